@@ -1,0 +1,7 @@
+//! Chemistry core: elements, the molecule graph, SMILES and reactions, properties.
+
+pub mod element;
+pub mod mol;
+
+pub use element::Element;
+pub use mol::{Atom, AtomIdx, Bond, BondIdx, BondOrder, Molecule, Reaction};

@@ -1,0 +1,280 @@
+//! The molecule graph every other part of textchem works on.
+//!
+//! Invariants (established by the SMILES reader and kept by every transformation):
+//! - atoms are numbered in input order (for SMILES: order of appearance);
+//! - bond orders are Kekulé orders; aromaticity is a flag on atoms and bonds, so the graph can be
+//!   written either as aromatic or as Kekulé SMILES and drawn with alternating double bonds;
+//! - `Atom::hydrogens` is the total count of hydrogens that are not graph nodes (implicit ones
+//!   from the valence model, or the count written in a bracket atom).
+
+use petgraph::graph::{EdgeIndex, NodeIndex, UnGraph};
+use petgraph::visit::EdgeRef;
+
+use super::element::Element;
+
+pub type AtomIdx = NodeIndex<u32>;
+pub type BondIdx = EdgeIndex<u32>;
+
+/// Kekulé bond order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum BondOrder {
+    #[default]
+    Single = 1,
+    Double = 2,
+    Triple = 3,
+    Quadruple = 4,
+}
+
+impl BondOrder {
+    pub fn valence(self) -> u8 {
+        self as u8
+    }
+
+    pub fn from_valence(v: u8) -> Option<BondOrder> {
+        match v {
+            1 => Some(BondOrder::Single),
+            2 => Some(BondOrder::Double),
+            3 => Some(BondOrder::Triple),
+            4 => Some(BondOrder::Quadruple),
+            _ => None,
+        }
+    }
+}
+
+/// One neighbour position around a stereocentre, in the order that defines its parity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StereoNeighbor {
+    Atom(AtomIdx),
+    /// The implicit hydrogen of a bracket atom such as `[C@H]`, or the lone pair of a
+    /// three-coordinate centre such as `C[S@](=O)CC`.
+    Implicit,
+}
+
+/// The OpenSMILES stereo classes. `@` / `@@` on a four- (or three-) coordinate atom are
+/// tetrahedral; the others carry their permutation number (`@SP1`, `@TB12`, `@OH30`...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StereoClass {
+    /// Looking from the first neighbour, the others are arranged anticlockwise (`@`) or
+    /// clockwise (`@@`).
+    Tetrahedral {
+        clockwise: bool,
+    },
+    /// `@AL1` / `@AL2` (extended tetrahedral, allenes).
+    Allenal(u8),
+    SquarePlanar(u8),
+    TrigonalBipyramidal(u8),
+    Octahedral(u8),
+}
+
+/// Stereo configuration of an atom, relative to an explicit neighbour order.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AtomStereo {
+    pub class: StereoClass,
+    /// Neighbours in the order the parity refers to (for SMILES input: the order in which the
+    /// bonds appear in the string, with the implicit H in the position of the bracket).
+    pub neighbors: Vec<StereoNeighbor>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Atom {
+    pub element: Element,
+    pub isotope: Option<u16>,
+    pub charge: i8,
+    pub aromatic: bool,
+    /// Hydrogens attached to this atom that are not graph nodes.
+    pub hydrogens: u8,
+    /// The atom was written in brackets, so `hydrogens` was given rather than derived.
+    pub bracket: bool,
+    pub atom_class: Option<u32>,
+    pub stereo: Option<AtomStereo>,
+}
+
+impl Atom {
+    pub fn new(element: Element) -> Atom {
+        Atom {
+            element,
+            ..Atom::default()
+        }
+    }
+}
+
+/// Configuration of a double bond, given by one reference neighbour on each end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DoubleBondStereo {
+    /// A neighbour of the bond's first endpoint (`Molecule::bond_atoms(b).0`).
+    pub begin_ref: AtomIdx,
+    /// A neighbour of the bond's second endpoint.
+    pub end_ref: AtomIdx,
+    /// The reference atoms are on the same side (Z with respect to them) or not (E).
+    pub cis: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Bond {
+    pub order: BondOrder,
+    pub aromatic: bool,
+    pub stereo: Option<DoubleBondStereo>,
+}
+
+impl Bond {
+    pub fn new(order: BondOrder) -> Bond {
+        Bond {
+            order,
+            ..Bond::default()
+        }
+    }
+}
+
+/// A molecule: one or more connected components (a salt such as `[Na+].[Cl-]` is one molecule
+/// with two components).
+#[derive(Clone, Debug, Default)]
+pub struct Molecule {
+    pub graph: UnGraph<Atom, Bond>,
+}
+
+impl Molecule {
+    pub fn new() -> Molecule {
+        Molecule::default()
+    }
+
+    pub fn add_atom(&mut self, atom: Atom) -> AtomIdx {
+        self.graph.add_node(atom)
+    }
+
+    pub fn add_bond(&mut self, a: AtomIdx, b: AtomIdx, bond: Bond) -> BondIdx {
+        self.graph.add_edge(a, b, bond)
+    }
+
+    pub fn atom_count(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    pub fn bond_count(&self) -> usize {
+        self.graph.edge_count()
+    }
+
+    pub fn atom(&self, i: AtomIdx) -> &Atom {
+        &self.graph[i]
+    }
+
+    pub fn atom_mut(&mut self, i: AtomIdx) -> &mut Atom {
+        &mut self.graph[i]
+    }
+
+    pub fn bond(&self, b: BondIdx) -> &Bond {
+        &self.graph[b]
+    }
+
+    pub fn bond_mut(&mut self, b: BondIdx) -> &mut Bond {
+        &mut self.graph[b]
+    }
+
+    /// The two atoms of a bond, in the order they were added.
+    pub fn bond_atoms(&self, b: BondIdx) -> (AtomIdx, AtomIdx) {
+        self.graph
+            .edge_endpoints(b)
+            .expect("bond index out of range")
+    }
+
+    pub fn atoms(&self) -> impl Iterator<Item = AtomIdx> + '_ {
+        self.graph.node_indices()
+    }
+
+    pub fn bonds(&self) -> impl Iterator<Item = BondIdx> + '_ {
+        self.graph.edge_indices()
+    }
+
+    /// Neighbours of an atom with the connecting bond, in the order the bonds were added.
+    pub fn neighbors(&self, i: AtomIdx) -> Vec<(AtomIdx, BondIdx)> {
+        // petgraph iterates the newest edge first; input order is what stereo and output expect.
+        let mut n: Vec<(AtomIdx, BondIdx)> = self
+            .graph
+            .edges(i)
+            .map(|e| {
+                (
+                    if e.source() == i {
+                        e.target()
+                    } else {
+                        e.source()
+                    },
+                    e.id(),
+                )
+            })
+            .collect();
+        n.sort_by_key(|(_, b)| *b);
+        n
+    }
+
+    pub fn degree(&self, i: AtomIdx) -> usize {
+        self.graph.edges(i).count()
+    }
+
+    pub fn bond_between(&self, a: AtomIdx, b: AtomIdx) -> Option<BondIdx> {
+        self.graph.find_edge(a, b)
+    }
+
+    /// Sum of the Kekulé bond orders at an atom (explicit valence, without hydrogens).
+    pub fn bond_order_sum(&self, i: AtomIdx) -> u8 {
+        self.graph
+            .edges(i)
+            .map(|e| e.weight().order.valence())
+            .sum()
+    }
+
+    /// Connected components, each as atom indices in ascending order; components are ordered by
+    /// their first atom.
+    pub fn components(&self) -> Vec<Vec<AtomIdx>> {
+        let mut seen = vec![false; self.atom_count()];
+        let mut out = Vec::new();
+        for start in self.atoms() {
+            if seen[start.index()] {
+                continue;
+            }
+            seen[start.index()] = true;
+            let mut comp = vec![start];
+            let mut stack = vec![start];
+            while let Some(a) = stack.pop() {
+                for n in self.graph.neighbors(a) {
+                    if !seen[n.index()] {
+                        seen[n.index()] = true;
+                        comp.push(n);
+                        stack.push(n);
+                    }
+                }
+            }
+            comp.sort();
+            out.push(comp);
+        }
+        out
+    }
+}
+
+/// A reaction `reactants>agents>products`. Each entry is one species: the `.`-separated parts of
+/// reaction SMILES, where fragments joined by `~` (one ionic species, e.g. `[Na+]~[OH-]`) form
+/// one multi-component molecule.
+#[derive(Clone, Debug, Default)]
+pub struct Reaction {
+    pub reactants: Vec<Molecule>,
+    pub agents: Vec<Molecule>,
+    pub products: Vec<Molecule>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neighbors_come_in_insertion_order_and_components_split() {
+        let mut m = Molecule::new();
+        let c = m.add_atom(Atom::new(Element::C));
+        let o = m.add_atom(Atom::new(Element::O));
+        let n = m.add_atom(Atom::new(Element::N));
+        let na = m.add_atom(Atom::new(Element::from_symbol("Na").unwrap()));
+        m.add_bond(c, o, Bond::new(BondOrder::Double));
+        m.add_bond(c, n, Bond::new(BondOrder::Single));
+        let order: Vec<AtomIdx> = m.neighbors(c).iter().map(|(a, _)| *a).collect();
+        assert_eq!(order, vec![o, n]);
+        assert_eq!(m.bond_order_sum(c), 3);
+        assert_eq!(m.components(), vec![vec![c, o, n], vec![na]]);
+    }
+}

@@ -1,0 +1,6 @@
+//! textchem: a native chemistry assistant around the Text+Chem T5 model.
+//!
+//! Dependencies point one way: `app` → `model` / `depict` → `chem`.
+
+pub mod chem;
+pub mod cli;
