@@ -1,0 +1,4 @@
+//! Model runtime integration tests against the committed fixtures in `tests/fixtures/model`.
+
+mod t5;
+mod tokenizer;
