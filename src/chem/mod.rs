@@ -1,7 +1,10 @@
 //! Chemistry core: elements, the molecule graph, SMILES and reactions, properties.
 
 pub mod element;
+pub mod kekulize;
 pub mod mol;
+pub mod smiles;
+pub mod valence;
 
 pub use element::Element;
 pub use mol::{Atom, AtomIdx, Bond, BondIdx, BondOrder, Molecule, Reaction};
