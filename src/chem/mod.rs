@@ -1,7 +1,10 @@
 //! Chemistry core: elements, the molecule graph, SMILES and reactions, properties.
 
+pub mod aromaticity;
+pub mod canon;
 pub mod element;
 pub mod mol;
+pub mod rings;
 
 pub use element::Element;
 pub use mol::{Atom, AtomIdx, Bond, BondIdx, BondOrder, Molecule, Reaction};
