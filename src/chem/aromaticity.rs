@@ -11,8 +11,8 @@
 //! combination become aromatic only if some single aromatic ring holds them.
 
 use super::element::Element;
-use super::mol::{AtomIdx, BondOrder, Molecule};
-use super::rings::RingInfo;
+use super::mol::{AtomIdx, BondIdx, BondOrder, Molecule};
+use super::rings::{RingInfo, adjacency};
 
 /// Rings larger than this are never aromatic, which also bounds the work on macrocycles.
 const MAX_RING_SIZE: usize = 24;
@@ -38,17 +38,18 @@ pub fn perceive(mol: &mut Molecule) {
     for b in mol.bonds().collect::<Vec<_>>() {
         mol.bond_mut(b).aromatic = false;
     }
-    // Acyclic molecules (a third of typical sets) need no ring search.
-    if mol.bond_count() + mol.components().len() <= mol.atom_count() {
+    let rings = RingInfo::new(mol);
+    // Acyclic molecules (a third of typical sets) are done.
+    if rings.relevant_cycles().is_empty() {
         return;
     }
-    let rings = RingInfo::new(mol);
     perceive_with_rings(mol, &rings);
 }
 
 /// As [`perceive`], reusing ring information the caller already has.
 pub fn perceive_with_rings(mol: &mut Molecule, rings: &RingInfo) {
-    let donors: Vec<Donor> = mol.atoms().map(|a| donor(mol, rings, a)).collect();
+    let adj = adjacency(mol);
+    let donors: Vec<Donor> = mol.atoms().map(|a| donor(mol, &adj, rings, a)).collect();
     // Candidate cycles: small enough and made only of atoms that can take part.
     let cycles: Vec<usize> = (0..rings.relevant_cycles().len())
         .filter(|&c| {
@@ -248,7 +249,7 @@ fn electronegativity(e: Element) -> f32 {
     }
 }
 
-fn donor(mol: &Molecule, rings: &RingInfo, a: AtomIdx) -> Donor {
+fn donor(mol: &Molecule, adj: &[Vec<(usize, usize)>], rings: &RingInfo, a: AtomIdx) -> Donor {
     if !rings.is_ring_atom(a) {
         return Donor::None;
     }
@@ -259,17 +260,18 @@ fn donor(mol: &Molecule, rings: &RingInfo, a: AtomIdx) -> Donor {
     let Some((outer, valence)) = shell(atom.element) else {
         return Donor::None;
     };
-    let nbrs = mol.neighbors(a);
+    let nbrs = &adj[a.index()];
     let degree = (nbrs.len() + usize::from(atom.hydrogens)) as i32;
     if degree > 3 {
         return Donor::None;
     }
-    let multiple: Vec<_> = nbrs
+    let bond = |b: usize| mol.bond(BondIdx::new(b));
+    let mut multiple = nbrs
         .iter()
-        .filter(|(_, b)| mol.bond(*b).order != BondOrder::Single)
-        .collect();
+        .filter(|&&(_, b)| bond(b).order != BondOrder::Single);
+    let first_multiple = multiple.next();
     // Cumulated or triple bonds (C1=C=NC=N1) cannot join an aromatic ring.
-    if multiple.len() > 1 {
+    if multiple.next().is_some() {
         return Donor::None;
     }
     let charge = i32::from(atom.charge);
@@ -279,16 +281,15 @@ fn donor(mol: &Molecule, rings: &RingInfo, a: AtomIdx) -> Donor {
     if electrons > 1 && unsaturation > 1 {
         electrons = 1;
     }
-    let exocyclic = multiple
-        .first()
-        .filter(|(_, b)| !rings.is_ring_bond(*b))
-        .map(|(n, _)| *n);
+    let exocyclic = first_multiple
+        .filter(|&&(_, b)| !rings.is_ring_bond(BondIdx::new(b)))
+        .map(|&(n, _)| AtomIdx::new(n));
     match electrons {
         e if e < 0 => Donor::None,
         0 => {
             if exocyclic.is_some() {
                 Donor::Electrons(0)
-            } else if !multiple.is_empty() {
+            } else if first_multiple.is_some() {
                 Donor::Electrons(1)
             } else {
                 Donor::None
@@ -299,13 +300,13 @@ fn donor(mol: &Molecule, rings: &RingInfo, a: AtomIdx) -> Donor {
                 Donor::Electrons(0)
             }
             Some(_) => Donor::Electrons(1),
-            None if !multiple.is_empty() => Donor::Electrons(1),
+            None if first_multiple.is_some() => Donor::Electrons(1),
             // Empty p orbital: tropylium and cyclopropenyl cations.
             None if charge == 1 => Donor::Electrons(0),
             None => Donor::None,
         },
         _ => {
-            if multiple.is_empty() {
+            if first_multiple.is_none() {
                 Donor::Electrons(2)
             } else {
                 Donor::Electrons(1)

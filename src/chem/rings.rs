@@ -237,93 +237,92 @@ impl Piece {
 
     fn cycles(&self) -> Cycles {
         let rank = self.edges.len() + 1 - self.atoms.len();
+        let words = self.words();
         if rank == 1 {
             // A simple ring (the common case): the whole piece is the cycle.
-            let all = full_set(self.edges.len(), self.words());
+            let all = full_set(self.edges.len(), words);
             return Cycles {
                 sssr: vec![all.clone()],
                 relevant: vec![all],
             };
         }
-        let mut candidates = self.horton_candidates();
-        candidates.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-        candidates.dedup();
-        let mut basis: Vec<(usize, EdgeSet)> = Vec::new();
+        // Candidates are kept as (root, closing edge) and bucketed by length; edge sets are
+        // built only for the short buckets actually examined, as most candidates are long.
+        let tree = self.shortest_path_trees();
+        let mut buckets: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.atoms.len() + 1];
+        for root in 0..self.atoms.len() {
+            for (e, &(x, y, _)) in self.edges.iter().enumerate() {
+                if let Some(len) = tree.candidate_length(root, x, y) {
+                    buckets[len].push((root, e));
+                }
+            }
+        }
+        let mut basis = Basis::new(words);
         let mut out = Cycles {
             sssr: Vec::new(),
             relevant: Vec::new(),
         };
-        let mut i = 0;
-        while i < candidates.len() && out.sssr.len() < rank {
-            let len = candidates[i].0;
-            let mut j = i;
-            while j < candidates.len() && candidates[j].0 == len {
-                j += 1;
+        let mut arena: Vec<u64> = Vec::new();
+        for bucket in buckets.iter().filter(|b| !b.is_empty()) {
+            if out.sssr.len() == rank {
+                break;
             }
+            arena.clear();
+            arena.resize(bucket.len() * words, 0);
+            for (i, &(root, e)) in bucket.iter().enumerate() {
+                tree.fill_cycle(self, root, e, &mut arena[i * words..(i + 1) * words]);
+            }
+            let set = |i: usize| &arena[i * words..(i + 1) * words];
+            let mut order: Vec<usize> = (0..bucket.len()).collect();
+            order.sort_unstable_by(|&x, &y| set(x).cmp(set(y)));
+            order.dedup_by(|x, y| set(*x) == set(*y));
+            // Relevant: independent of the strictly shorter cycles kept so far.
             let shorter = basis.len();
-            for (_, c) in &candidates[i..j] {
-                if reduce(&basis[..shorter], c.clone()).is_some() {
-                    out.relevant.push(c.clone());
+            for &c in &order {
+                if basis.is_independent(set(c), shorter) {
+                    out.relevant.push(set(c).to_vec());
                 }
             }
-            for (_, c) in &candidates[i..j] {
-                if let Some((pivot, r)) = reduce(&basis, c.clone()) {
-                    basis.push((pivot, r));
-                    out.sssr.push(c.clone());
+            for &c in &order {
+                if basis.insert(set(c)) {
+                    out.sssr.push(set(c).to_vec());
                 }
             }
-            i = j;
         }
         out
     }
 
-    /// Horton's candidates: for each root and edge (x, y), the shortest paths root→x and
-    /// root→y closed by the edge, kept when the two paths leave the root by different atoms.
-    fn horton_candidates(&self) -> Vec<(usize, EdgeSet)> {
+    /// Breadth-first trees from every root (Horton's shortest paths).
+    fn shortest_path_trees(&self) -> Trees {
         let n = self.atoms.len();
-        let words = self.words();
-        let mut out = Vec::new();
-        let mut dist = vec![usize::MAX; n];
-        let mut parent_edge = vec![usize::MAX; n];
-        let mut branch = vec![usize::MAX; n];
+        let mut t = Trees {
+            n,
+            dist: vec![usize::MAX; n * n],
+            parent_edge: vec![usize::MAX; n * n],
+            branch: vec![usize::MAX; n * n],
+        };
         let mut queue = Vec::with_capacity(n);
         for root in 0..n {
-            dist.fill(usize::MAX);
+            let base = root * n;
             queue.clear();
-            dist[root] = 0;
-            branch[root] = root;
+            t.dist[base + root] = 0;
+            t.branch[base + root] = root;
             queue.push(root);
             let mut head = 0;
             while head < queue.len() {
                 let v = queue[head];
                 head += 1;
                 for &(w, e) in &self.adj[v] {
-                    if dist[w] == usize::MAX {
-                        dist[w] = dist[v] + 1;
-                        parent_edge[w] = e;
-                        branch[w] = if v == root { w } else { branch[v] };
+                    if t.dist[base + w] == usize::MAX {
+                        t.dist[base + w] = t.dist[base + v] + 1;
+                        t.parent_edge[base + w] = e;
+                        t.branch[base + w] = if v == root { w } else { t.branch[base + v] };
                         queue.push(w);
                     }
                 }
             }
-            for (e, &(x, y, _)) in self.edges.iter().enumerate() {
-                if x == root || y == root || branch[x] == branch[y] {
-                    continue;
-                }
-                let mut set = vec![0u64; words];
-                set_bit(&mut set, e);
-                for mut v in [x, y] {
-                    while v != root {
-                        let pe = parent_edge[v];
-                        set_bit(&mut set, pe);
-                        let (a, b, _) = self.edges[pe];
-                        v = if a == v { b } else { a };
-                    }
-                }
-                out.push((dist[x] + dist[y] + 1, set));
-            }
         }
-        out
+        t
     }
 
     /// The cycle's atoms in cyclic order (global indices) and the bonds between consecutive atoms.
@@ -349,6 +348,39 @@ impl Piece {
     }
 }
 
+/// Shortest-path trees of a piece, one per root, stored row by row.
+struct Trees {
+    n: usize,
+    dist: Vec<usize>,
+    parent_edge: Vec<usize>,
+    /// The first atom after the root on the path to each atom.
+    branch: Vec<usize>,
+}
+
+impl Trees {
+    /// Horton's candidate for `root` and edge (x, y): the paths root→x and root→y closed by the
+    /// edge, a simple cycle when the two paths leave the root by different atoms.
+    fn candidate_length(&self, root: usize, x: usize, y: usize) -> Option<usize> {
+        let base = root * self.n;
+        (x != root && y != root && self.branch[base + x] != self.branch[base + y])
+            .then(|| self.dist[base + x] + self.dist[base + y] + 1)
+    }
+
+    fn fill_cycle(&self, piece: &Piece, root: usize, e: usize, set: &mut [u64]) {
+        let base = root * self.n;
+        let (x, y, _) = piece.edges[e];
+        set_bit(set, e);
+        for mut v in [x, y] {
+            while v != root {
+                let pe = self.parent_edge[base + v];
+                set_bit(set, pe);
+                let (a, b, _) = piece.edges[pe];
+                v = if a == v { b } else { a };
+            }
+        }
+    }
+}
+
 fn full_set(bits: usize, words: usize) -> EdgeSet {
     let mut s = vec![0u64; words];
     for e in 0..bits {
@@ -365,19 +397,58 @@ fn has_bit(s: &[u64], i: usize) -> bool {
     s[i / 64] >> (i % 64) & 1 == 1
 }
 
-/// Reduces `v` by an echelon basis (each entry: pivot bit, vector free of earlier pivots);
-/// returns the remainder and its pivot when `v` is independent of the basis.
-fn reduce(basis: &[(usize, EdgeSet)], mut v: EdgeSet) -> Option<(usize, EdgeSet)> {
-    for (pivot, b) in basis {
-        if has_bit(&v, *pivot) {
-            for (x, y) in v.iter_mut().zip(b) {
-                *x ^= y;
-            }
+/// Cycles kept so far in echelon form over GF(2): each row is free of earlier rows' pivots.
+struct Basis {
+    words: usize,
+    rows: Vec<u64>,
+    pivots: Vec<usize>,
+    scratch: Vec<u64>,
+}
+
+impl Basis {
+    fn new(words: usize) -> Basis {
+        Basis {
+            words,
+            rows: Vec::new(),
+            pivots: Vec::new(),
+            scratch: vec![0; words],
         }
     }
-    let word = v.iter().position(|&w| w != 0)?;
-    let pivot = word * 64 + v[word].trailing_zeros() as usize;
-    Some((pivot, v))
+
+    fn len(&self) -> usize {
+        self.pivots.len()
+    }
+
+    /// Reduces `v` by the first `rows` rows into the scratch vector; its pivot if non-zero.
+    fn reduce(&mut self, v: &[u64], rows: usize) -> Option<usize> {
+        self.scratch.copy_from_slice(v);
+        for (r, &pivot) in self.pivots[..rows].iter().enumerate() {
+            if has_bit(&self.scratch, pivot) {
+                let row = &self.rows[r * self.words..(r + 1) * self.words];
+                for (x, y) in self.scratch.iter_mut().zip(row) {
+                    *x ^= y;
+                }
+            }
+        }
+        let word = self.scratch.iter().position(|&w| w != 0)?;
+        Some(word * 64 + self.scratch[word].trailing_zeros() as usize)
+    }
+
+    fn is_independent(&mut self, v: &[u64], rows: usize) -> bool {
+        self.reduce(v, rows).is_some()
+    }
+
+    /// Adds `v` if it is independent of the rows; whether it was.
+    fn insert(&mut self, v: &[u64]) -> bool {
+        match self.reduce(v, self.len()) {
+            Some(pivot) => {
+                self.rows.extend_from_slice(&self.scratch);
+                self.pivots.push(pivot);
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 /// Groups rings that share at least one bond (union-find over ring indices).

@@ -4,6 +4,7 @@
 //! canonically (stereo included) and writes aromatic SMILES with tetrahedral and double-bond
 //! stereo. Components are written in rank order, so their order is canonical too.
 
+mod directions;
 mod rank;
 mod renumber;
 mod stereo;

@@ -46,7 +46,7 @@ pub(crate) fn canonical_ranks(
         refiner.refine(&mut ranks, &labels.extra);
     }
     drop_unresolved(mol, stereo, &mut labels);
-    while let Some(tied) = lowest_tied_class(&ranks) {
+    while let Some(tied) = refiner.lowest_tied_class(&ranks) {
         // Any member will do: refinement made them indistinguishable.
         let chosen = (0..n)
             .find(|&a| ranks[a] == tied)
@@ -92,13 +92,6 @@ fn initial_ranks(mol: &Molecule, adj: &[Vec<(usize, usize)>]) -> Vec<u32> {
     ranks
 }
 
-/// The lowest rank shared by two or more atoms.
-fn lowest_tied_class(ranks: &[u32]) -> Option<u32> {
-    let mut sorted = ranks.to_vec();
-    sorted.sort_unstable();
-    sorted.windows(2).find(|w| w[0] == w[1]).map(|w| w[0])
-}
-
 /// Partition refinement with reusable buffers. A rank is the number of atoms ordered before
 /// the atom's class, so refining never reorders existing classes, only splits them.
 struct Refiner<'a> {
@@ -107,6 +100,8 @@ struct Refiner<'a> {
     offsets: Vec<usize>,
     keys: Vec<u64>,
     order: Vec<usize>,
+    new_ranks: Vec<u32>,
+    counts: Vec<u32>,
 }
 
 impl<'a> Refiner<'a> {
@@ -122,11 +117,32 @@ impl<'a> Refiner<'a> {
             keys: vec![0; *offsets.last().unwrap()],
             offsets,
             order: (0..adj.len()).collect(),
+            new_ranks: vec![0; adj.len()],
+            counts: vec![0; adj.len()],
         }
     }
 
+    /// Class sizes by rank (a rank is its class's first position, so ranks index sizes).
+    fn count_sizes(&mut self, ranks: &[u32]) {
+        self.counts.fill(0);
+        for &r in ranks {
+            self.counts[r as usize] += 1;
+        }
+    }
+
+    fn count_classes(&mut self, ranks: &[u32]) -> usize {
+        self.count_sizes(ranks);
+        self.counts.iter().filter(|&&c| c > 0).count()
+    }
+
+    /// The lowest rank shared by two or more atoms.
+    fn lowest_tied_class(&mut self, ranks: &[u32]) -> Option<u32> {
+        self.count_sizes(ranks);
+        self.counts.iter().position(|&c| c > 1).map(|r| r as u32)
+    }
+
     fn refine(&mut self, ranks: &mut [u32], extra: &[u32]) {
-        let mut classes = count_classes(ranks);
+        let mut classes = self.count_classes(ranks);
         loop {
             for (a, nbrs) in self.adj.iter().enumerate() {
                 let slice = &mut self.keys[self.offsets[a]..self.offsets[a + 1]];
@@ -142,7 +158,7 @@ impl<'a> Refiner<'a> {
                     .cmp(&(ranks[y], extra[y]))
                     .then_with(|| nbr_keys(x).cmp(nbr_keys(y)))
             });
-            let mut new_ranks = vec![0u32; ranks.len()];
+            let new_ranks = &mut self.new_ranks;
             let mut new_classes = 0;
             for (i, &a) in self.order.iter().enumerate() {
                 let same = i > 0 && {
@@ -156,20 +172,13 @@ impl<'a> Refiner<'a> {
                     new_classes += 1;
                 }
             }
-            ranks.copy_from_slice(&new_ranks);
+            ranks.copy_from_slice(new_ranks);
             if new_classes == classes {
                 break;
             }
             classes = new_classes;
         }
     }
-}
-
-fn count_classes(ranks: &[u32]) -> usize {
-    let mut sorted = ranks.to_vec();
-    sorted.sort_unstable();
-    sorted.dedup();
-    sorted.len()
 }
 
 /// Stereo labels folded into the refinement, with which stereo elements already have one.

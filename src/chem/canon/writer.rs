@@ -3,7 +3,8 @@
 //! only where needed, tetrahedral parity re-expressed for the written neighbour order, and `/` `\`
 //! bond directions chosen for each stereo double bond.
 
-use super::stereo::{Slot, StereoSet, cis_relative_to, odd_permutation, substituents};
+use super::directions::{self, Direction};
+use super::stereo::{Slot, StereoSet, odd_permutation};
 use crate::chem::element::Element;
 use crate::chem::mol::{BondOrder, Molecule};
 use std::fmt::Write;
@@ -28,12 +29,12 @@ impl Default for WriteOptions {
 }
 
 /// The depth-first walk: which bonds are tree bonds and which are ring closures, in what order.
-struct Walk {
+pub(crate) struct Walk {
     /// Atoms in the order they are written, with a component break before each start atom.
     preorder: Vec<usize>,
-    position: Vec<usize>,
+    pub position: Vec<usize>,
     starts: Vec<bool>,
-    parent_bond: Vec<Option<usize>>,
+    pub parent_bond: Vec<Option<usize>>,
     parent: Vec<Option<usize>>,
     children: Vec<Vec<(usize, usize)>>,
     /// Ring-closure bonds at each atom, in the order their digits are written: (partner, bond).
@@ -125,7 +126,7 @@ impl Walk {
     }
 
     /// Whether `a` is written before `b`'s bond symbol is read from it (tree parent or ring opener).
-    fn writes_bond_from(&self, a: usize, b: usize) -> bool {
+    pub fn writes_bond_from(&self, a: usize, b: usize) -> bool {
         self.position[a] < self.position[b]
     }
 }
@@ -140,7 +141,7 @@ pub(crate) fn write(
 ) -> String {
     let walk = Walk::new(adj, ranks);
     let chirality = chirality_marks(&walk, stereo);
-    let directions = bond_directions(mol, adj, &walk, stereo);
+    let directions = directions::bond_directions(mol, adj, &walk, stereo);
     let mut out = String::with_capacity(mol.atom_count() * 2);
     let mut digit_of_bond = vec![0u32; mol.bond_count()];
     let mut digits_in_use: Vec<bool> = Vec::new();
@@ -216,9 +217,6 @@ fn write_digit(out: &mut String, d: u32) {
     }
 }
 
-/// `/` (true) or `\` (false) as read from the first-written atom of the bond.
-type Direction = Option<bool>;
-
 fn write_bond(
     out: &mut String,
     mol: &Molecule,
@@ -259,77 +257,6 @@ fn chirality_marks(walk: &Walk, stereo: &StereoSet) -> Vec<Option<bool>> {
         marks[c.atom] = Some(c.clockwise ^ odd_permutation(&c.slots, &written));
     }
     marks
-}
-
-/// Chooses `/` `\` for single bonds next to stereo double bonds. The side of a substituent `n`
-/// of end `e`, read on bond n–e, is `+` for "n/e" or "e\n" and `-` for "n\e" or "e/n"; the two
-/// reference substituents are cis when their sides are equal. Bonds shared by two double bonds
-/// (conjugated systems) are set once and reused.
-fn bond_directions(
-    mol: &Molecule,
-    adj: &[Vec<(usize, usize)>],
-    walk: &Walk,
-    stereo: &StereoSet,
-) -> Vec<Direction> {
-    let mut dir: Vec<Direction> = vec![None; mol.bond_count()];
-    let mut dbs: Vec<&super::stereo::DoubleBond> = stereo.double_bonds.iter().collect();
-    dbs.sort_by_key(|db| walk.position[db.ends[0]].min(walk.position[db.ends[1]]));
-    let side = |dir: &[Direction], n: usize, e: usize, b: usize| -> Option<bool> {
-        dir[b].map(|up| up == walk.writes_bond_from(n, e))
-    };
-    let set_side = |dir: &mut [Direction], n: usize, e: usize, b: usize, s: bool| {
-        dir[b] = Some(s == walk.writes_bond_from(n, e));
-    };
-    for db in dbs {
-        // Candidate bonds on each end: plain single bonds, tree bonds before ring closures.
-        let mut cands: [Vec<(usize, usize)>; 2] = [Vec::new(), Vec::new()];
-        for (e, cand) in cands.iter_mut().enumerate() {
-            let (end, other) = (db.ends[e], db.ends[1 - e]);
-            for n in substituents(adj, end, other) {
-                let b = mol
-                    .bond_between(crate::chem::AtomIdx::new(end), crate::chem::AtomIdx::new(n))
-                    .expect("substituent is bonded")
-                    .index();
-                let bond = mol.bond(crate::chem::BondIdx::new(b));
-                if bond.order == BondOrder::Single && !bond.aromatic {
-                    cand.push((n, b));
-                }
-            }
-            // Tree bonds are written next to their atoms; ring closures only as digits.
-            let is_tree = |&(n, b): &(usize, usize)| {
-                walk.parent_bond[n] == Some(b) || walk.parent_bond[end] == Some(b)
-            };
-            cand.sort_by_key(|c| (!is_tree(c), walk.position[c.0]));
-            // Prefer a bond a neighbouring double bond already set.
-            cand.sort_by_key(|&(_, b)| dir[b].is_none());
-        }
-        if cands[0].is_empty() || cands[1].is_empty() {
-            continue;
-        }
-        // The end written first gets `/` on a fresh bond, so equal molecules spell alike.
-        let (i, j) = if walk.position[db.ends[0]] < walk.position[db.ends[1]] {
-            (0, 1)
-        } else {
-            (1, 0)
-        };
-        let (ni, bi) = cands[i][0];
-        let (nj, bj) = cands[j][0];
-        let mut picks = [0; 2];
-        picks[i] = ni;
-        picks[j] = nj;
-        let cis = cis_relative_to(db, picks);
-        let (ei, ej) = (db.ends[i], db.ends[j]);
-        match (side(&dir, ni, ei, bi), side(&dir, nj, ej, bj)) {
-            (Some(_), Some(_)) => {} // both fixed by neighbours; conflicts are not resolved
-            (Some(si), None) => set_side(&mut dir, nj, ej, bj, si == cis),
-            (None, Some(sj)) => set_side(&mut dir, ni, ei, bi, sj == cis),
-            (None, None) => {
-                set_side(&mut dir, ni, ei, bi, true);
-                set_side(&mut dir, nj, ej, bj, cis);
-            }
-        }
-    }
-    dir
 }
 
 /// Hydrogens a reader infers for an unbracketed organic-subset atom with this bond-order sum.
