@@ -8,7 +8,9 @@
 //! an empty p orbital ([cH+] in tropylium); a dummy `*` gives whatever count makes the ring aromatic.
 //! Fused systems: every bond-connected combination of relevant cycles is tried (when a system's
 //! rings are not all aromatic alone); as in RDKit, bonds shared by two rings of an aromatic
-//! combination become aromatic only if some single aromatic ring holds them.
+//! combination become aromatic only if some single aromatic ring holds them. Combinations skip
+//! rings of more than 10 atoms and unions with an atom in three rings; with these two limits the
+//! aromatic atom and bond counts equal RDKit 2026.09's on all 6,593 ChEBI-20 molecules.
 
 use super::element::Element;
 use super::mol::{AtomIdx, BondIdx, BondOrder, Molecule};
@@ -16,6 +18,8 @@ use super::rings::{RingInfo, adjacency};
 
 /// Rings larger than this are never aromatic, which also bounds the work on macrocycles.
 const MAX_RING_SIZE: usize = 24;
+/// Larger rings (the 16-ring of porphyrins) count alone but never in fused combinations.
+const MAX_FUSED_MEMBER_SIZE: usize = 10;
 /// Fused systems with more candidate rings than this try pairs of rings only (the number of
 /// combinations grows as 2^n).
 const MAX_RINGS_FOR_ALL_COMBINATIONS: usize = 10;
@@ -68,6 +72,11 @@ pub fn perceive_with_rings(mol: &mut Molecule, rings: &RingInfo) {
             }
         }
         if group.len() > 1 && alone.iter().any(|&a| !a) {
+            let group: Vec<usize> = group
+                .iter()
+                .copied()
+                .filter(|&c| rings.relevant_cycles()[c].len() <= MAX_FUSED_MEMBER_SIZE)
+                .collect();
             fused_combinations(
                 rings,
                 &donors,
@@ -116,6 +125,11 @@ fn fused_combinations(
             .flat_map(|&c| rings.relevant_cycles()[c].iter().copied())
             .collect();
         atoms.sort();
+        // An atom inside three rings of the combination (the centre of phenalene) means the
+        // union is not one ring envelope.
+        if atoms.windows(3).any(|w| w[0] == w[2]) {
+            continue;
+        }
         atoms.dedup();
         if huckel(donors, atoms.iter().copied()) {
             for a in &atoms {

@@ -6,6 +6,7 @@
 //! cycles (shortest path to each end of an edge, from every root) are sorted by size and kept by
 //! Gaussian elimination over GF(2) on edge bit sets: a candidate independent of all *strictly
 //! shorter* cycles is relevant; one independent of all cycles kept so far joins the SSSR.
+//! Only branch atoms serve as roots, which keeps fused systems cheap.
 
 use super::mol::{AtomIdx, BondIdx, Molecule};
 
@@ -248,12 +249,17 @@ impl Piece {
         }
         // Candidates are kept as (root, closing edge) and bucketed by length; edge sets are
         // built only for the short buckets actually examined, as most candidates are long.
-        let tree = self.shortest_path_trees();
+        // Roots: branch atoms only. Horton's argument works from any atom of a basis cycle, and
+        // in a piece with two or more independent cycles every cycle has a branch atom.
+        let roots: Vec<usize> = (0..self.atoms.len())
+            .filter(|&v| self.adj[v].len() > 2)
+            .collect();
+        let tree = self.shortest_path_trees(&roots);
         let mut buckets: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.atoms.len() + 1];
-        for root in 0..self.atoms.len() {
+        for (r, &root) in roots.iter().enumerate() {
             for (e, &(x, y, _)) in self.edges.iter().enumerate() {
-                if let Some(len) = tree.candidate_length(root, x, y) {
-                    buckets[len].push((root, e));
+                if let Some(len) = tree.candidate_length(r, root, x, y) {
+                    buckets[len].push((r, e));
                 }
             }
         }
@@ -269,8 +275,8 @@ impl Piece {
             }
             arena.clear();
             arena.resize(bucket.len() * words, 0);
-            for (i, &(root, e)) in bucket.iter().enumerate() {
-                tree.fill_cycle(self, root, e, &mut arena[i * words..(i + 1) * words]);
+            for (i, &(r, e)) in bucket.iter().enumerate() {
+                tree.fill_cycle(self, r, roots[r], e, &mut arena[i * words..(i + 1) * words]);
             }
             let set = |i: usize| &arena[i * words..(i + 1) * words];
             let mut order: Vec<usize> = (0..bucket.len()).collect();
@@ -292,18 +298,18 @@ impl Piece {
         out
     }
 
-    /// Breadth-first trees from every root (Horton's shortest paths).
-    fn shortest_path_trees(&self) -> Trees {
+    /// Breadth-first trees from each root (Horton's shortest paths).
+    fn shortest_path_trees(&self, roots: &[usize]) -> Trees {
         let n = self.atoms.len();
         let mut t = Trees {
             n,
-            dist: vec![usize::MAX; n * n],
-            parent_edge: vec![usize::MAX; n * n],
-            branch: vec![usize::MAX; n * n],
+            dist: vec![usize::MAX; n * roots.len()],
+            parent_edge: vec![usize::MAX; n * roots.len()],
+            branch: vec![usize::MAX; n * roots.len()],
         };
         let mut queue = Vec::with_capacity(n);
-        for root in 0..n {
-            let base = root * n;
+        for (r, &root) in roots.iter().enumerate() {
+            let base = r * n;
             queue.clear();
             t.dist[base + root] = 0;
             t.branch[base + root] = root;
@@ -348,7 +354,7 @@ impl Piece {
     }
 }
 
-/// Shortest-path trees of a piece, one per root, stored row by row.
+/// Shortest-path trees of a piece, one per root (`r` indexes the roots), stored row by row.
 struct Trees {
     n: usize,
     dist: Vec<usize>,
@@ -360,14 +366,14 @@ struct Trees {
 impl Trees {
     /// Horton's candidate for `root` and edge (x, y): the paths root→x and root→y closed by the
     /// edge, a simple cycle when the two paths leave the root by different atoms.
-    fn candidate_length(&self, root: usize, x: usize, y: usize) -> Option<usize> {
-        let base = root * self.n;
+    fn candidate_length(&self, r: usize, root: usize, x: usize, y: usize) -> Option<usize> {
+        let base = r * self.n;
         (x != root && y != root && self.branch[base + x] != self.branch[base + y])
             .then(|| self.dist[base + x] + self.dist[base + y] + 1)
     }
 
-    fn fill_cycle(&self, piece: &Piece, root: usize, e: usize, set: &mut [u64]) {
-        let base = root * self.n;
+    fn fill_cycle(&self, piece: &Piece, r: usize, root: usize, e: usize, set: &mut [u64]) {
+        let base = r * self.n;
         let (x, y, _) = piece.edges[e];
         set_bit(set, e);
         for mut v in [x, y] {

@@ -130,54 +130,69 @@ impl<'a> Refiner<'a> {
         }
     }
 
-    fn count_classes(&mut self, ranks: &[u32]) -> usize {
-        self.count_sizes(ranks);
-        self.counts.iter().filter(|&&c| c > 0).count()
-    }
-
     /// The lowest rank shared by two or more atoms.
     fn lowest_tied_class(&mut self, ranks: &[u32]) -> Option<u32> {
         self.count_sizes(ranks);
         self.counts.iter().position(|&c| c > 1).map(|r| r as u32)
     }
 
+    /// Splits classes by (stereo label, sorted neighbour ranks and bond types) until stable.
+    /// Only classes with two or more atoms are re-sorted: singletons cannot split.
     fn refine(&mut self, ranks: &mut [u32], extra: &[u32]) {
-        let mut classes = self.count_classes(ranks);
+        let n = ranks.len();
+        self.order.sort_unstable_by_key(|&a| ranks[a]);
         loop {
-            for (a, nbrs) in self.adj.iter().enumerate() {
-                let slice = &mut self.keys[self.offsets[a]..self.offsets[a + 1]];
-                for (k, &(nb, b)) in slice.iter_mut().zip(nbrs) {
-                    *k = u64::from(ranks[nb]) << 3 | self.bond_code[b];
+            let mut split = false;
+            let mut start = 0;
+            while start < n {
+                let r = ranks[self.order[start]];
+                let mut end = start + 1;
+                while end < n && ranks[self.order[end]] == r {
+                    end += 1;
                 }
-                slice.sort_unstable();
-            }
-            let (keys, offsets) = (&self.keys, &self.offsets);
-            let nbr_keys = |a: usize| &keys[offsets[a]..offsets[a + 1]];
-            self.order.sort_unstable_by(|&x, &y| {
-                (ranks[x], extra[x])
-                    .cmp(&(ranks[y], extra[y]))
-                    .then_with(|| nbr_keys(x).cmp(nbr_keys(y)))
-            });
-            let new_ranks = &mut self.new_ranks;
-            let mut new_classes = 0;
-            for (i, &a) in self.order.iter().enumerate() {
-                let same = i > 0 && {
-                    let p = self.order[i - 1];
-                    ranks[p] == ranks[a] && extra[p] == extra[a] && nbr_keys(p) == nbr_keys(a)
-                };
-                if same {
-                    new_ranks[a] = new_ranks[self.order[i - 1]];
+                if end - start > 1 {
+                    split |= self.split_class(start, end, ranks, extra);
                 } else {
-                    new_ranks[a] = i as u32;
-                    new_classes += 1;
+                    self.new_ranks[self.order[start]] = r;
                 }
+                start = end;
             }
-            ranks.copy_from_slice(new_ranks);
-            if new_classes == classes {
+            // New ranks were written to `new_ranks` for split classes only; apply them all at
+            // once so every class was judged by the same (previous) neighbour ranks.
+            for i in 0..n {
+                let a = self.order[i];
+                ranks[a] = self.new_ranks[a];
+            }
+            if !split {
                 break;
             }
-            classes = new_classes;
         }
+    }
+
+    /// Sorts class `order[start..end]` by its refinement keys and records the sub-class ranks
+    /// in `new_ranks`; whether the class split.
+    fn split_class(&mut self, start: usize, end: usize, ranks: &[u32], extra: &[u32]) -> bool {
+        for &a in &self.order[start..end] {
+            let slice = &mut self.keys[self.offsets[a]..self.offsets[a + 1]];
+            for (k, &(nb, b)) in slice.iter_mut().zip(&self.adj[a]) {
+                *k = u64::from(ranks[nb]) << 3 | self.bond_code[b];
+            }
+            slice.sort_unstable();
+        }
+        let (keys, offsets) = (&self.keys, &self.offsets);
+        let key = |a: usize| (extra[a], &keys[offsets[a]..offsets[a + 1]]);
+        self.order[start..end].sort_unstable_by(|&x, &y| key(x).cmp(&key(y)));
+        let mut split = false;
+        for i in start..end {
+            let a = self.order[i];
+            if i > start && key(self.order[i - 1]) == key(a) {
+                self.new_ranks[a] = self.new_ranks[self.order[i - 1]];
+            } else {
+                self.new_ranks[a] = i as u32;
+                split |= i > start;
+            }
+        }
+        split
     }
 }
 
