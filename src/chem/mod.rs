@@ -2,6 +2,7 @@
 
 pub mod element;
 pub mod mol;
+pub mod props;
 
 pub use element::Element;
 pub use mol::{Atom, AtomIdx, Bond, BondIdx, BondOrder, Molecule, Reaction};
