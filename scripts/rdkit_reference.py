@@ -9,9 +9,10 @@ Modes
       One TSV row per molecule: id, smiles, formula, monoisotopic_mass, average_mass,
       heavy_atoms, hcounts, logp, tpsa, hbd, hba, nhoh, no, rotatable_bonds, rings,
       formal_charge, error.
-      FILE is a ChEBI-20 TSV (CID, SMILES, description: only CID and SMILES are read), a
-      reaction TSV from ../shared/data/reactions (every `.`-separated species of the reactant,
-      reagent and product columns, each species once), or a .smi file (SMILES [id]).
+      FILE is a table with a SMILES column and an id / CID / molecule_chembl_id column (TSV or
+      CSV, e.g. ChEBI-20's test.txt, of which only CID and SMILES are read), a reaction TSV from
+      ../shared/data/reactions (every `.`-separated species of the reactant, reagent and product
+      columns, each species once), or a .smi file (SMILES [id]).
       --limit N keeps N rows chosen at random (seed S) so fixtures stay small.
   mass-tables DIR
       Writes DIR/atomic_weights.tsv and DIR/isotopes.tsv: the element weights and isotope
@@ -31,12 +32,15 @@ PINNED = "2026.09.1"
 RDLogger.DisableLog("rdApp.*")
 
 
-def chebi_rows(f):
-    for line in f:
-        parts = line.rstrip("\n").split("\t")
-        if len(parts) >= 2:
-            # ChEBI-20 text carries doubled backslashes (an escaping artefact).
-            yield parts[0], parts[1].replace("\\\\", "\\")
+def table_rows(f, header, delimiter):
+    lower = [h.lower() for h in header]
+    smiles = lower.index("smiles")
+    ident = next((lower.index(k) for k in ("id", "cid", "molecule_chembl_id") if k in lower), None)
+    for n, parts in enumerate(csv.reader(f, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL)):
+        if len(parts) > smiles:
+            # ChEBI-20 text carries doubled backslashes (an escaping artefact): read them as one.
+            smi = parts[smiles].replace("\\\\", "\\")
+            yield (parts[ident] if ident is not None else str(n + 1)), smi
 
 
 def reaction_rows(f, header):
@@ -61,13 +65,14 @@ def smi_rows(f):
 
 
 def read_rows(path):
-    with open(path) as f:
-        first = f.readline()
-        header = first.rstrip("\n").split("\t")
-        if first.startswith("CID\t"):
-            return list(chebi_rows(f))
+    with open(path, newline="") as f:
+        first = f.readline().rstrip("\r\n")
+        delimiter = "\t" if "\t" in first else ","
+        header = first.split(delimiter)
         if "product" in header:
             return list(reaction_rows(f, header))
+        if "smiles" in [h.lower() for h in header]:
+            return list(table_rows(f, header, delimiter))
         f.seek(0)
         return list(smi_rows(f))
 
@@ -76,6 +81,9 @@ def props(args):
     rows = read_rows(args.file)
     if args.limit and len(rows) > args.limit:
         rows = random.Random(args.seed).sample(rows, args.limit)
+    sample = f", {len(rows)} rows sampled with seed {args.seed}" if args.limit else ""
+    sys.stdout.write(f"# RDKit {rdkit.__version__} reference values for {os.path.basename(args.file)}"
+                     f"{sample}\n# made by: scripts/rdkit_reference.py props {' '.join(sys.argv[2:])}\n")
     w = csv.writer(sys.stdout, delimiter="\t", lineterminator="\n")
     w.writerow(["id", "smiles", "formula", "monoisotopic_mass", "average_mass", "heavy_atoms",
                 "hcounts", "logp", "tpsa", "hbd", "hba", "nhoh", "no", "rotatable_bonds",

@@ -5,6 +5,7 @@
 //! aromatic flags, and non-graph hydrogens in `Atom::hydrogens`.
 
 pub mod counts;
+pub mod crippen;
 mod environment;
 pub mod formula;
 pub mod lipinski;
@@ -36,6 +37,8 @@ pub struct Properties {
     pub lipinski_hba: u32,
     pub rotatable_bonds: usize,
     pub tpsa: f64,
+    /// Crippen cLogP.
+    pub logp: f64,
 }
 
 impl Properties {
@@ -53,6 +56,7 @@ impl Properties {
             lipinski_hba: lipinski::no_count(mol),
             rotatable_bonds: rotatable::rotatable_bond_count(mol),
             tpsa: tpsa::tpsa(mol),
+            logp: crippen::crippen_logp(mol),
         })
     }
 }
