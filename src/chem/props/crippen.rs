@@ -489,19 +489,18 @@ fn hydrogen_contribution(t: &Typer, parent: Option<AtomIdx>) -> f64 {
         return 0.123; // H1: hydrocarbon
     }
     let aliphatic_o = pf.z == 8 && !pf.aromatic;
+    // RDKit reads the H2 and H3 definitions by element, aromatic or not: the H of an [nH] is
+    // an amine H (H3), not an H on an "unusual" atom.
     if aliphatic_o {
         let alcohol_carbon =
             |n: AtomIdx| (t.aliphatic(n, 6) && t.f(n).x() == 4) || t.aromatic(n, 6);
-        let other = |n: AtomIdx| {
-            !(t.aliphatic(n, 6) || t.aliphatic(n, 7) || t.aliphatic(n, 8) || t.aliphatic(n, 16))
-        };
+        let other = |n: AtomIdx| !matches!(t.f(n).z, 6 | 7 | 8 | 16);
         // The O's other hydrogens also count as "other" neighbours (water).
         if t.has(p, Sa, &alcohol_carbon) || t.has(p, Sa, &other) || pf.h >= 2 {
             return -0.2677; // H2: alcohol
         }
     }
-    let cno = pf.z == 6 || pf.z == 7 || pf.z == 8;
-    if !cno || pf.aromatic {
+    if !(6..=8).contains(&pf.z) {
         return -0.2677; // H2: on an unusual atom
     }
     if pf.z == 7 || (aliphatic_o && t.has(p, Sa, &|n| t.is(n, 7))) {

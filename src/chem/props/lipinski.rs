@@ -58,9 +58,10 @@ fn next_to_multiple_bond_hetero(mol: &Molecule, i: AtomIdx, acyclic_only: Option
     })
 }
 
-/// RDKit's acceptor definition: hydroxyl O/S not on a carbonyl-like atom, ether-like O/S,
-/// anionic O/S, trivalent N that is not an amide-like N, neutral aromatic n without H, o, s,
-/// and F.
+/// RDKit's acceptor definition (as `CalcNumHBA` applies it, checked against RDKit 2026.09):
+/// hydroxyl O/S not on a carbonyl-like atom, other divalent O/S, anionic O/S, trivalent N that
+/// is not an amide-like N, pyridine-like aromatic n (two neighbours, no H, neutral), and
+/// neutral aromatic o and s. Fluorine does not count.
 pub fn is_acceptor(mol: &Molecule, i: AtomIdx, ring_bonds: &[bool]) -> bool {
     let atom = mol.atom(i);
     let env = AtomEnvironment::of(mol, i);
@@ -95,9 +96,9 @@ pub fn is_acceptor(mol: &Molecule, i: AtomIdx, ring_bonds: &[bool]) -> bool {
         (Element::N, false) => {
             env.valence == 3 && !next_to_multiple_bond_hetero(mol, i, Some(ring_bonds))
         }
-        (Element::N, true) => env.hydrogens == 0 && atom.charge == 0,
+        (Element::N, true) => env.hydrogens == 0 && atom.charge == 0 && env.degree == 2,
         (Element::O | Element::S, true) => atom.charge == 0,
-        (e, _) => e == Element::F,
+        _ => false,
     }
 }
 

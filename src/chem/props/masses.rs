@@ -12,9 +12,10 @@ use std::sync::OnceLock;
 
 use crate::chem::{Element, Molecule};
 
-/// CODATA 2018 electron mass in unified atomic mass units; RDKit's exact mass removes one per
-/// positive charge (and adds one per negative charge).
-pub const ELECTRON_MASS: f64 = 0.000_548_579_909_065;
+/// Electron mass in unified atomic mass units (CODATA 2010, the value RDKit uses: with the 2018
+/// value a few sums round the other way at the sixth decimal). Exact masses remove one per
+/// positive charge and add one per negative charge.
+pub const ELECTRON_MASS: f64 = 0.000_548_579_909_46;
 
 const ATOMIC_WEIGHTS_TSV: &str = include_str!("atomic_weights.tsv");
 const ISOTOPES_TSV: &str = include_str!("isotopes.tsv");

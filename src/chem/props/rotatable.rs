@@ -1,7 +1,8 @@
 //! Rotatable bonds, as RDKit's default (strict) definition counts them: a non-ring single bond
 //! between two non-terminal atoms, neither of them in a triple bond, not to a CF3, CCl3, CBr3 or
 //! tert-butyl carbon, and not the C–X bond of an amide, ester, thioamide or amidine-like group
-//! (such bonds are conjugated and do not rotate freely).
+//! (such bonds are conjugated and do not rotate freely). Terminal means one non-hydrogen
+//! neighbour, so a CD3 group is terminal like a CH3 (as RDKit counts it).
 
 use crate::chem::{AtomIdx, Element, Molecule};
 
@@ -16,7 +17,7 @@ fn is_aliphatic(mol: &Molecule, i: AtomIdx, e: Element) -> bool {
 /// `!$(*#*) & !D1 & !$(C(F)(F)F) & !$(C(Cl)(Cl)Cl) & !$(C(Br)(Br)Br) & !$(C([CH3])([CH3])[CH3])`
 fn can_rotate(mol: &Molecule, i: AtomIdx) -> bool {
     let env = AtomEnvironment::of(mol, i);
-    if env.triple > 0 || env.degree <= 1 {
+    if env.triple > 0 || env.heavy_neighbors() <= 1 {
         return false;
     }
     if is_aliphatic(mol, i, Element::C) {
@@ -41,7 +42,7 @@ fn can_rotate(mol: &Molecule, i: AtomIdx) -> bool {
 /// `[CD3](=[N,O,S])-!@[#7,O,S!D1]` or `[CD3](=[N+])-!@[#7!D1]` anchored at `c`: an amide-like
 /// carbon, looked at through any of its acyclic single bonds.
 fn is_amide_like_carbon(mol: &Molecule, c: AtomIdx, ring: &[bool]) -> bool {
-    if !is_aliphatic(mol, c, Element::C) || AtomEnvironment::of(mol, c).degree != 3 {
+    if !is_aliphatic(mol, c, Element::C) || AtomEnvironment::of(mol, c).heavy_neighbors() != 3 {
         return false;
     }
     let neighbors = mol.neighbors(c);
@@ -55,7 +56,7 @@ fn is_amide_like_carbon(mol: &Molecule, c: AtomIdx, ring: &[bool]) -> bool {
             bond_kind(mol.bond(b)) == BondKind::Single && !ring[b.index()] && pred(n)
         })
     };
-    let not_terminal = |n: AtomIdx| AtomEnvironment::of(mol, n).degree != 1;
+    let not_terminal = |n: AtomIdx| AtomEnvironment::of(mol, n).heavy_neighbors() != 1;
     let hetero = |n: AtomIdx| {
         [Element::N, Element::O, Element::S]
             .iter()
@@ -83,11 +84,11 @@ fn is_amide_like_heteroatom(mol: &Molecule, x: AtomIdx, ring: &[bool]) -> bool {
 
 /// Whether `c` is an amide-like carbon whose single-bonded partner is `x`.
 fn is_amide_like_carbon_via(mol: &Molecule, c: AtomIdx, x: AtomIdx) -> bool {
-    if !is_aliphatic(mol, c, Element::C) || AtomEnvironment::of(mol, c).degree != 3 {
+    if !is_aliphatic(mol, c, Element::C) || AtomEnvironment::of(mol, c).heavy_neighbors() != 3 {
         return false;
     }
     let x_atom = mol.atom(x);
-    let x_not_terminal = AtomEnvironment::of(mol, x).degree != 1;
+    let x_not_terminal = AtomEnvironment::of(mol, x).heavy_neighbors() != 1;
     let x_amide = x_atom.element == Element::N
         || is_aliphatic(mol, x, Element::O)
         || (is_aliphatic(mol, x, Element::S) && x_not_terminal);
