@@ -12,10 +12,11 @@ use std::sync::OnceLock;
 
 use crate::chem::{Element, Molecule};
 
-/// Electron mass in unified atomic mass units (CODATA 2010, the value RDKit uses: with the 2018
-/// value a few sums round the other way at the sixth decimal). Exact masses remove one per
+/// Electron mass in unified atomic mass units, rounded to 11 decimals as RDKit's constant is
+/// (with more digits a few sums round the other way at the sixth decimal; this value gives
+/// RDKit's `ExactMolWt` bit for bit on ChEBI-20 and the drug set). Exact masses remove one per
 /// positive charge and add one per negative charge.
-pub const ELECTRON_MASS: f64 = 0.000_548_579_909_46;
+pub const ELECTRON_MASS: f64 = 0.000_548_579_91;
 
 const ATOMIC_WEIGHTS_TSV: &str = include_str!("atomic_weights.tsv");
 const ISOTOPES_TSV: &str = include_str!("isotopes.tsv");
