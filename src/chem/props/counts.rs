@@ -125,3 +125,63 @@ pub fn ring_atoms(mol: &Molecule) -> Vec<bool> {
     }
     atoms
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chem::props::test_mol::build;
+
+    #[test]
+    fn plain_graph_hydrogens_fold_into_their_neighbour_but_labelled_ones_stay() {
+        // [H]C([H])([H])[2H]: three plain H fold into C; the deuterium stays an atom.
+        let m = build(
+            &[
+                ("H", 0, 0, 0),
+                ("C", 0, 0, 0),
+                ("H", 0, 0, 0),
+                ("H", 0, 0, 0),
+                ("H", 0, 0, 2),
+            ],
+            &[
+                (0, 1, 1, false),
+                (1, 2, 1, false),
+                (1, 3, 1, false),
+                (1, 4, 1, false),
+            ],
+        );
+        let counts: Vec<(usize, u32)> = hydrogen_counts(&m)
+            .iter()
+            .map(|(a, h)| (a.index(), *h))
+            .collect();
+        assert_eq!(counts, vec![(1, 3), (4, 0)]);
+        assert_eq!(total_hydrogens_on(&m, AtomIdx::new(1)), 4);
+        assert_eq!(heavy_atom_count(&m), 1);
+    }
+
+    #[test]
+    fn ring_bonds_exclude_the_link_between_two_rings() {
+        // Bicyclopropyl: two triangles joined by one bond; two components add nothing.
+        let m = build(
+            &[("C", 1, 0, 0), ("C", 2, 0, 0), ("C", 2, 0, 0)]
+                .iter()
+                .chain(&[("C", 1, 0, 0), ("C", 2, 0, 0), ("C", 2, 0, 0)])
+                .copied()
+                .collect::<Vec<_>>(),
+            &[
+                (0, 1, 1, false),
+                (1, 2, 1, false),
+                (2, 0, 1, false),
+                (0, 3, 1, false),
+                (3, 4, 1, false),
+                (4, 5, 1, false),
+                (5, 3, 1, false),
+            ],
+        );
+        assert_eq!(
+            ring_bonds(&m),
+            vec![true, true, true, false, true, true, true]
+        );
+        assert_eq!(ring_count(&m), 2);
+        assert!(ring_atoms(&m).iter().all(|&r| r));
+    }
+}
