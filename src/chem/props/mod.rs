@@ -17,6 +17,7 @@ pub mod tpsa;
 pub(crate) mod test_mol;
 
 use crate::chem::Molecule;
+use crate::chem::aromaticity::perceive;
 
 pub use masses::UnknownIsotope;
 
@@ -35,6 +36,10 @@ pub struct Properties {
     pub lipinski_hbd: u32,
     /// Lipinski's acceptors: N and O atoms.
     pub lipinski_hba: u32,
+    /// RDKit's `NumHDonors` (functional-group donors).
+    pub donors: usize,
+    /// RDKit's `NumHAcceptors` (functional-group acceptors).
+    pub acceptors: usize,
     pub rotatable_bonds: usize,
     pub tpsa: f64,
     /// Crippen cLogP.
@@ -43,7 +48,14 @@ pub struct Properties {
 
 impl Properties {
     /// Computes every property; fails only for an isotope label with no known mass.
+    ///
+    /// The descriptor atom types (Crippen, TPSA, acceptors) are defined on the aromatic form, so
+    /// they are computed on a copy with aromaticity perceived (RDKit-like model) whatever flags
+    /// the input carried: Kekulé and aromatic SMILES of one molecule give the same values.
     pub fn of(mol: &Molecule) -> Result<Properties, UnknownIsotope> {
+        let mut aromatic = mol.clone();
+        perceive(&mut aromatic);
+        let mol = &aromatic;
         Ok(Properties {
             formula: formula::molecular_formula(mol),
             average_mass: masses::average_mass(mol)?,
@@ -54,6 +66,8 @@ impl Properties {
             rings: counts::ring_count(mol),
             lipinski_hbd: lipinski::nhoh_count(mol),
             lipinski_hba: lipinski::no_count(mol),
+            donors: lipinski::donor_count(mol),
+            acceptors: lipinski::acceptor_count(mol),
             rotatable_bonds: rotatable::rotatable_bond_count(mol),
             tpsa: tpsa::tpsa(mol),
             logp: crippen::crippen_logp(mol),
