@@ -67,7 +67,8 @@ pub fn is_acceptor(mol: &Molecule, i: AtomIdx, ring_bonds: &[bool]) -> bool {
     let env = AtomEnvironment::of(mol, i);
     match (atom.element, atom.aromatic) {
         (Element::O | Element::S, false) => {
-            if atom.charge < 0 {
+            // `[O,S;-]`: exactly one negative charge (an O2- oxide is not counted).
+            if atom.charge == -1 {
                 return true;
             }
             if env.valence != 2 {

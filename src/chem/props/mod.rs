@@ -4,6 +4,7 @@
 //! Every function reads a [`Molecule`] as the SMILES reader leaves it: Kekulé bond orders with
 //! aromatic flags, and non-graph hydrogens in `Atom::hydrogens`.
 
+pub mod charge_separation;
 pub mod counts;
 pub mod crippen;
 mod environment;
@@ -49,11 +50,14 @@ pub struct Properties {
 impl Properties {
     /// Computes every property; fails only for an isotope label with no known mass.
     ///
-    /// The descriptor atom types (Crippen, TPSA, acceptors) are defined on the aromatic form, so
-    /// they are computed on a copy with aromaticity perceived (RDKit-like model) whatever flags
-    /// the input carried: Kekulé and aromatic SMILES of one molecule give the same values.
+    /// The descriptor atom types (Crippen, TPSA, acceptors) are defined on the aromatic form
+    /// with hypervalent groups charge-separated, so they are computed on a copy prepared as
+    /// RDKit's sanitization prepares it ([`charge_separation`], then aromaticity perception):
+    /// Kekulé and aromatic SMILES, `N(=O)=O` and `[N+](=O)[O-]`, give the same values. Formula
+    /// and masses do not change under either step.
     pub fn of(mol: &Molecule) -> Result<Properties, UnknownIsotope> {
         let mut aromatic = mol.clone();
+        charge_separation::separate_charges(&mut aromatic);
         perceive(&mut aromatic);
         let mol = &aromatic;
         Ok(Properties {
