@@ -1,0 +1,2 @@
+//! The Text+Chem T5 model runtime: tokenizer, model sources, tasks (and, from the t5 work, the network
+//! and generation).
