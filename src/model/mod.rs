@@ -1,2 +1,5 @@
 //! The Text+Chem T5 model runtime: tokenizer, model sources, tasks (and, from the t5 work, the network
 //! and generation).
+
+pub mod spiece;
+pub mod tokenizer;
