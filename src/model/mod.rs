@@ -2,4 +2,5 @@
 //! and generation).
 
 pub mod spiece;
+pub mod task;
 pub mod tokenizer;
