@@ -259,7 +259,12 @@ fn errors_say_what_and_where() {
     assert_eq!(error_of("C==C"), (BondWithoutAtom, 2, vec![]));
     assert_eq!(error_of("C=.C"), (BondWithoutAtom, 1, vec![]));
     assert_eq!(error_of("CC[Xy]C"), (UnknownElement, 3, vec![]));
-    assert_eq!(error_of("CCNa").0, UnknownElement);
+    assert_eq!(error_of("CCNa"), (UnknownElement, 2, vec![]));
+    assert_eq!(
+        parse_molecule("[Cl-].Na").unwrap_err().to_string(),
+        "unknown element 'Na' (write it in brackets) at column 6"
+    );
+    assert_eq!(error_of("CCZn").1, 2);
     assert_eq!(error_of("C[C"), (UnclosedBracket, 1, vec![]));
     assert_eq!(error_of("[N+16]").0, BadCharge);
     assert_eq!(error_of("[C@TH3]").0, BadChirality);
@@ -361,6 +366,24 @@ fn hostile_input_is_rejected_without_panicking() {
         parse_molecule("C1.C1").is_ok(),
         "a ring bond may join dot-separated parts"
     );
+}
+
+#[test]
+fn large_inputs_are_read_in_linear_passes() {
+    let chain = "C".repeat(100_000);
+    assert_eq!(parse_molecule(&chain).unwrap().atom_count(), 100_000);
+    let nested = format!("{}C{}", "C(".repeat(10_000), ")".repeat(10_000));
+    assert_eq!(parse_molecule(&nested).unwrap().atom_count(), 10_001);
+    let ring = format!("c1{}1", "c".repeat(9_999));
+    let mol = parse_molecule(&ring).unwrap();
+    assert_eq!(double_bonds_per_atom(&mol), vec![1; 10_000]);
+    let odd_ring = format!("c1{}1", "c".repeat(10_000));
+    let err = parse_molecule(&odd_ring).unwrap_err();
+    assert_eq!(err.atoms.len(), 10_001);
+    // 20,000 ring bonds open at once, then closed in the same order.
+    let opens: String = (0..20_000).map(|i| format!("C%({i})")).collect();
+    let mol = parse_molecule(&format!("{opens}{opens}")).unwrap();
+    assert_eq!(mol.bond_count(), 39_999 + 20_000);
 }
 
 /// The SMILES column of a TSV or the last field of a CSV line.

@@ -25,6 +25,13 @@ impl<'a> Cursor<'a> {
         self.text.as_bytes().get(self.pos + ahead).copied()
     }
 
+    /// The byte just before the cursor.
+    pub fn peek_back(&self) -> Option<u8> {
+        self.pos
+            .checked_sub(1)
+            .and_then(|p| self.text.as_bytes().get(p).copied())
+    }
+
     pub fn starts_with(&self, s: &str) -> bool {
         self.text.as_bytes()[self.pos..].starts_with(s.as_bytes())
     }

@@ -3,6 +3,8 @@
 //! This step only reads what is written. Implicit hydrogens, kekulization and double-bond stereo
 //! are derived afterwards from the graph (see `smiles::read_molecule`).
 
+use std::collections::HashMap;
+
 use super::bracket::read_bracket_atom;
 use super::cursor::Cursor;
 use super::error::{SmilesError, SmilesErrorKind};
@@ -70,7 +72,8 @@ struct Parser<'a> {
     pending: Option<PendingBond>,
     /// For each open `(`: the branch point and the offset of the parenthesis.
     branches: Vec<(AtomIdx, usize)>,
-    rings: Vec<(u32, RingOpening)>,
+    /// Open ring bonds by number (a map: `%(nnnnn)` allows 100,000 of them at once).
+    rings: HashMap<u32, RingOpening>,
     slots: Vec<Vec<Slot>>,
     chirality: Vec<Option<StereoClass>>,
     has_preceding: Vec<bool>,
@@ -90,7 +93,7 @@ pub(crate) fn parse(text: &str, base: usize) -> Result<RawSmiles, SmilesError> {
         after_atom: false,
         pending: None,
         branches: Vec::new(),
-        rings: Vec::new(),
+        rings: HashMap::new(),
         slots: Vec::new(),
         chirality: Vec::new(),
         has_preceding: Vec::new(),
@@ -216,13 +219,12 @@ impl Parser<'_> {
         };
         let number = self.ring_number()?;
         let bond = self.pending.take();
-        if let Some(i) = self.rings.iter().position(|(n, _)| *n == number) {
-            let (_, open) = self.rings.swap_remove(i);
+        if let Some(open) = self.rings.remove(&number) {
             self.close_ring(open, atom, bond, offset)
         } else {
             let slot = self.slots[atom.index()].len();
             self.slots[atom.index()].push(Slot::OpenRing);
-            self.rings.push((
+            self.rings.insert(
                 number,
                 RingOpening {
                     atom,
@@ -230,7 +232,7 @@ impl Parser<'_> {
                     offset,
                     slot,
                 },
-            ));
+            );
             Ok(())
         }
     }
@@ -320,6 +322,16 @@ impl Parser<'_> {
             (b's', _) => (16, true, 1),
             (b'*', _) => (0, false, 1),
             _ if c.is_ascii_alphabetic() => {
+                // `Na` outside brackets reads as N then an impossible `a`: name the element.
+                if let Some(first) = self.cur.peek_back().filter(u8::is_ascii_uppercase) {
+                    let pair = [first, c];
+                    let symbol = std::str::from_utf8(&pair).unwrap_or("");
+                    if Element::from_symbol(symbol).is_some() {
+                        let at = self.cur.offset() - 1;
+                        return Err(SmilesError::new(SmilesErrorKind::UnknownElement, at)
+                            .with_detail(format!("'{symbol}' (write it in brackets)")));
+                    }
+                }
                 let at = self.cur.offset();
                 let word = self.cur.letters_from(at);
                 let detail = match word.get(..2).and_then(Element::from_symbol) {
