@@ -455,3 +455,100 @@ fn hydrogen_counts_equal_rdkit_on_chebi20_and_drugs() {
         assert!(differ.is_empty(), "{rel}: {differ:#?}");
     }
 }
+
+/// A neighbour of a stereo centre in the original molecule's numbering (`None`: implicit H or
+/// lone pair).
+type NeighborKey = Option<usize>;
+
+/// Whether `b` is an even permutation of `a` (`None` when they hold different neighbours).
+fn even_permutation(a: &[NeighborKey], b: &[NeighborKey]) -> Option<bool> {
+    let mut b = b.to_vec();
+    let mut even = true;
+    for (i, key) in a.iter().enumerate() {
+        let j = b.iter().skip(i).position(|k| k == key)? + i;
+        if j != i {
+            b.swap(i, j);
+            even = !even;
+        }
+    }
+    Some(even)
+}
+
+#[test]
+fn stereo_survives_rdkit_rewriting() {
+    // Fixture: ChEBI-20 stereo SMILES and RDKit's random-order rewrites (see its header and
+    // scripts/stereo_pairs_rdkit.py). Both strings must give the same configurations.
+    let text = include_str!("fixtures/stereo_pairs.tsv");
+    let (mut centres, mut double_bonds) = (0, 0);
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let original = parse_molecule(cols[0]).unwrap();
+        let rewrite = parse_molecule(cols[1]).unwrap();
+        let to_original: Vec<usize> = cols[2].split(' ').map(|n| n.parse().unwrap()).collect();
+        let mut to_rewrite = vec![0; to_original.len()];
+        for (j, &i) in to_original.iter().enumerate() {
+            to_rewrite[i] = j;
+        }
+        let key = |n: &StereoNeighbor, map: &dyn Fn(usize) -> usize| match n {
+            StereoNeighbor::Atom(a) => Some(map(a.index())),
+            StereoNeighbor::Implicit => None,
+        };
+        for a in original.atoms() {
+            let (Some(s), Some(t)) = (
+                original.atom(a).stereo.as_ref(),
+                rewrite.atom(atom(to_rewrite[a.index()])).stereo.as_ref(),
+            ) else {
+                continue;
+            };
+            let mine: Vec<NeighborKey> = s.neighbors.iter().map(|n| key(n, &|i| i)).collect();
+            let theirs: Vec<NeighborKey> = t
+                .neighbors
+                .iter()
+                .map(|n| key(n, &|j| to_original[j]))
+                .collect();
+            let even = even_permutation(&mine, &theirs)
+                .unwrap_or_else(|| panic!("{}: atom {a:?} neighbours differ", cols[0]));
+            assert!(
+                (s.class == t.class) == even,
+                "{} vs {}: atom {} configuration differs",
+                cols[0],
+                cols[1],
+                a.index()
+            );
+            centres += 1;
+        }
+        for b in original.bonds() {
+            let Some(s) = original.bond(b).stereo else {
+                continue;
+            };
+            let (u, v) = original.bond_atoms(b);
+            let rb = rewrite
+                .bond_between(atom(to_rewrite[u.index()]), atom(to_rewrite[v.index()]))
+                .unwrap();
+            let Some(t) = rewrite.bond(rb).stereo else {
+                continue;
+            };
+            let (x, _) = rewrite.bond_atoms(rb);
+            let (t_u_ref, t_v_ref) = if to_original[x.index()] == u.index() {
+                (t.begin_ref, t.end_ref)
+            } else {
+                (t.end_ref, t.begin_ref)
+            };
+            // A different reference atom on one end flips cis and trans.
+            let mut cis = t.cis;
+            if to_original[t_u_ref.index()] != s.begin_ref.index() {
+                cis = !cis;
+            }
+            if to_original[t_v_ref.index()] != s.end_ref.index() {
+                cis = !cis;
+            }
+            assert_eq!(cis, s.cis, "{} vs {}: bond {:?}", cols[0], cols[1], (u, v));
+            double_bonds += 1;
+        }
+    }
+    eprintln!("compared {centres} centres, {double_bonds} double bonds");
+    assert!(
+        centres > 1000 && double_bonds > 50,
+        "{centres} {double_bonds}"
+    );
+}
