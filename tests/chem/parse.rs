@@ -552,3 +552,48 @@ fn stereo_survives_rdkit_rewriting() {
         "{centres} {double_bonds}"
     );
 }
+
+#[test]
+fn every_uspto_reaction_parses() {
+    // USPTO-50K (atom-mapped `reactants>>product`, third CSV column) and USPTO-MIT (TSV columns
+    // reactants, reagents, product).
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for rel in ["uspto50k/test.csv", "uspto50k/valid.csv"] {
+        let Some(path) = shared_path(&format!("data/reactions/{rel}")) else {
+            return;
+        };
+        for line in std::fs::read_to_string(path).unwrap().lines().skip(1) {
+            let rxn = line.splitn(3, ',').nth(2).unwrap_or_default();
+            count += 1;
+            if let Err(e) = parse_reaction(rxn) {
+                failures.push(format!("{rxn}: {e}"));
+            }
+        }
+    }
+    let Some(path) = shared_path("data/reactions/uspto_mit/test_unmapped.tsv") else {
+        return;
+    };
+    for line in std::fs::read_to_string(path).unwrap().lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let rxn = format!("{}>{}>{}", cols[1], cols[2], cols[3]);
+        count += 1;
+        if let Err(e) = parse_reaction(&rxn) {
+            failures.push(format!("{rxn}: {e}"));
+        }
+    }
+    assert!(count > 50_000, "only {count} reactions");
+    // Six USPTO-MIT reagent records are impossible species (RDKit 2026.09 rejects them too): a
+    // carbocation `[CH2+]` with four bonds and a six-coordinate `[IH2+3]`.
+    let impossible = [
+        "[N]1[CH2+]([S][CH3])[S]",
+        "[Br][CH2][CH2+]([C]([F])([F])[CH2][F])",
+        "[OH][IH2+3]([O-])([OH])([OH])([OH])[OH]",
+    ];
+    let unexpected: Vec<&String> = failures
+        .iter()
+        .filter(|f| !(f.contains("impossible valence") && impossible.iter().any(|s| f.contains(s))))
+        .collect();
+    assert!(unexpected.is_empty(), "{unexpected:#?}");
+    assert_eq!(failures.len(), 6);
+}
