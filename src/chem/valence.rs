@@ -9,7 +9,7 @@
 //! only explicit single bonds (`c-n-c`) is not part of a pi system and counts none.
 
 use crate::chem::element::Element;
-use crate::chem::mol::{AtomIdx, Molecule};
+use crate::chem::mol::{AtomIdx, BondOrder, Molecule};
 
 /// The valences an atom of `element` with `charge` may have, ascending; empty when any valence
 /// is acceptable (metals, noble gases, `*`). These are RDKit's lists for the main-group elements,
@@ -88,15 +88,37 @@ pub fn assign_implicit_hydrogens(mol: &mut Molecule) {
 
 /// Atoms whose total valence (bond orders + hydrogens, after kekulization) exceeds every valence
 /// their element and charge allow, in index order.
+///
+/// Single bonds to metals do not count when they would push a ligand atom over its valence: such
+/// a bond is a dative (coordinate) bond, as RDKit reads the carbonyl `[O]=C` or porphyrin `[N+]`
+/// of a metal complex written with plain bonds.
 pub fn over_valent_atoms(mol: &Molecule) -> Vec<AtomIdx> {
     mol.atoms()
         .filter(|&a| {
             let atom = mol.atom(a);
-            let allowed = allowed_valences(atom.element, atom.charge);
+            let Some(&max) = allowed_valences(atom.element, atom.charge).last() else {
+                return false;
+            };
             let total = u16::from(mol.bond_order_sum(a)) + u16::from(atom.hydrogens);
-            allowed.last().is_some_and(|&max| total > u16::from(max))
+            let dative = mol
+                .neighbors(a)
+                .iter()
+                .filter(|(n, b)| {
+                    is_metal(mol.atom(*n).element) && mol.bond(*b).order == BondOrder::Single
+                })
+                .count() as u16;
+            total.saturating_sub(dative) > u16::from(max)
         })
         .collect()
+}
+
+/// Metals (and the metalloids that bond like them); not the elements of organic chemistry,
+/// boron, silicon, germanium, arsenic, antimony, tellurium, the halogens or the noble gases.
+pub fn is_metal(element: Element) -> bool {
+    !matches!(
+        element.atomic_number(),
+        0..=2 | 5..=10 | 14..=18 | 32..=36 | 51..=54 | 85 | 86
+    )
 }
 
 #[cfg(test)]

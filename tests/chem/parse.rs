@@ -279,6 +279,9 @@ fn errors_say_what_and_where() {
     assert_eq!(error_of("").0, Empty);
     assert_eq!(error_of("C C").0, UnexpectedCharacter);
     assert_eq!(error_of("C(C)(C)(C)(C)C"), (InvalidValence, 0, vec![0]));
+    assert_eq!(error_of("CC[O-]C").2, vec![2]);
+    // A bond to a metal is a dative bond when the ligand's valence is already full.
+    assert!(parse_molecule("CC1=[O][Fe]ON1C").is_ok());
     // Offsets count characters, not bytes.
     assert_eq!(error_of("CCé").1, 2);
     let e = parse_molecule("CC(C").unwrap_err();
