@@ -8,6 +8,8 @@
 
 use std::collections::VecDeque;
 
+use petgraph::visit::EdgeRef;
+
 use crate::chem::mol::{AtomIdx, BondIdx, BondOrder, Molecule};
 use crate::chem::valence::allowed_valences;
 
@@ -61,8 +63,13 @@ fn aromatic_systems(mol: &Molecule) -> Vec<Vec<AtomIdx>> {
         let mut system = vec![start];
         let mut stack = vec![start];
         while let Some(a) = stack.pop() {
-            for (n, b) in mol.neighbors(a) {
-                if mol.bond(b).aromatic && !seen[n.index()] {
+            for e in mol.graph.edges(a) {
+                let n = if e.source() == a {
+                    e.target()
+                } else {
+                    e.source()
+                };
+                if e.weight().aromatic && !seen[n.index()] {
                     seen[n.index()] = true;
                     system.push(n);
                     stack.push(n);
@@ -76,7 +83,7 @@ fn aromatic_systems(mol: &Molecule) -> Vec<Vec<AtomIdx>> {
 }
 
 fn has_aromatic_bond(mol: &Molecule, a: AtomIdx) -> bool {
-    mol.neighbors(a).iter().any(|(_, b)| mol.bond(*b).aromatic)
+    mol.graph.edges(a).any(|e| e.weight().aromatic)
 }
 
 const NONE: usize = usize::MAX;

@@ -8,6 +8,8 @@
 //! and pyridine's `n` get no hydrogen while benzene's `c` gets one. An aromatic atom written with
 //! only explicit single bonds (`c-n-c`) is not part of a pi system and counts none.
 
+use petgraph::visit::EdgeRef;
+
 use crate::chem::element::Element;
 use crate::chem::mol::{AtomIdx, BondOrder, Molecule};
 
@@ -80,7 +82,7 @@ pub fn assign_implicit_hydrogens(mol: &mut Molecule) {
             continue;
         }
         let sum = mol.bond_order_sum(a);
-        let in_pi_system = mol.neighbors(a).iter().any(|(_, b)| mol.bond(*b).aromatic);
+        let in_pi_system = mol.graph.edges(a).any(|e| e.weight().aromatic);
         let atom = mol.atom_mut(a);
         atom.hydrogens = implicit_hydrogens(atom.element, in_pi_system, sum);
     }
@@ -100,11 +102,19 @@ pub fn over_valent_atoms(mol: &Molecule) -> Vec<AtomIdx> {
                 return false;
             };
             let total = u16::from(mol.bond_order_sum(a)) + u16::from(atom.hydrogens);
+            if total <= u16::from(max) {
+                return false;
+            }
             let dative = mol
-                .neighbors(a)
-                .iter()
-                .filter(|(n, b)| {
-                    is_metal(mol.atom(*n).element) && mol.bond(*b).order == BondOrder::Single
+                .graph
+                .edges(a)
+                .filter(|e| {
+                    let n = if e.source() == a {
+                        e.target()
+                    } else {
+                        e.source()
+                    };
+                    is_metal(mol.atom(n).element) && e.weight().order == BondOrder::Single
                 })
                 .count() as u16;
             total.saturating_sub(dative) > u16::from(max)
