@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 use petgraph::visit::EdgeRef;
 
 use crate::chem::mol::{AtomIdx, BondIdx, BondOrder, Molecule};
-use crate::chem::valence::allowed_valences;
+use crate::chem::valence::{allowed_valences, explicit_valence};
 
 /// An aromatic system with no valid Kekulé structure: its atoms, ascending.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,11 +23,12 @@ pub struct KekulizeError {
 /// allowed valence. Aromatic bonds still count as single here.
 pub fn needs_double_bond(mol: &Molecule, a: AtomIdx) -> bool {
     let atom = mol.atom(a);
-    let current = mol.bond_order_sum(a).saturating_add(atom.hydrogens);
+    let current = explicit_valence(mol, a) + u16::from(atom.hydrogens);
     allowed_valences(atom.element, atom.charge)
         .iter()
-        .find(|&&v| v >= current)
-        .is_some_and(|&v| v > current)
+        .map(|&v| u16::from(v))
+        .find(|&v| v >= current)
+        .is_some_and(|v| v > current)
 }
 
 /// Gives every aromatic bond a Kekulé order (the `aromatic` flags stay as they were).

@@ -60,18 +60,27 @@ fn neutral_valences(z: u8) -> &'static [u8] {
 /// Hydrogens an organic-subset atom written without brackets carries, given the sum of its
 /// bond orders (aromatic bonds counted as single, before kekulization) and whether any of its
 /// bonds is aromatic.
-pub fn implicit_hydrogens(element: Element, in_pi_system: bool, bond_order_sum: u8) -> u8 {
+pub fn implicit_hydrogens(element: Element, in_pi_system: bool, bond_order_sum: u16) -> u8 {
     let valences = element.default_valences();
     let Some(&lowest) = valences.first() else {
         return 0;
     };
+    let fill = |v: u8| u16::from(v).saturating_sub(bond_order_sum) as u8;
     if in_pi_system {
-        return lowest.saturating_sub(bond_order_sum.saturating_add(1));
+        return fill(lowest).saturating_sub(1);
     }
     valences
         .iter()
-        .find(|&&v| v >= bond_order_sum)
-        .map_or(0, |&v| v - bond_order_sum)
+        .find(|&&v| u16::from(v) >= bond_order_sum)
+        .map_or(0, |&v| fill(v))
+}
+
+/// Sum of the bond orders at an atom (aromatic bonds count as they stand), without overflow.
+pub fn explicit_valence(mol: &Molecule, a: AtomIdx) -> u16 {
+    mol.graph
+        .edges(a)
+        .map(|e| u16::from(e.weight().order.valence()))
+        .sum()
 }
 
 /// Sets `hydrogens` on every atom written without brackets (aromatic bonds must still be single).
@@ -81,7 +90,7 @@ pub fn assign_implicit_hydrogens(mol: &mut Molecule) {
         if mol.atom(a).bracket {
             continue;
         }
-        let sum = mol.bond_order_sum(a);
+        let sum = explicit_valence(mol, a);
         let in_pi_system = mol.graph.edges(a).any(|e| e.weight().aromatic);
         let atom = mol.atom_mut(a);
         atom.hydrogens = implicit_hydrogens(atom.element, in_pi_system, sum);
@@ -101,7 +110,7 @@ pub fn over_valent_atoms(mol: &Molecule) -> Vec<AtomIdx> {
             let Some(&max) = allowed_valences(atom.element, atom.charge).last() else {
                 return false;
             };
-            let total = u16::from(mol.bond_order_sum(a)) + u16::from(atom.hydrogens);
+            let total = explicit_valence(mol, a) + u16::from(atom.hydrogens);
             if total <= u16::from(max) {
                 return false;
             }

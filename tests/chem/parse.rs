@@ -369,6 +369,11 @@ fn hostile_input_is_rejected_without_panicking() {
         parse_molecule("C1.C1").is_ok(),
         "a ring bond may join dot-separated parts"
     );
+    // Hundreds of bonds on one atom: an impossible valence, not an overflow.
+    let star = format!("C{}", "(#C)".repeat(300));
+    assert_eq!(error_of(&star).0, SmilesErrorKind::InvalidValence);
+    let star = format!("[Fe]{}", "($[Fe])".repeat(300));
+    assert!(parse_molecule(&star).is_ok());
 }
 
 #[test]
