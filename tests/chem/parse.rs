@@ -605,3 +605,117 @@ fn every_uspto_reaction_parses() {
     assert!(unexpected.is_empty(), "{unexpected:#?}");
     assert_eq!(failures.len(), 6);
 }
+
+/// Atom labels that tell the atoms of a small molecule apart whatever the atom order: element,
+/// refined three times by the sorted labels of the neighbours. `None` if two atoms share one.
+fn order_free_labels(mol: &Molecule) -> Option<Vec<String>> {
+    let mut labels: Vec<String> = mol
+        .atoms()
+        .map(|a| mol.atom(a).element.symbol().to_string())
+        .collect();
+    for _ in 0..3 {
+        labels = mol
+            .atoms()
+            .map(|a| {
+                let mut around: Vec<&str> = mol
+                    .neighbors(a)
+                    .iter()
+                    .map(|(n, _)| labels[n.index()].as_str())
+                    .collect();
+                around.sort();
+                format!("{}({})", labels[a.index()], around.join(","))
+            })
+            .collect();
+    }
+    let mut sorted = labels.clone();
+    sorted.sort();
+    sorted.dedup();
+    (sorted.len() == labels.len()).then_some(labels)
+}
+
+/// Tetrahedral parities and cis/trans flags keyed by order-free labels, comparable between two
+/// SMILES of one molecule.
+fn configurations(mol: &Molecule) -> Option<Vec<(String, bool)>> {
+    let labels = order_free_labels(mol)?;
+    let mut out = Vec::new();
+    for a in mol.atoms() {
+        let Some(stereo) = &mol.atom(a).stereo else {
+            continue;
+        };
+        let keys: Vec<NeighborKey> = stereo
+            .neighbors
+            .iter()
+            .map(|n| match n {
+                StereoNeighbor::Atom(x) => Some(x.index()),
+                StereoNeighbor::Implicit => None,
+            })
+            .collect();
+        // Sort the neighbours by label; the permutation's parity says how the order differed.
+        let mut sorted = keys.clone();
+        sorted.sort_by_key(|k| k.map(|i| labels[i].clone()));
+        let even = even_permutation(&sorted, &keys)?;
+        let clockwise = stereo.class == StereoClass::Tetrahedral { clockwise: true };
+        out.push((labels[a.index()].clone(), clockwise == even));
+    }
+    for b in mol.bonds() {
+        let Some(s) = mol.bond(b).stereo else {
+            continue;
+        };
+        // Reference on each end: the neighbour with the smallest label.
+        let (u, v) = mol.bond_atoms(b);
+        let lowest = |end: AtomIdx, other: AtomIdx| {
+            mol.neighbors(end)
+                .iter()
+                .map(|(n, _)| *n)
+                .filter(|&n| n != other)
+                .min_by_key(|n| labels[n.index()].clone())
+        };
+        let mut cis = s.cis;
+        if lowest(u, v)? != s.begin_ref {
+            cis = !cis;
+        }
+        if lowest(v, u)? != s.end_ref {
+            cis = !cis;
+        }
+        let mut ends = [labels[u.index()].clone(), labels[v.index()].clone()];
+        ends.sort();
+        out.push((ends.join("="), cis));
+    }
+    out.sort();
+    Some(out)
+}
+
+/// One SMILES and the configurations read from it.
+type StereoReading<'a> = (&'a str, Vec<(String, bool)>);
+
+#[test]
+fn every_writing_of_a_stereoisomer_reads_the_same() {
+    // NextMove's 4-stereosmiles sets: all SMILES that share an id are one stereoisomer, written
+    // with the marks in every position (branches, ring-closure digits, distant digits).
+    for set in [
+        "tetrahedral",
+        "tetrahedral_distantbcdigit",
+        "cistrans",
+        "cistrans_nitrogen",
+    ] {
+        let Some(path) = shared_path(&format!("data/smilesreading/4-stereosmiles/{set}.smi"))
+        else {
+            return;
+        };
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut groups: std::collections::BTreeMap<&str, Vec<StereoReading>> = Default::default();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let (smiles, id) = line.split_once(char::is_whitespace).unwrap();
+            let mol = parse_molecule(smiles).unwrap_or_else(|e| panic!("{set} {smiles}: {e}"));
+            let config = configurations(&mol).unwrap_or_else(|| panic!("{smiles}: symmetric"));
+            assert!(!config.is_empty(), "{set} {smiles}: no stereo read");
+            groups.entry(id.trim()).or_default().push((smiles, config));
+        }
+        for (id, members) in groups {
+            let (first, reference) = &members[0];
+            for (smiles, config) in &members[1..] {
+                assert_eq!(config, reference, "{set} id {id}: {smiles} vs {first}");
+            }
+        }
+    }
+}

@@ -67,7 +67,10 @@ struct Parser<'a> {
     raw: RawSmiles,
     /// The atom the next atom bonds to.
     prev: Option<AtomIdx>,
-    /// The last token was an atom or ring closure (so a ring digit or branch may follow).
+    /// The last token was an atom, ring closure or closed branch, so a ring-closure digit may
+    /// follow and belongs to `prev`. OpenSMILES puts digits before branches, but `[C@](Cl)1(F)I`
+    /// is read by nearly every toolkit (NextMove's stereo benchmark), the digit keeping its place
+    /// in the neighbour order.
     after_atom: bool,
     pending: Option<PendingBond>,
     /// For each open `(`: the branch point and the offset of the parenthesis.
@@ -168,7 +171,7 @@ impl Parser<'_> {
             return Err(self.cur.error(SmilesErrorKind::BranchWithoutAtom));
         }
         self.prev = Some(branch_point);
-        self.after_atom = false;
+        self.after_atom = true;
         self.cur.bump();
         Ok(())
     }
