@@ -96,6 +96,30 @@ fn hydrogen_counts_of_heteroaromatics_match_the_toolkits() {
 }
 
 #[test]
+fn fused_and_odd_membered_aromatic_systems_kekulize() {
+    for smiles in [
+        "c1ccc2cc3ccccc3cc2c1",                   // anthracene
+        "c1cc2ccc3cccc4ccc(c1)c2c34",             // pyrene
+        "c1cc2ccc3ccc4ccc5ccc6ccc1c7c2c3c4c5c67", // coronene
+        "c1ccc2cccc2cc1",                         // azulene: 5 + 7 ring
+        "c1ccn2cccc2c1",                          // indolizine: n shared by both rings
+        "Cn1cnc2c1c(=O)n(C)c(=O)n2C",             // caffeine
+        "O=c1[nH]c(=O)c2[nH]c(=O)[nH]c2[nH]1",    // uric acid
+        "c1ccc2c(c1)oc1ccccc12",                  // dibenzofuran
+    ] {
+        let mol = parse_molecule(smiles).unwrap_or_else(|e| panic!("{smiles}: {e}"));
+        // No atom ends with two double bonds, and every aromatic carbon has exactly one.
+        for a in mol.atoms() {
+            let doubles = double_bonds_per_atom(&mol)[a.index()];
+            assert!(doubles <= 1, "{smiles}: atom {}", a.index());
+            if mol.atom(a).aromatic && mol.atom(a).element.symbol() == "C" {
+                assert_eq!(doubles, 1, "{smiles}: atom {}", a.index());
+            }
+        }
+    }
+}
+
+#[test]
 fn aromatic_bonds_as_other_toolkits_write_them() {
     // `:` makes a bond aromatic even between atoms written in upper case (ChemDoodle).
     assert_eq!(hydrogens("C:1:C:C:C:C:C:1"), vec![1; 6]);
