@@ -14,9 +14,10 @@ use crate::chem::element::Element;
 use crate::chem::mol::{AtomIdx, BondOrder, Molecule};
 
 /// The valences an atom of `element` with `charge` may have, ascending; empty when any valence
-/// is acceptable (metals, noble gases, `*`). These are RDKit's lists for the main-group elements,
-/// except that nitrogen may also be five-valent (as OpenSMILES and the consensus of NextMove's
-/// benchmark read `CN(=O)=O` or `N(C)(C)(C)C`).
+/// is acceptable (most metals, noble gases, `*`). These are RDKit's lists for the main-group
+/// elements, except that nitrogen may also be five-valent (as OpenSMILES and the consensus of
+/// NextMove's benchmark read `CN(=O)=O` or `N(C)(C)(C)C`) and Cl, Br and I may be 1, 3, 5 or
+/// 7-valent (perchlorate, periodinanes).
 ///
 /// A charged atom behaves like its isoelectronic neighbour in the same row of the p block:
 /// `[N+]` like carbon (4), `[O-]` like fluorine (1), `[B-]` like carbon, `[C+]` like boron.
