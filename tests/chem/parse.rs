@@ -120,6 +120,20 @@ fn fused_and_odd_membered_aromatic_systems_kekulize() {
 }
 
 #[test]
+fn wildcard_atoms_in_aromatic_rings() {
+    // A `*` inside a ring takes the double bond its neighbours need, or none.
+    let mol = parse_molecule("c1cc*cc1").unwrap();
+    assert_eq!(double_bonds_per_atom(&mol), vec![1; 6]);
+    let mol = parse_molecule("c1c*cc1").unwrap();
+    assert_eq!(double_bonds_per_atom(&mol), vec![1, 1, 0, 1, 1]);
+    // R groups keep plain single bonds and take no part in kekulization.
+    let mol = parse_molecule("*c1ccc(*)cc1").unwrap();
+    let star_bond = mol.bond_between(atom(0), atom(1)).unwrap();
+    assert!(!mol.bond(star_bond).aromatic);
+    assert_eq!(hydrogens("*c1ccc(*)cc1"), vec![0, 0, 1, 1, 0, 0, 1, 1]);
+}
+
+#[test]
 fn aromatic_bonds_as_other_toolkits_write_them() {
     // `:` makes a bond aromatic even between atoms written in upper case (ChemDoodle).
     assert_eq!(hydrogens("C:1:C:C:C:C:C:1"), vec![1; 6]);

@@ -10,7 +10,7 @@ use super::cursor::Cursor;
 use super::error::{SmilesError, SmilesErrorKind};
 use crate::chem::element::Element;
 use crate::chem::mol::{
-    Atom, AtomIdx, AtomStereo, Bond, BondOrder, Molecule, StereoClass, StereoNeighbor,
+    Atom, AtomIdx, AtomStereo, Bond, BondIdx, BondOrder, Molecule, StereoClass, StereoNeighbor,
 };
 
 /// The graph as written, with what later steps need to know about the text.
@@ -80,6 +80,8 @@ struct Parser<'a> {
     slots: Vec<Vec<Slot>>,
     chirality: Vec<Option<StereoClass>>,
     has_preceding: Vec<bool>,
+    /// Unwritten bonds between a `*` and an aromatic atom, with the `*`.
+    wildcard_bonds: Vec<(AtomIdx, BondIdx)>,
 }
 
 /// Reads one SMILES (no reaction arrows); `base` is the character offset of `text` in the
@@ -100,6 +102,7 @@ pub(crate) fn parse(text: &str, base: usize) -> Result<RawSmiles, SmilesError> {
         slots: Vec::new(),
         chirality: Vec::new(),
         has_preceding: Vec::new(),
+        wildcard_bonds: Vec::new(),
     };
     p.run()?;
     p.finish()
@@ -418,6 +421,14 @@ impl Parser<'_> {
             }),
             _ => None,
         });
+        if symbol.is_none() && (self.raw.mol.atom(from).aromatic || self.raw.mol.atom(to).aromatic)
+        {
+            for star in [from, to] {
+                if self.raw.mol.atom(star).element == Element::WILDCARD {
+                    self.wildcard_bonds.push((star, b));
+                }
+            }
+        }
         if self.raw.direction_marks.len() <= b.index() {
             self.raw.direction_marks.resize(b.index() + 1, None);
         }
@@ -456,6 +467,7 @@ impl Parser<'_> {
         if self.raw.mol.atom_count() == 0 {
             return Err(self.cur.error(SmilesErrorKind::Empty));
         }
+        self.aromatic_wildcards();
         let atoms: Vec<AtomIdx> = self.raw.mol.atoms().collect();
         for a in atoms {
             if let Some(class) = self.chirality[a.index()] {
@@ -464,6 +476,22 @@ impl Parser<'_> {
             }
         }
         Ok(self.raw)
+    }
+
+    /// A `*` written between two aromatic atoms (`c1cc*cc1`) stands for a ring atom of the
+    /// aromatic system: its unwritten bonds to them are aromatic (a `*` on one aromatic atom,
+    /// such as an R group, keeps a plain single bond).
+    fn aromatic_wildcards(&mut self) {
+        for &(star, b) in &self.wildcard_bonds {
+            let count = self
+                .wildcard_bonds
+                .iter()
+                .filter(|(s, _)| *s == star)
+                .count();
+            if count >= 2 {
+                self.raw.mol.bond_mut(b).aromatic = true;
+            }
+        }
     }
 
     /// The stereo neighbour order of a chiral atom: as written, with the implicit H (or the lone
