@@ -14,7 +14,7 @@
 
 use super::element::Element;
 use super::mol::{AtomIdx, BondIdx, BondOrder, Molecule};
-use super::rings::{RingInfo, adjacency};
+use super::rings::{Adjacency, RingInfo};
 
 /// Rings larger than this are never aromatic, which also bounds the work on macrocycles.
 const MAX_RING_SIZE: usize = 24;
@@ -52,7 +52,7 @@ pub fn perceive(mol: &mut Molecule) {
 
 /// As [`perceive`], reusing ring information the caller already has.
 pub fn perceive_with_rings(mol: &mut Molecule, rings: &RingInfo) {
-    let adj = adjacency(mol);
+    let adj = Adjacency::new(mol);
     let donors: Vec<Donor> = mol.atoms().map(|a| donor(mol, &adj, rings, a)).collect();
     // Candidate cycles: small enough and made only of atoms that can take part.
     let cycles: Vec<usize> = (0..rings.relevant_cycles().len())
@@ -263,7 +263,7 @@ fn electronegativity(e: Element) -> f32 {
     }
 }
 
-fn donor(mol: &Molecule, adj: &[Vec<(usize, usize)>], rings: &RingInfo, a: AtomIdx) -> Donor {
+fn donor(mol: &Molecule, adj: &Adjacency, rings: &RingInfo, a: AtomIdx) -> Donor {
     if !rings.is_ring_atom(a) {
         return Donor::None;
     }

@@ -15,7 +15,7 @@ pub use writer::WriteOptions;
 
 use super::aromaticity;
 use super::mol::{Molecule, Reaction};
-use super::rings::adjacency;
+use super::rings::Adjacency;
 use stereo::StereoSet;
 
 /// The canonical aromatic SMILES of `mol`.
@@ -28,7 +28,7 @@ pub fn canonical_smiles(mol: &Molecule) -> String {
 /// Writes `mol` as it stands (aromatic flags as they are set; call
 /// [`aromaticity::perceive`] first for perceived aromaticity).
 pub fn write_smiles(mol: &Molecule, options: WriteOptions) -> String {
-    let adj = adjacency(mol);
+    let adj = Adjacency::new(mol);
     let mut stereo = StereoSet::collect(mol, &adj);
     let ranks = if options.canonical {
         rank::canonical_ranks(mol, &adj, &mut stereo)

@@ -10,6 +10,7 @@
 
 use super::stereo::{DoubleBond, Slot, StereoSet, cis_relative_to, odd_permutation, substituents};
 use crate::chem::mol::Molecule;
+use crate::chem::rings::Adjacency;
 use crate::chem::rings::RingInfo;
 
 /// Label bits added to an atom's refinement key once its stereo is expressible in ranks.
@@ -21,11 +22,7 @@ const DOUBLE_TRANS: u32 = 8;
 /// Ranks (0-based, one per atom, all distinct) and drops from `stereo` what is not real stereo
 /// (a "centre" with two identical substituents, a double bond with two identical substituents on
 /// one end), so that such input marks cannot change the output.
-pub(crate) fn canonical_ranks(
-    mol: &Molecule,
-    adj: &[Vec<(usize, usize)>],
-    stereo: &mut StereoSet,
-) -> Vec<u32> {
+pub(crate) fn canonical_ranks(mol: &Molecule, adj: &Adjacency, stereo: &mut StereoSet) -> Vec<u32> {
     let n = mol.atom_count();
     let bond_code: Vec<u64> = mol
         .bonds()
@@ -79,7 +76,7 @@ struct State {
 /// labels written as numbers) wins. Past the search budget, the first member is taken.
 struct TieBreaker<'a> {
     mol: &'a Molecule,
-    adj: &'a [Vec<(usize, usize)>],
+    adj: &'a Adjacency,
     stereo: &'a StereoSet,
     keys: Vec<(u64, u32)>,
     refiner: Refiner<'a>,
@@ -188,7 +185,7 @@ impl TieBreaker<'_> {
     }
 }
 
-fn atom_keys(mol: &Molecule, adj: &[Vec<(usize, usize)>]) -> Vec<(u64, u32)> {
+fn atom_keys(mol: &Molecule, adj: &Adjacency) -> Vec<(u64, u32)> {
     mol.atoms()
         .map(|a| {
             let atom = mol.atom(a);
@@ -221,7 +218,7 @@ fn initial_ranks(keys: &[(u64, u32)]) -> Vec<u32> {
 /// Partition refinement with reusable buffers. A rank is the number of atoms ordered before
 /// the atom's class, so refining never reorders existing classes, only splits them.
 struct Refiner<'a> {
-    adj: &'a [Vec<(usize, usize)>],
+    adj: &'a Adjacency,
     bond_code: Vec<u64>,
     offsets: Vec<usize>,
     keys: Vec<u64>,
@@ -231,10 +228,10 @@ struct Refiner<'a> {
 }
 
 impl<'a> Refiner<'a> {
-    fn new(adj: &'a [Vec<(usize, usize)>], bond_code: Vec<u64>) -> Refiner<'a> {
+    fn new(adj: &'a Adjacency, bond_code: Vec<u64>) -> Refiner<'a> {
         let mut offsets = Vec::with_capacity(adj.len() + 1);
         offsets.push(0);
-        for nbrs in adj {
+        for nbrs in adj.iter() {
             offsets.push(offsets.last().unwrap() + nbrs.len());
         }
         Refiner {
@@ -340,7 +337,7 @@ impl Labels {
     }
 
     /// Labels every stereo element that the current ranks make expressible; true if any was new.
-    fn update(&mut self, adj: &[Vec<(usize, usize)>], ranks: &[u32], stereo: &StereoSet) -> bool {
+    fn update(&mut self, adj: &Adjacency, ranks: &[u32], stereo: &StereoSet) -> bool {
         let mut changed = false;
         for (i, c) in stereo.centres.iter().enumerate() {
             if self.centre_done[i] {
@@ -423,11 +420,7 @@ fn stereo_tie_choice(
 }
 
 /// The highest-ranked substituent on each end, when each end's substituents differ in rank.
-fn ranked_substituents(
-    adj: &[Vec<(usize, usize)>],
-    ranks: &[u32],
-    db: &DoubleBond,
-) -> Option<[usize; 2]> {
+fn ranked_substituents(adj: &Adjacency, ranks: &[u32], db: &DoubleBond) -> Option<[usize; 2]> {
     let mut picks = [0; 2];
     for (e, pick) in picks.iter_mut().enumerate() {
         let subs = substituents(adj, db.ends[e], db.ends[1 - e]);
