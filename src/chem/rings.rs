@@ -28,9 +28,13 @@ pub struct RingInfo {
 
 impl RingInfo {
     pub fn new(mol: &Molecule) -> RingInfo {
+        RingInfo::with_adjacency(mol, &Adjacency::new(mol))
+    }
+
+    /// As [`RingInfo::new`], reusing the caller's neighbour lists.
+    pub(crate) fn with_adjacency(mol: &Molecule, adj: &Adjacency) -> RingInfo {
         let n = mol.atom_count();
-        let adj = Adjacency::new(mol);
-        let ring_bond = non_bridges(&adj, mol.bond_count());
+        let ring_bond = non_bridges(adj, mol.bond_count());
         let mut info = RingInfo {
             ring_atom: vec![false; n],
             ring_bond,
@@ -46,7 +50,7 @@ impl RingInfo {
                 info.ring_atom[y.index()] = true;
             }
         }
-        for piece in ring_pieces(&adj, &info.ring_bond) {
+        for piece in ring_pieces(adj, &info.ring_bond) {
             let cycles = piece.cycles();
             for c in cycles.sssr {
                 let (atoms, bonds) = piece.ordered(&c);

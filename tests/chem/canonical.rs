@@ -586,3 +586,55 @@ fn stereo_sets_give_one_string_per_stereoisomer() {
     }
     assert!(split.is_empty(), "{split:#?}");
 }
+
+/// Aromatic atoms and bonds as RDKit wrote them in its canonical SMILES (lowercase atoms; bonds
+/// between them without an explicit `-`), read back by our reader, which keeps written flags.
+fn written_aromaticity(smiles: &str) -> Option<(usize, usize)> {
+    let m = parse_molecule(smiles).ok()?;
+    Some((
+        m.atoms().filter(|&a| m.atom(a).aromatic).count(),
+        m.bonds().filter(|&b| m.bond(b).aromatic).count(),
+    ))
+}
+
+#[test]
+fn aromaticity_matches_rdkit_on_chebi20_and_drugs() {
+    let (Some(chebi), Some(drugs)) = (
+        shared_path("data/chebi20"),
+        shared_path("data/drugs/chembl_approved_drugs.rdkit.tsv"),
+    ) else {
+        return;
+    };
+    let files = [
+        chebi.join("test.rdkit.tsv"),
+        chebi.join("validation.rdkit.tsv"),
+        drugs,
+    ];
+    let (mut compared, mut wrong) = (0, Vec::new());
+    for file in files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split('\t').collect();
+            let Some(rdkit) = f.get(2).and_then(|s| written_aromaticity(s)) else {
+                continue;
+            };
+            let Ok(mut m) = parse_molecule(f[1]) else {
+                continue;
+            };
+            textchem::chem::aromaticity::perceive(&mut m);
+            compared += 1;
+            let ours = (
+                m.atoms().filter(|&a| m.atom(a).aromatic).count(),
+                m.bonds().filter(|&b| m.bond(b).aromatic).count(),
+            );
+            // A `/` or `\` mark between aromatic atoms reads as a plain single bond, so RDKit's
+            // bond count is only known without them.
+            let marks = f[2].contains(['/', '\\']);
+            if ours.0 != rdkit.0 || (!marks && ours.1 != rdkit.1) {
+                wrong.push(format!("{}: ours {ours:?}, RDKit {rdkit:?}", f[1]));
+            }
+        }
+    }
+    assert!(compared > 9_000, "only {compared} compared");
+    assert!(wrong.is_empty(), "{} differ: {wrong:#?}", wrong.len());
+}

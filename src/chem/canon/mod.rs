@@ -21,21 +21,25 @@ use stereo::StereoSet;
 /// The canonical aromatic SMILES of `mol`.
 pub fn canonical_smiles(mol: &Molecule) -> String {
     let mut m = mol.clone();
-    aromaticity::perceive(&mut m);
-    write_smiles(&m, WriteOptions::default())
+    let adj = Adjacency::new(&m);
+    aromaticity::perceive_with_adjacency(&mut m, &adj);
+    write_with_adjacency(&m, &adj, WriteOptions::default())
 }
 
 /// Writes `mol` as it stands (aromatic flags as they are set; call
 /// [`aromaticity::perceive`] first for perceived aromaticity).
 pub fn write_smiles(mol: &Molecule, options: WriteOptions) -> String {
-    let adj = Adjacency::new(mol);
-    let mut stereo = StereoSet::collect(mol, &adj);
+    write_with_adjacency(mol, &Adjacency::new(mol), options)
+}
+
+fn write_with_adjacency(mol: &Molecule, adj: &Adjacency, options: WriteOptions) -> String {
+    let mut stereo = StereoSet::collect(mol, adj);
     let ranks = if options.canonical {
-        rank::canonical_ranks(mol, &adj, &mut stereo)
+        rank::canonical_ranks(mol, adj, &mut stereo)
     } else {
         writer::input_order(mol.atom_count())
     };
-    writer::write(mol, &adj, &ranks, &stereo, options.aromatic)
+    writer::write(mol, adj, &ranks, &stereo, options.aromatic)
 }
 
 /// Canonical reaction SMILES `reactants>agents>products`: each species canonical, its ionic
