@@ -224,6 +224,7 @@ struct Refiner<'a> {
     keys: Vec<u64>,
     order: Vec<usize>,
     new_ranks: Vec<u32>,
+    dirty: Vec<bool>,
     counts: Vec<u32>,
 }
 
@@ -241,6 +242,7 @@ impl<'a> Refiner<'a> {
             offsets,
             order: (0..adj.len()).collect(),
             new_ranks: vec![0; adj.len()],
+            dirty: vec![true; adj.len()],
             counts: vec![0; adj.len()],
         }
     }
@@ -264,6 +266,9 @@ impl<'a> Refiner<'a> {
     fn refine(&mut self, ranks: &mut [u32], extra: &[u32]) {
         let n = ranks.len();
         self.order.sort_unstable_by_key(|&a| ranks[a]);
+        // Only a class with a member next to an atom whose rank just changed can split (the
+        // first pass looks at all): along a chain, refinement is a wave, not n full passes.
+        self.dirty.fill(true);
         loop {
             let mut split = false;
             let mut start = 0;
@@ -273,21 +278,29 @@ impl<'a> Refiner<'a> {
                 while end < n && ranks[self.order[end]] == r {
                     end += 1;
                 }
-                if end - start > 1 {
+                let dirty = self.order[start..end].iter().any(|&a| self.dirty[a]);
+                if end - start > 1 && dirty {
                     split |= self.split_class(start, end, ranks, extra);
                 } else {
-                    self.new_ranks[self.order[start]] = r;
+                    for &a in &self.order[start..end] {
+                        self.new_ranks[a] = r;
+                    }
                 }
                 start = end;
             }
-            // New ranks were written to `new_ranks` for split classes only; apply them all at
-            // once so every class was judged by the same (previous) neighbour ranks.
-            for i in 0..n {
-                let a = self.order[i];
-                ranks[a] = self.new_ranks[a];
-            }
             if !split {
                 break;
+            }
+            // New ranks were written to `new_ranks`; apply them all at once so every class was
+            // judged by the same (previous) neighbour ranks.
+            self.dirty.fill(false);
+            for (a, (rank, &new)) in ranks.iter_mut().zip(&self.new_ranks).enumerate() {
+                if *rank != new {
+                    *rank = new;
+                    for &(nb, _) in &self.adj[a] {
+                        self.dirty[nb] = true;
+                    }
+                }
             }
         }
     }
