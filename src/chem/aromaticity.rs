@@ -122,19 +122,23 @@ fn fused_combinations(
     aromatic_bond: &mut [bool],
 ) {
     let n = group.len();
-    let max_size = if n <= MAX_RINGS_FOR_ALL_COMBINATIONS {
-        n
+    // Every subset of a small system; only pairs of a large one (fullerenes have 32 rings).
+    let combos: Vec<Vec<usize>> = if n <= MAX_RINGS_FOR_ALL_COMBINATIONS {
+        (1u32..1 << n)
+            .filter(|mask| mask.count_ones() >= 2)
+            .map(|mask| {
+                (0..n)
+                    .filter(|i| mask >> i & 1 == 1)
+                    .map(|i| group[i])
+                    .collect()
+            })
+            .collect()
     } else {
-        2
+        (0..n)
+            .flat_map(|i| (i + 1..n).map(move |j| vec![group[i], group[j]]))
+            .collect()
     };
-    let mut combo = Vec::new();
-    for mask in 1u64..(1u64 << n.min(63)) {
-        let size = mask.count_ones() as usize;
-        if size < 2 || size > max_size {
-            continue;
-        }
-        combo.clear();
-        combo.extend((0..n).filter(|i| mask >> i & 1 == 1).map(|i| group[i]));
+    for combo in combos {
         if !bond_connected(rings, &combo) {
             continue;
         }

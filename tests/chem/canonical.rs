@@ -638,3 +638,18 @@ fn aromaticity_matches_rdkit_on_chebi20_and_drugs() {
     assert!(compared > 9_000, "only {compared} compared");
     assert!(wrong.is_empty(), "{} differ: {wrong:#?}", wrong.len());
 }
+
+/// Buckminsterfullerene (Kekulé SMILES as PubChem gives it; RDKit 2026.09 perceives all 60 atoms
+/// and 90 bonds aromatic): 32 fused rings must neither hang the combination search nor leave the
+/// string order-dependent, although every atom is symmetric to every other.
+#[test]
+fn fullerene_is_aromatic_and_canonical() {
+    let c60 = "C12=C3C4=C5C6=C1C7=C8C9=C1C%10=C%11C(=C29)C3=C2C3=C4C4=C5C5=C9C6=C7C6=C7C8=C1\
+               C1=C8C%10=C%10C%11=C2C2=C3C3=C4C4=C5C5=C%11C%12=C(C6=C95)C7=C1C1=C%12C5=C%11C4=C3\
+               C3=C5C(=C81)C%10=C23";
+    let mut m = parse_molecule(c60).unwrap();
+    textchem::chem::aromaticity::perceive(&mut m);
+    assert_eq!(m.atoms().filter(|&a| m.atom(a).aromatic).count(), 60);
+    assert_eq!(m.bonds().filter(|&b| m.bond(b).aromatic).count(), 90);
+    check_molecule(c60, &mut Shuffler::new(60), 3).unwrap();
+}
