@@ -653,3 +653,25 @@ fn fullerene_is_aromatic_and_canonical() {
     assert_eq!(m.bonds().filter(|&b| m.bond(b).aromatic).count(), 90);
     check_molecule(c60, &mut Shuffler::new(60), 3).unwrap();
 }
+
+/// Ring stereo whose centres have two tied ring neighbours: cis/trans-1,4-cyclohexanes, an
+/// adamantane (from the SmilesDrawer ChEMBL list), a cyclobutane and lindane-type
+/// hexachlorocyclohexane. Each is achiral or its stereo depends on the ring as a whole, so
+/// tie-breaking must not decide the marks.
+#[test]
+fn ring_stereo_is_order_independent() {
+    let mut shuffler = Shuffler::new(14);
+    for smiles in [
+        "C[C@H]1CC[C@@H](N)CC1",
+        "C[C@H]1CC[C@H](N)CC1",
+        "O[C@H]1C[C@@H](N)C1",
+        "CC1(C)CCN([C@@H]2C3CC4CC2C[C@](O)(C4)C3)C(=O)c5cnn(c6ccccc6)c15",
+        "Cl[C@H]1[C@H](Cl)[C@@H](Cl)[C@@H](Cl)[C@H](Cl)[C@H]1Cl",
+    ] {
+        check_molecule(smiles, &mut shuffler, 10).unwrap();
+    }
+    assert_ne!(
+        canon("C[C@H]1CC[C@@H](N)CC1"),
+        canon("C[C@H]1CC[C@H](N)CC1")
+    );
+}

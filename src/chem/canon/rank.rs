@@ -455,6 +455,7 @@ fn ranked_substituents(adj: &Adjacency, ranks: &[u32], db: &DoubleBond) -> Optio
 /// After symmetry-free refinement: a double bond with two equal substituents on an end has no
 /// configuration, and a centre with two equal substituents has none unless it is ring stereo
 /// (like the two CH of cis-1,4-dimethylcyclohexane, which share a ring with another centre).
+/// Relevant cycles, not the SSSR: in cages (adamantane) the SSSR depends on atom order.
 fn drop_unresolved(mol: &Molecule, stereo: &mut StereoSet, labels: &mut Labels) {
     let mut keep_db = labels.double_done.iter();
     stereo.double_bonds.retain(|_| *keep_db.next().unwrap());
@@ -467,7 +468,7 @@ fn drop_unresolved(mol: &Molecule, stereo: &mut StereoSet, labels: &mut Labels) 
         let centres: Vec<usize> = stereo.centres.iter().map(|c| c.atom).collect();
         let unresolved_keep = |i: usize| {
             let atom = centres[i];
-            rings.rings().iter().any(|ring| {
+            rings.relevant_cycles().iter().any(|ring| {
                 ring.iter().any(|a| a.index() == atom)
                     && ring
                         .iter()
