@@ -8,6 +8,7 @@ mod directions;
 mod rank;
 mod renumber;
 mod stereo;
+mod ties;
 mod writer;
 
 pub use renumber::renumber;
