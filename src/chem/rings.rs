@@ -52,13 +52,21 @@ impl RingInfo {
         }
         for piece in ring_pieces(adj, &info.ring_bond) {
             let cycles = piece.cycles();
-            for c in cycles.sssr {
-                let (atoms, bonds) = piece.ordered(&c);
+            let first_sssr = info.rings.len();
+            for c in &cycles.sssr {
+                let (atoms, bonds) = piece.ordered(c);
                 info.rings.push(atoms);
                 info.ring_bonds.push(bonds);
             }
-            for c in cycles.relevant {
-                let (atoms, bonds) = piece.ordered(&c);
+            for c in &cycles.relevant {
+                // Most relevant cycles are SSSR rings already walked.
+                let (atoms, bonds) = match cycles.sssr.iter().position(|s| s == c) {
+                    Some(i) => (
+                        info.rings[first_sssr + i].clone(),
+                        info.ring_bonds[first_sssr + i].clone(),
+                    ),
+                    None => piece.ordered(c),
+                };
                 info.relevant.push(atoms);
                 info.relevant_bonds.push(bonds);
             }

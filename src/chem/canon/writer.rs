@@ -169,7 +169,7 @@ pub(crate) fn write(
     let walk = Walk::new(adj, ranks);
     let chirality = chirality_marks(&walk, stereo);
     let directions = directions::bond_directions(mol, adj, &walk, stereo);
-    let mut out = String::with_capacity(mol.atom_count() * 2);
+    let mut out = String::with_capacity(mol.atom_count() * 4);
     let mut digit_of_bond = vec![0u32; mol.bond_count()];
     let mut digits_in_use: Vec<bool> = Vec::new();
     let mut stack: Vec<Step> = Vec::new();
