@@ -38,23 +38,24 @@ enum Donor {
 /// Clears and recomputes the `aromatic` flags of all atoms and bonds from the Kekulé structure.
 pub fn perceive(mol: &mut Molecule) {
     let adj = Adjacency::new(mol);
-    perceive_with_adjacency(mol, &adj);
+    let rings = RingInfo::with_adjacency(mol, &adj);
+    perceive_with_adjacency(mol, &adj, &rings);
 }
 
-/// As [`perceive`], reusing the caller's neighbour lists (the canonical writer needs them too).
-pub(crate) fn perceive_with_adjacency(mol: &mut Molecule, adj: &Adjacency) {
+/// As [`perceive`], reusing the caller's neighbour lists and rings (the canonical writer needs
+/// them too).
+pub(crate) fn perceive_with_adjacency(mol: &mut Molecule, adj: &Adjacency, rings: &RingInfo) {
     for atom in mol.graph.node_weights_mut() {
         atom.aromatic = false;
     }
     for bond in mol.graph.edge_weights_mut() {
         bond.aromatic = false;
     }
-    let rings = RingInfo::with_adjacency(mol, adj);
     // Acyclic molecules (a third of typical sets) are done.
     if rings.relevant_cycles().is_empty() {
         return;
     }
-    mark_aromatic(mol, adj, &rings);
+    mark_aromatic(mol, adj, rings);
 }
 
 /// As [`perceive`], reusing ring information the caller already has.

@@ -16,27 +16,34 @@ pub use writer::WriteOptions;
 
 use super::aromaticity;
 use super::mol::{Molecule, Reaction};
-use super::rings::Adjacency;
+use super::rings::{Adjacency, RingInfo};
 use stereo::StereoSet;
 
 /// The canonical aromatic SMILES of `mol`.
 pub fn canonical_smiles(mol: &Molecule) -> String {
     let mut m = mol.clone();
     let adj = Adjacency::new(&m);
-    aromaticity::perceive_with_adjacency(&mut m, &adj);
-    write_with_adjacency(&m, &adj, WriteOptions::default())
+    let rings = RingInfo::with_adjacency(&m, &adj);
+    aromaticity::perceive_with_adjacency(&mut m, &adj, &rings);
+    write_with(&m, &adj, Some(&rings), WriteOptions::default())
 }
 
 /// Writes `mol` as it stands (aromatic flags as they are set; call
 /// [`aromaticity::perceive`] first for perceived aromaticity).
 pub fn write_smiles(mol: &Molecule, options: WriteOptions) -> String {
-    write_with_adjacency(mol, &Adjacency::new(mol), options)
+    write_with(mol, &Adjacency::new(mol), None, options)
 }
 
-fn write_with_adjacency(mol: &Molecule, adj: &Adjacency, options: WriteOptions) -> String {
+/// Writes with the neighbour lists and, when the caller has them, the rings.
+fn write_with(
+    mol: &Molecule,
+    adj: &Adjacency,
+    rings: Option<&RingInfo>,
+    options: WriteOptions,
+) -> String {
     let mut stereo = StereoSet::collect(mol, adj);
     let ranks = if options.canonical {
-        rank::canonical_ranks(mol, adj, &mut stereo)
+        rank::canonical_ranks(mol, adj, rings, &mut stereo)
     } else {
         writer::input_order(mol.atom_count())
     };

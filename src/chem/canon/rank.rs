@@ -23,7 +23,14 @@ const DOUBLE_TRANS: u32 = 8;
 /// Ranks (0-based, one per atom, all distinct) and drops from `stereo` what is not real stereo
 /// (a "centre" with two identical substituents, a double bond with two identical substituents on
 /// one end), so that such input marks cannot change the output.
-pub(crate) fn canonical_ranks(mol: &Molecule, adj: &Adjacency, stereo: &mut StereoSet) -> Vec<u32> {
+pub(crate) fn canonical_ranks(
+    mol: &Molecule,
+    adj: &Adjacency,
+    rings: Option<&RingInfo>,
+    stereo: &mut StereoSet,
+) -> Vec<u32> {
+    // Rings are needed only for ring stereo and symmetric ring systems; without the caller's,
+    // they are computed on first use.
     let n = mol.atom_count();
     let bond_code: Vec<u64> = mol
         .bonds()
@@ -44,8 +51,8 @@ pub(crate) fn canonical_ranks(mol: &Molecule, adj: &Adjacency, stereo: &mut Ster
     while labels.update(adj, &ranks, stereo) {
         refiner.refine(&mut ranks, &labels.extra);
     }
-    drop_unresolved(mol, stereo, &mut labels);
-    TieBreaker::new(mol, adj, stereo, keys, refiner)
+    drop_unresolved(mol, rings, stereo, &mut labels);
+    TieBreaker::new(mol, adj, rings, stereo, keys, refiner)
         .complete(State { ranks, labels })
         .1
         .ranks
@@ -282,14 +289,26 @@ fn ranked_substituents(adj: &Adjacency, ranks: &[u32], db: &DoubleBond) -> Optio
 /// configuration, and a centre with two equal substituents has none unless it is ring stereo
 /// (like the two CH of cis-1,4-dimethylcyclohexane, which share a ring with another centre).
 /// Relevant cycles, not the SSSR: in cages (adamantane) the SSSR depends on atom order.
-fn drop_unresolved(mol: &Molecule, stereo: &mut StereoSet, labels: &mut Labels) {
+fn drop_unresolved(
+    mol: &Molecule,
+    rings: Option<&RingInfo>,
+    stereo: &mut StereoSet,
+    labels: &mut Labels,
+) {
     let mut keep_db = labels.double_done.iter();
     stereo.double_bonds.retain(|_| *keep_db.next().unwrap());
     labels.double_done.retain(|&d| d);
     if labels.centre_done.iter().all(|&d| d) {
         return;
     }
-    let rings = RingInfo::new(mol);
+    let owned;
+    let rings = match rings {
+        Some(r) => r,
+        None => {
+            owned = RingInfo::new(mol);
+            &owned
+        }
+    };
     loop {
         let centres: Vec<usize> = stereo.centres.iter().map(|c| c.atom).collect();
         let unresolved_keep = |i: usize| {

@@ -27,6 +27,7 @@ pub(super) struct State {
 pub(super) struct TieBreaker<'a> {
     mol: &'a Molecule,
     adj: &'a Adjacency,
+    rings: Option<&'a RingInfo>,
     stereo: &'a StereoSet,
     keys: Vec<(u64, u32)>,
     refiner: Refiner<'a>,
@@ -38,6 +39,7 @@ impl<'a> TieBreaker<'a> {
     pub fn new(
         mol: &'a Molecule,
         adj: &'a Adjacency,
+        rings: Option<&'a RingInfo>,
         stereo: &'a StereoSet,
         keys: Vec<(u64, u32)>,
         refiner: Refiner<'a>,
@@ -45,6 +47,7 @@ impl<'a> TieBreaker<'a> {
         TieBreaker {
             mol,
             adj,
+            rings,
             stereo,
             keys,
             refiner,
@@ -107,10 +110,10 @@ impl<'a> TieBreaker<'a> {
         if members.len() < 3 {
             return false;
         }
-        let mol = self.mol;
+        let (mol, rings) = (self.mol, self.rings);
         let ring_atom = self.ring_atom.get_or_insert_with(|| {
-            let rings = RingInfo::new(mol);
-            mol.atoms().map(|a| rings.is_ring_atom(a)).collect()
+            let ring_atom = |r: &RingInfo| mol.atoms().map(|a| r.is_ring_atom(a)).collect();
+            rings.map_or_else(|| ring_atom(&RingInfo::new(mol)), ring_atom)
         });
         if members.iter().filter(|&&a| ring_atom[a]).count() >= 3 {
             return true;
