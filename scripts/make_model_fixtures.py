@@ -304,10 +304,18 @@ MODEL_SHAPES = {
 }
 
 
-def make_model(shape, seed):
+# Real checkpoint shapes (vocab 32128 as the GT4SD models), for quantization agreement and benchmarks:
+# too large to commit, written with --shaped to a folder outside the repo.
+REAL_SHAPES = {
+    "t5-small": dict(d_model=512, d_kv=64, num_heads=8, d_ff=2048, num_layers=6, num_decoder_layers=6),
+    "t5-base": dict(d_model=768, d_kv=64, num_heads=12, d_ff=3072, num_layers=12, num_decoder_layers=12),
+}
+
+
+def make_model(shape, seed, vocab_size=MODEL_VOCAB):
     torch.manual_seed(seed)
     config = T5Config(
-        vocab_size=MODEL_VOCAB,
+        vocab_size=vocab_size,
         relative_attention_num_buckets=32,
         relative_attention_max_distance=128,
         dropout_rate=0.0,
@@ -331,11 +339,11 @@ def make_model(shape, seed):
     return model
 
 
-def train_reverse(model, tok, seed, steps=300):
+def train_reverse(model, tok, seed, steps=300, lr=3e-3):
     """A few hundred steps on "reverse the tokens" so that outputs are decisive, not near-ties."""
     rng = random.Random(seed)
     texts = [t for _, t in string_corpus(seed + 1)]
-    opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr)
     model.train()
     for _ in range(steps):
         batch = rng.sample(texts, 32)
@@ -506,6 +514,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "model"))
     parser.add_argument("--seed", type=int, default=20231)
+    parser.add_argument("--shaped", choices=sorted(REAL_SHAPES), action="append", default=[],
+                        help="also write a briefly trained model of a real checkpoint's shape (not committed)")
+    parser.add_argument("--shaped-out", default="/tmp/textchem-shaped-models")
+    parser.add_argument("--shaped-steps", type=int, default=60)
     args = parser.parse_args()
     torch.set_num_threads(1)
     os.makedirs(args.out, exist_ok=True)
@@ -522,8 +534,23 @@ def main():
     tok = AutoTokenizer.from_pretrained(tok_dir)
     assert type(tok).__name__ == "T5TokenizerFast", type(tok)
     strings = string_corpus(args.seed)
+    # The same tokenizer with `legacy: false` (newer HF configs): Metaspace prepends to the first word only.
+    legacy_dir = os.path.join(args.out, "_legacy_false")
+    write_tokenizer_folder(legacy_dir, spiece)
+    with open(os.path.join(legacy_dir, "tokenizer_config.json")) as fh:
+        legacy_config = dict(json.load(fh), legacy=False)
+    with open(os.path.join(legacy_dir, "tokenizer_config.json"), "w") as fh:
+        json.dump(legacy_config, fh)
+    legacy_tok = AutoTokenizer.from_pretrained(legacy_dir)
+    shutil.rmtree(legacy_dir)
+    legacy_strings = [x for x in strings if x[0] in ("escape", "whitespace", "prefix", "unicode")][:300]
+    # Text right after a special token is where `first` and `always` differ.
+    legacy_strings += [("mixed", f"{a}<extra_id_{i}>{b}" if i % 2 else f"{a} </s> {b}<pad>") for i, (a, b) in
+                       enumerate(zip(KNOWN_SMILES, reversed(KNOWN_SMILES)))]
     dump(os.path.join(args.out, "tokenizer_reference.json"), {
         "versions": versions,
+        "legacy_false": {"tokenizer_config": legacy_config,
+                         "strings": tokenizer_reference(legacy_tok, legacy_strings)},
         "folder": os.path.basename(tok_dir),
         "reference": "AutoTokenizer.from_pretrained(folder); ids = tok(text)['input_ids']; "
                      "decoded = tok.decode(ids, skip_special_tokens=True|False)",
@@ -552,6 +579,20 @@ def main():
             "generation": generate_reference(model, tok, args.seed + 20 + i),
         })
         print(name, "loss", round(loss, 3))
+    # Shaped models are not compared bit for bit: use every core.
+    torch.set_num_threads(os.cpu_count() or 1)
+    for name in args.shaped:
+        folder = os.path.join(args.shaped_out, name)
+        write_tokenizer_folder(folder, spiece)
+        model = make_model(REAL_SHAPES[name], args.seed, vocab_size=32128)
+        # Real-scale biases: the std-2.0 draw above is for the tiny fixtures only.
+        with torch.no_grad():
+            for pname, p in model.named_parameters():
+                if "relative_attention_bias" in pname:
+                    p.normal_(0.0, REAL_SHAPES[name]["d_model"] ** -0.5)
+        loss = train_reverse(model, tok, args.seed, steps=args.shaped_steps, lr=3e-4)
+        save_model(model, folder)
+        print(name, "written to", folder, "loss", round(loss, 3))
     print("versions", versions)
 
 

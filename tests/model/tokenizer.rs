@@ -20,6 +20,14 @@ struct Reference {
     folder: String,
     backend: Value,
     strings: Vec<StringCase>,
+    legacy_false: LegacyFalse,
+}
+
+/// The same tokenizer with `"legacy": false` in tokenizer_config.json.
+#[derive(Deserialize)]
+struct LegacyFalse {
+    tokenizer_config: Value,
+    strings: Vec<StringCase>,
 }
 
 #[derive(Deserialize)]
@@ -36,13 +44,10 @@ fn reference() -> Reference {
     serde_json::from_str(&text).unwrap()
 }
 
-#[test]
-fn ids_and_decoded_strings_match_hf_on_every_fixture_string() {
-    let reference = reference();
-    assert!(reference.strings.len() >= 3000);
-    let tokenizer = build_from_folder(&fixtures().join(&reference.folder)).unwrap();
+/// Differences between `tokenizer` and HF on `cases`, one line each.
+fn mismatches(tokenizer: &tokenizers::Tokenizer, cases: &[StringCase]) -> Vec<String> {
     let mut failures = Vec::new();
-    for case in &reference.strings {
+    for case in cases {
         let ids = tokenizer
             .encode(case.text.as_str(), true)
             .unwrap()
@@ -57,6 +62,15 @@ fn ids_and_decoded_strings_match_hf_on_every_fixture_string() {
             ));
         }
     }
+    failures
+}
+
+#[test]
+fn ids_and_decoded_strings_match_hf_on_every_fixture_string() {
+    let reference = reference();
+    assert!(reference.strings.len() >= 3000);
+    let tokenizer = build_from_folder(&fixtures().join(&reference.folder)).unwrap();
+    let failures = mismatches(&tokenizer, &reference.strings);
     assert!(
         failures.is_empty(),
         "{} of {} strings differ from HF; first ones:\n{}",
@@ -174,6 +188,22 @@ fn missing_or_corrupt_spiece_model_names_the_file() {
     assert!(
         err.contains("spiece.model") && err.contains("corrupt") && err.contains("byte"),
         "{err}"
+    );
+}
+
+#[test]
+fn non_legacy_configs_match_hf_too() {
+    let reference = reference();
+    let dir = temp_copy_of(&reference.folder);
+    let config = serde_json::to_string(&reference.legacy_false.tokenizer_config).unwrap();
+    fs::write(dir.path().join("tokenizer_config.json"), config).unwrap();
+    let tokenizer = build_from_folder(dir.path()).unwrap();
+    let failures = mismatches(&tokenizer, &reference.legacy_false.strings);
+    assert!(
+        failures.is_empty(),
+        "{} differ from HF:\n{}",
+        failures.len(),
+        failures[..failures.len().min(10)].join("\n")
     );
 }
 
