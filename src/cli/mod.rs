@@ -1,6 +1,10 @@
 //! Command-line interface: one module per subcommand; `main.rs` only dispatches.
 
+pub mod bench;
+pub mod quantize;
+
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -17,6 +21,26 @@ pub struct Cli {
 pub enum Command {
     /// Print the elements textchem knows (a quick self-check).
     Elements,
+    /// Work on a model checkpoint folder.
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
+    },
+    /// Measure generation speed (tokens/s) of random t5-small/t5-base shaped models or a
+    /// checkpoint folder, in f32 and the quantized formats.
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ModelCommand {
+    /// Quantize a checkpoint's weights to a GGUF file beside them; loading then prefers it.
+    Quantize {
+        /// The checkpoint folder (config.json and model.safetensors or pytorch_model.bin).
+        dir: PathBuf,
+        /// The quantized format.
+        #[arg(long, value_enum)]
+        to: quantize::QuantArg,
+    },
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -28,5 +52,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Model {
+            command: ModelCommand::Quantize { dir, to },
+        } => quantize::run(&dir, to),
+        Command::Bench(args) => bench::run(args),
     }
 }

@@ -18,6 +18,8 @@ pub struct GenerateConfig {
     /// Maximum decoder length including the start token (HF `max_length`).
     pub max_length: usize,
     pub length_penalty: f32,
+    /// HF's `min_new_tokens`: `</s>` is forbidden until this many tokens were generated.
+    pub min_new_tokens: usize,
     pub decoder_start_token_id: u32,
     pub eos_token_id: u32,
 }
@@ -30,6 +32,7 @@ impl Default for GenerateConfig {
             num_return_sequences: 10,
             max_length: 512,
             length_penalty: 1.0,
+            min_new_tokens: 0,
             decoder_start_token_id: 0,
             eos_token_id: 1,
         }
@@ -130,16 +133,27 @@ pub fn generate(
     }
 }
 
-/// Next-token log-probabilities (rows, vocab) for the last token of each row.
+/// Next-token log-probabilities (rows, vocab) for the last token of each row, after
+/// `generated` tokens.
 fn step_log_probs(
     model: &T5Model,
     state: &mut DecoderState,
     last: &[u32],
+    cfg: &GenerateConfig,
+    generated: usize,
 ) -> Result<Vec<Vec<f32>>> {
     let tokens = Tensor::new(last, &Device::Cpu)?.unsqueeze(1)?;
     let logits = model.decode(state, &tokens)?.squeeze(1)?;
     let rows: Vec<Vec<f32>> = logits.to_vec2::<f32>()?;
-    Ok(rows.into_iter().map(log_softmax).collect())
+    let mut rows: Vec<Vec<f32>> = rows.into_iter().map(log_softmax).collect();
+    if generated < cfg.min_new_tokens {
+        for row in &mut rows {
+            if let Some(eos) = row.get_mut(cfg.eos_token_id as usize) {
+                *eos = f32::NEG_INFINITY;
+            }
+        }
+    }
+    Ok(rows)
 }
 
 fn log_softmax(mut xs: Vec<f32>) -> Vec<f32> {
@@ -161,7 +175,14 @@ fn greedy(
     let mut tokens = vec![cfg.decoder_start_token_id];
     let mut score = 0f32;
     while tokens.len() < cfg.max_length {
-        let lp = step_log_probs(model, state, &tokens[tokens.len() - 1..])?.remove(0);
+        let lp = step_log_probs(
+            model,
+            state,
+            &tokens[tokens.len() - 1..],
+            cfg,
+            tokens.len() - 1,
+        )?
+        .remove(0);
         // First maximum on ties, as torch.argmax.
         let (next, best) = lp
             .iter()
@@ -230,7 +251,7 @@ fn beam_search(
     let penalty = |len: usize| (len as f32).powf(cfg.length_penalty);
     loop {
         let last: Vec<u32> = running.iter().map(|s| s[s.len() - 1]).collect();
-        let lp = step_log_probs(model, state, &last)?;
+        let lp = step_log_probs(model, state, &last, cfg, cur_len - 1)?;
         let vocab = lp[0].len();
         let acc: Vec<f32> = lp
             .iter()

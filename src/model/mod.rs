@@ -2,5 +2,6 @@
 
 pub mod generate;
 pub mod quantize;
+pub mod random;
 pub mod t5;
 pub mod weights;

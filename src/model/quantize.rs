@@ -11,6 +11,7 @@ mod qlinear;
 
 pub use qlinear::QLinear;
 
+use crate::model::t5::T5Model;
 use crate::model::weights::{
     T5Config, TensorStore, WeightFormat, find_weights, ggml_name, gguf_file_name,
 };
@@ -67,6 +68,55 @@ fn is_alias(name: &str, cfg: &T5Config, store: &TensorStore) -> bool {
         || (name == "lm_head.weight" && cfg.tie_word_embeddings)
 }
 
+/// Tensors by name, in GGUF types.
+pub type NamedQTensors = Vec<(String, QTensor)>;
+
+/// Every tensor the model reads, in the GGUF type `storage_type` picks; also names the
+/// matrices that fell back from the requested format.
+pub fn quantize_tensors(
+    store: &TensorStore,
+    cfg: &T5Config,
+    format: QuantFormat,
+) -> Result<(NamedQTensors, Vec<String>)> {
+    let want = format.ggml();
+    let mut names: Vec<&String> = store.names().filter(|n| !is_alias(n, cfg, store)).collect();
+    names.sort();
+    let mut tensors = Vec::with_capacity(names.len());
+    let mut fallbacks = vec![];
+    for name in names {
+        let t = store.float_any_shape(name)?;
+        let ty = storage_type(name, t.dims(), want);
+        let is_matrix = t.dims().len() == 2 && !name.contains("relative_attention_bias");
+        if is_matrix && ty != want {
+            fallbacks.push(format!("{name} ({})", ggml_name(ty)));
+        }
+        let q = QTensor::quantize(&t, ty).with_context(|| format!("quantizing {name}"))?;
+        tensors.push((name.clone(), q));
+    }
+    if tensors.iter().all(|(_, q)| q.dtype() == GgmlDType::F32) {
+        bail!(
+            "no matrix of {} could be quantized",
+            store.source().display()
+        );
+    }
+    Ok((tensors, fallbacks))
+}
+
+/// A quantized copy of a store, as loading its GGUF would give (benchmarks, tests).
+pub fn quantize_in_memory(
+    store: &TensorStore,
+    cfg: &T5Config,
+    format: QuantFormat,
+) -> Result<TensorStore> {
+    let (tensors, _) = quantize_tensors(store, cfg, format)?;
+    let source = format!(
+        "{} ({} in memory)",
+        store.source().display(),
+        ggml_name(format.ggml())
+    );
+    TensorStore::from_qtensors(&source, tensors)
+}
+
 /// Writes `dir/model-<format>.gguf` from the folder's safetensors or PyTorch weights.
 pub fn quantize_dir(dir: &Path, format: QuantFormat) -> Result<QuantizeReport> {
     let cfg_text = std::fs::read_to_string(dir.join("config.json"))
@@ -76,40 +126,12 @@ pub fn quantize_dir(dir: &Path, format: QuantFormat) -> Result<QuantizeReport> {
         .or_else(|_| find_weights(dir, Some(WeightFormat::PytorchBin)))
         .context("quantizing needs the float weights")?;
     let store = TensorStore::load(&source, src_format)?;
-    let want = format.ggml();
-    let mut names: Vec<&String> = store
-        .names()
-        .filter(|n| !is_alias(n, &cfg, &store))
-        .collect();
-    names.sort();
-    let mut tensors = Vec::with_capacity(names.len());
-    let mut report = QuantizeReport {
-        source: source.clone(),
-        output: dir.join(gguf_file_name(want)),
-        source_bytes: std::fs::metadata(&source)?.len(),
-        output_bytes: 0,
-        quantized: 0,
-        fallbacks: vec![],
-    };
-    for name in names {
-        let t = store.float_any_shape(name)?;
-        let ty = storage_type(name, t.dims(), want);
-        let is_matrix = t.dims().len() == 2 && !name.contains("relative_attention_bias");
-        if is_matrix && ty != want {
-            report.fallbacks.push(format!("{name} ({})", ggml_name(ty)));
-        }
-        if ty != GgmlDType::F32 {
-            report.quantized += 1;
-        }
-        let q = QTensor::quantize(&t, ty).with_context(|| format!("quantizing {name}"))?;
-        tensors.push((name.clone(), q));
-    }
-    if report.quantized == 0 {
-        bail!("no matrix in {} could be quantized", source.display());
-    }
+    let (tensors, fallbacks) = quantize_tensors(&store, &cfg, format)?;
+    drop(store);
+    let output = dir.join(gguf_file_name(format.ggml()));
     let meta_cfg = gguf_file::Value::String(cfg_text);
     let meta_arch = gguf_file::Value::String("t5".into());
-    let meta_q = gguf_file::Value::String(ggml_name(want).into());
+    let meta_q = gguf_file::Value::String(ggml_name(format.ggml()).into());
     let metadata = [
         ("general.architecture", &meta_arch),
         ("textchem.quantization", &meta_q),
@@ -118,14 +140,53 @@ pub fn quantize_dir(dir: &Path, format: QuantFormat) -> Result<QuantizeReport> {
     let tensor_refs: Vec<(&str, &QTensor)> = tensors.iter().map(|(n, q)| (n.as_str(), q)).collect();
     // Write to a temporary name first: an interrupted run must not leave a file that
     // loading would prefer over the intact float weights.
-    let partial = report.output.with_extension("gguf.partial");
+    let partial = output.with_extension("gguf.partial");
     let mut file = std::io::BufWriter::new(
         std::fs::File::create(&partial)
             .with_context(|| format!("cannot create {}", partial.display()))?,
     );
     gguf_file::write(&mut file, &metadata, &tensor_refs)?;
-    drop(file);
-    std::fs::rename(&partial, &report.output)?;
-    report.output_bytes = std::fs::metadata(&report.output)?.len();
-    Ok(report)
+    file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    std::fs::rename(&partial, &output)?;
+    Ok(QuantizeReport {
+        source_bytes: std::fs::metadata(&source)?.len(),
+        output_bytes: std::fs::metadata(&output)?.len(),
+        quantized: tensors
+            .iter()
+            .filter(|(_, q)| q.dtype() != GgmlDType::F32)
+            .count(),
+        source,
+        output,
+        fallbacks,
+    })
+}
+
+/// Teacher-forced top-1 agreement of a quantized model with its float original: for each
+/// (input, decoder tokens) pair, the share of decoder positions where both models' largest
+/// logit is the same token. Returns (agreeing, total) positions.
+pub fn top1_agreement(
+    float: &T5Model,
+    quantized: &T5Model,
+    cases: &[(Vec<u32>, Vec<u32>)],
+) -> Result<(usize, usize)> {
+    let (mut agree, mut total) = (0, 0);
+    for (input, decoder) in cases {
+        let ids =
+            candle_core::Tensor::new(input.as_slice(), &candle_core::Device::Cpu)?.unsqueeze(0)?;
+        let dec = candle_core::Tensor::new(decoder.as_slice(), &candle_core::Device::Cpu)?
+            .unsqueeze(0)?;
+        let a = float
+            .forward(&ids, None, &dec)?
+            .squeeze(0)?
+            .argmax(1)?
+            .to_vec1::<u32>()?;
+        let b = quantized
+            .forward(&ids, None, &dec)?
+            .squeeze(0)?
+            .argmax(1)?
+            .to_vec1::<u32>()?;
+        agree += a.iter().zip(&b).filter(|(x, y)| x == y).count();
+        total += a.len();
+    }
+    Ok((agree, total))
 }

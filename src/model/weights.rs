@@ -186,11 +186,7 @@ impl TensorStore {
                     let content = gguf_file::Content::read(&mut file)?;
                     for name in content.tensor_infos.keys() {
                         let q = content.tensor(&mut file, name, &device)?;
-                        if matches!(q.dtype(), GgmlDType::F32 | GgmlDType::F16) {
-                            store.float.insert(name.clone(), q.dequantize(&device)?);
-                        } else {
-                            store.quantized.insert(name.clone(), q);
-                        }
+                        store.insert_qtensor(name.clone(), q)?;
                     }
                 }
             }
@@ -205,6 +201,25 @@ impl TensorStore {
             float,
             quantized: HashMap::new(),
         }
+    }
+
+    /// A store from GGUF-typed tensors (as written to or read from a GGUF file).
+    pub fn from_qtensors(source: &str, tensors: Vec<(String, QTensor)>) -> Result<Self> {
+        let mut store = TensorStore::from_tensors(source, HashMap::new());
+        for (name, q) in tensors {
+            store.insert_qtensor(name, q)?;
+        }
+        Ok(store)
+    }
+
+    /// Float GGUF tensors become plain tensors; quantized ones stay quantized.
+    fn insert_qtensor(&mut self, name: String, q: QTensor) -> Result<()> {
+        if matches!(q.dtype(), GgmlDType::F32 | GgmlDType::F16) {
+            self.float.insert(name, q.dequantize(&Device::Cpu)?);
+        } else {
+            self.quantized.insert(name, q);
+        }
+        Ok(())
     }
 
     pub fn source(&self) -> &Path {

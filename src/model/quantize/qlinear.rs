@@ -160,3 +160,135 @@ impl QLinear {
         )?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::quantize::kernels::{Isa, dot_q4k_scalar, dot_q8_0_scalar};
+
+    /// A deterministic matrix with varied row scales and a few outliers, like trained weights.
+    fn matrix(rows: usize, cols: usize, seed: u32) -> Vec<f32> {
+        (0..rows * cols)
+            .map(|i| {
+                let x = ((i as u32).wrapping_mul(2654435761).wrapping_add(seed) >> 8) as f32
+                    / (1u32 << 24) as f32
+                    - 0.5;
+                let row_scale = 0.02 + 0.01 * (i / cols % 7) as f32;
+                if i % 97 == 0 {
+                    8.0 * x * row_scale
+                } else {
+                    x * row_scale
+                }
+            })
+            .collect()
+    }
+
+    fn check_against_dequantized(dtype: GgmlDType) {
+        let (out_dim, in_dim, m) = (70, 512, 5);
+        let w =
+            Tensor::from_vec(matrix(out_dim, in_dim, 1), (out_dim, in_dim), &Device::Cpu).unwrap();
+        let q = QTensor::quantize(&w, dtype).unwrap();
+        let lin = QLinear::from_qtensor(&q).unwrap();
+        let x = Tensor::from_vec(matrix(m, in_dim, 7), (1, m, in_dim), &Device::Cpu).unwrap();
+        let y = lin.forward(&x).unwrap();
+        assert_eq!(y.dims(), &[1, m, out_dim]);
+        // Reference: the same quantized weights dequantized by candle, in f32.
+        let wd = q.dequantize(&Device::Cpu).unwrap();
+        let want = x.squeeze(0).unwrap().matmul(&wd.t().unwrap()).unwrap();
+        let (y, want): (Vec<f32>, Vec<f32>) = (
+            y.flatten_all().unwrap().to_vec1().unwrap(),
+            want.flatten_all().unwrap().to_vec1().unwrap(),
+        );
+        let scale = want.iter().fold(0f32, |a, v| a.max(v.abs()));
+        let err = y
+            .iter()
+            .zip(&want)
+            .fold(0f32, |a, (p, q)| a.max((p - q).abs()));
+        // Only the activations' 8-bit quantization separates the two.
+        assert!(
+            err <= 0.01 * scale,
+            "{dtype:?}: error {err} against output scale {scale}"
+        );
+        // Embedding rows are the exact dequantized rows.
+        let ids = Tensor::new(&[3u32, 0, 69], &Device::Cpu).unwrap();
+        let rows = lin.rows(&ids).unwrap();
+        let want = wd.index_select(&ids, 0).unwrap();
+        let diff = (rows - want)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .max_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        assert!(diff <= 1e-6, "{dtype:?} rows differ by {diff}");
+    }
+
+    #[test]
+    fn q8_0_matches_dequantized_matmul() {
+        check_against_dequantized(GgmlDType::Q8_0);
+    }
+
+    #[test]
+    fn q4k_matches_dequantized_matmul() {
+        check_against_dequantized(GgmlDType::Q4K);
+    }
+
+    #[test]
+    fn simd_kernels_agree_with_scalar_ones() {
+        let isa = detected_isa();
+        if isa == Isa::Scalar {
+            eprintln!("skipping: this CPU runs the scalar kernels only");
+            return;
+        }
+        let w = Tensor::from_vec(matrix(4, 1024, 3), (4, 1024), &Device::Cpu).unwrap();
+        let x = QuantizedRow::new(&matrix(1, 1024, 11));
+        for dtype in [GgmlDType::Q8_0, GgmlDType::Q4K] {
+            let q = QTensor::quantize(&w, dtype).unwrap();
+            let bytes = q.data().unwrap();
+            let (simd, scalar) = match dtype {
+                GgmlDType::Q8_0 => {
+                    let b: Vec<PackedQ8_0> = blocks_from_bytes::<BlockQ8_0>(&bytes)
+                        .unwrap()
+                        .iter()
+                        .map(PackedQ8_0::from)
+                        .collect();
+                    (
+                        kernels::dot_q8_0(isa, &b[..32], &x),
+                        dot_q8_0_scalar(&b[..32], &x),
+                    )
+                }
+                _ => {
+                    let b: Vec<PackedQ4K> = blocks_from_bytes::<BlockQ4K>(&bytes)
+                        .unwrap()
+                        .iter()
+                        .map(PackedQ4K::from)
+                        .collect();
+                    (
+                        kernels::dot_q4k(isa, &b[..4], &x),
+                        dot_q4k_scalar(&b[..4], &x),
+                    )
+                }
+            };
+            assert!(
+                (simd - scalar).abs() <= 1e-5 * scalar.abs().max(1.0),
+                "{dtype:?}: {simd} vs {scalar}"
+            );
+        }
+    }
+
+    #[test]
+    fn mismatched_inputs_are_errors() {
+        let w = Tensor::from_vec(matrix(2, 64, 1), (2, 64), &Device::Cpu).unwrap();
+        let lin = QLinear::from_qtensor(&QTensor::quantize(&w, GgmlDType::Q8_0).unwrap()).unwrap();
+        let x = Tensor::zeros((1, 32), candle_core::DType::F32, &Device::Cpu).unwrap();
+        assert!(
+            lin.forward(&x)
+                .unwrap_err()
+                .to_string()
+                .contains("expects 64 inputs")
+        );
+        let ids = Tensor::new(&[2u32], &Device::Cpu).unwrap();
+        assert!(lin.rows(&ids).unwrap_err().to_string().contains("outside"));
+    }
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""A t5-small-shaped T5 v1.0 with trained (not just random) weight scales, for checking the
+quantized formats' top-1 agreement with fp32 (docs/model-runtime.md). Too big to commit
+(~240 MB): regenerate it, then run
+    textchem bench --model DIR --formats f32,q8_0,q4k --beams 1 --agreement 16
+or    TEXTCHEM_QUANT_CHECK_DIR=DIR cargo test --release --test model quant
+
+It is trained briefly (default 200 AdamW steps) on reversing random token runs from ids
+3..700, the same id range `textchem bench` feeds, so outputs are decisive.
+Requirements: scripts/requirements-fixtures.txt.
+"""
+import argparse
+import time
+
+import torch
+from transformers import T5Config, T5ForConditionalGeneration
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out")
+    ap.add_argument("--steps", type=int, default=200)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    torch.manual_seed(args.seed)
+    cfg = T5Config(vocab_size=32128, d_model=512, d_kv=64, d_ff=2048, num_layers=6, num_heads=8,
+                   feed_forward_proj="relu", dropout_rate=0.0, decoder_start_token_id=0,
+                   eos_token_id=1, pad_token_id=0)
+    model = T5ForConditionalGeneration(cfg)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    t0 = time.time()
+    for step in range(args.steps):
+        n = int(torch.randint(8, 33, ()).item())
+        x = torch.randint(3, 700, (args.batch, n))
+        eos = torch.ones(args.batch, 1, dtype=torch.long)
+        inputs = torch.cat([x, eos], 1)
+        labels = torch.cat([x.flip(1), eos], 1)
+        loss = model(input_ids=inputs, labels=labels).loss
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if step % 20 == 0 or step == args.steps - 1:
+            print(f"step {step} loss {loss.item():.4f} ({time.time() - t0:.0f}s)", flush=True)
+    model.save_pretrained(args.out, safe_serialization=True)
+    print("saved", args.out)
+
+
+if __name__ == "__main__":
+    main()
