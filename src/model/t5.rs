@@ -89,6 +89,10 @@ impl DecoderState {
     /// Row i takes the self-attention cache of row `parents[i]` (beam search reordering).
     /// Cross-attention K/V are per input, and beams never move between inputs.
     pub fn reorder(&mut self, parents: &[u32]) -> Result<()> {
+        // Beams often keep their own parents; copying the caches then would be wasted.
+        if parents.iter().enumerate().all(|(i, &p)| p as usize == i) {
+            return Ok(());
+        }
         let idx = Tensor::new(parents, &Device::Cpu)?;
         for c in &mut self.self_kv {
             c.select_rows(&idx)?;

@@ -90,6 +90,8 @@ pub struct QuantizedRow {
     pub qs: Vec<i8>,
     pub d: Vec<f32>,
     pub sums: Vec<i32>,
+    /// d × sum per block: q4k's min term as one f32 dot product.
+    pub d_sums: Vec<f32>,
 }
 
 impl QuantizedRow {
@@ -99,6 +101,7 @@ impl QuantizedRow {
             qs: vec![0; xs.len()],
             d: Vec::with_capacity(blocks),
             sums: Vec::with_capacity(blocks),
+            d_sums: Vec::with_capacity(blocks),
         };
         for (x, q) in xs
             .chunks_exact(Q8_0_BLOCK)
@@ -114,6 +117,7 @@ impl QuantizedRow {
             }
             row.d.push(d);
             row.sums.push(sum);
+            row.d_sums.push(d * sum as f32);
         }
         row
     }

@@ -157,6 +157,50 @@ pub fn dot_q4k(isa: Isa, w: &[PackedQ4K], x: &QuantizedRow) -> f32 {
     }
 }
 
+/// `out[i] = w · xs[i]` for up to `MAX_ROWS` activation rows: each weight block is loaded
+/// and unpacked once for all rows (beams, encoder positions).
+pub const MAX_ROWS: usize = 4;
+
+pub fn dot_q8_0_rows(isa: Isa, w: &[PackedQ8_0], xs: &[&QuantizedRow], out: &mut [f32]) {
+    match isa {
+        // SAFETY: Avx2 is only detected on CPUs with AVX2 and FMA.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => unsafe {
+            match xs.len() {
+                4 => avx2::dot_q8_0_n::<4>(w, xs, out),
+                3 => avx2::dot_q8_0_n::<3>(w, xs, out),
+                2 => avx2::dot_q8_0_n::<2>(w, xs, out),
+                _ => avx2::dot_q8_0_n::<1>(w, xs, out),
+            }
+        },
+        Isa::Scalar => {
+            for (o, x) in out.iter_mut().zip(xs) {
+                *o = dot_q8_0_scalar(w, x);
+            }
+        }
+    }
+}
+
+pub fn dot_q4k_rows(isa: Isa, w: &[PackedQ4K], xs: &[&QuantizedRow], out: &mut [f32]) {
+    match isa {
+        // SAFETY: as above.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => unsafe {
+            match xs.len() {
+                4 => avx2::dot_q4k_n::<4>(w, xs, out),
+                3 => avx2::dot_q4k_n::<3>(w, xs, out),
+                2 => avx2::dot_q4k_n::<2>(w, xs, out),
+                _ => avx2::dot_q4k_n::<1>(w, xs, out),
+            }
+        },
+        Isa::Scalar => {
+            for (o, x) in out.iter_mut().zip(xs) {
+                *o = dot_q4k_scalar(w, x);
+            }
+        }
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use super::{PackedQ4K, PackedQ8_0, QuantizedRow};
@@ -226,5 +270,103 @@ mod avx2 {
             }
         }
         unsafe { hsum(acc) - min_acc }
+    }
+
+    /// q8_0 against N activation rows (N ≤ MAX_ROWS, `xs.len() == N`).
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn dot_q8_0_n<const N: usize>(
+        w: &[PackedQ8_0],
+        xs: &[&QuantizedRow],
+        out: &mut [f32],
+    ) {
+        let mut acc = [_mm256_setzero_ps(); N];
+        for (b, blk) in w.iter().enumerate() {
+            // SAFETY: a block's 32 bytes.
+            let wv = unsafe { _mm256_loadu_si256(blk.qs.as_ptr() as *const __m256i) };
+            let aw = _mm256_sign_epi8(wv, wv);
+            for r in 0..N {
+                let x = xs[r];
+                // SAFETY: activation block b of a row as long as the weight row.
+                let xv = unsafe { _mm256_loadu_si256(x.qs.as_ptr().add(32 * b) as *const __m256i) };
+                let p = unsafe { dot_u8_i8(aw, _mm256_sign_epi8(xv, wv)) };
+                acc[r] = _mm256_fmadd_ps(
+                    _mm256_cvtepi32_ps(p),
+                    _mm256_set1_ps(blk.d * x.d[b]),
+                    acc[r],
+                );
+            }
+        }
+        for r in 0..N {
+            out[r] = unsafe { hsum(acc[r]) };
+        }
+    }
+
+    /// q4k against N activation rows. Per block, the eight sub-block scales become one f32
+    /// vector (d·sc ⊙ the activation scales) whose lanes are broadcast with a permute, and
+    /// the min term is one 8-lane product with the activations' d×sum.
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn dot_q4k_n<const N: usize>(
+        w: &[PackedQ4K],
+        xs: &[&QuantizedRow],
+        out: &mut [f32],
+    ) {
+        let mut acc = [_mm256_setzero_ps(); N];
+        let mut min_acc = [_mm256_setzero_ps(); N];
+        let nibble = _mm256_set1_epi8(0x0F);
+        let lanes: [__m256i; 8] = std::array::from_fn(|i| _mm256_set1_epi32(i as i32));
+        for (b, blk) in w.iter().enumerate() {
+            // SAFETY: sc and m are 8 bytes each.
+            let (sc, m) = unsafe {
+                (
+                    _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(
+                        blk.sc.as_ptr() as *const __m128i
+                    ))),
+                    _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(
+                        blk.m.as_ptr() as *const __m128i
+                    ))),
+                )
+            };
+            let sc = _mm256_mul_ps(sc, _mm256_set1_ps(blk.d));
+            let m = _mm256_mul_ps(m, _mm256_set1_ps(blk.dmin));
+            let mut c = [_mm256_setzero_ps(); N];
+            for r in 0..N {
+                // SAFETY: the 8 sub-block scales of activation block b.
+                let (dx, dxs) = unsafe {
+                    (
+                        _mm256_loadu_ps(xs[r].d.as_ptr().add(8 * b)),
+                        _mm256_loadu_ps(xs[r].d_sums.as_ptr().add(8 * b)),
+                    )
+                };
+                c[r] = _mm256_mul_ps(sc, dx);
+                min_acc[r] = _mm256_fmadd_ps(m, dxs, min_acc[r]);
+            }
+            for j in 0..4 {
+                // SAFETY: 32 bytes of this block's qs.
+                let q =
+                    unsafe { _mm256_loadu_si256(blk.qs.as_ptr().add(32 * j) as *const __m256i) };
+                let lo = _mm256_and_si256(q, nibble);
+                let hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), nibble);
+                let sub = 8 * b + 2 * j;
+                for r in 0..N {
+                    // SAFETY: two 32-byte activation sub-blocks of a row as long as the weights.
+                    let (x_lo, x_hi) = unsafe {
+                        (
+                            _mm256_loadu_si256(xs[r].qs.as_ptr().add(32 * sub) as *const __m256i),
+                            _mm256_loadu_si256(
+                                xs[r].qs.as_ptr().add(32 * sub + 32) as *const __m256i
+                            ),
+                        )
+                    };
+                    let (p_lo, p_hi) = unsafe { (dot_u8_i8(lo, x_lo), dot_u8_i8(hi, x_hi)) };
+                    let c_lo = _mm256_permutevar8x32_ps(c[r], lanes[2 * j]);
+                    let c_hi = _mm256_permutevar8x32_ps(c[r], lanes[2 * j + 1]);
+                    acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p_lo), c_lo, acc[r]);
+                    acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p_hi), c_hi, acc[r]);
+                }
+            }
+        }
+        for r in 0..N {
+            out[r] = unsafe { hsum(acc[r]) - hsum(min_acc[r]) };
+        }
     }
 }

@@ -4,7 +4,7 @@
 //! and reused for every activation row (beams, encoder positions).
 
 use super::blocks::{BlockQ4K, BlockQ8_0, Q8_0_BLOCK, QK_K, QuantizedRow, blocks_from_bytes};
-use super::kernels::{self, PackedQ4K, PackedQ8_0, detected_isa};
+use super::kernels::{self, MAX_ROWS, PackedQ4K, PackedQ8_0, detected_isa};
 use anyhow::{Result, bail};
 use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::{Device, Tensor};
@@ -82,36 +82,43 @@ impl QLinear {
         let isa = detected_isa();
         // Computed transposed (output row major) so each task owns a contiguous slice.
         let mut yt = vec![0f32; self.out_dim * m];
-        match &self.rows {
-            Rows::Q8_0(w) => {
-                let per_row = self.in_dim / Q8_0_BLOCK;
-                yt.par_chunks_mut(ROWS_PER_TASK * m)
-                    .enumerate()
-                    .for_each(|(t, out)| {
-                        for (r, o) in out.chunks_mut(m).enumerate() {
-                            let row = ROWS_PER_TASK * t + r;
-                            let wr = &w[row * per_row..(row + 1) * per_row];
-                            for (oi, xr) in o.iter_mut().zip(&qx) {
-                                *oi = kernels::dot_q8_0(isa, wr, xr);
-                            }
-                        }
-                    });
+        let groups: Vec<Vec<&QuantizedRow>> =
+            qx.chunks(MAX_ROWS).map(|g| g.iter().collect()).collect();
+        // One weight row at a time against every activation row, MAX_ROWS per kernel call.
+        let run_row = |row: usize, out: &mut [f32]| {
+            let mut o = 0;
+            for refs in &groups {
+                let dst = &mut out[o..o + refs.len()];
+                match &self.rows {
+                    Rows::Q8_0(w) => {
+                        let per_row = self.in_dim / Q8_0_BLOCK;
+                        kernels::dot_q8_0_rows(
+                            isa,
+                            &w[row * per_row..(row + 1) * per_row],
+                            refs,
+                            dst,
+                        )
+                    }
+                    Rows::Q4K(w) => {
+                        let per_row = self.in_dim / QK_K;
+                        kernels::dot_q4k_rows(
+                            isa,
+                            &w[row * per_row..(row + 1) * per_row],
+                            refs,
+                            dst,
+                        )
+                    }
+                }
+                o += refs.len();
             }
-            Rows::Q4K(w) => {
-                let per_row = self.in_dim / QK_K;
-                yt.par_chunks_mut(ROWS_PER_TASK * m)
-                    .enumerate()
-                    .for_each(|(t, out)| {
-                        for (r, o) in out.chunks_mut(m).enumerate() {
-                            let row = ROWS_PER_TASK * t + r;
-                            let wr = &w[row * per_row..(row + 1) * per_row];
-                            for (oi, xr) in o.iter_mut().zip(&qx) {
-                                *oi = kernels::dot_q4k(isa, wr, xr);
-                            }
-                        }
-                    });
-            }
-        }
+        };
+        yt.par_chunks_mut(ROWS_PER_TASK * m)
+            .enumerate()
+            .for_each(|(t, out)| {
+                for (r, o) in out.chunks_mut(m).enumerate() {
+                    run_row(ROWS_PER_TASK * t + r, o);
+                }
+            });
         let mut y = vec![0f32; self.out_dim * m];
         for (row, chunk) in yt.chunks_exact(m).enumerate() {
             for (i, v) in chunk.iter().enumerate() {
