@@ -62,8 +62,8 @@ def main():
                 t = time.perf_counter()
                 out = model.generate(ids, **kw)
                 times.append(time.perf_counter() - t)
-        assert out.shape[-1] == args.output_len + 1, out.shape
             cpu = (time.process_time() - cpu_start) / len(times)
+        assert out.shape[-1] == args.output_len + 1, out.shape
         med = statistics.median(times)
         print(f"torch f32 beams {beams:2}: {args.output_len / med:7.1f} tok/s  "
               f"({med:.3f} s per {args.output_len}-token generation, median of {len(times)}; "

@@ -23,7 +23,12 @@ pub struct BenchArgs {
     /// A checkpoint folder to measure instead of a random model (its float weights).
     #[arg(long)]
     model: Option<PathBuf>,
-    /// Weight formats, comma-separated: f32, q8_0, q4k.
+    /// Write the random model as a checkpoint folder (config.json + model.safetensors) and stop.
+    #[arg(long)]
+    save: Option<PathBuf>,
+    /// Weight formats, comma-separated: f32, q8_0, q4k (quantized in memory from the float
+    /// weights), or `file`: the --model folder loaded as the app loads it (its GGUF when
+    /// there is one), so peak memory is the app's.
     #[arg(long, value_delimiter = ',', default_value = "f32,q8_0,q4k")]
     formats: Vec<String>,
     /// Beam counts, comma-separated (1 is greedy).
@@ -50,8 +55,52 @@ fn parse_format(s: &str) -> Result<Option<QuantFormat>> {
         "f32" => None,
         "q8_0" => Some(QuantFormat::Q8_0),
         "q4k" => Some(QuantFormat::Q4K),
-        other => bail!("unknown format {other:?} (f32, q8_0 or q4k)"),
+        other => bail!("unknown format {other:?} (f32, q8_0, q4k or file)"),
     })
+}
+
+fn save_random(args: &BenchArgs, dir: &std::path::Path) -> Result<()> {
+    let cfg = shape_config(&args.shape)?;
+    let store = random_store(&cfg, args.seed)?;
+    std::fs::create_dir_all(dir)?;
+    let tensors: std::collections::HashMap<String, candle_core::Tensor> = store
+        .names()
+        .map(|n| Ok((n.clone(), store.float_any_shape(n)?)))
+        .collect::<Result<_>>()?;
+    candle_core::safetensors::save(&tensors, dir.join("model.safetensors"))?;
+    let c = &cfg;
+    let json = format!(
+        r#"{{"model_type": "t5", "vocab_size": {}, "d_model": {}, "d_kv": {}, "d_ff": {}, "num_layers": {}, "num_heads": {}, "feed_forward_proj": "relu", "tie_word_embeddings": true, "decoder_start_token_id": 0, "eos_token_id": 1, "pad_token_id": 0}}"#,
+        c.vocab_size, c.d_model, c.d_kv, c.d_ff, c.num_layers, c.num_heads
+    );
+    std::fs::write(dir.join("config.json"), json)?;
+    println!(
+        "wrote random {} (seed {}) to {}",
+        args.shape,
+        args.seed,
+        dir.display()
+    );
+    Ok(())
+}
+
+/// Times the app's own loading path on a checkpoint folder (GGUF preferred).
+fn bench_file(args: &BenchArgs, dir: &std::path::Path) -> Result<()> {
+    let t = Instant::now();
+    let model = T5Model::load_dir(dir)?;
+    let (path, _) = find_weights(dir, None)?;
+    println!(
+        "loaded {} in {:.1}s",
+        path.display(),
+        t.elapsed().as_secs_f64()
+    );
+    let input = input_ids(args.input_len, args.seed, model.config().vocab_size);
+    for &beams in &args.beams {
+        time_generation(&model, &input, beams, args, "file")?;
+    }
+    if let Some(mib) = peak_rss_mib() {
+        println!("peak resident memory {mib:.0} MiB");
+    }
+    Ok(())
 }
 
 /// Deterministic token ids in [3, 700) ending with `</s>`; low ids exist in every vocab.
@@ -120,6 +169,15 @@ fn load_float(args: &BenchArgs) -> Result<(T5Config, TensorStore, String)> {
 }
 
 pub fn run(args: BenchArgs) -> Result<()> {
+    if let Some(dir) = &args.save {
+        return save_random(&args, dir);
+    }
+    if args.formats == ["file"] {
+        let Some(dir) = &args.model else {
+            bail!("--formats file measures a --model folder");
+        };
+        return bench_file(&args, dir);
+    }
     let formats: Vec<Option<QuantFormat>> = args
         .formats
         .iter()
@@ -155,31 +213,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
             QuantFormat::Q4K => "q4k",
         });
         for &beams in &args.beams {
-            let mut gen_cfg = GenerateConfig::beam(beams, 0).with_max_new_tokens(args.output_len);
-            gen_cfg.num_return_sequences = 1;
-            gen_cfg.min_new_tokens = args.output_len;
-            // One untimed run warms caches and the thread pool.
-            generate(model, &input, &gen_cfg, &mut |_| ControlFlow::Continue(()))?;
-            let cpu_start = cpu_seconds();
-            let mut times: Vec<f64> = (0..args.runs.max(1))
-                .map(|_| {
-                    let t = Instant::now();
-                    generate(model, &input, &gen_cfg, &mut |_| ControlFlow::Continue(()))
-                        .map(|_| t.elapsed().as_secs_f64())
-                })
-                .collect::<Result<_>>()?;
-            let cpu_per_run = (cpu_seconds() - cpu_start) / times.len() as f64;
-            times.sort_by(f64::total_cmp);
-            let median = times[times.len() / 2];
-            println!(
-                "{label:5} beams {beams:2}: {:7.1} tok/s  ({:.3} s per {}-token generation, median of {}; {:.3} CPU s each, {:.1} tok per CPU s)",
-                args.output_len as f64 / median,
-                median,
-                args.output_len,
-                times.len(),
-                cpu_per_run,
-                args.output_len as f64 / cpu_per_run,
-            );
+            time_generation(model, &input, beams, &args, label)?;
         }
         if let (Some(_), Some(float)) = (format, &float_model) {
             if args.agreement > 0 {
@@ -195,6 +229,42 @@ pub fn run(args: BenchArgs) -> Result<()> {
     if let Some(mib) = peak_rss_mib() {
         println!("peak resident memory {mib:.0} MiB");
     }
+    Ok(())
+}
+
+/// Times `args.runs` forced-length generations after one warm-up and prints tokens/s.
+fn time_generation(
+    model: &T5Model,
+    input: &[u32],
+    beams: usize,
+    args: &BenchArgs,
+    label: &str,
+) -> Result<()> {
+    let mut gen_cfg = GenerateConfig::beam(beams, 0).with_max_new_tokens(args.output_len);
+    gen_cfg.num_return_sequences = 1;
+    gen_cfg.min_new_tokens = args.output_len;
+    // One untimed run warms caches and the thread pool.
+    generate(model, input, &gen_cfg, &mut |_| ControlFlow::Continue(()))?;
+    let cpu_start = cpu_seconds();
+    let mut times: Vec<f64> = (0..args.runs.max(1))
+        .map(|_| {
+            let t = Instant::now();
+            generate(model, input, &gen_cfg, &mut |_| ControlFlow::Continue(()))
+                .map(|_| t.elapsed().as_secs_f64())
+        })
+        .collect::<Result<_>>()?;
+    let cpu_per_run = (cpu_seconds() - cpu_start) / times.len() as f64;
+    times.sort_by(f64::total_cmp);
+    let median = times[times.len() / 2];
+    println!(
+        "{label:5} beams {beams:2}: {:7.1} tok/s  ({:.3} s per {}-token generation, median of {}; {:.3} CPU s each, {:.1} tok per CPU s)",
+        args.output_len as f64 / median,
+        median,
+        args.output_len,
+        times.len(),
+        cpu_per_run,
+        args.output_len as f64 / cpu_per_run,
+    );
     Ok(())
 }
 
