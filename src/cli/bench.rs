@@ -278,9 +278,10 @@ fn agreement_cases(
     (0..args.agreement as u64)
         .map(|i| {
             let input = input_ids(args.input_len, args.seed + 1000 + i, vocab);
-            let out = generate(float, &input, &GenerateConfig::greedy(65), &mut |_| {
-                ControlFlow::Continue(())
-            })?;
+            // Forced to full length: a briefly trained or random model may end early.
+            let mut cfg = GenerateConfig::greedy(65);
+            cfg.min_new_tokens = 64;
+            let out = generate(float, &input, &cfg, &mut |_| ControlFlow::Continue(()))?;
             let mut tokens = out[0].tokens.clone();
             if tokens.len() > 1 {
                 tokens.pop();
