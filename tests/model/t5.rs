@@ -416,3 +416,44 @@ fn quantized_t5_small_agrees_with_fp32_when_the_check_model_is_present() {
         assert!(rate >= 0.99, "{format:?}: top-1 agreement {rate}");
     }
 }
+
+#[test]
+fn quantize_command_writes_the_gguf_and_reports_it() {
+    let dir = tempdir("cli-quantize");
+    for f in ["config.json", "pytorch_model.bin"] {
+        std::fs::copy(fixture_dir("t5-tiny-a").join(f), dir.join(f)).unwrap();
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_textchem"))
+        .args(["model", "quantize", "--to", "q8_0"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("model-q8_0.gguf"), "{stdout}");
+    assert!(dir.join("model-q8_0.gguf").is_file());
+    // A folder without float weights gets an error naming the folder and what to do.
+    let empty = tempdir("cli-quantize-empty");
+    std::fs::copy(
+        fixture_dir("t5-tiny-a").join("config.json"),
+        empty.join("config.json"),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_textchem"))
+        .args(["model", "quantize", "--to", "q4k"])
+        .arg(&empty)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("no weights in") && stderr.contains("float weights"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_dir_all(&empty).unwrap();
+}
