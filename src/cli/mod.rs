@@ -43,7 +43,10 @@ pub enum ModelCommand {
     },
 }
 
+/// Runs a parsed command. Call it from `main` before starting any thread.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    // SAFETY: `main` calls this right after parsing arguments, while single-threaded.
+    unsafe { crate::model::pin_thread_count() };
     match cli.command {
         Command::Elements => {
             for z in 1..=118u8 {

@@ -16,7 +16,7 @@ pub use position::bucket as relative_position_bucket;
 use crate::model::weights::{T5Config, TensorStore};
 use anyhow::{Context, Result, bail};
 use attention::AttentionLayer;
-use candle_core::{D, DType, Device, Tensor};
+use candle_core::{DType, Device, Tensor};
 use layers::{FeedForward, Linear, RmsNorm};
 
 struct EncoderBlock {
@@ -324,10 +324,5 @@ impl T5Model {
         let encoded = self.encode(ids, mask)?;
         let mut state = self.start_decoding(&encoded, mask)?;
         self.decode(&mut state, decoder_ids)
-    }
-
-    /// Index of the largest logit in each row of (B, vocab) logits.
-    pub fn argmax_last(logits: &Tensor) -> Result<Vec<u32>> {
-        Ok(logits.argmax(D::Minus1)?.to_vec1::<u32>()?)
     }
 }
