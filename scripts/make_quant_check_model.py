@@ -23,15 +23,21 @@ def main():
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--shape", default="t5-small", choices=["t5-small", "mini"],
+                    help="mini: d_model 256, d_ff 1024, 2+2 layers, 4 heads, vocab 832 - rows of 256 so "
+                         "q4k applies everywhere, and small enough to train to decisive outputs in minutes")
     args = ap.parse_args()
     # One thread: on a shared, oversubscribed machine OpenMP's spinning threads cost more than they help.
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    cfg = T5Config(vocab_size=32128, d_model=512, d_kv=64, d_ff=2048, num_layers=6, num_heads=8,
-                   feed_forward_proj="relu", dropout_rate=0.0, decoder_start_token_id=0,
+    dims = dict(vocab_size=32128, d_model=512, d_ff=2048, num_layers=6, num_heads=8)
+    if args.shape == "mini":
+        dims = dict(vocab_size=832, d_model=256, d_ff=1024, num_layers=2, num_heads=4)
+    cfg = T5Config(d_kv=64, **dims, feed_forward_proj="relu", dropout_rate=0.0, decoder_start_token_id=0,
                    eos_token_id=1, pad_token_id=0)
     model = T5ForConditionalGeneration(cfg)
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr)
     t0 = time.time()
     for step in range(args.steps):
         n = int(torch.randint(8, 33, ()).item())
