@@ -24,6 +24,10 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--task", default="reverse", choices=["reverse", "copy"])
+    ap.add_argument("--bias-std", type=float, default=0.0,
+                    help="redraw the relative-attention biases with this std (0: keep HF's init); "
+                         "larger biases make position-driven attention, and so training, quicker")
     ap.add_argument("--shape", default="t5-small", choices=["t5-small", "mini"],
                     help="mini: d_model 256, d_ff 1024, 2+2 layers, 4 heads, vocab 832 - rows of 256 so "
                          "q4k applies everywhere, and small enough to train to decisive outputs in minutes")
@@ -37,6 +41,11 @@ def main():
     cfg = T5Config(d_kv=64, **dims, feed_forward_proj="relu", dropout_rate=0.0, decoder_start_token_id=0,
                    eos_token_id=1, pad_token_id=0)
     model = T5ForConditionalGeneration(cfg)
+    if args.bias_std > 0:
+        with torch.no_grad():
+            for name, p in model.named_parameters():
+                if "relative_attention_bias" in name:
+                    p.normal_(0.0, args.bias_std)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr)
     t0 = time.time()
     for step in range(args.steps):
@@ -44,7 +53,7 @@ def main():
         x = torch.randint(3, 700, (args.batch, n))
         eos = torch.ones(args.batch, 1, dtype=torch.long)
         inputs = torch.cat([x, eos], 1)
-        labels = torch.cat([x.flip(1), eos], 1)
+        labels = torch.cat([x.flip(1) if args.task == "reverse" else x, eos], 1)
         loss = model(input_ids=inputs, labels=labels).loss
         opt.zero_grad()
         loss.backward()
