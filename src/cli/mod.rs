@@ -1,8 +1,11 @@
 //! Command-line interface: one module per subcommand; `main.rs` only dispatches.
 
 pub mod props;
+pub mod bench;
+pub mod quantize;
 
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -21,9 +24,32 @@ pub enum Command {
     Elements,
     /// Molecular properties (formula, masses, H counts...) of SMILES lines, as CSV.
     Props(props::PropsArgs),
+    /// Work on a model checkpoint folder.
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
+    },
+    /// Measure generation speed (tokens/s) of random t5-small/t5-base shaped models or a
+    /// checkpoint folder, in f32 and the quantized formats.
+    Bench(bench::BenchArgs),
 }
 
+#[derive(Subcommand, Debug)]
+pub enum ModelCommand {
+    /// Quantize a checkpoint's weights to a GGUF file beside them; loading then prefers it.
+    Quantize {
+        /// The checkpoint folder (config.json and model.safetensors or pytorch_model.bin).
+        dir: PathBuf,
+        /// The quantized format.
+        #[arg(long, value_enum)]
+        to: quantize::QuantArg,
+    },
+}
+
+/// Runs a parsed command. Call it from `main` before starting any thread.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    // SAFETY: `main` calls this right after parsing arguments, while single-threaded.
+    unsafe { crate::model::pin_thread_count() };
     match cli.command {
         Command::Elements => {
             for z in 1..=118u8 {
@@ -33,5 +59,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Props(args) => props::run(args),
+        Command::Model {
+            command: ModelCommand::Quantize { dir, to },
+        } => quantize::run(&dir, to),
+        Command::Bench(args) => bench::run(args),
     }
 }

@@ -1,0 +1,360 @@
+//! Greedy and beam-search decoding with the semantics of Hugging Face `generate()`
+//! (transformers 4.57's vectorised beam search: length_penalty, early_stopping=False,
+//! max_length counting the decoder start token), returning the N best sequences with
+//! HF's `sequences_scores`.
+//!
+//! The loop owns the decoder state (self-attention caches reordered when beams change
+//! parents) and calls back once per step so a worker can report progress or cancel.
+
+use crate::model::t5::{DecoderState, T5Model};
+use anyhow::{Result, bail};
+use candle_core::{Device, Tensor};
+use std::ops::ControlFlow;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GenerateConfig {
+    pub num_beams: usize,
+    pub num_return_sequences: usize,
+    /// Maximum decoder length including the start token (HF `max_length`).
+    pub max_length: usize,
+    pub length_penalty: f32,
+    /// HF's `min_new_tokens`: `</s>` is forbidden until this many tokens were generated.
+    pub min_new_tokens: usize,
+    pub decoder_start_token_id: u32,
+    pub eos_token_id: u32,
+}
+
+impl Default for GenerateConfig {
+    /// The Text+Chem T5 authors' decoding: 10 beams, max length 512.
+    fn default() -> Self {
+        GenerateConfig {
+            num_beams: 10,
+            num_return_sequences: 10,
+            max_length: 512,
+            length_penalty: 1.0,
+            min_new_tokens: 0,
+            decoder_start_token_id: 0,
+            eos_token_id: 1,
+        }
+    }
+}
+
+impl GenerateConfig {
+    pub fn greedy(max_length: usize) -> Self {
+        GenerateConfig {
+            num_beams: 1,
+            num_return_sequences: 1,
+            max_length,
+            ..Default::default()
+        }
+    }
+
+    pub fn beam(num_beams: usize, max_length: usize) -> Self {
+        GenerateConfig {
+            num_beams,
+            num_return_sequences: num_beams,
+            max_length,
+            ..Default::default()
+        }
+    }
+
+    /// HF's `max_new_tokens`: the decoder prompt is the start token alone.
+    pub fn with_max_new_tokens(mut self, n: usize) -> Self {
+        self.max_length = n + 1;
+        self
+    }
+}
+
+/// One output sequence: token ids starting with the decoder start token (as HF's
+/// `sequences`, without padding) and its score (HF's `sequences_scores` for beam search;
+/// the sum of the chosen tokens' log-probabilities for greedy decoding).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Generated {
+    pub tokens: Vec<u32>,
+    pub score: f32,
+}
+
+/// Reported after every decoding step.
+pub struct Progress<'a> {
+    /// Tokens generated so far (steps run).
+    pub step: usize,
+    /// The currently best running sequence.
+    pub best: &'a [u32],
+}
+
+/// Returned when the step callback asked to stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cancelled;
+
+impl std::fmt::Display for Cancelled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("generation cancelled")
+    }
+}
+
+impl std::error::Error for Cancelled {}
+
+pub type StepCallback<'a> = dyn FnMut(&Progress) -> ControlFlow<()> + 'a;
+
+/// Generates from one input (token ids ending with `</s>`).
+pub fn generate(
+    model: &T5Model,
+    input: &[u32],
+    cfg: &GenerateConfig,
+    on_step: &mut StepCallback,
+) -> Result<Vec<Generated>> {
+    if input.is_empty() {
+        bail!("the input has no tokens");
+    }
+    if cfg.num_beams == 0
+        || cfg.num_return_sequences == 0
+        || cfg.num_return_sequences > cfg.num_beams
+    {
+        bail!(
+            "num_return_sequences ({}) must be between 1 and num_beams ({})",
+            cfg.num_return_sequences,
+            cfg.num_beams
+        );
+    }
+    if cfg.max_length < 2 {
+        bail!(
+            "max_length {} leaves no room for a generated token",
+            cfg.max_length
+        );
+    }
+    let ids = Tensor::new(input, &Device::Cpu)?.unsqueeze(0)?;
+    let encoded = model.encode(&ids, None)?;
+    let mut state = model.start_decoding(&encoded, None)?;
+    if cfg.num_beams == 1 {
+        greedy(model, &mut state, cfg, on_step).map(|g| vec![g])
+    } else {
+        state.repeat_rows(cfg.num_beams)?;
+        beam_search(model, &mut state, cfg, on_step)
+    }
+}
+
+/// Next-token log-probabilities (rows, vocab) for the last token of each row, after
+/// `generated` tokens.
+fn step_log_probs(
+    model: &T5Model,
+    state: &mut DecoderState,
+    last: &[u32],
+    cfg: &GenerateConfig,
+    generated: usize,
+) -> Result<Vec<Vec<f32>>> {
+    let tokens = Tensor::new(last, &Device::Cpu)?.unsqueeze(1)?;
+    let logits = model.decode(state, &tokens)?.squeeze(1)?;
+    let rows: Vec<Vec<f32>> = logits.to_vec2::<f32>()?;
+    let mut rows: Vec<Vec<f32>> = rows.into_iter().map(log_softmax).collect();
+    if generated < cfg.min_new_tokens {
+        for row in &mut rows {
+            if let Some(eos) = row.get_mut(cfg.eos_token_id as usize) {
+                *eos = f32::NEG_INFINITY;
+            }
+        }
+    }
+    Ok(rows)
+}
+
+fn log_softmax(mut xs: Vec<f32>) -> Vec<f32> {
+    let max = xs.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    // f32 like torch's log_softmax; differences stay far below the 1e-4 score tolerance.
+    let sum: f32 = xs.iter().map(|&x| (x - max).exp()).sum();
+    let log_sum = sum.ln();
+    for x in &mut xs {
+        *x = *x - max - log_sum;
+    }
+    xs
+}
+
+fn greedy(
+    model: &T5Model,
+    state: &mut DecoderState,
+    cfg: &GenerateConfig,
+    on_step: &mut StepCallback,
+) -> Result<Generated> {
+    let mut tokens = vec![cfg.decoder_start_token_id];
+    let mut score = 0f32;
+    while tokens.len() < cfg.max_length {
+        let lp = step_log_probs(
+            model,
+            state,
+            &tokens[tokens.len() - 1..],
+            cfg,
+            tokens.len() - 1,
+        )?
+        .remove(0);
+        // First maximum on ties, as torch.argmax.
+        let (next, best) = lp
+            .iter()
+            .enumerate()
+            .fold(
+                (0, f32::NEG_INFINITY),
+                |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc },
+            );
+        tokens.push(next as u32);
+        score += best;
+        if on_step(&Progress {
+            step: tokens.len() - 1,
+            best: &tokens,
+        })
+        .is_break()
+        {
+            bail!(Cancelled);
+        }
+        if next as u32 == cfg.eos_token_id {
+            break;
+        }
+    }
+    Ok(Generated { tokens, score })
+}
+
+/// HF's "-1e9" that marks impossible beams; added in f32 like the reference.
+const NEG: f32 = -1.0e9;
+
+struct Slot {
+    tokens: Vec<u32>,
+    score: f32,
+    finished: bool,
+}
+
+/// Indices of the `k` largest values, largest first; ties keep the lower index first.
+fn top_k(values: &[f32], k: usize) -> Vec<usize> {
+    let cmp = |a: &usize, b: &usize| values[*b].total_cmp(&values[*a]).then(a.cmp(b));
+    let mut idx: Vec<usize> = (0..values.len()).collect();
+    if k < idx.len() {
+        idx.select_nth_unstable_by(k, cmp);
+        idx.truncate(k);
+    }
+    idx.sort_by(cmp);
+    idx
+}
+
+fn beam_search(
+    model: &T5Model,
+    state: &mut DecoderState,
+    cfg: &GenerateConfig,
+    on_step: &mut StepCallback,
+) -> Result<Vec<Generated>> {
+    let n = cfg.num_beams;
+    let mut running: Vec<Vec<u32>> = vec![vec![cfg.decoder_start_token_id]; n];
+    // Only the first beam is live at the start, so the first step does not pick n copies.
+    let mut running_scores: Vec<f32> = (0..n).map(|b| if b == 0 { 0.0 } else { NEG }).collect();
+    let mut finished: Vec<Slot> = (0..n)
+        .map(|_| Slot {
+            tokens: vec![],
+            score: NEG,
+            finished: false,
+        })
+        .collect();
+    let mut improvement_possible = true;
+    let mut cur_len = 1usize;
+    let penalty = |len: usize| (len as f32).powf(cfg.length_penalty);
+    loop {
+        let last: Vec<u32> = running.iter().map(|s| s[s.len() - 1]).collect();
+        let lp = step_log_probs(model, state, &last, cfg, cur_len - 1)?;
+        let vocab = lp[0].len();
+        let acc: Vec<f32> = lp
+            .iter()
+            .zip(&running_scores)
+            .flat_map(|(row, &s)| row.iter().map(move |&v| v + s))
+            .collect();
+        let cand = top_k(&acc, 2 * n);
+        let cand_beam: Vec<usize> = cand.iter().map(|&i| i / vocab).collect();
+        let cand_tok: Vec<u32> = cand.iter().map(|&i| (i % vocab) as u32).collect();
+        let cand_score: Vec<f32> = cand.iter().map(|&i| acc[i]).collect();
+        let hits: Vec<bool> = cand_tok
+            .iter()
+            .map(|&t| t == cfg.eos_token_id || cur_len + 1 >= cfg.max_length)
+            .collect();
+        let cand_seq = |k: usize| {
+            let mut s = running[cand_beam[k]].clone();
+            s.push(cand_tok[k]);
+            s
+        };
+
+        // Running beams: the best candidates that did not stop.
+        let run_scores: Vec<f32> = (0..2 * n)
+            .map(|k| cand_score[k] + if hits[k] { NEG } else { 0.0 })
+            .collect();
+        let next = top_k(&run_scores, n);
+
+        // Finished hypotheses: stopping candidates ranked within the first n, scored by
+        // length, merged with the previous best n.
+        let fin_scores: Vec<f32> = (0..2 * n)
+            .map(|k| {
+                let mut s = cand_score[k] / penalty(cur_len);
+                if !improvement_possible {
+                    s += NEG;
+                }
+                if !(hits[k] && k < n) {
+                    s += NEG;
+                }
+                s
+            })
+            .collect();
+        let merged: Vec<f32> = finished
+            .iter()
+            .map(|s| s.score)
+            .chain(fin_scores.iter().copied())
+            .collect();
+        let keep = top_k(&merged, n);
+        finished = keep
+            .iter()
+            .map(|&i| {
+                if i < n {
+                    Slot {
+                        tokens: std::mem::take(&mut finished[i].tokens),
+                        score: finished[i].score,
+                        finished: finished[i].finished,
+                    }
+                } else {
+                    let k = i - n;
+                    Slot {
+                        tokens: cand_seq(k),
+                        score: fin_scores[k],
+                        finished: hits[k] && k < n,
+                    }
+                }
+            })
+            .collect();
+
+        let parents: Vec<u32> = next.iter().map(|&k| cand_beam[k] as u32).collect();
+        state.reorder(&parents)?;
+        running = next.iter().map(|&k| cand_seq(k)).collect();
+        running_scores = next.iter().map(|&k| run_scores[k]).collect();
+        cur_len += 1;
+
+        // Stop once no running beam can beat the worst finished one (HF's heuristic for
+        // early_stopping=False uses the current length).
+        let best_possible = running_scores[0] / penalty(cur_len - 1);
+        let worst = finished
+            .iter()
+            .map(|s| s.score)
+            .fold(f32::INFINITY, f32::min);
+        let beatable = finished
+            .iter()
+            .any(|s| best_possible > if s.finished { worst } else { NEG });
+        improvement_possible &= beatable;
+
+        if on_step(&Progress {
+            step: cur_len - 1,
+            best: &running[0],
+        })
+        .is_break()
+        {
+            bail!(Cancelled);
+        }
+        if !improvement_possible || hits.iter().all(|&h| h) {
+            break;
+        }
+    }
+    Ok(finished
+        .into_iter()
+        .take(cfg.num_return_sequences)
+        .map(|s| Generated {
+            tokens: s.tokens,
+            score: s.score,
+        })
+        .collect())
+}

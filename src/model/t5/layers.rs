@@ -1,0 +1,97 @@
+//! The small building blocks of T5: linear maps (dense or quantized), T5's RMS layer norm,
+//! and the ReLU feed-forward of T5 v1.0.
+
+use crate::model::quantize::QLinear;
+use crate::model::weights::{StoredMatrix, TensorStore};
+use anyhow::Result;
+use candle_core::{D, Tensor};
+
+/// A bias-free linear map `y = x Wᵀ`, with W stored as (out, in) like PyTorch.
+pub enum Linear {
+    Dense(Tensor),
+    Quantized(QLinear),
+}
+
+impl Linear {
+    pub fn load(store: &TensorStore, name: &str, out_dim: usize, in_dim: usize) -> Result<Self> {
+        Ok(match store.matrix(name, &[out_dim, in_dim])? {
+            StoredMatrix::Float(w) => Linear::Dense(w),
+            StoredMatrix::Quantized(q) => Linear::Quantized(QLinear::from_qtensor(q)?),
+        })
+    }
+
+    /// `xs`: (..., in) → (..., out).
+    pub fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        match self {
+            Linear::Dense(w) => {
+                let dims = xs.dims().to_vec();
+                let in_dim = dims[dims.len() - 1];
+                let rows = xs.elem_count() / in_dim;
+                let ys = xs.reshape((rows, in_dim))?.matmul(&w.t()?)?;
+                let mut out = dims;
+                *out.last_mut().expect("xs has a last dim") = w.dim(0)?;
+                Ok(ys.reshape(out)?)
+            }
+            Linear::Quantized(q) => q.forward(xs),
+        }
+    }
+}
+
+/// T5's layer norm: scale only, no mean subtraction and no bias (an RMS norm).
+pub struct RmsNorm {
+    weight: Tensor,
+    eps: f64,
+}
+
+impl RmsNorm {
+    pub fn load(store: &TensorStore, name: &str, dim: usize, eps: f64) -> Result<Self> {
+        Ok(RmsNorm {
+            weight: store.float(name, &[dim])?,
+            eps,
+        })
+    }
+
+    pub fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        let variance = xs.sqr()?.mean_keepdim(D::Minus1)?;
+        let xs = xs.broadcast_div(&(variance + self.eps)?.sqrt()?)?;
+        Ok(xs.broadcast_mul(&self.weight)?)
+    }
+}
+
+/// T5 v1.0's feed-forward sublayer with its pre-norm and residual: x + wo(relu(wi(norm(x)))).
+pub struct FeedForward {
+    norm: RmsNorm,
+    wi: Linear,
+    wo: Linear,
+}
+
+impl FeedForward {
+    pub fn load(
+        store: &TensorStore,
+        prefix: &str,
+        d_model: usize,
+        d_ff: usize,
+        eps: f64,
+    ) -> Result<Self> {
+        Ok(FeedForward {
+            norm: RmsNorm::load(store, &format!("{prefix}.layer_norm.weight"), d_model, eps)?,
+            wi: Linear::load(
+                store,
+                &format!("{prefix}.DenseReluDense.wi.weight"),
+                d_ff,
+                d_model,
+            )?,
+            wo: Linear::load(
+                store,
+                &format!("{prefix}.DenseReluDense.wo.weight"),
+                d_model,
+                d_ff,
+            )?,
+        })
+    }
+
+    pub fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        let h = self.wi.forward(&self.norm.forward(xs)?)?.relu()?;
+        Ok((xs + self.wo.forward(&h)?)?)
+    }
+}

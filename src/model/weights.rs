@@ -1,0 +1,287 @@
+//! Finding and reading a T5 checkpoint folder: `config.json` plus one weight file
+//! (a quantized GGUF written by `textchem model quantize`, `model.safetensors`, or `pytorch_model.bin`).
+//!
+//! Every tensor is read into memory as f32 (or kept quantized from a GGUF); the T5 module asks
+//! this store for tensors by their Hugging Face names and gets a clear error naming the file
+//! and tensor when one is missing or mis-shaped.
+
+use anyhow::{Context, Result, bail};
+use candle_core::quantized::{GgmlDType, QTensor, gguf_file};
+use candle_core::{DType, Device, Tensor};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The fields of a Hugging Face T5 `config.json` that the runtime uses.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct T5Config {
+    pub vocab_size: usize,
+    pub d_model: usize,
+    pub d_kv: usize,
+    pub d_ff: usize,
+    pub num_layers: usize,
+    #[serde(default)]
+    pub num_decoder_layers: Option<usize>,
+    pub num_heads: usize,
+    #[serde(default = "default_buckets")]
+    pub relative_attention_num_buckets: usize,
+    #[serde(default = "default_max_distance")]
+    pub relative_attention_max_distance: usize,
+    #[serde(default = "default_eps")]
+    pub layer_norm_epsilon: f64,
+    #[serde(default = "default_ff_proj")]
+    pub feed_forward_proj: String,
+    #[serde(default = "default_true")]
+    pub tie_word_embeddings: bool,
+    #[serde(default)]
+    pub pad_token_id: u32,
+    #[serde(default = "default_eos")]
+    pub eos_token_id: u32,
+    #[serde(default)]
+    pub decoder_start_token_id: u32,
+}
+
+fn default_buckets() -> usize {
+    32
+}
+fn default_max_distance() -> usize {
+    128
+}
+fn default_eps() -> f64 {
+    1e-6
+}
+fn default_ff_proj() -> String {
+    "relu".into()
+}
+fn default_true() -> bool {
+    true
+}
+fn default_eos() -> u32 {
+    1
+}
+
+impl T5Config {
+    pub fn from_file(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the model config {}", path.display()))?;
+        Self::from_json(&text).with_context(|| format!("in {}", path.display()))
+    }
+
+    pub fn from_json(text: &str) -> Result<Self> {
+        let cfg: T5Config =
+            serde_json::from_str(text).context("config.json is not a T5 configuration")?;
+        // Text+Chem T5 is T5 v1.0: a plain ReLU feed-forward. Gated variants (T5 v1.1, flan)
+        // have other weight names; refusing them here beats a confusing missing-tensor error.
+        if cfg.feed_forward_proj != "relu" {
+            bail!(
+                "feed_forward_proj {:?} is not supported (only T5 v1.0 \"relu\")",
+                cfg.feed_forward_proj
+            );
+        }
+        if cfg.num_heads == 0 || cfg.d_kv == 0 || cfg.d_model == 0 {
+            bail!("config.json has a zero d_model, d_kv or num_heads");
+        }
+        Ok(cfg)
+    }
+
+    pub fn decoder_layers(&self) -> usize {
+        self.num_decoder_layers.unwrap_or(self.num_layers)
+    }
+
+    /// The lengths of all the quantizable matrix rows (inner dimensions).
+    pub fn inner_dim(&self) -> usize {
+        self.num_heads * self.d_kv
+    }
+}
+
+/// The weight file formats, in the order loading prefers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeightFormat {
+    Gguf,
+    Safetensors,
+    PytorchBin,
+}
+
+/// Quantized files are named after their format so several can sit beside the weights.
+pub fn gguf_file_name(dtype: GgmlDType) -> String {
+    format!("model-{}.gguf", ggml_name(dtype))
+}
+
+pub fn ggml_name(dtype: GgmlDType) -> &'static str {
+    match dtype {
+        GgmlDType::Q8_0 => "q8_0",
+        GgmlDType::Q4K => "q4k",
+        GgmlDType::F32 => "f32",
+        GgmlDType::F16 => "f16",
+        _ => "other",
+    }
+}
+
+/// Which weight file to load from a checkpoint folder. `prefer` picks one GGUF among several;
+/// without it the q4k file wins (the default quantized format), then q8_0.
+pub fn find_weights(dir: &Path, prefer: Option<WeightFormat>) -> Result<(PathBuf, WeightFormat)> {
+    let gguf = [GgmlDType::Q4K, GgmlDType::Q8_0]
+        .iter()
+        .map(|d| dir.join(gguf_file_name(*d)))
+        .find(|p| p.is_file());
+    let candidates = [
+        (gguf, WeightFormat::Gguf),
+        (
+            Some(dir.join("model.safetensors")),
+            WeightFormat::Safetensors,
+        ),
+        (
+            Some(dir.join("pytorch_model.bin")),
+            WeightFormat::PytorchBin,
+        ),
+    ];
+    let found: Vec<_> = candidates
+        .into_iter()
+        .filter_map(|(p, f)| p.filter(|p| p.is_file()).map(|p| (p, f)))
+        .collect();
+    let pick = match prefer {
+        Some(want) => found.into_iter().find(|(_, f)| *f == want),
+        None => found.into_iter().next(),
+    };
+    pick.with_context(|| {
+        format!(
+            "no weights in {}: expected model.safetensors, pytorch_model.bin or a model-*.gguf \
+             (download the checkpoint again or run `textchem model quantize`)",
+            dir.display()
+        )
+    })
+}
+
+/// All tensors of one checkpoint, by Hugging Face name.
+pub struct TensorStore {
+    source: PathBuf,
+    float: HashMap<String, Tensor>,
+    quantized: HashMap<String, QTensor>,
+}
+
+impl TensorStore {
+    pub fn load(path: &Path, format: WeightFormat) -> Result<Self> {
+        let device = Device::Cpu;
+        let read = || -> Result<Self> {
+            let mut store = TensorStore {
+                source: path.to_path_buf(),
+                float: HashMap::new(),
+                quantized: HashMap::new(),
+            };
+            match format {
+                WeightFormat::Safetensors => {
+                    for (name, t) in candle_core::safetensors::load(path, &device)? {
+                        store.float.insert(name, t.to_dtype(DType::F32)?);
+                    }
+                }
+                // candle's reader interprets only the pickle opcodes that build a state dict;
+                // it never runs code from the file, unlike Python's `torch.load`.
+                WeightFormat::PytorchBin => {
+                    for (name, t) in candle_core::pickle::read_all(path)? {
+                        store.float.insert(name, t.to_dtype(DType::F32)?);
+                    }
+                }
+                WeightFormat::Gguf => {
+                    let mut file = std::fs::File::open(path)?;
+                    let content = gguf_file::Content::read(&mut file)?;
+                    for name in content.tensor_infos.keys() {
+                        let q = content.tensor(&mut file, name, &device)?;
+                        store.insert_qtensor(name.clone(), q)?;
+                    }
+                }
+            }
+            Ok(store)
+        };
+        read().with_context(|| format!("cannot read the weights {}", path.display()))
+    }
+
+    pub fn from_tensors(source: &str, float: HashMap<String, Tensor>) -> Self {
+        TensorStore {
+            source: PathBuf::from(source),
+            float,
+            quantized: HashMap::new(),
+        }
+    }
+
+    /// A store from GGUF-typed tensors (as written to or read from a GGUF file).
+    pub fn from_qtensors(source: &str, tensors: Vec<(String, QTensor)>) -> Result<Self> {
+        let mut store = TensorStore::from_tensors(source, HashMap::new());
+        for (name, q) in tensors {
+            store.insert_qtensor(name, q)?;
+        }
+        Ok(store)
+    }
+
+    /// Float GGUF tensors become plain tensors; quantized ones stay quantized.
+    fn insert_qtensor(&mut self, name: String, q: QTensor) -> Result<()> {
+        if matches!(q.dtype(), GgmlDType::F32 | GgmlDType::F16) {
+            self.float.insert(name, q.dequantize(&Device::Cpu)?);
+        } else {
+            self.quantized.insert(name, q);
+        }
+        Ok(())
+    }
+
+    pub fn source(&self) -> &Path {
+        &self.source
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.float.contains_key(name) || self.quantized.contains_key(name)
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &String> {
+        self.float.keys().chain(self.quantized.keys())
+    }
+
+    /// A float tensor, dequantized if it was stored quantized, checked against `dims`.
+    pub fn float(&self, name: &str, dims: &[usize]) -> Result<Tensor> {
+        let t = match (self.float.get(name), self.quantized.get(name)) {
+            (Some(t), _) => t.clone(),
+            (None, Some(q)) => q.dequantize(&Device::Cpu)?,
+            (None, None) => bail!(self.missing(name)),
+        };
+        self.check_dims(name, t.dims(), dims)?;
+        Ok(t)
+    }
+
+    /// A float tensor whatever its shape (for copying a checkpoint into another format).
+    pub fn float_any_shape(&self, name: &str) -> Result<Tensor> {
+        match (self.float.get(name), self.quantized.get(name)) {
+            (Some(t), _) => Ok(t.clone()),
+            (None, Some(q)) => Ok(q.dequantize(&Device::Cpu)?),
+            (None, None) => bail!(self.missing(name)),
+        }
+    }
+
+    /// The stored form of a matrix: quantized when the file holds it quantized.
+    pub fn matrix(&self, name: &str, dims: &[usize]) -> Result<StoredMatrix<'_>> {
+        if let Some(q) = self.quantized.get(name) {
+            self.check_dims(name, q.shape().dims(), dims)?;
+            return Ok(StoredMatrix::Quantized(q));
+        }
+        Ok(StoredMatrix::Float(self.float(name, dims)?))
+    }
+
+    fn missing(&self, name: &str) -> String {
+        format!(
+            "tensor {name} is missing from {} (is this a T5 checkpoint matching config.json?)",
+            self.source.display()
+        )
+    }
+
+    fn check_dims(&self, name: &str, got: &[usize], want: &[usize]) -> Result<()> {
+        if got != want {
+            bail!(
+                "tensor {name} in {} has shape {got:?}, config.json implies {want:?}",
+                self.source.display()
+            );
+        }
+        Ok(())
+    }
+}
+
+pub enum StoredMatrix<'a> {
+    Float(Tensor),
+    Quantized(&'a QTensor),
+}
