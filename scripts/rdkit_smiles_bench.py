@@ -7,7 +7,9 @@ data is read as one, as textchem does) and times RDKit's Chem.MolFromSmiles + Ch
 
     python3 scripts/rdkit_smiles_bench.py [FILE ...]   # default: ../shared/data/chebi20/{test,validation}.txt
 
-Prints molecules/s for the best of --repeat passes (needs `pip install rdkit`).
+Prints molecules/s for the best of --repeat passes, by wall-clock time and by process CPU time
+(benches/chem.rs measures CPU time: on a shared machine the wall clock measures the queue).
+Needs `pip install rdkit`.
 """
 import argparse
 import os
@@ -38,21 +40,24 @@ def main():
     from rdkit import Chem, RDLogger, rdBase
     RDLogger.DisableLog("rdApp.*")
     smiles = read_smiles(a.files)
-    best = None
+    best_wall = best_cpu = None
     failures = 0
     for _ in range(a.repeat):
         failures = 0
-        t = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         for s in smiles:
             m = Chem.MolFromSmiles(s)
             if m is None:
                 failures += 1
                 continue
             Chem.MolToSmiles(m)
-        dt = time.perf_counter() - t
-        best = dt if best is None else min(best, dt)
-    print("RDKit %s: %d SMILES (%d rejected), best of %d: %.3f s, %.0f molecules/s"
-          % (rdBase.rdkitVersion, len(smiles), failures, a.repeat, best, len(smiles) / best))
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        best_wall = wall if best_wall is None else min(best_wall, wall)
+        best_cpu = cpu if best_cpu is None else min(best_cpu, cpu)
+    print("RDKit %s: %d SMILES (%d rejected), best of %d: wall %.3f s = %.0f molecules/s; "
+          "CPU %.3f s = %.0f molecules/s"
+          % (rdBase.rdkitVersion, len(smiles), failures, a.repeat, best_wall, len(smiles) / best_wall,
+             best_cpu, len(smiles) / best_cpu))
 
 
 if __name__ == "__main__":

@@ -9,12 +9,13 @@
 //! Fused systems: every bond-connected combination of relevant cycles is tried (when a system's
 //! rings are not all aromatic alone); as in RDKit, bonds shared by two rings of an aromatic
 //! combination become aromatic only if some single aromatic ring holds them. Combinations skip
-//! rings of more than 10 atoms and unions with an atom in three rings; with these two limits the
-//! aromatic atom and bond counts equal RDKit 2026.09's on all 6,593 ChEBI-20 molecules.
+//! rings of more than 10 atoms and unions that are not one ring envelope (phenalene's centre);
+//! with these two limits the aromatic atoms equal RDKit 2026.09's on ChEBI-20 and the approved
+//! drugs (see docs/canonical.md).
 
 use super::element::Element;
 use super::mol::{AtomIdx, BondIdx, BondOrder, Molecule};
-use super::rings::{RingInfo, adjacency};
+use super::rings::{Adjacency, RingInfo};
 
 /// Rings larger than this are never aromatic, which also bounds the work on macrocycles.
 const MAX_RING_SIZE: usize = 24;
@@ -36,24 +37,42 @@ enum Donor {
 
 /// Clears and recomputes the `aromatic` flags of all atoms and bonds from the Kekulé structure.
 pub fn perceive(mol: &mut Molecule) {
-    for a in mol.atoms().collect::<Vec<_>>() {
-        mol.atom_mut(a).aromatic = false;
+    let adj = Adjacency::new(mol);
+    let rings = RingInfo::with_adjacency(mol, &adj);
+    perceive_with_adjacency(mol, &adj, &rings);
+}
+
+/// As [`perceive`], reusing the caller's neighbour lists and rings (the canonical writer needs
+/// them too).
+pub(crate) fn perceive_with_adjacency(mol: &mut Molecule, adj: &Adjacency, rings: &RingInfo) {
+    for atom in mol.graph.node_weights_mut() {
+        atom.aromatic = false;
     }
-    for b in mol.bonds().collect::<Vec<_>>() {
-        mol.bond_mut(b).aromatic = false;
+    for bond in mol.graph.edge_weights_mut() {
+        bond.aromatic = false;
     }
-    let rings = RingInfo::new(mol);
     // Acyclic molecules (a third of typical sets) are done.
     if rings.relevant_cycles().is_empty() {
         return;
     }
-    perceive_with_rings(mol, &rings);
+    mark_aromatic(mol, adj, rings);
 }
 
 /// As [`perceive`], reusing ring information the caller already has.
 pub fn perceive_with_rings(mol: &mut Molecule, rings: &RingInfo) {
-    let adj = adjacency(mol);
-    let donors: Vec<Donor> = mol.atoms().map(|a| donor(mol, &adj, rings, a)).collect();
+    let adj = Adjacency::new(mol);
+    for atom in mol.graph.node_weights_mut() {
+        atom.aromatic = false;
+    }
+    for bond in mol.graph.edge_weights_mut() {
+        bond.aromatic = false;
+    }
+    mark_aromatic(mol, &adj, rings);
+}
+
+/// Sets the flags of the atoms and bonds of aromatic rings (all flags start cleared).
+fn mark_aromatic(mol: &mut Molecule, adj: &Adjacency, rings: &RingInfo) {
+    let donors: Vec<Donor> = mol.atoms().map(|a| donor(mol, adj, rings, a)).collect();
     // Candidate cycles: small enough and made only of atoms that can take part.
     let cycles: Vec<usize> = (0..rings.relevant_cycles().len())
         .filter(|&c| {
@@ -86,11 +105,11 @@ pub fn perceive_with_rings(mol: &mut Molecule, rings: &RingInfo) {
             );
         }
     }
-    for a in mol.atoms().collect::<Vec<_>>() {
-        mol.atom_mut(a).aromatic = aromatic_atom[a.index()];
+    for (atom, &aromatic) in mol.graph.node_weights_mut().zip(&aromatic_atom) {
+        atom.aromatic = aromatic;
     }
-    for b in mol.bonds().collect::<Vec<_>>() {
-        mol.bond_mut(b).aromatic = aromatic_bond[b.index()];
+    for (bond, &aromatic) in mol.graph.edge_weights_mut().zip(&aromatic_bond) {
+        bond.aromatic = aromatic;
     }
 }
 
@@ -104,19 +123,23 @@ fn fused_combinations(
     aromatic_bond: &mut [bool],
 ) {
     let n = group.len();
-    let max_size = if n <= MAX_RINGS_FOR_ALL_COMBINATIONS {
-        n
+    // Every subset of a small system; only pairs of a large one (fullerenes have 32 rings).
+    let combos: Vec<Vec<usize>> = if n <= MAX_RINGS_FOR_ALL_COMBINATIONS {
+        (1u32..1 << n)
+            .filter(|mask| mask.count_ones() >= 2)
+            .map(|mask| {
+                (0..n)
+                    .filter(|i| mask >> i & 1 == 1)
+                    .map(|i| group[i])
+                    .collect()
+            })
+            .collect()
     } else {
-        2
+        (0..n)
+            .flat_map(|i| (i + 1..n).map(move |j| vec![group[i], group[j]]))
+            .collect()
     };
-    let mut combo = Vec::new();
-    for mask in 1u64..(1u64 << n.min(63)) {
-        let size = mask.count_ones() as usize;
-        if size < 2 || size > max_size {
-            continue;
-        }
-        combo.clear();
-        combo.extend((0..n).filter(|i| mask >> i & 1 == 1).map(|i| group[i]));
+    for combo in combos {
         if !bond_connected(rings, &combo) {
             continue;
         }
@@ -125,12 +148,13 @@ fn fused_combinations(
             .flat_map(|&c| rings.relevant_cycles()[c].iter().copied())
             .collect();
         atoms.sort();
-        // An atom inside three rings of the combination (the centre of phenalene) means the
-        // union is not one ring envelope.
-        if atoms.windows(3).any(|w| w[0] == w[2]) {
+        atoms.dedup();
+        // The union must be one ring envelope: every atom on exactly two bonds that belong to
+        // one ring of the combination. An atom inside it (the centre of phenalene, the middle
+        // of two rings sharing two bonds in a cage) rules the combination out.
+        if !is_envelope(rings, &combo, &atoms) {
             continue;
         }
-        atoms.dedup();
         if huckel(donors, atoms.iter().copied()) {
             for a in &atoms {
                 aromatic_atom[a.index()] = true;
@@ -148,6 +172,30 @@ fn fused_combinations(
             }
         }
     }
+}
+
+fn is_envelope(rings: &RingInfo, combo: &[usize], atoms: &[AtomIdx]) -> bool {
+    let mut envelope_bonds = vec![0u8; atoms.len()];
+    let mut count = std::collections::HashMap::new();
+    for &c in combo {
+        for &b in rings.relevant_cycle_bonds(c) {
+            *count.entry(b).or_insert(0u8) += 1;
+        }
+    }
+    for &c in combo {
+        let ring = &rings.relevant_cycles()[c];
+        for (i, b) in rings.relevant_cycle_bonds(c).iter().enumerate() {
+            if count[b] == 1 {
+                for a in [ring[i], ring[(i + 1) % ring.len()]] {
+                    let k = atoms
+                        .binary_search(&a)
+                        .expect("ring atoms are in the union");
+                    envelope_bonds[k] += 1;
+                }
+            }
+        }
+    }
+    envelope_bonds.iter().all(|&e| e == 2)
 }
 
 fn mark(rings: &RingInfo, cycles: &[usize], atoms: &mut [bool], bonds: &mut [bool]) {
@@ -263,7 +311,7 @@ fn electronegativity(e: Element) -> f32 {
     }
 }
 
-fn donor(mol: &Molecule, adj: &[Vec<(usize, usize)>], rings: &RingInfo, a: AtomIdx) -> Donor {
+fn donor(mol: &Molecule, adj: &Adjacency, rings: &RingInfo, a: AtomIdx) -> Donor {
     if !rings.is_ring_atom(a) {
         return Donor::None;
     }

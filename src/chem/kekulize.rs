@@ -8,8 +8,11 @@
 
 use std::collections::VecDeque;
 
+use petgraph::visit::EdgeRef;
+
+use crate::chem::element::Element;
 use crate::chem::mol::{AtomIdx, BondIdx, BondOrder, Molecule};
-use crate::chem::valence::allowed_valences;
+use crate::chem::valence::{allowed_valences, explicit_valence};
 
 /// An aromatic system with no valid Kekulé structure: its atoms, ascending.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,11 +24,12 @@ pub struct KekulizeError {
 /// allowed valence. Aromatic bonds still count as single here.
 pub fn needs_double_bond(mol: &Molecule, a: AtomIdx) -> bool {
     let atom = mol.atom(a);
-    let current = mol.bond_order_sum(a).saturating_add(atom.hydrogens);
+    let current = explicit_valence(mol, a) + u16::from(atom.hydrogens);
     allowed_valences(atom.element, atom.charge)
         .iter()
-        .find(|&&v| v >= current)
-        .is_some_and(|&v| v > current)
+        .map(|&v| u16::from(v))
+        .find(|&v| v >= current)
+        .is_some_and(|v| v > current)
 }
 
 /// Gives every aromatic bond a Kekulé order (the `aromatic` flags stay as they were).
@@ -39,7 +43,13 @@ pub fn kekulize(mol: &mut Molecule) -> Result<(), KekulizeError> {
         if needing.is_empty() {
             continue;
         }
-        let doubles = match_system(mol, &needing).ok_or_else(|| KekulizeError {
+        // A `*` in an aromatic ring may take a double bond or not, whichever completes the rest.
+        let optional: Vec<AtomIdx> = system
+            .iter()
+            .copied()
+            .filter(|&a| mol.atom(a).element == Element::WILDCARD)
+            .collect();
+        let doubles = match_system(mol, &needing, &optional).ok_or_else(|| KekulizeError {
             atoms: system.clone(),
         })?;
         for b in doubles {
@@ -61,8 +71,13 @@ fn aromatic_systems(mol: &Molecule) -> Vec<Vec<AtomIdx>> {
         let mut system = vec![start];
         let mut stack = vec![start];
         while let Some(a) = stack.pop() {
-            for (n, b) in mol.neighbors(a) {
-                if mol.bond(b).aromatic && !seen[n.index()] {
+            for e in mol.graph.edges(a) {
+                let n = if e.source() == a {
+                    e.target()
+                } else {
+                    e.source()
+                };
+                if e.weight().aromatic && !seen[n.index()] {
                     seen[n.index()] = true;
                     system.push(n);
                     stack.push(n);
@@ -76,18 +91,25 @@ fn aromatic_systems(mol: &Molecule) -> Vec<Vec<AtomIdx>> {
 }
 
 fn has_aromatic_bond(mol: &Molecule, a: AtomIdx) -> bool {
-    mol.neighbors(a).iter().any(|(_, b)| mol.bond(*b).aromatic)
+    mol.graph.edges(a).any(|e| e.weight().aromatic)
 }
 
 const NONE: usize = usize::MAX;
 
-/// A set of aromatic bonds that touches every atom of `needing` exactly once, if one exists.
-fn match_system(mol: &Molecule, needing: &[AtomIdx]) -> Option<Vec<BondIdx>> {
-    if needing.len() % 2 == 1 {
+/// A set of aromatic bonds that touches every atom of `needing` exactly once and atoms of
+/// `optional` at most once, if one exists.
+fn match_system(mol: &Molecule, needing: &[AtomIdx], optional: &[AtomIdx]) -> Option<Vec<BondIdx>> {
+    if needing.len() % 2 == 1 && optional.is_empty() {
         return None;
     }
-    let local = |a: AtomIdx| needing.binary_search(&a).ok();
-    let adj: Vec<Vec<usize>> = needing
+    let mut vertices: Vec<AtomIdx> = needing.iter().chain(optional).copied().collect();
+    vertices.sort();
+    let required: Vec<bool> = vertices
+        .iter()
+        .map(|a| needing.binary_search(a).is_ok())
+        .collect();
+    let local = |a: AtomIdx| vertices.binary_search(&a).ok();
+    let adj: Vec<Vec<usize>> = vertices
         .iter()
         .map(|&a| {
             mol.neighbors(a)
@@ -97,27 +119,27 @@ fn match_system(mol: &Molecule, needing: &[AtomIdx]) -> Option<Vec<BondIdx>> {
                 .collect()
         })
         .collect();
-    let mut mate = vec![NONE; needing.len()];
+    let mut mate = vec![NONE; vertices.len()];
     // A greedy start in atom order settles most systems; the blossom search fixes the rest.
     for v in 0..adj.len() {
-        if mate[v] != NONE {
+        if mate[v] != NONE || !required[v] {
             continue;
         }
-        if let Some(&u) = adj[v].iter().find(|&&u| mate[u] == NONE) {
+        if let Some(&u) = adj[v].iter().find(|&&u| mate[u] == NONE && required[u]) {
             mate[v] = u;
             mate[u] = v;
         }
     }
     for root in 0..adj.len() {
-        if mate[root] == NONE {
+        if mate[root] == NONE && required[root] {
             let parent = augmenting_path(&adj, &mate, root)?;
             augment(&mut mate, &parent.0, parent.1);
         }
     }
     let mut doubles = Vec::new();
     for (v, &u) in mate.iter().enumerate() {
-        if v < u {
-            doubles.push(mol.bond_between(needing[v], needing[u])?);
+        if u != NONE && v < u {
+            doubles.push(mol.bond_between(vertices[v], vertices[u])?);
         }
     }
     Some(doubles)

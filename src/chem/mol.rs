@@ -213,12 +213,12 @@ impl Molecule {
         self.graph.find_edge(a, b)
     }
 
-    /// Sum of the Kekulé bond orders at an atom (explicit valence, without hydrogens).
+    /// Sum of the Kekulé bond orders at an atom (explicit valence, without hydrogens); saturates
+    /// at 255 (SMILES can give an atom hundreds of bonds).
     pub fn bond_order_sum(&self, i: AtomIdx) -> u8 {
         self.graph
             .edges(i)
-            .map(|e| e.weight().order.valence())
-            .sum()
+            .fold(0u8, |sum, e| sum.saturating_add(e.weight().order.valence()))
     }
 
     /// Connected components, each as atom indices in ascending order; components are ordered by

@@ -28,9 +28,13 @@ pub struct RingInfo {
 
 impl RingInfo {
     pub fn new(mol: &Molecule) -> RingInfo {
+        RingInfo::with_adjacency(mol, &Adjacency::new(mol))
+    }
+
+    /// As [`RingInfo::new`], reusing the caller's neighbour lists.
+    pub(crate) fn with_adjacency(mol: &Molecule, adj: &Adjacency) -> RingInfo {
         let n = mol.atom_count();
-        let adj = adjacency(mol);
-        let ring_bond = non_bridges(&adj, mol.bond_count());
+        let ring_bond = non_bridges(adj, mol.bond_count());
         let mut info = RingInfo {
             ring_atom: vec![false; n],
             ring_bond,
@@ -46,15 +50,23 @@ impl RingInfo {
                 info.ring_atom[y.index()] = true;
             }
         }
-        for piece in ring_pieces(&adj, &info.ring_bond) {
+        for piece in ring_pieces(adj, &info.ring_bond) {
             let cycles = piece.cycles();
-            for c in cycles.sssr {
-                let (atoms, bonds) = piece.ordered(&c);
+            let first_sssr = info.rings.len();
+            for c in &cycles.sssr {
+                let (atoms, bonds) = piece.ordered(c);
                 info.rings.push(atoms);
                 info.ring_bonds.push(bonds);
             }
-            for c in cycles.relevant {
-                let (atoms, bonds) = piece.ordered(&c);
+            for c in &cycles.relevant {
+                // Most relevant cycles are SSSR rings already walked.
+                let (atoms, bonds) = match cycles.sssr.iter().position(|s| s == c) {
+                    Some(i) => (
+                        info.rings[first_sssr + i].clone(),
+                        info.ring_bonds[first_sssr + i].clone(),
+                    ),
+                    None => piece.ordered(c),
+                };
                 info.relevant.push(atoms);
                 info.relevant_bonds.push(bonds);
             }
@@ -116,19 +128,65 @@ impl RingInfo {
     }
 }
 
-/// Neighbour lists `(atom, bond)` as plain indices.
-pub(crate) fn adjacency(mol: &Molecule) -> Vec<Vec<(usize, usize)>> {
-    let mut adj = vec![Vec::new(); mol.atom_count()];
-    for b in mol.bonds() {
-        let (x, y) = mol.bond_atoms(b);
-        adj[x.index()].push((y.index(), b.index()));
-        adj[y.index()].push((x.index(), b.index()));
+/// Neighbour lists `(atom, bond)` as plain indices, in one flat array (one allocation instead of
+/// one per atom: perception and writing are allocation-bound on small molecules).
+#[derive(Clone, Debug)]
+pub(crate) struct Adjacency {
+    start: Vec<usize>,
+    entries: Vec<(usize, usize)>,
+}
+
+impl Adjacency {
+    pub fn new(mol: &Molecule) -> Adjacency {
+        let n = mol.atom_count();
+        let mut start = vec![0usize; n + 1];
+        for b in mol.bonds() {
+            let (x, y) = mol.bond_atoms(b);
+            start[x.index() + 1] += 1;
+            start[y.index() + 1] += 1;
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut entries = vec![(0, 0); start[n]];
+        for b in mol.bonds() {
+            let (x, y) = mol.bond_atoms(b);
+            let (x, y) = (x.index(), y.index());
+            entries[fill[x]] = (y, b.index());
+            fill[x] += 1;
+            entries[fill[y]] = (x, b.index());
+            fill[y] += 1;
+        }
+        Adjacency { start, entries }
     }
-    adj
+
+    pub fn len(&self) -> usize {
+        self.start.len() - 1
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &[(usize, usize)]> {
+        (0..self.len()).map(|a| &self[a])
+    }
+
+    /// Each atom's neighbours ordered by `key` of the neighbour atom.
+    pub fn sort_neighbours_by_key<K: Ord>(&mut self, key: impl Fn(usize) -> K) {
+        for a in 0..self.len() {
+            self.entries[self.start[a]..self.start[a + 1]].sort_by_key(|&(n, _)| key(n));
+        }
+    }
+}
+
+impl std::ops::Index<usize> for Adjacency {
+    type Output = [(usize, usize)];
+
+    fn index(&self, a: usize) -> &[(usize, usize)] {
+        &self.entries[self.start[a]..self.start[a + 1]]
+    }
 }
 
 /// Marks every bond that lies on a cycle (is not a bridge), by an iterative Tarjan low-link DFS.
-fn non_bridges(adj: &[Vec<(usize, usize)>], nbonds: usize) -> Vec<bool> {
+fn non_bridges(adj: &Adjacency, nbonds: usize) -> Vec<bool> {
     let n = adj.len();
     let mut in_ring = vec![true; nbonds];
     let mut disc = vec![usize::MAX; n];
@@ -189,7 +247,7 @@ struct Cycles {
     relevant: Vec<EdgeSet>,
 }
 
-fn ring_pieces(adj: &[Vec<(usize, usize)>], ring_bond: &[bool]) -> Vec<Piece> {
+fn ring_pieces(adj: &Adjacency, ring_bond: &[bool]) -> Vec<Piece> {
     let n = adj.len();
     let mut local = vec![usize::MAX; n];
     let mut pieces = Vec::new();

@@ -3,17 +3,21 @@
 //! Implicit hydrogens follow the OpenSMILES default-valence rule the way RDKit and the consensus
 //! of NextMove's SMILES-reading benchmark apply it: an organic-subset atom written without
 //! brackets takes the lowest normal valence at least its explicit valence and fills the rest with
-//! hydrogens. An aromatic atom counts one extra bond for its share of the pi system (its double
-//! bond after kekulization) and only ever uses its lowest valence, so thiophene's `s` and
-//! pyridine's `n` get no hydrogen while benzene's `c` gets one.
+//! hydrogens. An atom with aromatic bonds counts one extra bond for its share of the pi system
+//! (its double bond after kekulization) and only ever uses its lowest valence, so thiophene's `s`
+//! and pyridine's `n` get no hydrogen while benzene's `c` gets one. An aromatic atom written with
+//! only explicit single bonds (`c-n-c`) is not part of a pi system and counts none.
+
+use petgraph::visit::EdgeRef;
 
 use crate::chem::element::Element;
-use crate::chem::mol::{AtomIdx, Molecule};
+use crate::chem::mol::{AtomIdx, BondOrder, Molecule};
 
 /// The valences an atom of `element` with `charge` may have, ascending; empty when any valence
-/// is acceptable (metals, noble gases, `*`). These are RDKit's lists for the main-group elements,
-/// except that nitrogen may also be five-valent (as OpenSMILES and the consensus of NextMove's
-/// benchmark read `CN(=O)=O` or `N(C)(C)(C)C`).
+/// is acceptable (most metals, noble gases, `*`). These are RDKit's lists for the main-group
+/// elements, except that nitrogen may also be five-valent (as OpenSMILES and the consensus of
+/// NextMove's benchmark read `CN(=O)=O` or `N(C)(C)(C)C`) and Cl, Br and I may be 1, 3, 5 or
+/// 7-valent (perchlorate, periodinanes).
 ///
 /// A charged atom behaves like its isoelectronic neighbour in the same row of the p block:
 /// `[N+]` like carbon (4), `[O-]` like fluorine (1), `[B-]` like carbon, `[C+]` like boron.
@@ -55,19 +59,29 @@ fn neutral_valences(z: u8) -> &'static [u8] {
 }
 
 /// Hydrogens an organic-subset atom written without brackets carries, given the sum of its
-/// bond orders (aromatic bonds counted as single, before kekulization).
-pub fn implicit_hydrogens(element: Element, aromatic: bool, bond_order_sum: u8) -> u8 {
+/// bond orders (aromatic bonds counted as single, before kekulization) and whether any of its
+/// bonds is aromatic.
+pub fn implicit_hydrogens(element: Element, in_pi_system: bool, bond_order_sum: u16) -> u8 {
     let valences = element.default_valences();
     let Some(&lowest) = valences.first() else {
         return 0;
     };
-    if aromatic {
-        return lowest.saturating_sub(bond_order_sum.saturating_add(1));
+    let fill = |v: u8| u16::from(v).saturating_sub(bond_order_sum) as u8;
+    if in_pi_system {
+        return fill(lowest).saturating_sub(1);
     }
     valences
         .iter()
-        .find(|&&v| v >= bond_order_sum)
-        .map_or(0, |&v| v - bond_order_sum)
+        .find(|&&v| u16::from(v) >= bond_order_sum)
+        .map_or(0, |&v| fill(v))
+}
+
+/// Sum of the bond orders at an atom (aromatic bonds count as they stand), without overflow.
+pub fn explicit_valence(mol: &Molecule, a: AtomIdx) -> u16 {
+    mol.graph
+        .edges(a)
+        .map(|e| u16::from(e.weight().order.valence()))
+        .sum()
 }
 
 /// Sets `hydrogens` on every atom written without brackets (aromatic bonds must still be single).
@@ -77,23 +91,54 @@ pub fn assign_implicit_hydrogens(mol: &mut Molecule) {
         if mol.atom(a).bracket {
             continue;
         }
-        let sum = mol.bond_order_sum(a);
+        let sum = explicit_valence(mol, a);
+        let in_pi_system = mol.graph.edges(a).any(|e| e.weight().aromatic);
         let atom = mol.atom_mut(a);
-        atom.hydrogens = implicit_hydrogens(atom.element, atom.aromatic, sum);
+        atom.hydrogens = implicit_hydrogens(atom.element, in_pi_system, sum);
     }
 }
 
 /// Atoms whose total valence (bond orders + hydrogens, after kekulization) exceeds every valence
 /// their element and charge allow, in index order.
+///
+/// Single bonds to metals do not count when they would push a ligand atom over its valence: such
+/// a bond is a dative (coordinate) bond, as RDKit reads the carbonyl `[O]=C` or porphyrin `[N+]`
+/// of a metal complex written with plain bonds.
 pub fn over_valent_atoms(mol: &Molecule) -> Vec<AtomIdx> {
     mol.atoms()
         .filter(|&a| {
             let atom = mol.atom(a);
-            let allowed = allowed_valences(atom.element, atom.charge);
-            let total = u16::from(mol.bond_order_sum(a)) + u16::from(atom.hydrogens);
-            allowed.last().is_some_and(|&max| total > u16::from(max))
+            let Some(&max) = allowed_valences(atom.element, atom.charge).last() else {
+                return false;
+            };
+            let total = explicit_valence(mol, a) + u16::from(atom.hydrogens);
+            if total <= u16::from(max) {
+                return false;
+            }
+            let dative = mol
+                .graph
+                .edges(a)
+                .filter(|e| {
+                    let n = if e.source() == a {
+                        e.target()
+                    } else {
+                        e.source()
+                    };
+                    is_metal(mol.atom(n).element) && e.weight().order == BondOrder::Single
+                })
+                .count() as u16;
+            total.saturating_sub(dative) > u16::from(max)
         })
         .collect()
+}
+
+/// Metals (and the metalloids that bond like them); not the elements of organic chemistry,
+/// boron, silicon, germanium, arsenic, antimony, tellurium, the halogens or the noble gases.
+pub fn is_metal(element: Element) -> bool {
+    !matches!(
+        element.atomic_number(),
+        0..=2 | 5..=10 | 14..=18 | 32..=36 | 51..=54 | 85 | 86
+    )
 }
 
 #[cfg(test)]

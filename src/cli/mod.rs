@@ -1,5 +1,7 @@
 //! Command-line interface: one module per subcommand; `main.rs` only dispatches.
 
+pub mod props;
+
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
@@ -17,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Print the elements textchem knows (a quick self-check).
     Elements,
+    /// Molecular properties (formula, masses, H counts...) of SMILES lines, as CSV.
+    Props(props::PropsArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -28,5 +32,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Props(args) => props::run(args),
     }
 }

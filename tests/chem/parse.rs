@@ -96,6 +96,58 @@ fn hydrogen_counts_of_heteroaromatics_match_the_toolkits() {
 }
 
 #[test]
+fn fused_and_odd_membered_aromatic_systems_kekulize() {
+    for smiles in [
+        "c1ccc2cc3ccccc3cc2c1",                   // anthracene
+        "c1cc2ccc3cccc4ccc(c1)c2c34",             // pyrene
+        "c1cc2ccc3ccc4ccc5ccc6ccc1c7c2c3c4c5c67", // coronene
+        "c1ccc2cccc2cc1",                         // azulene: 5 + 7 ring
+        "c1ccn2cccc2c1",                          // indolizine: n shared by both rings
+        "Cn1cnc2c1c(=O)n(C)c(=O)n2C",             // caffeine
+        "O=c1[nH]c(=O)c2[nH]c(=O)[nH]c2[nH]1",    // uric acid
+        "c1ccc2c(c1)oc1ccccc12",                  // dibenzofuran
+    ] {
+        let mol = parse_molecule(smiles).unwrap_or_else(|e| panic!("{smiles}: {e}"));
+        // No atom ends with two double bonds, and every aromatic carbon has exactly one.
+        for a in mol.atoms() {
+            let doubles = double_bonds_per_atom(&mol)[a.index()];
+            assert!(doubles <= 1, "{smiles}: atom {}", a.index());
+            if mol.atom(a).aromatic && mol.atom(a).element.symbol() == "C" {
+                assert_eq!(doubles, 1, "{smiles}: atom {}", a.index());
+            }
+        }
+    }
+}
+
+#[test]
+fn wildcard_atoms_in_aromatic_rings() {
+    // A `*` inside a ring takes the double bond its neighbours need, or none.
+    let mol = parse_molecule("c1cc*cc1").unwrap();
+    assert_eq!(double_bonds_per_atom(&mol), vec![1; 6]);
+    let mol = parse_molecule("c1c*cc1").unwrap();
+    assert_eq!(double_bonds_per_atom(&mol), vec![1, 1, 0, 1, 1]);
+    // R groups keep plain single bonds and take no part in kekulization.
+    let mol = parse_molecule("*c1ccc(*)cc1").unwrap();
+    let star_bond = mol.bond_between(atom(0), atom(1)).unwrap();
+    assert!(!mol.bond(star_bond).aromatic);
+    assert_eq!(hydrogens("*c1ccc(*)cc1"), vec![0, 0, 1, 1, 0, 0, 1, 1]);
+}
+
+#[test]
+fn aromatic_bonds_as_other_toolkits_write_them() {
+    // `:` makes a bond aromatic even between atoms written in upper case (ChemDoodle).
+    assert_eq!(hydrogens("C:1:C:C:C:C:C:1"), vec![1; 6]);
+    let mol = parse_molecule("c1:c:[Te+]:c:c:c:1").unwrap();
+    assert_eq!(double_bonds_per_atom(&mol), vec![1; 6]);
+    // `/` between two aromatic ring atoms (OpenChemLib) stays an aromatic ring bond.
+    let mol = parse_molecule("C/C=C/c1cc/c2ccccc2c1").unwrap();
+    assert!(mol.bonds().filter(|&b| mol.bond(b).aromatic).count() == 11);
+    // An aromatic `n` joined only by explicit single bonds is not in a pi system: it keeps an H,
+    // as in this carbazole.
+    assert_eq!(hydrogens("c1ccc2c(c1)-n-c1ccccc1-2")[6], 1);
+}
+
+#[test]
 fn hydrogen_counts_of_the_default_valence_rule() {
     assert_eq!(hydrogens("B"), vec![3]);
     assert_eq!(hydrogens("C"), vec![4]);
@@ -245,7 +297,12 @@ fn errors_say_what_and_where() {
     assert_eq!(error_of("C==C"), (BondWithoutAtom, 2, vec![]));
     assert_eq!(error_of("C=.C"), (BondWithoutAtom, 1, vec![]));
     assert_eq!(error_of("CC[Xy]C"), (UnknownElement, 3, vec![]));
-    assert_eq!(error_of("CCNa").0, UnknownElement);
+    assert_eq!(error_of("CCNa"), (UnknownElement, 2, vec![]));
+    assert_eq!(
+        parse_molecule("[Cl-].Na").unwrap_err().to_string(),
+        "unknown element 'Na' (write it in brackets) at column 6"
+    );
+    assert_eq!(error_of("CCZn").1, 2);
     assert_eq!(error_of("C[C"), (UnclosedBracket, 1, vec![]));
     assert_eq!(error_of("[N+16]").0, BadCharge);
     assert_eq!(error_of("[C@TH3]").0, BadChirality);
@@ -260,6 +317,9 @@ fn errors_say_what_and_where() {
     assert_eq!(error_of("").0, Empty);
     assert_eq!(error_of("C C").0, UnexpectedCharacter);
     assert_eq!(error_of("C(C)(C)(C)(C)C"), (InvalidValence, 0, vec![0]));
+    assert_eq!(error_of("CC[O-]C").2, vec![2]);
+    // A bond to a metal is a dative bond when the ligand's valence is already full.
+    assert!(parse_molecule("CC1=[O][Fe]ON1C").is_ok());
     // Offsets count characters, not bytes.
     assert_eq!(error_of("CCé").1, 2);
     let e = parse_molecule("CC(C").unwrap_err();
@@ -347,6 +407,29 @@ fn hostile_input_is_rejected_without_panicking() {
         parse_molecule("C1.C1").is_ok(),
         "a ring bond may join dot-separated parts"
     );
+    // Hundreds of bonds on one atom: an impossible valence, not an overflow.
+    let star = format!("C{}", "(#C)".repeat(300));
+    assert_eq!(error_of(&star).0, SmilesErrorKind::InvalidValence);
+    let star = format!("[Fe]{}", "($[Fe])".repeat(300));
+    assert!(parse_molecule(&star).is_ok());
+}
+
+#[test]
+fn large_inputs_are_read_in_linear_passes() {
+    let chain = "C".repeat(100_000);
+    assert_eq!(parse_molecule(&chain).unwrap().atom_count(), 100_000);
+    let nested = format!("{}C{}", "C(".repeat(10_000), ")".repeat(10_000));
+    assert_eq!(parse_molecule(&nested).unwrap().atom_count(), 10_001);
+    let ring = format!("c1{}1", "c".repeat(9_999));
+    let mol = parse_molecule(&ring).unwrap();
+    assert_eq!(double_bonds_per_atom(&mol), vec![1; 10_000]);
+    let odd_ring = format!("c1{}1", "c".repeat(10_000));
+    let err = parse_molecule(&odd_ring).unwrap_err();
+    assert_eq!(err.atoms.len(), 10_001);
+    // 20,000 ring bonds open at once, then closed in the same order.
+    let opens: String = (0..20_000).map(|i| format!("C%({i})")).collect();
+    let mol = parse_molecule(&format!("{opens}{opens}")).unwrap();
+    assert_eq!(mol.bond_count(), 39_999 + 20_000);
 }
 
 /// The SMILES column of a TSV or the last field of a CSV line.
@@ -416,5 +499,261 @@ fn hydrogen_counts_equal_rdkit_on_chebi20_and_drugs() {
             }
         }
         assert!(differ.is_empty(), "{rel}: {differ:#?}");
+    }
+}
+
+/// A neighbour of a stereo centre in the original molecule's numbering (`None`: implicit H or
+/// lone pair).
+type NeighborKey = Option<usize>;
+
+/// Whether `b` is an even permutation of `a` (`None` when they hold different neighbours).
+fn even_permutation(a: &[NeighborKey], b: &[NeighborKey]) -> Option<bool> {
+    let mut b = b.to_vec();
+    let mut even = true;
+    for (i, key) in a.iter().enumerate() {
+        let j = b.iter().skip(i).position(|k| k == key)? + i;
+        if j != i {
+            b.swap(i, j);
+            even = !even;
+        }
+    }
+    Some(even)
+}
+
+#[test]
+fn stereo_survives_rdkit_rewriting() {
+    // Fixture: ChEBI-20 stereo SMILES and RDKit's random-order rewrites (see its header and
+    // scripts/stereo_pairs_rdkit.py). Both strings must give the same configurations.
+    let text = include_str!("fixtures/stereo_pairs.tsv");
+    let (mut centres, mut double_bonds) = (0, 0);
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let original = parse_molecule(cols[0]).unwrap();
+        let rewrite = parse_molecule(cols[1]).unwrap();
+        let to_original: Vec<usize> = cols[2].split(' ').map(|n| n.parse().unwrap()).collect();
+        let mut to_rewrite = vec![0; to_original.len()];
+        for (j, &i) in to_original.iter().enumerate() {
+            to_rewrite[i] = j;
+        }
+        let key = |n: &StereoNeighbor, map: &dyn Fn(usize) -> usize| match n {
+            StereoNeighbor::Atom(a) => Some(map(a.index())),
+            StereoNeighbor::Implicit => None,
+        };
+        for a in original.atoms() {
+            let (Some(s), Some(t)) = (
+                original.atom(a).stereo.as_ref(),
+                rewrite.atom(atom(to_rewrite[a.index()])).stereo.as_ref(),
+            ) else {
+                continue;
+            };
+            let mine: Vec<NeighborKey> = s.neighbors.iter().map(|n| key(n, &|i| i)).collect();
+            let theirs: Vec<NeighborKey> = t
+                .neighbors
+                .iter()
+                .map(|n| key(n, &|j| to_original[j]))
+                .collect();
+            let even = even_permutation(&mine, &theirs)
+                .unwrap_or_else(|| panic!("{}: atom {a:?} neighbours differ", cols[0]));
+            assert!(
+                (s.class == t.class) == even,
+                "{} vs {}: atom {} configuration differs",
+                cols[0],
+                cols[1],
+                a.index()
+            );
+            centres += 1;
+        }
+        for b in original.bonds() {
+            let Some(s) = original.bond(b).stereo else {
+                continue;
+            };
+            let (u, v) = original.bond_atoms(b);
+            let rb = rewrite
+                .bond_between(atom(to_rewrite[u.index()]), atom(to_rewrite[v.index()]))
+                .unwrap();
+            let Some(t) = rewrite.bond(rb).stereo else {
+                continue;
+            };
+            let (x, _) = rewrite.bond_atoms(rb);
+            let (t_u_ref, t_v_ref) = if to_original[x.index()] == u.index() {
+                (t.begin_ref, t.end_ref)
+            } else {
+                (t.end_ref, t.begin_ref)
+            };
+            // A different reference atom on one end flips cis and trans.
+            let mut cis = t.cis;
+            if to_original[t_u_ref.index()] != s.begin_ref.index() {
+                cis = !cis;
+            }
+            if to_original[t_v_ref.index()] != s.end_ref.index() {
+                cis = !cis;
+            }
+            assert_eq!(cis, s.cis, "{} vs {}: bond {:?}", cols[0], cols[1], (u, v));
+            double_bonds += 1;
+        }
+    }
+    eprintln!("compared {centres} centres, {double_bonds} double bonds");
+    assert!(
+        centres > 1000 && double_bonds > 50,
+        "{centres} {double_bonds}"
+    );
+}
+
+#[test]
+fn every_uspto_reaction_parses() {
+    // USPTO-50K (atom-mapped `reactants>>product`, third CSV column) and USPTO-MIT (TSV columns
+    // reactants, reagents, product).
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for rel in ["uspto50k/test.csv", "uspto50k/valid.csv"] {
+        let Some(path) = shared_path(&format!("data/reactions/{rel}")) else {
+            return;
+        };
+        for line in std::fs::read_to_string(path).unwrap().lines().skip(1) {
+            let rxn = line.splitn(3, ',').nth(2).unwrap_or_default();
+            count += 1;
+            if let Err(e) = parse_reaction(rxn) {
+                failures.push(format!("{rxn}: {e}"));
+            }
+        }
+    }
+    let Some(path) = shared_path("data/reactions/uspto_mit/test_unmapped.tsv") else {
+        return;
+    };
+    for line in std::fs::read_to_string(path).unwrap().lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let rxn = format!("{}>{}>{}", cols[1], cols[2], cols[3]);
+        count += 1;
+        if let Err(e) = parse_reaction(&rxn) {
+            failures.push(format!("{rxn}: {e}"));
+        }
+    }
+    assert!(count > 50_000, "only {count} reactions");
+    // Six USPTO-MIT reagent records are impossible species (RDKit 2026.09 rejects them too): a
+    // carbocation `[CH2+]` with four bonds and a six-coordinate `[IH2+3]`.
+    let impossible = [
+        "[N]1[CH2+]([S][CH3])[S]",
+        "[Br][CH2][CH2+]([C]([F])([F])[CH2][F])",
+        "[OH][IH2+3]([O-])([OH])([OH])([OH])[OH]",
+    ];
+    let unexpected: Vec<&String> = failures
+        .iter()
+        .filter(|f| !(f.contains("impossible valence") && impossible.iter().any(|s| f.contains(s))))
+        .collect();
+    assert!(unexpected.is_empty(), "{unexpected:#?}");
+    assert_eq!(failures.len(), 6);
+}
+
+/// Atom labels that tell the atoms of a small molecule apart whatever the atom order: element,
+/// refined three times by the sorted labels of the neighbours. `None` if two atoms share one.
+fn order_free_labels(mol: &Molecule) -> Option<Vec<String>> {
+    let mut labels: Vec<String> = mol
+        .atoms()
+        .map(|a| mol.atom(a).element.symbol().to_string())
+        .collect();
+    for _ in 0..3 {
+        labels = mol
+            .atoms()
+            .map(|a| {
+                let mut around: Vec<&str> = mol
+                    .neighbors(a)
+                    .iter()
+                    .map(|(n, _)| labels[n.index()].as_str())
+                    .collect();
+                around.sort();
+                format!("{}({})", labels[a.index()], around.join(","))
+            })
+            .collect();
+    }
+    let mut sorted = labels.clone();
+    sorted.sort();
+    sorted.dedup();
+    (sorted.len() == labels.len()).then_some(labels)
+}
+
+/// Tetrahedral parities and cis/trans flags keyed by order-free labels, comparable between two
+/// SMILES of one molecule.
+fn configurations(mol: &Molecule) -> Option<Vec<(String, bool)>> {
+    let labels = order_free_labels(mol)?;
+    let mut out = Vec::new();
+    for a in mol.atoms() {
+        let Some(stereo) = &mol.atom(a).stereo else {
+            continue;
+        };
+        let keys: Vec<NeighborKey> = stereo
+            .neighbors
+            .iter()
+            .map(|n| match n {
+                StereoNeighbor::Atom(x) => Some(x.index()),
+                StereoNeighbor::Implicit => None,
+            })
+            .collect();
+        // Sort the neighbours by label; the permutation's parity says how the order differed.
+        let mut sorted = keys.clone();
+        sorted.sort_by_key(|k| k.map(|i| labels[i].clone()));
+        let even = even_permutation(&sorted, &keys)?;
+        let clockwise = stereo.class == StereoClass::Tetrahedral { clockwise: true };
+        out.push((labels[a.index()].clone(), clockwise == even));
+    }
+    for b in mol.bonds() {
+        let Some(s) = mol.bond(b).stereo else {
+            continue;
+        };
+        // Reference on each end: the neighbour with the smallest label.
+        let (u, v) = mol.bond_atoms(b);
+        let lowest = |end: AtomIdx, other: AtomIdx| {
+            mol.neighbors(end)
+                .iter()
+                .map(|(n, _)| *n)
+                .filter(|&n| n != other)
+                .min_by_key(|n| labels[n.index()].clone())
+        };
+        let mut cis = s.cis;
+        if lowest(u, v)? != s.begin_ref {
+            cis = !cis;
+        }
+        if lowest(v, u)? != s.end_ref {
+            cis = !cis;
+        }
+        let mut ends = [labels[u.index()].clone(), labels[v.index()].clone()];
+        ends.sort();
+        out.push((ends.join("="), cis));
+    }
+    out.sort();
+    Some(out)
+}
+
+/// One SMILES and the configurations read from it.
+type StereoReading<'a> = (&'a str, Vec<(String, bool)>);
+
+#[test]
+fn every_writing_of_a_stereoisomer_reads_the_same() {
+    // NextMove's 4-stereosmiles sets: all SMILES that share an id are one stereoisomer, written
+    // with the marks in every position (branches, ring-closure digits, distant digits).
+    for set in [
+        "tetrahedral",
+        "tetrahedral_distantbcdigit",
+        "cistrans",
+        "cistrans_nitrogen",
+    ] {
+        let Some(path) = shared_path(&format!("data/smilesreading/4-stereosmiles/{set}.smi"))
+        else {
+            return;
+        };
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut groups: std::collections::BTreeMap<&str, Vec<StereoReading>> = Default::default();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let (smiles, id) = line.split_once(char::is_whitespace).unwrap();
+            let mol = parse_molecule(smiles).unwrap_or_else(|e| panic!("{set} {smiles}: {e}"));
+            let config = configurations(&mol).unwrap_or_else(|| panic!("{smiles}: symmetric"));
+            assert!(!config.is_empty(), "{set} {smiles}: no stereo read");
+            groups.entry(id.trim()).or_default().push((smiles, config));
+        }
+        for (id, members) in groups {
+            let (first, reference) = &members[0];
+            for (smiles, config) in &members[1..] {
+                assert_eq!(config, reference, "{set} id {id}: {smiles} vs {first}");
+            }
+        }
     }
 }

@@ -10,6 +10,7 @@
 use super::stereo::{DoubleBond, StereoSet, cis_relative_to, substituents};
 use super::writer::Walk;
 use crate::chem::mol::{AtomIdx, BondOrder, Molecule};
+use crate::chem::rings::Adjacency;
 
 /// `/` (true) or `\` (false), as written after the bond's first-written atom.
 pub(crate) type Direction = Option<bool>;
@@ -19,7 +20,7 @@ type Markable = [Vec<(usize, usize)>; 2];
 
 pub(crate) fn bond_directions(
     mol: &Molecule,
-    adj: &[Vec<(usize, usize)>],
+    adj: &Adjacency,
     walk: &Walk,
     stereo: &StereoSet,
 ) -> Vec<Direction> {
@@ -55,7 +56,7 @@ fn next_double_bond(
 
 /// Plain single bonds to each end's substituents, tree bonds first; ring-closure bonds only
 /// when an end has no tree bond to mark.
-fn markable(mol: &Molecule, adj: &[Vec<(usize, usize)>], walk: &Walk, db: &DoubleBond) -> Markable {
+fn markable(mol: &Molecule, adj: &Adjacency, walk: &Walk, db: &DoubleBond) -> Markable {
     let mut out: Markable = [Vec::new(), Vec::new()];
     for (e, cands) in out.iter_mut().enumerate() {
         let (end, other) = (db.ends[e], db.ends[1 - e]);

@@ -6,10 +6,12 @@
 //! as in Weininger's CANON and RDKit's canonicalisation). Stereo enters as soon as it is defined
 //! by ranks: a centre whose neighbours all differ gets an R/S-like parity, a double bond whose
 //! substituents differ on each end gets a cis/trans label, and refinement continues. Remaining
-//! ties (symmetric atoms) are broken one at a time, lowest class first, refining after each.
+//! ties are broken by `ties.rs`.
 
 use super::stereo::{DoubleBond, Slot, StereoSet, cis_relative_to, odd_permutation, substituents};
+use super::ties::{State, TieBreaker};
 use crate::chem::mol::Molecule;
+use crate::chem::rings::Adjacency;
 use crate::chem::rings::RingInfo;
 
 /// Label bits added to an atom's refinement key once its stereo is expressible in ranks.
@@ -23,9 +25,12 @@ const DOUBLE_TRANS: u32 = 8;
 /// one end), so that such input marks cannot change the output.
 pub(crate) fn canonical_ranks(
     mol: &Molecule,
-    adj: &[Vec<(usize, usize)>],
+    adj: &Adjacency,
+    rings: Option<&RingInfo>,
     stereo: &mut StereoSet,
 ) -> Vec<u32> {
+    // Rings are needed only for ring stereo and symmetric ring systems; without the caller's,
+    // they are computed on first use.
     let n = mol.atom_count();
     let bond_code: Vec<u64> = mol
         .bonds()
@@ -38,35 +43,23 @@ pub(crate) fn canonical_ranks(
             }
         })
         .collect();
-    let mut ranks = initial_ranks(mol, adj);
+    let keys = atom_keys(mol, adj);
+    let mut ranks = initial_ranks(&keys);
     let mut refiner = Refiner::new(adj, bond_code);
     let mut labels = Labels::new(n, stereo);
     refiner.refine(&mut ranks, &labels.extra);
     while labels.update(adj, &ranks, stereo) {
         refiner.refine(&mut ranks, &labels.extra);
     }
-    drop_unresolved(mol, stereo, &mut labels);
-    while let Some(tied) = refiner.lowest_tied_class(&ranks) {
-        // Any member will do: refinement made them indistinguishable.
-        let chosen = (0..n)
-            .find(|&a| ranks[a] == tied)
-            .expect("class has members");
-        for (a, r) in ranks.iter_mut().enumerate() {
-            if *r == tied && a != chosen {
-                *r = tied + 1;
-            }
-        }
-        refiner.refine(&mut ranks, &labels.extra);
-        while labels.update(adj, &ranks, stereo) {
-            refiner.refine(&mut ranks, &labels.extra);
-        }
-    }
-    ranks
+    drop_unresolved(mol, rings, stereo, &mut labels);
+    TieBreaker::new(mol, adj, rings, stereo, keys, refiner)
+        .complete(State { ranks, labels })
+        .1
+        .ranks
 }
 
-fn initial_ranks(mol: &Molecule, adj: &[Vec<(usize, usize)>]) -> Vec<u32> {
-    let keys: Vec<(u64, u32)> = mol
-        .atoms()
+fn atom_keys(mol: &Molecule, adj: &Adjacency) -> Vec<(u64, u32)> {
+    mol.atoms()
         .map(|a| {
             let atom = mol.atom(a);
             // Degree first: terminal atoms rank lowest, so strings start at a chain end.
@@ -78,7 +71,10 @@ fn initial_ranks(mol: &Molecule, adj: &[Vec<(usize, usize)>]) -> Vec<u32> {
                 | u64::from(atom.aromatic);
             (packed, atom.atom_class.unwrap_or(0))
         })
-        .collect();
+        .collect()
+}
+
+fn initial_ranks(keys: &[(u64, u32)]) -> Vec<u32> {
     let mut order: Vec<usize> = (0..keys.len()).collect();
     order.sort_by_key(|&a| keys[a]);
     let mut ranks = vec![0u32; keys.len()];
@@ -94,21 +90,22 @@ fn initial_ranks(mol: &Molecule, adj: &[Vec<(usize, usize)>]) -> Vec<u32> {
 
 /// Partition refinement with reusable buffers. A rank is the number of atoms ordered before
 /// the atom's class, so refining never reorders existing classes, only splits them.
-struct Refiner<'a> {
-    adj: &'a [Vec<(usize, usize)>],
-    bond_code: Vec<u64>,
+pub(super) struct Refiner<'a> {
+    adj: &'a Adjacency,
+    pub bond_code: Vec<u64>,
     offsets: Vec<usize>,
     keys: Vec<u64>,
     order: Vec<usize>,
     new_ranks: Vec<u32>,
+    dirty: Vec<bool>,
     counts: Vec<u32>,
 }
 
 impl<'a> Refiner<'a> {
-    fn new(adj: &'a [Vec<(usize, usize)>], bond_code: Vec<u64>) -> Refiner<'a> {
+    fn new(adj: &'a Adjacency, bond_code: Vec<u64>) -> Refiner<'a> {
         let mut offsets = Vec::with_capacity(adj.len() + 1);
         offsets.push(0);
-        for nbrs in adj {
+        for nbrs in adj.iter() {
             offsets.push(offsets.last().unwrap() + nbrs.len());
         }
         Refiner {
@@ -118,6 +115,7 @@ impl<'a> Refiner<'a> {
             offsets,
             order: (0..adj.len()).collect(),
             new_ranks: vec![0; adj.len()],
+            dirty: vec![true; adj.len()],
             counts: vec![0; adj.len()],
         }
     }
@@ -131,16 +129,19 @@ impl<'a> Refiner<'a> {
     }
 
     /// The lowest rank shared by two or more atoms.
-    fn lowest_tied_class(&mut self, ranks: &[u32]) -> Option<u32> {
+    pub fn lowest_tied_class(&mut self, ranks: &[u32]) -> Option<u32> {
         self.count_sizes(ranks);
         self.counts.iter().position(|&c| c > 1).map(|r| r as u32)
     }
 
     /// Splits classes by (stereo label, sorted neighbour ranks and bond types) until stable.
     /// Only classes with two or more atoms are re-sorted: singletons cannot split.
-    fn refine(&mut self, ranks: &mut [u32], extra: &[u32]) {
+    pub fn refine(&mut self, ranks: &mut [u32], extra: &[u32]) {
         let n = ranks.len();
         self.order.sort_unstable_by_key(|&a| ranks[a]);
+        // Only a class with a member next to an atom whose rank just changed can split (the
+        // first pass looks at all): along a chain, refinement is a wave, not n full passes.
+        self.dirty.fill(true);
         loop {
             let mut split = false;
             let mut start = 0;
@@ -150,21 +151,29 @@ impl<'a> Refiner<'a> {
                 while end < n && ranks[self.order[end]] == r {
                     end += 1;
                 }
-                if end - start > 1 {
+                let dirty = self.order[start..end].iter().any(|&a| self.dirty[a]);
+                if end - start > 1 && dirty {
                     split |= self.split_class(start, end, ranks, extra);
                 } else {
-                    self.new_ranks[self.order[start]] = r;
+                    for &a in &self.order[start..end] {
+                        self.new_ranks[a] = r;
+                    }
                 }
                 start = end;
             }
-            // New ranks were written to `new_ranks` for split classes only; apply them all at
-            // once so every class was judged by the same (previous) neighbour ranks.
-            for i in 0..n {
-                let a = self.order[i];
-                ranks[a] = self.new_ranks[a];
-            }
             if !split {
                 break;
+            }
+            // New ranks were written to `new_ranks`; apply them all at once so every class was
+            // judged by the same (previous) neighbour ranks.
+            self.dirty.fill(false);
+            for (a, (rank, &new)) in ranks.iter_mut().zip(&self.new_ranks).enumerate() {
+                if *rank != new {
+                    *rank = new;
+                    for &(nb, _) in &self.adj[a] {
+                        self.dirty[nb] = true;
+                    }
+                }
             }
         }
     }
@@ -197,9 +206,10 @@ impl<'a> Refiner<'a> {
 }
 
 /// Stereo labels folded into the refinement, with which stereo elements already have one.
-struct Labels {
-    extra: Vec<u32>,
-    centre_done: Vec<bool>,
+#[derive(Clone)]
+pub(super) struct Labels {
+    pub extra: Vec<u32>,
+    pub centre_done: Vec<bool>,
     double_done: Vec<bool>,
 }
 
@@ -213,7 +223,7 @@ impl Labels {
     }
 
     /// Labels every stereo element that the current ranks make expressible; true if any was new.
-    fn update(&mut self, adj: &[Vec<(usize, usize)>], ranks: &[u32], stereo: &StereoSet) -> bool {
+    pub fn update(&mut self, adj: &Adjacency, ranks: &[u32], stereo: &StereoSet) -> bool {
         let mut changed = false;
         for (i, c) in stereo.centres.iter().enumerate() {
             if self.centre_done[i] {
@@ -256,11 +266,7 @@ impl Labels {
 }
 
 /// The highest-ranked substituent on each end, when each end's substituents differ in rank.
-fn ranked_substituents(
-    adj: &[Vec<(usize, usize)>],
-    ranks: &[u32],
-    db: &DoubleBond,
-) -> Option<[usize; 2]> {
+fn ranked_substituents(adj: &Adjacency, ranks: &[u32], db: &DoubleBond) -> Option<[usize; 2]> {
     let mut picks = [0; 2];
     for (e, pick) in picks.iter_mut().enumerate() {
         let subs = substituents(adj, db.ends[e], db.ends[1 - e]);
@@ -282,19 +288,32 @@ fn ranked_substituents(
 /// After symmetry-free refinement: a double bond with two equal substituents on an end has no
 /// configuration, and a centre with two equal substituents has none unless it is ring stereo
 /// (like the two CH of cis-1,4-dimethylcyclohexane, which share a ring with another centre).
-fn drop_unresolved(mol: &Molecule, stereo: &mut StereoSet, labels: &mut Labels) {
+/// Relevant cycles, not the SSSR: in cages (adamantane) the SSSR depends on atom order.
+fn drop_unresolved(
+    mol: &Molecule,
+    rings: Option<&RingInfo>,
+    stereo: &mut StereoSet,
+    labels: &mut Labels,
+) {
     let mut keep_db = labels.double_done.iter();
     stereo.double_bonds.retain(|_| *keep_db.next().unwrap());
     labels.double_done.retain(|&d| d);
     if labels.centre_done.iter().all(|&d| d) {
         return;
     }
-    let rings = RingInfo::new(mol);
+    let owned;
+    let rings = match rings {
+        Some(r) => r,
+        None => {
+            owned = RingInfo::new(mol);
+            &owned
+        }
+    };
     loop {
         let centres: Vec<usize> = stereo.centres.iter().map(|c| c.atom).collect();
         let unresolved_keep = |i: usize| {
             let atom = centres[i];
-            rings.rings().iter().any(|ring| {
+            rings.relevant_cycles().iter().any(|ring| {
                 ring.iter().any(|a| a.index() == atom)
                     && ring
                         .iter()

@@ -2,6 +2,7 @@
 //! against the graph and stated in plain indices; plus the parity arithmetic on neighbour orders.
 
 use crate::chem::mol::{BondOrder, Molecule, StereoClass, StereoNeighbor};
+use crate::chem::rings::Adjacency;
 
 /// A neighbour slot around a centre: an atom, or the implicit H / lone pair (`None`).
 pub(crate) type Slot = Option<usize>;
@@ -34,7 +35,7 @@ impl StereoSet {
     /// (a centre whose listed neighbours are not its neighbours, a "double bond" that is single
     /// or aromatic) is left out rather than written wrongly. Non-tetrahedral classes
     /// (`@SP`, `@TB`, `@OH`, `@AL`) are not written.
-    pub fn collect(mol: &Molecule, adj: &[Vec<(usize, usize)>]) -> StereoSet {
+    pub fn collect(mol: &Molecule, adj: &Adjacency) -> StereoSet {
         let mut set = StereoSet::default();
         for a in mol.atoms() {
             let atom = mol.atom(a);
@@ -108,7 +109,7 @@ pub(crate) fn odd_permutation<T: PartialEq + Copy>(from: &[T], to: &[T]) -> bool
 }
 
 /// The other neighbours of a double-bond end, apart from the opposite end.
-pub(crate) fn substituents(adj: &[Vec<(usize, usize)>], end: usize, other: usize) -> Vec<usize> {
+pub(crate) fn substituents(adj: &Adjacency, end: usize, other: usize) -> Vec<usize> {
     adj[end]
         .iter()
         .map(|&(n, _)| n)

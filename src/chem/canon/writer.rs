@@ -7,6 +7,7 @@ use super::directions::{self, Direction};
 use super::stereo::{Slot, StereoSet, odd_permutation};
 use crate::chem::element::Element;
 use crate::chem::mol::{BondOrder, Molecule};
+use crate::chem::rings::Adjacency;
 use std::fmt::Write;
 
 /// How to spell the molecule.
@@ -36,30 +37,31 @@ pub(crate) struct Walk {
     starts: Vec<bool>,
     pub parent_bond: Vec<Option<usize>>,
     parent: Vec<Option<usize>>,
-    children: Vec<Vec<(usize, usize)>>,
-    /// Ring-closure bonds at each atom, in the order their digits are written: (partner, bond).
-    ring_bonds: Vec<Vec<(usize, usize)>>,
+    /// Neighbours by ascending rank: the order branches are taken in.
+    sorted: Adjacency,
+    /// Ring-closure bonds of atom `a` are `ring_bonds[ring_start[a]..ring_start[a + 1]]`, in
+    /// the order their digits are written: (partner, bond).
+    ring_start: Vec<usize>,
+    ring_bonds: Vec<(usize, usize)>,
 }
 
 impl Walk {
-    fn new(adj: &[Vec<(usize, usize)>], ranks: &[u32]) -> Walk {
+    fn new(adj: &Adjacency, ranks: &[u32]) -> Walk {
         let n = adj.len();
-        let mut sorted_adj: Vec<Vec<(usize, usize)>> = adj.to_vec();
-        for nbrs in &mut sorted_adj {
-            nbrs.sort_by_key(|&(a, _)| ranks[a]);
-        }
+        let mut sorted = adj.clone();
+        sorted.sort_neighbours_by_key(|a| ranks[a]);
         let mut walk = Walk {
             preorder: Vec::with_capacity(n),
             position: vec![usize::MAX; n],
             starts: vec![false; n],
             parent_bond: vec![None; n],
             parent: vec![None; n],
-            children: vec![Vec::new(); n],
-            ring_bonds: vec![Vec::new(); n],
+            sorted,
+            ring_start: Vec::new(),
+            ring_bonds: Vec::new(),
         };
         let mut by_rank: Vec<usize> = (0..n).collect();
-        by_rank.sort_by_key(|&a| ranks[a]);
-        let mut closure_seen = vec![false; adj.iter().map(Vec::len).sum::<usize>()];
+        by_rank.sort_unstable_by_key(|&a| ranks[a]);
         let mut closures: Vec<(usize, usize, usize)> = Vec::new();
         let mut stack: Vec<(usize, usize)> = Vec::new();
         for &start in &by_rank {
@@ -71,7 +73,7 @@ impl Walk {
             stack.push((start, 0));
             while let Some((a, next)) = stack.last_mut() {
                 let a = *a;
-                let Some(&(w, b)) = sorted_adj[a].get(*next) else {
+                let Some(&(w, b)) = walk.sorted[a].get(*next) else {
                     stack.pop();
                     continue;
                 };
@@ -82,27 +84,52 @@ impl Walk {
                 if walk.position[w] == usize::MAX {
                     walk.parent_bond[w] = Some(b);
                     walk.parent[w] = Some(a);
-                    walk.children[a].push((w, b));
                     walk.visit(w);
                     stack.push((w, 0));
-                } else if !closure_seen[b] {
+                } else if walk.position[w] < walk.position[a] {
                     // `w` is an ancestor still on the stack: it opens the ring, `a` closes it.
-                    closure_seen[b] = true;
+                    // (The same bond seen later from `w` finds `a` written after it: skipped.)
                     closures.push((w, a, b));
                 }
             }
         }
-        // Digits at an atom: closings first (in the order their rings were opened), then
-        // openings (in the order their partners are written).
-        closures.sort_by_key(|&(o, c, _)| (walk.position[c], walk.position[o]));
-        for &(o, c, b) in &closures {
-            walk.ring_bonds[c].push((o, b));
-        }
-        closures.sort_by_key(|&(o, c, _)| (walk.position[o], walk.position[c]));
-        for &(o, c, b) in &closures {
-            walk.ring_bonds[o].push((c, b));
-        }
+        walk.index_ring_bonds(&closures);
         walk
+    }
+
+    /// Digits at an atom: closings first (in the order their rings were opened), then openings
+    /// (in the order their partners are written).
+    fn index_ring_bonds(&mut self, closures: &[(usize, usize, usize)]) {
+        let n = self.position.len();
+        let pos = &self.position;
+        // (atom, closing first, partner's position, partner, bond)
+        let mut entries: Vec<(usize, bool, usize, usize, usize)> =
+            Vec::with_capacity(2 * closures.len());
+        for &(o, c, b) in closures {
+            entries.push((c, false, pos[o], o, b));
+            entries.push((o, true, pos[c], c, b));
+        }
+        entries.sort_unstable_by_key(|&(a, opening, p, _, _)| (a, opening, p));
+        self.ring_start = vec![0; n + 1];
+        for &(a, ..) in &entries {
+            self.ring_start[a + 1] += 1;
+        }
+        for i in 0..n {
+            self.ring_start[i + 1] += self.ring_start[i];
+        }
+        self.ring_bonds = entries.iter().map(|&(_, _, _, p, b)| (p, b)).collect();
+    }
+
+    fn ring_bonds_of(&self, a: usize) -> &[(usize, usize)] {
+        &self.ring_bonds[self.ring_start[a]..self.ring_start[a + 1]]
+    }
+
+    /// Tree children of `a` in the order they are written.
+    fn children(&self, a: usize) -> impl DoubleEndedIterator<Item = (usize, usize)> + '_ {
+        self.sorted[a]
+            .iter()
+            .copied()
+            .filter(move |&(w, b)| self.parent_bond[w] == Some(b) && self.parent[w] == Some(a))
     }
 
     fn visit(&mut self, a: usize) {
@@ -120,8 +147,8 @@ impl Walk {
         if has_implicit {
             slots.push(None);
         }
-        slots.extend(self.ring_bonds[a].iter().map(|&(p, _)| Some(p)));
-        slots.extend(self.children[a].iter().map(|&(c, _)| Some(c)));
+        slots.extend(self.ring_bonds_of(a).iter().map(|&(p, _)| Some(p)));
+        slots.extend(self.children(a).map(|(c, _)| Some(c)));
         slots
     }
 
@@ -134,7 +161,7 @@ impl Walk {
 /// Writes `mol` following `ranks` (lower rank first).
 pub(crate) fn write(
     mol: &Molecule,
-    adj: &[Vec<(usize, usize)>],
+    adj: &Adjacency,
     ranks: &[u32],
     stereo: &StereoSet,
     aromatic: bool,
@@ -142,7 +169,7 @@ pub(crate) fn write(
     let walk = Walk::new(adj, ranks);
     let chirality = chirality_marks(&walk, stereo);
     let directions = directions::bond_directions(mol, adj, &walk, stereo);
-    let mut out = String::with_capacity(mol.atom_count() * 2);
+    let mut out = String::with_capacity(mol.atom_count() * 4);
     let mut digit_of_bond = vec![0u32; mol.bond_count()];
     let mut digits_in_use: Vec<bool> = Vec::new();
     let mut stack: Vec<Step> = Vec::new();
@@ -169,7 +196,7 @@ pub(crate) fn write(
             }
             write_atom(&mut out, mol, a, chirality[a], aromatic);
             let mut freed = Vec::new();
-            for &(partner, b) in &walk.ring_bonds[a] {
+            for &(partner, b) in walk.ring_bonds_of(a) {
                 if walk.writes_bond_from(a, partner) {
                     let d = digits_in_use.iter().position(|u| !u).unwrap_or_else(|| {
                         digits_in_use.push(false);
@@ -188,9 +215,9 @@ pub(crate) fn write(
             for d in freed {
                 digits_in_use[d] = false;
             }
-            let children = &walk.children[a];
-            for (i, &(c, _)) in children.iter().enumerate().rev() {
-                if i + 1 == children.len() {
+            let last = walk.children(a).next_back().map(|(c, _)| c);
+            for (c, _) in walk.children(a).rev() {
+                if Some(c) == last {
                     stack.push(Step::Atom(c));
                 } else {
                     stack.push(Step::Close);

@@ -25,13 +25,21 @@ impl<'a> Cursor<'a> {
         self.text.as_bytes().get(self.pos + ahead).copied()
     }
 
+    /// The byte just before the cursor.
+    pub fn peek_back(&self) -> Option<u8> {
+        self.pos
+            .checked_sub(1)
+            .and_then(|p| self.text.as_bytes().get(p).copied())
+    }
+
     pub fn starts_with(&self, s: &str) -> bool {
         self.text.as_bytes()[self.pos..].starts_with(s.as_bytes())
     }
 
-    /// Steps over one ASCII byte (callers only bump after peeking an ASCII byte).
+    /// Steps over one ASCII byte; never into a multi-byte character, so byte and character
+    /// positions stay equal (callers only bump after peeking an ASCII byte).
     pub fn bump(&mut self) {
-        if self.pos < self.text.len() {
+        if self.peek().is_some_and(|b| b.is_ascii()) {
             self.pos += 1;
         }
     }
@@ -40,13 +48,10 @@ impl<'a> Cursor<'a> {
         self.pos >= self.text.len()
     }
 
-    /// Character offset of the current position in the user's string.
+    /// Character offset of the current position in the user's string (everything before the
+    /// cursor is ASCII, so it is the byte position).
     pub fn offset(&self) -> usize {
-        self.base
-            + self
-                .text
-                .get(..self.pos)
-                .map_or(self.pos, |s| s.chars().count())
+        self.base + self.pos
     }
 
     /// Up to `max` ASCII digits, with the offset where they start; `None` if there are none.

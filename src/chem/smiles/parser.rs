@@ -3,12 +3,14 @@
 //! This step only reads what is written. Implicit hydrogens, kekulization and double-bond stereo
 //! are derived afterwards from the graph (see `smiles::read_molecule`).
 
+use std::collections::HashMap;
+
 use super::bracket::read_bracket_atom;
 use super::cursor::Cursor;
 use super::error::{SmilesError, SmilesErrorKind};
 use crate::chem::element::Element;
 use crate::chem::mol::{
-    Atom, AtomIdx, AtomStereo, Bond, BondOrder, Molecule, StereoClass, StereoNeighbor,
+    Atom, AtomIdx, AtomStereo, Bond, BondIdx, BondOrder, Molecule, StereoClass, StereoNeighbor,
 };
 
 /// The graph as written, with what later steps need to know about the text.
@@ -65,15 +67,21 @@ struct Parser<'a> {
     raw: RawSmiles,
     /// The atom the next atom bonds to.
     prev: Option<AtomIdx>,
-    /// The last token was an atom or ring closure (so a ring digit or branch may follow).
+    /// The last token was an atom, ring closure or closed branch, so a ring-closure digit may
+    /// follow and belongs to `prev`. OpenSMILES puts digits before branches, but `[C@](Cl)1(F)I`
+    /// is read by nearly every toolkit (NextMove's stereo benchmark), the digit keeping its place
+    /// in the neighbour order.
     after_atom: bool,
     pending: Option<PendingBond>,
     /// For each open `(`: the branch point and the offset of the parenthesis.
     branches: Vec<(AtomIdx, usize)>,
-    rings: Vec<(u32, RingOpening)>,
+    /// Open ring bonds by number (a map: `%(nnnnn)` allows 100,000 of them at once).
+    rings: HashMap<u32, RingOpening>,
     slots: Vec<Vec<Slot>>,
     chirality: Vec<Option<StereoClass>>,
     has_preceding: Vec<bool>,
+    /// Unwritten bonds between a `*` and an aromatic atom, with the `*`.
+    wildcard_bonds: Vec<(AtomIdx, BondIdx)>,
 }
 
 /// Reads one SMILES (no reaction arrows); `base` is the character offset of `text` in the
@@ -90,10 +98,11 @@ pub(crate) fn parse(text: &str, base: usize) -> Result<RawSmiles, SmilesError> {
         after_atom: false,
         pending: None,
         branches: Vec::new(),
-        rings: Vec::new(),
+        rings: HashMap::new(),
         slots: Vec::new(),
         chirality: Vec::new(),
         has_preceding: Vec::new(),
+        wildcard_bonds: Vec::new(),
     };
     p.run()?;
     p.finish()
@@ -165,7 +174,7 @@ impl Parser<'_> {
             return Err(self.cur.error(SmilesErrorKind::BranchWithoutAtom));
         }
         self.prev = Some(branch_point);
-        self.after_atom = false;
+        self.after_atom = true;
         self.cur.bump();
         Ok(())
     }
@@ -216,13 +225,12 @@ impl Parser<'_> {
         };
         let number = self.ring_number()?;
         let bond = self.pending.take();
-        if let Some(i) = self.rings.iter().position(|(n, _)| *n == number) {
-            let (_, open) = self.rings.swap_remove(i);
+        if let Some(open) = self.rings.remove(&number) {
             self.close_ring(open, atom, bond, offset)
         } else {
             let slot = self.slots[atom.index()].len();
             self.slots[atom.index()].push(Slot::OpenRing);
-            self.rings.push((
+            self.rings.insert(
                 number,
                 RingOpening {
                     atom,
@@ -230,7 +238,7 @@ impl Parser<'_> {
                     offset,
                     slot,
                 },
-            ));
+            );
             Ok(())
         }
     }
@@ -320,6 +328,16 @@ impl Parser<'_> {
             (b's', _) => (16, true, 1),
             (b'*', _) => (0, false, 1),
             _ if c.is_ascii_alphabetic() => {
+                // `Na` outside brackets reads as N then an impossible `a`: name the element.
+                if let Some(first) = self.cur.peek_back().filter(u8::is_ascii_uppercase) {
+                    let pair = [first, c];
+                    let symbol = std::str::from_utf8(&pair).unwrap_or("");
+                    if Element::from_symbol(symbol).is_some() {
+                        let at = self.cur.offset() - 1;
+                        return Err(SmilesError::new(SmilesErrorKind::UnknownElement, at)
+                            .with_detail(format!("'{symbol}' (write it in brackets)")));
+                    }
+                }
                 let at = self.cur.offset();
                 let word = self.cur.letters_from(at);
                 let detail = match word.get(..2).and_then(Element::from_symbol) {
@@ -376,13 +394,13 @@ impl Parser<'_> {
         mark_from: AtomIdx,
     ) {
         let both_aromatic = self.raw.mol.atom(from).aromatic && self.raw.mol.atom(to).aromatic;
+        // Aromatic bonds get their Kekulé orders later. An unwritten bond between aromatic atoms
+        // is aromatic, and so is a `/` `\` one (writers mark ring bonds of aromatic atoms next to
+        // a stereo double bond); `:` is aromatic whatever the atoms (ChemDoodle writes `c:C`).
         let (order, aromatic) = match symbol.map(|b| b.symbol) {
-            // Unwritten and `:` bonds between aromatic atoms are aromatic; kekulization gives
-            // them their orders. `:` between other atoms is read as single.
-            None | Some(BondSymbol::Aromatic) => (BondOrder::Single, both_aromatic),
-            Some(BondSymbol::Single | BondSymbol::Up | BondSymbol::Down) => {
-                (BondOrder::Single, false)
-            }
+            None | Some(BondSymbol::Up | BondSymbol::Down) => (BondOrder::Single, both_aromatic),
+            Some(BondSymbol::Aromatic) => (BondOrder::Single, true),
+            Some(BondSymbol::Single) => (BondOrder::Single, false),
             Some(BondSymbol::Double) => (BondOrder::Double, false),
             Some(BondSymbol::Triple) => (BondOrder::Triple, false),
             Some(BondSymbol::Quadruple) => (BondOrder::Quadruple, false),
@@ -403,6 +421,14 @@ impl Parser<'_> {
             }),
             _ => None,
         });
+        if symbol.is_none() && (self.raw.mol.atom(from).aromatic || self.raw.mol.atom(to).aromatic)
+        {
+            for star in [from, to] {
+                if self.raw.mol.atom(star).element == Element::WILDCARD {
+                    self.wildcard_bonds.push((star, b));
+                }
+            }
+        }
         if self.raw.direction_marks.len() <= b.index() {
             self.raw.direction_marks.resize(b.index() + 1, None);
         }
@@ -441,6 +467,7 @@ impl Parser<'_> {
         if self.raw.mol.atom_count() == 0 {
             return Err(self.cur.error(SmilesErrorKind::Empty));
         }
+        self.aromatic_wildcards();
         let atoms: Vec<AtomIdx> = self.raw.mol.atoms().collect();
         for a in atoms {
             if let Some(class) = self.chirality[a.index()] {
@@ -449,6 +476,22 @@ impl Parser<'_> {
             }
         }
         Ok(self.raw)
+    }
+
+    /// A `*` written between two aromatic atoms (`c1cc*cc1`) stands for a ring atom of the
+    /// aromatic system: its unwritten bonds to them are aromatic (a `*` on one aromatic atom,
+    /// such as an R group, keeps a plain single bond).
+    fn aromatic_wildcards(&mut self) {
+        for &(star, b) in &self.wildcard_bonds {
+            let count = self
+                .wildcard_bonds
+                .iter()
+                .filter(|(s, _)| *s == star)
+                .count();
+            if count >= 2 {
+                self.raw.mol.bond_mut(b).aromatic = true;
+            }
+        }
     }
 
     /// The stereo neighbour order of a chiral atom: as written, with the implicit H (or the lone

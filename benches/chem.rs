@@ -1,0 +1,94 @@
+//! Speed of reading, aromaticity perception and canonical writing over ChEBI-20 (6,601 SMILES).
+//! Skips (benchmarks nothing) when ../shared is absent. Compare with
+//! `python3 scripts/rdkit_smiles_bench.py` on the same files; figures in docs/canonical.md.
+//!
+//! Times are process CPU time, not wall-clock time: on a machine shared with other jobs the wall
+//! clock measures the queue, and the RDKit script reports CPU time the same way.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+use std::time::Duration;
+use textchem::chem::canon::canonical_smiles;
+use textchem::chem::smiles::parse_molecule;
+
+fn chebi20_smiles() -> Option<Vec<String>> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/chebi20");
+    let mut out = Vec::new();
+    for file in ["test.txt", "validation.txt"] {
+        let text = std::fs::read_to_string(dir.join(file)).ok()?;
+        out.extend(
+            text.lines()
+                .skip(1)
+                .filter_map(|l| l.split('\t').nth(1))
+                .map(|s| s.replace("\\\\", "\\")),
+        );
+    }
+    Some(out)
+}
+
+fn cpu_time() -> Duration {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime only writes the timespec we pass.
+    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) };
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+/// Runs `work` `iters` times and returns the CPU time it took.
+fn cpu_timed(iters: u64, mut work: impl FnMut()) -> Duration {
+    let start = cpu_time();
+    for _ in 0..iters {
+        work();
+    }
+    cpu_time() - start
+}
+
+fn bench(c: &mut Criterion) {
+    let Some(smiles) = chebi20_smiles() else {
+        eprintln!("skipping: ../shared/data/chebi20 not found");
+        return;
+    };
+    let molecules: Vec<_> = smiles
+        .iter()
+        .filter_map(|s| parse_molecule(s).ok())
+        .collect();
+    let mut group = c.benchmark_group("chebi20");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(smiles.len() as u64));
+    group.bench_function("parse+perceive+canonical", |b| {
+        b.iter_custom(|iters| {
+            cpu_timed(iters, || {
+                for s in &smiles {
+                    if let Ok(m) = parse_molecule(s) {
+                        black_box(canonical_smiles(&m));
+                    }
+                }
+            })
+        })
+    });
+    group.bench_function("parse", |b| {
+        b.iter_custom(|iters| {
+            cpu_timed(iters, || {
+                for s in &smiles {
+                    let _ = black_box(parse_molecule(s));
+                }
+            })
+        })
+    });
+    group.throughput(Throughput::Elements(molecules.len() as u64));
+    group.bench_function("perceive+canonical", |b| {
+        b.iter_custom(|iters| {
+            cpu_timed(iters, || {
+                for m in &molecules {
+                    black_box(canonical_smiles(m));
+                }
+            })
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
