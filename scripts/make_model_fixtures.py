@@ -21,6 +21,7 @@ import math
 import os
 import random
 import shutil
+import time
 
 import numpy as np
 import sentencepiece as spm
@@ -510,32 +511,18 @@ def dump(path, data):
         fh.write("\n")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "model"))
-    parser.add_argument("--seed", type=int, default=20231)
-    parser.add_argument("--shaped", choices=sorted(REAL_SHAPES), action="append", default=[],
-                        help="also write a briefly trained model of a real checkpoint's shape (not committed)")
-    parser.add_argument("--shaped-out", default="/tmp/textchem-shaped-models")
-    parser.add_argument("--shaped-steps", type=int, default=60)
-    args = parser.parse_args()
-    torch.set_num_threads(1)
-    os.makedirs(args.out, exist_ok=True)
-    versions = {"transformers": transformers.__version__, "torch": torch.__version__,
-                "sentencepiece": spm.__version__, "numpy": np.__version__}
-
-    spiece = train_spiece(args.seed)
-    # The tokenizer reference is computed from the first model's folder: the GT4SD layout, config.json included.
-    tok_dir = os.path.join(args.out, next(iter(MODEL_SHAPES)))
+def write_tokenizer_reference(out, spiece, versions, seed):
+    """tokenizer_reference.json, computed from the first model's folder (GT4SD layout); returns HF's tokenizer."""
+    tok_dir = os.path.join(out, next(iter(MODEL_SHAPES)))
     shutil.rmtree(tok_dir, ignore_errors=True)
     write_tokenizer_folder(tok_dir, spiece)
     with open(os.path.join(tok_dir, "config.json"), "w") as fh:
-        json.dump({"model_type": "t5"}, fh)  # replaced by the model's config below
+        json.dump({"model_type": "t5"}, fh)  # replaced by the model's config later
     tok = AutoTokenizer.from_pretrained(tok_dir)
     assert type(tok).__name__ == "T5TokenizerFast", type(tok)
-    strings = string_corpus(args.seed)
+    strings = string_corpus(seed)
     # The same tokenizer with `legacy: false` (newer HF configs): Metaspace prepends to the first word only.
-    legacy_dir = os.path.join(args.out, "_legacy_false")
+    legacy_dir = os.path.join(out, "_legacy_false")
     write_tokenizer_folder(legacy_dir, spiece)
     with open(os.path.join(legacy_dir, "tokenizer_config.json")) as fh:
         legacy_config = dict(json.load(fh), legacy=False)
@@ -547,7 +534,7 @@ def main():
     # Text right after a special token is where `first` and `always` differ.
     legacy_strings += [("mixed", f"{a}<extra_id_{i}>{b}" if i % 2 else f"{a} </s> {b}<pad>") for i, (a, b) in
                        enumerate(zip(KNOWN_SMILES, reversed(KNOWN_SMILES)))]
-    dump(os.path.join(args.out, "tokenizer_reference.json"), {
+    dump(os.path.join(out, "tokenizer_reference.json"), {
         "versions": versions,
         "legacy_false": {"tokenizer_config": legacy_config,
                          "strings": tokenizer_reference(legacy_tok, legacy_strings)},
@@ -557,42 +544,73 @@ def main():
         "backend": backend_summary(tok),
         "strings": tokenizer_reference(tok, strings),
     })
+    return tok
 
+
+def write_tiny_models(out, spiece, tok, versions, seed):
     for i, (name, shape) in enumerate(MODEL_SHAPES.items()):
-        folder = os.path.join(args.out, name)
+        folder = os.path.join(out, name)
         write_tokenizer_folder(folder, spiece)
-        model = make_model(shape, args.seed + i)
-        loss = train_reverse(model, tok, args.seed + i)
+        model = make_model(shape, seed + i)
+        loss = train_reverse(model, tok, seed + i)
         save_model(model, folder)
         # Reload from disk so the reference is computed from exactly the saved weights.
         model = T5ForConditionalGeneration.from_pretrained(folder).eval()
-        dump(os.path.join(args.out, f"{name}.reference.json"), {
+        dump(os.path.join(out, f"{name}.reference.json"), {
             "versions": versions,
             "model": name,
             "final_training_loss": f(loss),
             "checksum_weights": "projection = sum_j x[j] * cos(j) over the last axis (j from 0)",
-            "logits": logits_reference(model, tok, args.seed + 10 + i),
+            "logits": logits_reference(model, tok, seed + 10 + i),
             "generation_settings": "model.generate(input_ids, do_sample=False, length_penalty=1.0, "
                                    "early_stopping=False, output_scores=True, return_dict_in_generate=True, "
                                    "num_beams, num_return_sequences, max_length); max_length counts the "
                                    "decoder start token 0",
-            "generation": generate_reference(model, tok, args.seed + 20 + i),
+            "generation": generate_reference(model, tok, seed + 20 + i),
         })
         print(name, "loss", round(loss, 3))
+
+
+def write_shaped_models(names, out, spiece, steps, seed):
     # Shaped models are not compared bit for bit: use every core.
     torch.set_num_threads(os.cpu_count() or 1)
-    for name in args.shaped:
-        folder = os.path.join(args.shaped_out, name)
+    for name in names:
+        folder = os.path.join(out, name)
         write_tokenizer_folder(folder, spiece)
-        model = make_model(REAL_SHAPES[name], args.seed, vocab_size=32128)
-        # Real-scale biases: the std-2.0 draw above is for the tiny fixtures only.
+        with open(os.path.join(folder, "config.json"), "w") as fh:
+            json.dump({"model_type": "t5"}, fh)  # replaced by the model's config below
+        tok = AutoTokenizer.from_pretrained(folder)
+        model = make_model(REAL_SHAPES[name], seed, vocab_size=32128)
+        # Real-scale biases (HF's init): the std-2.0 draw is for the tiny fixtures only.
         with torch.no_grad():
             for pname, p in model.named_parameters():
                 if "relative_attention_bias" in pname:
                     p.normal_(0.0, REAL_SHAPES[name]["d_model"] ** -0.5)
-        loss = train_reverse(model, tok, args.seed, steps=args.shaped_steps, lr=3e-4)
+        start = time.time()
+        loss = train_reverse(model, tok, seed, steps=steps, lr=3e-4)
         save_model(model, folder)
-        print(name, "written to", folder, "loss", round(loss, 3))
+        print(name, "written to", folder, "loss", round(loss, 3), f"({time.time() - start:.0f} s training)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "model"))
+    parser.add_argument("--seed", type=int, default=20231)
+    parser.add_argument("--shaped", choices=sorted(REAL_SHAPES), action="append", default=[],
+                        help="also write a briefly trained model of a real checkpoint's shape (not committed)")
+    parser.add_argument("--shaped-only", action="store_true", help="skip the committed fixtures")
+    parser.add_argument("--shaped-out", default="/tmp/textchem-shaped-models")
+    parser.add_argument("--shaped-steps", type=int, default=60)
+    args = parser.parse_args()
+    torch.set_num_threads(1)  # bit-for-bit reproducible fixtures
+    versions = {"transformers": transformers.__version__, "torch": torch.__version__,
+                "sentencepiece": spm.__version__, "numpy": np.__version__}
+    spiece = train_spiece(args.seed)
+    if not args.shaped_only:
+        os.makedirs(args.out, exist_ok=True)
+        tok = write_tokenizer_reference(args.out, spiece, versions, args.seed)
+        write_tiny_models(args.out, spiece, tok, versions, args.seed)
+    write_shaped_models(args.shaped, args.shaped_out, spiece, args.shaped_steps, args.seed)
     print("versions", versions)
 
 
