@@ -1,7 +1,7 @@
 //! Command-line interface: one module per subcommand; `main.rs` only dispatches.
 
-pub mod props;
 pub mod bench;
+pub mod props;
 pub mod quantize;
 
 use clap::{Parser, Subcommand};
