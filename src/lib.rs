@@ -4,3 +4,4 @@
 
 pub mod chem;
 pub mod cli;
+pub mod depict;

@@ -1,0 +1,217 @@
+//! Coordinates for one ring system in its own frame: the first ring as a regular polygon, then
+//! each further ring built onto the atoms already placed — a shared bond gives a regular polygon
+//! fused on that edge, a shared atom a spiro polygon, longer shared paths (bridges) an arc of
+//! unit bonds between the placed ends, bulging to the less crowded side.
+
+use std::f64::consts::{PI, TAU};
+
+use super::geom::Vec2;
+use super::graph::Graph;
+
+/// Circumradius of a regular polygon with `k` unit sides.
+pub fn polygon_radius(k: usize) -> f64 {
+    0.5 / (PI / k as f64).sin()
+}
+
+/// Lays out `rings` (one system, atoms in cyclic order) into `pos`, setting `placed`.
+pub fn layout_system(g: &Graph, rings: &[&[usize]], pos: &mut [Vec2], placed: &mut [bool]) {
+    let mut done = vec![false; rings.len()];
+    let first = start_ring(rings);
+    place_polygon(rings[first], Vec2::ZERO, PI / 2.0, pos, placed);
+    done[first] = true;
+    let mut members: Vec<usize> = rings[first].to_vec();
+    loop {
+        // Most constrained ring next (most atoms placed), smaller rings first on ties.
+        let next = rings
+            .iter()
+            .enumerate()
+            .filter(|(r, _)| !done[*r])
+            .map(|(r, ring)| (r, ring.iter().filter(|&&a| placed[a]).count(), ring.len()))
+            .filter(|&(_, p, _)| p > 0)
+            .max_by(|x, y| x.1.cmp(&y.1).then(y.2.cmp(&x.2)).then(y.0.cmp(&x.0)));
+        let Some((r, count, len)) = next else { break };
+        done[r] = true;
+        if count == len {
+            continue;
+        }
+        if count == 1 {
+            place_spiro(g, rings[r], pos, placed);
+        } else {
+            place_segments(rings[r], pos, placed, &members);
+        }
+        for &a in rings[r] {
+            if !members.contains(&a) {
+                members.push(a);
+            }
+        }
+    }
+}
+
+/// The ring sharing atoms with the most other rings; ties go to the larger ring, then to the
+/// earlier one, so the layout grows outwards from the core.
+fn start_ring(rings: &[&[usize]]) -> usize {
+    let shares = |r: usize| {
+        rings
+            .iter()
+            .enumerate()
+            .filter(|&(o, other)| o != r && other.iter().any(|a| rings[r].contains(a)))
+            .count()
+    };
+    (0..rings.len())
+        .max_by(|&x, &y| {
+            shares(x)
+                .cmp(&shares(y))
+                .then(rings[x].len().cmp(&rings[y].len()))
+                .then(y.cmp(&x))
+        })
+        .unwrap_or(0)
+}
+
+/// A regular polygon of unit sides centred at `centre`, first atom at angle `start`.
+fn place_polygon(ring: &[usize], centre: Vec2, start: f64, pos: &mut [Vec2], placed: &mut [bool]) {
+    let k = ring.len();
+    let r = polygon_radius(k);
+    for (i, &a) in ring.iter().enumerate() {
+        pos[a] = centre + Vec2::from_angle(start + TAU * i as f64 / k as f64) * r;
+        placed[a] = true;
+    }
+}
+
+/// A ring sharing a single atom with what is placed: a polygon on the far side of that atom.
+fn place_spiro(g: &Graph, ring: &[usize], pos: &mut [Vec2], placed: &mut [bool]) {
+    let i0 = ring.iter().position(|&a| placed[a]).unwrap_or(0);
+    let s = ring[i0];
+    let away: Vec2 = g.adj[s]
+        .iter()
+        .filter(|&&(w, _)| placed[w])
+        .fold(Vec2::ZERO, |acc, &(w, _)| acc + (pos[s] - pos[w]));
+    let dir = away.unit();
+    let k = ring.len();
+    let centre = pos[s] + dir * polygon_radius(k);
+    let start = (pos[s] - centre).angle();
+    for i in 1..k {
+        let a = ring[(i0 + i) % k];
+        pos[a] = centre + Vec2::from_angle(start + TAU * i as f64 / k as f64) * polygon_radius(k);
+        placed[a] = true;
+    }
+}
+
+/// Each run of unplaced atoms between two placed ones becomes an arc of unit bonds.
+fn place_segments(ring: &[usize], pos: &mut [Vec2], placed: &mut [bool], members: &[usize]) {
+    let k = ring.len();
+    let Some(start) = (0..k).find(|&i| placed[ring[i]] && !placed[ring[(i + 1) % k]]) else {
+        return;
+    };
+    let mut i = start;
+    loop {
+        // ring[i] placed, ring[i+1] not: collect the run.
+        let a = ring[i];
+        let mut run = Vec::new();
+        let mut j = (i + 1) % k;
+        while !placed[ring[j]] {
+            run.push(ring[j]);
+            j = (j + 1) % k;
+        }
+        let b = ring[j];
+        let pts = best_arc(pos[a], pos[b], run.len() + 1, pos, members);
+        for (&atom, p) in run.iter().zip(pts) {
+            pos[atom] = p;
+            placed[atom] = true;
+        }
+        match (0..k)
+            .map(|d| (j + d) % k)
+            .find(|&x| placed[ring[x]] && !placed[ring[(x + 1) % k]])
+        {
+            Some(x) => i = x,
+            None => break,
+        }
+    }
+}
+
+/// The `m - 1` inner points of an arc of `m` unit chords from `a` to `b`, on whichever side of
+/// the line a–b is less crowded by `members`.
+fn best_arc(a: Vec2, b: Vec2, m: usize, pos: &[Vec2], members: &[usize]) -> Vec<Vec2> {
+    let normal = (b - a).unit().rotate(PI / 2.0);
+    let left = arc_points(a, b, m, normal);
+    let right = arc_points(a, b, m, -normal);
+    let crowding = |pts: &[Vec2]| -> f64 {
+        pts.iter()
+            .map(|p| {
+                members
+                    .iter()
+                    .map(|&q| 1.0 / (*p - pos[q]).len2().max(1e-4))
+                    .sum::<f64>()
+            })
+            .sum()
+    };
+    if crowding(&right) < crowding(&left) - 1e-9 {
+        right
+    } else {
+        left
+    }
+}
+
+/// Inner points of an arc with `m` unit chords from `a` to `b` bulging towards `side`. When the
+/// ends are too far apart for `m` unit bonds the points lie evenly on the straight line.
+pub fn arc_points(a: Vec2, b: Vec2, m: usize, side: Vec2) -> Vec<Vec2> {
+    let d = (b - a).len();
+    let mf = m as f64;
+    if m < 2 {
+        return Vec::new();
+    }
+    if d >= mf * 0.999 || d < 1e-9 {
+        if d < 1e-9 {
+            // Coincident ends: a full circle through the point, away from `side`'s opposite.
+            let r = polygon_radius(m);
+            let centre = a + side.unit() * r;
+            let start = (a - centre).angle();
+            return (1..m)
+                .map(|i| centre + Vec2::from_angle(start + TAU * i as f64 / mf) * r)
+                .collect();
+        }
+        return (1..m).map(|i| a + (b - a) * (i as f64 / mf)).collect();
+    }
+    // Subtended angle φ in (0, 2π): chord(φ) = sin(φ/2) / sin(φ/(2m)) falls from m to 0.
+    let chord = |phi: f64| (phi / 2.0).sin() / (phi / (2.0 * mf)).sin();
+    let (mut lo, mut hi) = (1e-9, TAU - 1e-9);
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if chord(mid) > d { lo = mid } else { hi = mid }
+    }
+    let phi = 0.5 * (lo + hi);
+    let r = 0.5 / (phi / (2.0 * mf)).sin();
+    let mid = (a + b) * 0.5;
+    let n = side.unit();
+    let centre = mid - n * (r * (phi / 2.0).cos());
+    let start = (a - centre).angle();
+    // Turn the way whose arc midpoint lies straight out along `side` from the centre.
+    let towards = |s: f64| Vec2::from_angle(start + s * phi / 2.0).dot(n);
+    let sign = if towards(1.0) >= towards(-1.0) {
+        1.0
+    } else {
+        -1.0
+    };
+    (1..m)
+        .map(|i| centre + Vec2::from_angle(start + sign * phi * i as f64 / mf) * r)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arc_of_five_on_a_unit_edge_is_a_regular_hexagon() {
+        let (a, b) = (Vec2::ZERO, Vec2::new(1.0, 0.0));
+        let pts = arc_points(a, b, 5, Vec2::new(0.0, 1.0));
+        let mut all = vec![a];
+        all.extend(pts);
+        all.push(b);
+        for w in all.windows(2) {
+            assert!(((w[1] - w[0]).len() - 1.0).abs() < 1e-6);
+        }
+        assert!(all.iter().all(|p| p.y >= -1e-9));
+        let c = Vec2::new(0.5, 3f64.sqrt() / 2.0);
+        assert!(all.iter().all(|p| ((*p - c).len() - 1.0).abs() < 1e-6));
+    }
+}
