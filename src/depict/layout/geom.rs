@@ -1,5 +1,6 @@
 //! Plane geometry for layout: a small 2D vector and the transforms layout needs.
 
+use std::f64::consts::TAU;
 use std::ops::{Add, AddAssign, Mul, Neg, Sub};
 
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
@@ -126,6 +127,79 @@ pub fn segments_cross(p1: Vec2, p2: Vec2, q1: Vec2, q2: Vec2) -> bool {
         return t1.max(t2) > 1e-6 && t1.min(t2) < 1.0 - 1e-6;
     }
     false
+}
+
+/// `k` unit directions spread evenly through the widest gap between `dirs` (all directions
+/// from one atom); with no neighbours, evenly around the full circle.
+pub fn gap_slots(dirs: &[Vec2], k: usize) -> Vec<Vec2> {
+    if dirs.is_empty() {
+        return (0..k)
+            .map(|i| Vec2::from_angle(TAU * i as f64 / k as f64))
+            .collect();
+    }
+    let mut angles: Vec<f64> = dirs.iter().map(|d| norm_angle(d.angle())).collect();
+    angles.sort_by(|x, y| x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal));
+    let mut best = (0.0, -1.0);
+    for i in 0..angles.len() {
+        let next = if i + 1 < angles.len() {
+            angles[i + 1]
+        } else {
+            angles[0] + TAU
+        };
+        let gap = next - angles[i];
+        if gap > best.1 + 1e-9 {
+            best = (angles[i], gap);
+        }
+    }
+    let (start, gap) = best;
+    (0..k)
+        .map(|i| Vec2::from_angle(start + gap * (i + 1) as f64 / (k + 1) as f64))
+        .collect()
+}
+
+/// Like `gap_slots`, but the gap must not be the inside of a ring: `inside(d)` says whether the
+/// unit direction `d` from the atom points into one of its rings. Matters when gaps tie, e.g.
+/// at the fusion atom of two hexagons all three gaps are 120° and only one is outside.
+pub fn gap_slots_outside(dirs: &[Vec2], k: usize, inside: &dyn Fn(Vec2) -> bool) -> Vec<Vec2> {
+    if dirs.len() < 2 {
+        return gap_slots(dirs, k);
+    }
+    let mut angles: Vec<f64> = dirs.iter().map(|d| norm_angle(d.angle())).collect();
+    angles.sort_by(|x, y| x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal));
+    let mut gaps: Vec<(f64, f64)> = (0..angles.len())
+        .map(|i| {
+            let next = if i + 1 < angles.len() {
+                angles[i + 1]
+            } else {
+                angles[0] + TAU
+            };
+            (angles[i], next - angles[i])
+        })
+        .collect();
+    // Widest first; equal widths keep angular order so the choice is deterministic.
+    gaps.sort_by(|x, y| y.1.partial_cmp(&x.1).unwrap_or(std::cmp::Ordering::Equal));
+    let (start, gap) = gaps
+        .iter()
+        .copied()
+        .find(|&(s, g)| !inside(Vec2::from_angle(s + g / 2.0)))
+        .unwrap_or(gaps[0]);
+    (0..k)
+        .map(|i| Vec2::from_angle(start + gap * (i + 1) as f64 / (k + 1) as f64))
+        .collect()
+}
+
+/// Whether `p` lies inside the polygon with vertices `poly` (even-odd rule).
+pub fn point_in_polygon(p: Vec2, poly: &[Vec2]) -> bool {
+    let mut inside = false;
+    let mut j = poly.len().wrapping_sub(1);
+    for i in 0..poly.len() {
+        let (a, b) = (poly[i], poly[j]);
+        if (a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x {
+            inside = !inside;
+        }
+        j = i;
+    }
+    inside
 }
 
 #[cfg(test)]

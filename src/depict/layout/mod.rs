@@ -5,6 +5,7 @@
 //! collision repair (`repair`) → long axis horizontal (`orient`); components are then packed
 //! side by side.
 
+mod bridged;
 mod geom;
 mod graph;
 mod orient;

@@ -7,7 +7,7 @@
 use std::collections::VecDeque;
 use std::f64::consts::{FRAC_PI_2, FRAC_PI_3, TAU};
 
-use super::geom::{Vec2, norm_angle};
+use super::geom::{Vec2, gap_slots, gap_slots_outside};
 use super::graph::Graph;
 use super::ring_system::layout_system;
 use super::rings::Rings;
@@ -51,7 +51,7 @@ impl Placer<'_> {
         let mut queue = VecDeque::new();
         match start_system {
             Some(s) => {
-                let local = self.local_system(s);
+                let (local, _) = self.local_system(s);
                 for &(a, p) in &local {
                     self.pos[a] = p;
                     self.placed[a] = true;
@@ -147,8 +147,9 @@ impl Placer<'_> {
         }
     }
 
-    /// Local coordinates of a ring system, in ring-then-index order of its atoms.
-    fn local_system(&self, s: usize) -> Vec<(usize, Vec2)> {
+    /// Local coordinates of a ring system: its atoms (ascending) with their positions, and the
+    /// same positions in a full-size array for index lookups.
+    fn local_system(&self, s: usize) -> (Vec<(usize, Vec2)>, Vec<Vec2>) {
         let rings: Vec<&[usize]> = self.rings.systems[s]
             .iter()
             .map(|&r| self.rings.rings[r].as_slice())
@@ -156,10 +157,12 @@ impl Placer<'_> {
         let mut pos = vec![Vec2::ZERO; self.g.n];
         let mut placed = vec![false; self.g.n];
         layout_system(self.g, &rings, &mut pos, &mut placed);
-        self.system_atoms(s)
+        let atoms = self
+            .system_atoms(s)
             .into_iter()
             .map(|a| (a, pos[a]))
-            .collect()
+            .collect();
+        (atoms, pos)
     }
 
     /// Sum of 1/d² from `p` to every placed atom: how crowded a candidate position is.
@@ -272,7 +275,8 @@ impl Placer<'_> {
             .map(|&(w, _)| w)
             .partition(|&w| self.rings.atom_system[w] == sys && self.is_ring_neighbour(a, w));
         let dirs: Vec<Vec2> = inner.iter().map(|&w| self.pos[w] - self.pos[a]).collect();
-        let mut slots = gap_slots(&dirs, outer.len());
+        let inside = |d: Vec2| self.rings.points_into_ring(a, d, self.pos);
+        let mut slots = gap_slots_outside(&dirs, outer.len(), &inside);
         for &w in outer.iter().filter(|&&w| self.placed[w]) {
             let d = (self.pos[w] - self.pos[a]).unit();
             if let Some(i) = (0..slots.len()).max_by(|&i, &j| {
@@ -331,15 +335,16 @@ impl Placer<'_> {
     /// `a`: rotated so the bond a–c leaves along `c`'s exterior bisector, mirrored if that is
     /// less crowded (or needed for a stereo double bond a=c). Returns the system's atoms.
     fn attach_system(&mut self, s: usize, c: usize, a: usize) -> Vec<usize> {
-        let local = self.local_system(s);
-        let lc = local.iter().find(|(x, _)| *x == c).map(|p| p.1).unwrap();
+        let (local, lpos) = self.local_system(s);
+        let lc = lpos[c];
         let inner: Vec<Vec2> = self.g.adj[c]
             .iter()
             .filter(|&&(w, b)| self.rings.ring_bond[b] && self.rings.atom_system[w] == Some(s))
-            .filter_map(|&(w, _)| local.iter().find(|(x, _)| *x == w).map(|p| p.1 - lc))
+            .map(|&(w, _)| lpos[w] - lc)
             .collect();
         let n_exo = self.g.degree(c) - inner.len();
-        let axis = gap_slots(&inner, n_exo.max(1))[0];
+        let inside = |d: Vec2| self.rings.points_into_ring(c, d, &lpos);
+        let axis = gap_slots_outside(&inner, n_exo.max(1), &inside)[0];
         let target = (self.pos[a] - self.pos[c]).unit();
         let rot = target.angle() - axis.angle();
         let anchor = self.pos[c];
@@ -397,32 +402,4 @@ impl Placer<'_> {
         let side_c = axis.cross(place(lp) - self.pos[a]);
         Some((side_a * side_c > 0.0) != cis)
     }
-}
-
-/// `k` unit directions spread evenly through the widest gap between `dirs` (all directions
-/// from one atom); with no neighbours, evenly around the full circle.
-pub fn gap_slots(dirs: &[Vec2], k: usize) -> Vec<Vec2> {
-    if dirs.is_empty() {
-        return (0..k)
-            .map(|i| Vec2::from_angle(TAU * i as f64 / k as f64))
-            .collect();
-    }
-    let mut angles: Vec<f64> = dirs.iter().map(|d| norm_angle(d.angle())).collect();
-    angles.sort_by(|x, y| x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal));
-    let mut best = (0.0, -1.0);
-    for i in 0..angles.len() {
-        let next = if i + 1 < angles.len() {
-            angles[i + 1]
-        } else {
-            angles[0] + TAU
-        };
-        let gap = next - angles[i];
-        if gap > best.1 + 1e-9 {
-            best = (angles[i], gap);
-        }
-    }
-    let (start, gap) = best;
-    (0..k)
-        .map(|i| Vec2::from_angle(start + gap * (i + 1) as f64 / (k + 1) as f64))
-        .collect()
 }

@@ -13,6 +13,9 @@ use super::graph::Graph;
 
 /// Non-bonded atoms closer than this (bond = 1) are a problem worth a move.
 const CLOSE: f64 = 0.75;
+/// Closer than this (or crossing) is a real clash: worth bending or stretching, which cost
+/// ideal geometry; a near miss between CLOSE and this is only worth a flip.
+const CLASH: f64 = 0.5;
 /// Pairs further apart than this do not count towards congestion (keeps moves local).
 const CUTOFF: f64 = 3.0;
 /// Penalty of one bond crossing, in congestion units (a crossing is worse than a near miss).
@@ -70,7 +73,9 @@ impl Repair<'_> {
             let Some(problem) = self.problems().into_iter().find(|p| !stuck.contains(p)) else {
                 return;
             };
-            if !self.fix(problem) {
+            let severe = (self.pos[problem.0] - self.pos[problem.1]).len() < CLASH
+                || !self.g.bonded(problem.0, problem.1) && self.crossing_at(problem);
+            if !self.fix(problem, severe) {
                 stuck.insert(problem);
             }
         }
@@ -114,16 +119,19 @@ impl Repair<'_> {
 
     /// Tries flips, then bends, then stretches on the path between the pair; applies the best
     /// improving move of the first kind that has one.
-    fn fix(&mut self, (x, y): (usize, usize)) -> bool {
+    fn fix(&mut self, (x, y): (usize, usize), severe: bool) -> bool {
         let path = self.path_bonds(x, y);
-        let movable: Vec<usize> = path
-            .into_iter()
-            .filter(|&b| !self.ring_bond[b] && self.g.degree(self.g.bonds[b].a) > 1)
-            .filter(|&b| self.g.degree(self.g.bonds[b].b) > 1)
-            .collect();
+        // Any acyclic bond can bend or stretch (a terminal atom swings about its neighbour);
+        // flipping needs something on both sides to be worth it, and keeps E/Z bonds intact.
+        let movable: Vec<usize> = path.into_iter().filter(|&b| !self.ring_bond[b]).collect();
         let flips: Vec<(usize, Move)> = movable
             .iter()
-            .filter(|&&b| !(self.g.bonds[b].order == 2 && self.g.bonds[b].stereo.is_some()))
+            .filter(|&&b| {
+                let bond = &self.g.bonds[b];
+                self.g.degree(bond.a) > 1
+                    && self.g.degree(bond.b) > 1
+                    && !(bond.order == 2 && bond.stereo.is_some())
+            })
             .map(|&b| (b, Move::Flip))
             .collect();
         let bends: Vec<(usize, Move)> = movable
@@ -131,7 +139,12 @@ impl Repair<'_> {
             .flat_map(|&b| BENDS.iter().map(move |&t| (b, Move::Bend(t))))
             .collect();
         let stretches: Vec<(usize, Move)> = movable.iter().map(|&b| (b, Move::Stretch)).collect();
-        for moves in [flips, bends, stretches] {
+        let kinds = if severe {
+            vec![flips, bends, stretches]
+        } else {
+            vec![flips]
+        };
+        for moves in kinds {
             let mut best: Option<(f64, Vec<usize>, Vec<Vec2>)> = None;
             for (b, mv) in moves {
                 if Instant::now() > self.deadline {
@@ -155,6 +168,18 @@ impl Repair<'_> {
             }
         }
         false
+    }
+
+    /// Whether some bond at `x` crosses some bond at `y` (the pair stands for a crossing).
+    fn crossing_at(&self, (x, y): (usize, usize)) -> bool {
+        self.g.adj[x].iter().any(|&(xa, _)| {
+            self.g.adj[y].iter().any(|&(ya, _)| {
+                xa != y
+                    && ya != x
+                    && xa != ya
+                    && segments_cross(self.pos[x], self.pos[xa], self.pos[y], self.pos[ya])
+            })
+        })
     }
 
     /// Where a point of the moving side goes; `pivot` is the fixed end of the bond, `other` the

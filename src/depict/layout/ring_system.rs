@@ -14,12 +14,41 @@ pub fn polygon_radius(k: usize) -> f64 {
 }
 
 /// Lays out `rings` (one system, atoms in cyclic order) into `pos`, setting `placed`.
+///
+/// Fused and spiro systems grow from the most connected ring. Bridged systems (rings sharing
+/// more than a bond) are grown from several start cycles — each ring, and each envelope of two
+/// bridged rings — and the least tangled result is kept: drawing the envelope as the outer
+/// polygon with the bridge inside is the familiar picture of norbornane or a morphinan.
 pub fn layout_system(g: &Graph, rings: &[&[usize]], pos: &mut [Vec2], placed: &mut [bool]) {
+    let starts = super::bridged::start_cycles(rings);
+    if starts.is_empty() {
+        let first = rings[start_ring(rings)];
+        grow(g, rings, first, pos, placed);
+        return;
+    }
+    let atoms = super::bridged::system_atoms(rings);
+    let mut best: Option<(f64, Vec<Vec2>)> = None;
+    for start in &starts {
+        atoms.iter().for_each(|&a| placed[a] = false);
+        grow(g, rings, start, pos, placed);
+        let score = super::bridged::tangle(g, rings, &atoms, pos);
+        if best.as_ref().is_none_or(|b| score < b.0 - 1e-9) {
+            best = Some((score, atoms.iter().map(|&a| pos[a]).collect()));
+        }
+    }
+    if let Some((_, coords)) = best {
+        for (&a, p) in atoms.iter().zip(coords) {
+            pos[a] = p;
+            placed[a] = true;
+        }
+    }
+}
+
+/// Places `first` as a regular polygon, then the other rings onto what is placed.
+fn grow(g: &Graph, rings: &[&[usize]], first: &[usize], pos: &mut [Vec2], placed: &mut [bool]) {
     let mut done = vec![false; rings.len()];
-    let first = start_ring(rings);
-    place_polygon(rings[first], Vec2::ZERO, PI / 2.0, pos, placed);
-    done[first] = true;
-    let mut members: Vec<usize> = rings[first].to_vec();
+    place_polygon(first, Vec2::ZERO, PI / 2.0, pos, placed);
+    let mut members: Vec<usize> = first.to_vec();
     loop {
         // Most constrained ring next (most atoms placed), smaller rings first on ties.
         let next = rings
@@ -128,12 +157,15 @@ fn place_segments(ring: &[usize], pos: &mut [Vec2], placed: &mut [bool], members
     }
 }
 
-/// The `m - 1` inner points of an arc of `m` unit chords from `a` to `b`, on whichever side of
-/// the line a–b is less crowded by `members`.
+/// Shorter chords tried for a bridge that has no room at full bond length (e.g. the third
+/// two-atom bridge of bicyclo[2.2.2]octane, which at unit length would lie on the envelope).
+const CHORD_SCALES: [f64; 4] = [1.0, 0.85, 0.7, 0.0];
+
+/// The `m - 1` inner points of an arc of `m` chords from `a` to `b`: unit chords on whichever
+/// side of the line a–b is less crowded by `members`, shorter ones (down to the straight line)
+/// only when they relieve crowding by more than they cost in bond length.
 fn best_arc(a: Vec2, b: Vec2, m: usize, pos: &[Vec2], members: &[usize]) -> Vec<Vec2> {
     let normal = (b - a).unit().rotate(PI / 2.0);
-    let left = arc_points(a, b, m, normal);
-    let right = arc_points(a, b, m, -normal);
     let crowding = |pts: &[Vec2]| -> f64 {
         pts.iter()
             .map(|p| {
@@ -144,11 +176,35 @@ fn best_arc(a: Vec2, b: Vec2, m: usize, pos: &[Vec2], members: &[usize]) -> Vec<
             })
             .sum()
     };
-    if crowding(&right) < crowding(&left) - 1e-9 {
-        right
-    } else {
-        left
+    let mut best: Option<(f64, Vec<Vec2>)> = None;
+    for scale in CHORD_SCALES {
+        let chord = if scale > 0.0 {
+            scale
+        } else {
+            (b - a).len() / m as f64
+        };
+        if chord * m as f64 <= (b - a).len() * 0.999 && scale > 0.0 {
+            continue;
+        }
+        for side in [normal, -normal] {
+            let pts = arc_points_scaled(a, b, m, side, chord);
+            let cost = crowding(&pts) + 40.0 * m as f64 * (1.0 - chord).powi(2);
+            if best.as_ref().is_none_or(|x| cost < x.0 - 1e-9) {
+                best = Some((cost, pts));
+            }
+        }
     }
+    best.map(|b| b.1).unwrap_or_default()
+}
+
+/// Inner points of an arc of `m` chords of length `chord` (a scaled unit arc).
+fn arc_points_scaled(a: Vec2, b: Vec2, m: usize, side: Vec2, chord: f64) -> Vec<Vec2> {
+    if chord <= 1e-9 {
+        return arc_points(a, b, m, side);
+    }
+    let k = 1.0 / chord;
+    let pts = arc_points(Vec2::ZERO, (b - a) * k, m, side);
+    pts.into_iter().map(|p| a + p * chord).collect()
 }
 
 /// Inner points of an arc with `m` unit chords from `a` to `b` bulging towards `side`. When the

@@ -6,6 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::geom::{Vec2, point_in_polygon};
 use super::graph::Graph;
 
 /// Candidate rings considered by the Horton fallback stop here so cage compounds stay fast.
@@ -20,6 +21,8 @@ pub struct Rings {
     pub systems: Vec<Vec<usize>>,
     /// The ring system each atom belongs to.
     pub atom_system: Vec<Option<usize>>,
+    /// Indices into `rings` of the rings through each atom.
+    pub atom_rings: Vec<Vec<usize>>,
 }
 
 impl Rings {
@@ -27,12 +30,28 @@ impl Rings {
         let ring_bond = ring_bonds(g);
         let rings = sssr(g, &ring_bond);
         let (systems, atom_system) = ring_systems(g.n, &rings);
+        let mut atom_rings = vec![Vec::new(); g.n];
+        for (r, ring) in rings.iter().enumerate() {
+            for &a in ring {
+                atom_rings[a].push(r);
+            }
+        }
         Rings {
             ring_bond,
             rings,
             systems,
             atom_system,
+            atom_rings,
         }
+    }
+
+    /// Whether the point `a + d * 0.5` falls inside one of `a`'s rings, with positions `pos`.
+    pub fn points_into_ring(&self, a: usize, d: Vec2, pos: &[Vec2]) -> bool {
+        let p = pos[a] + d * 0.5;
+        self.atom_rings[a].iter().any(|&r| {
+            let poly: Vec<Vec2> = self.rings[r].iter().map(|&x| pos[x]).collect();
+            point_in_polygon(p, &poly)
+        })
     }
 }
 
