@@ -73,6 +73,13 @@ fn envelope(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
     None
 }
 
+/// Whether some two rings share exactly one atom.
+pub fn has_spiro(rings: &[&[usize]]) -> bool {
+    (0..rings.len()).any(|i| {
+        (i + 1..rings.len()).any(|j| rings[i].iter().filter(|a| rings[j].contains(a)).count() == 1)
+    })
+}
+
 pub fn system_atoms(rings: &[&[usize]]) -> Vec<usize> {
     let mut atoms: Vec<usize> = rings.iter().flat_map(|r| r.iter().copied()).collect();
     atoms.sort_unstable();

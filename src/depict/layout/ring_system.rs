@@ -5,7 +5,7 @@
 
 use std::f64::consts::{PI, TAU};
 
-use super::geom::Vec2;
+use super::geom::{Vec2, gap_slots};
 use super::graph::Graph;
 
 /// Circumradius of a regular polygon with `k` unit sides.
@@ -20,17 +20,29 @@ pub fn polygon_radius(k: usize) -> f64 {
 /// bridged rings — and the least tangled result is kept: drawing the envelope as the outer
 /// polygon with the bridge inside is the familiar picture of norbornane or a morphinan.
 pub fn layout_system(g: &Graph, rings: &[&[usize]], pos: &mut [Vec2], placed: &mut [bool]) {
-    let starts = super::bridged::start_cycles(rings);
+    let atoms = super::bridged::system_atoms(rings);
+    let mut starts: Vec<(Vec<usize>, f64)> = super::bridged::start_cycles(rings)
+        .into_iter()
+        .map(|c| (c, 0.0))
+        .collect();
     if starts.is_empty() {
-        let first = rings[start_ring(rings)];
-        grow(g, rings, first, pos, placed);
+        let first = rings[start_ring(rings)].to_vec();
+        // Spiro junctions may turn either way; the straight one is tried first.
+        let twists: &[f64] = if super::bridged::has_spiro(rings) {
+            &SPIRO_TWISTS
+        } else {
+            &[0.0]
+        };
+        starts = twists.iter().map(|&t| (first.clone(), t)).collect();
+    }
+    if starts.len() == 1 {
+        grow(g, rings, &atoms, &starts[0].0, starts[0].1, pos, placed);
         return;
     }
-    let atoms = super::bridged::system_atoms(rings);
     let mut best: Option<(f64, Vec<Vec2>)> = None;
-    for start in &starts {
+    for (start, twist) in &starts {
         atoms.iter().for_each(|&a| placed[a] = false);
-        grow(g, rings, start, pos, placed);
+        grow(g, rings, &atoms, start, *twist, pos, placed);
         let score = super::bridged::tangle(g, rings, &atoms, pos);
         if best.as_ref().is_none_or(|b| score < b.0 - 1e-9) {
             best = Some((score, atoms.iter().map(|&a| pos[a]).collect()));
@@ -44,8 +56,20 @@ pub fn layout_system(g: &Graph, rings: &[&[usize]], pos: &mut [Vec2], placed: &m
     }
 }
 
+/// Turns (radians) tried for a spiro ring away from the exterior bisector of its spiro atom:
+/// a ring fused further along (the benzo of a spiro-lactone) may need to lean aside.
+const SPIRO_TWISTS: [f64; 5] = [0.0, 0.35, -0.35, 0.7, -0.7];
+
 /// Places `first` as a regular polygon, then the other rings onto what is placed.
-fn grow(g: &Graph, rings: &[&[usize]], first: &[usize], pos: &mut [Vec2], placed: &mut [bool]) {
+fn grow(
+    g: &Graph,
+    rings: &[&[usize]],
+    system: &[usize],
+    first: &[usize],
+    spiro_twist: f64,
+    pos: &mut [Vec2],
+    placed: &mut [bool],
+) {
     let mut done = vec![false; rings.len()];
     place_polygon(first, Vec2::ZERO, PI / 2.0, pos, placed);
     let mut members: Vec<usize> = first.to_vec();
@@ -64,9 +88,9 @@ fn grow(g: &Graph, rings: &[&[usize]], first: &[usize], pos: &mut [Vec2], placed
             continue;
         }
         if count == 1 {
-            place_spiro(g, rings[r], pos, placed);
+            place_spiro(g, rings[r], spiro_twist, pos, placed);
         } else {
-            place_segments(rings[r], pos, placed, &members);
+            place_segments(g, system, rings[r], pos, placed, &members);
         }
         for &a in rings[r] {
             if !members.contains(&a) {
@@ -107,14 +131,14 @@ fn place_polygon(ring: &[usize], centre: Vec2, start: f64, pos: &mut [Vec2], pla
 }
 
 /// A ring sharing a single atom with what is placed: a polygon on the far side of that atom.
-fn place_spiro(g: &Graph, ring: &[usize], pos: &mut [Vec2], placed: &mut [bool]) {
+fn place_spiro(g: &Graph, ring: &[usize], twist: f64, pos: &mut [Vec2], placed: &mut [bool]) {
     let i0 = ring.iter().position(|&a| placed[a]).unwrap_or(0);
     let s = ring[i0];
     let away: Vec2 = g.adj[s]
         .iter()
         .filter(|&&(w, _)| placed[w])
         .fold(Vec2::ZERO, |acc, &(w, _)| acc + (pos[s] - pos[w]));
-    let dir = away.unit();
+    let dir = away.unit().rotate(twist);
     let k = ring.len();
     let centre = pos[s] + dir * polygon_radius(k);
     let start = (pos[s] - centre).angle();
@@ -126,8 +150,16 @@ fn place_spiro(g: &Graph, ring: &[usize], pos: &mut [Vec2], placed: &mut [bool])
 }
 
 /// Each run of unplaced atoms between two placed ones becomes an arc of unit bonds.
-fn place_segments(ring: &[usize], pos: &mut [Vec2], placed: &mut [bool], members: &[usize]) {
+fn place_segments(
+    g: &Graph,
+    system: &[usize],
+    ring: &[usize],
+    pos: &mut [Vec2],
+    placed: &mut [bool],
+    members: &[usize],
+) {
     let k = ring.len();
+    let stubs = exocyclic_stubs(g, system, members, pos, placed);
     let Some(start) = (0..k).find(|&i| placed[ring[i]] && !placed[ring[(i + 1) % k]]) else {
         return;
     };
@@ -142,7 +174,7 @@ fn place_segments(ring: &[usize], pos: &mut [Vec2], placed: &mut [bool], members
             j = (j + 1) % k;
         }
         let b = ring[j];
-        let pts = best_arc(pos[a], pos[b], run.len() + 1, pos, members);
+        let pts = best_arc(pos[a], pos[b], run.len() + 1, pos, members, &stubs);
         for (&atom, p) in run.iter().zip(pts) {
             pos[atom] = p;
             placed[atom] = true;
@@ -157,6 +189,34 @@ fn place_segments(ring: &[usize], pos: &mut [Vec2], placed: &mut [bool], members
     }
 }
 
+/// Where the substituents of the placed ring atoms will go (one bond out along their exterior
+/// gap), so a bridge is not drawn across a substituent's place (the N-methyl of tropane).
+fn exocyclic_stubs(
+    g: &Graph,
+    system: &[usize],
+    members: &[usize],
+    pos: &[Vec2],
+    placed: &[bool],
+) -> Vec<Vec2> {
+    let mut out = Vec::new();
+    for &q in members {
+        let in_system = g.adj[q]
+            .iter()
+            .filter(|&&(w, _)| system.binary_search(&w).is_ok())
+            .count();
+        let k = g.degree(q) - in_system;
+        let inner: Vec<Vec2> = g.adj[q]
+            .iter()
+            .filter(|&&(w, _)| placed[w] && system.binary_search(&w).is_ok())
+            .map(|&(w, _)| pos[w] - pos[q])
+            .collect();
+        if k > 0 && inner.len() == in_system {
+            out.extend(gap_slots(&inner, k).into_iter().map(|d| pos[q] + d));
+        }
+    }
+    out
+}
+
 /// Shorter chords tried for a bridge that has no room at full bond length (e.g. the third
 /// two-atom bridge of bicyclo[2.2.2]octane, which at unit length would lie on the envelope).
 const CHORD_SCALES: [f64; 4] = [1.0, 0.85, 0.7, 0.0];
@@ -164,15 +224,24 @@ const CHORD_SCALES: [f64; 4] = [1.0, 0.85, 0.7, 0.0];
 /// The `m - 1` inner points of an arc of `m` chords from `a` to `b`: unit chords on whichever
 /// side of the line a–b is less crowded by `members`, shorter ones (down to the straight line)
 /// only when they relieve crowding by more than they cost in bond length.
-fn best_arc(a: Vec2, b: Vec2, m: usize, pos: &[Vec2], members: &[usize]) -> Vec<Vec2> {
+fn best_arc(
+    a: Vec2,
+    b: Vec2,
+    m: usize,
+    pos: &[Vec2],
+    members: &[usize],
+    stubs: &[Vec2],
+) -> Vec<Vec2> {
     let normal = (b - a).unit().rotate(PI / 2.0);
     let crowding = |pts: &[Vec2]| -> f64 {
         pts.iter()
             .map(|p| {
-                members
+                let atoms: f64 = members
                     .iter()
                     .map(|&q| 1.0 / (*p - pos[q]).len2().max(1e-4))
-                    .sum::<f64>()
+                    .sum();
+                let subs: f64 = stubs.iter().map(|&q| 1.0 / (*p - q).len2().max(1e-4)).sum();
+                atoms + subs
             })
             .sum()
     };
