@@ -61,3 +61,9 @@ pub fn layout_graph(g: &Graph, opts: &LayoutOptions) -> Vec<Vec2> {
     orient::pack(&comps, &mut pos);
     pos
 }
+
+/// The smallest set of smallest rings, each as atom indices in cyclic order (drawing puts
+/// ring double bonds on the inside of these).
+pub fn smallest_rings(g: &Graph) -> Vec<Vec<usize>> {
+    rings::Rings::perceive(g).rings
+}
