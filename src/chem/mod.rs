@@ -1,7 +1,13 @@
 //! Chemistry core: elements, the molecule graph, SMILES and reactions, properties.
 
+pub mod aromaticity;
+pub mod canon;
 pub mod element;
+pub mod kekulize;
 pub mod mol;
+pub mod rings;
+pub mod smiles;
+pub mod valence;
 
 pub use element::Element;
 pub use mol::{Atom, AtomIdx, Bond, BondIdx, BondOrder, Molecule, Reaction};

@@ -1,0 +1,360 @@
+//! SMILES writer: a depth-first walk that follows a given atom ranking (canonical ranks for
+//! canonical SMILES, input order otherwise), with ring-closure digits, branches, bracket atoms
+//! only where needed, tetrahedral parity re-expressed for the written neighbour order, and `/` `\`
+//! bond directions chosen for each stereo double bond.
+
+use super::directions::{self, Direction};
+use super::stereo::{Slot, StereoSet, odd_permutation};
+use crate::chem::element::Element;
+use crate::chem::mol::{BondOrder, Molecule};
+use std::fmt::Write;
+
+/// How to spell the molecule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WriteOptions {
+    /// Walk in canonical order (the same string for every atom order of the same molecule);
+    /// otherwise in input order, starting each component at its first atom.
+    pub canonical: bool,
+    /// Lowercase aromatic atoms with implicit aromatic bonds; otherwise Kekulé bond orders.
+    pub aromatic: bool,
+}
+
+impl Default for WriteOptions {
+    fn default() -> WriteOptions {
+        WriteOptions {
+            canonical: true,
+            aromatic: true,
+        }
+    }
+}
+
+/// The depth-first walk: which bonds are tree bonds and which are ring closures, in what order.
+pub(crate) struct Walk {
+    /// Atoms in the order they are written, with a component break before each start atom.
+    preorder: Vec<usize>,
+    pub position: Vec<usize>,
+    starts: Vec<bool>,
+    pub parent_bond: Vec<Option<usize>>,
+    parent: Vec<Option<usize>>,
+    children: Vec<Vec<(usize, usize)>>,
+    /// Ring-closure bonds at each atom, in the order their digits are written: (partner, bond).
+    ring_bonds: Vec<Vec<(usize, usize)>>,
+}
+
+impl Walk {
+    fn new(adj: &[Vec<(usize, usize)>], ranks: &[u32]) -> Walk {
+        let n = adj.len();
+        let mut sorted_adj: Vec<Vec<(usize, usize)>> = adj.to_vec();
+        for nbrs in &mut sorted_adj {
+            nbrs.sort_by_key(|&(a, _)| ranks[a]);
+        }
+        let mut walk = Walk {
+            preorder: Vec::with_capacity(n),
+            position: vec![usize::MAX; n],
+            starts: vec![false; n],
+            parent_bond: vec![None; n],
+            parent: vec![None; n],
+            children: vec![Vec::new(); n],
+            ring_bonds: vec![Vec::new(); n],
+        };
+        let mut by_rank: Vec<usize> = (0..n).collect();
+        by_rank.sort_by_key(|&a| ranks[a]);
+        let mut closure_seen = vec![false; adj.iter().map(Vec::len).sum::<usize>()];
+        let mut closures: Vec<(usize, usize, usize)> = Vec::new();
+        let mut stack: Vec<(usize, usize)> = Vec::new();
+        for &start in &by_rank {
+            if walk.position[start] != usize::MAX {
+                continue;
+            }
+            walk.starts[start] = true;
+            walk.visit(start);
+            stack.push((start, 0));
+            while let Some((a, next)) = stack.last_mut() {
+                let a = *a;
+                let Some(&(w, b)) = sorted_adj[a].get(*next) else {
+                    stack.pop();
+                    continue;
+                };
+                *next += 1;
+                if Some(b) == walk.parent_bond[a] {
+                    continue;
+                }
+                if walk.position[w] == usize::MAX {
+                    walk.parent_bond[w] = Some(b);
+                    walk.parent[w] = Some(a);
+                    walk.children[a].push((w, b));
+                    walk.visit(w);
+                    stack.push((w, 0));
+                } else if !closure_seen[b] {
+                    // `w` is an ancestor still on the stack: it opens the ring, `a` closes it.
+                    closure_seen[b] = true;
+                    closures.push((w, a, b));
+                }
+            }
+        }
+        // Digits at an atom: closings first (in the order their rings were opened), then
+        // openings (in the order their partners are written).
+        closures.sort_by_key(|&(o, c, _)| (walk.position[c], walk.position[o]));
+        for &(o, c, b) in &closures {
+            walk.ring_bonds[c].push((o, b));
+        }
+        closures.sort_by_key(|&(o, c, _)| (walk.position[o], walk.position[c]));
+        for &(o, c, b) in &closures {
+            walk.ring_bonds[o].push((c, b));
+        }
+        walk
+    }
+
+    fn visit(&mut self, a: usize) {
+        self.position[a] = self.preorder.len();
+        self.preorder.push(a);
+    }
+
+    /// Neighbours of `a` in the order the SMILES string presents them, with the implicit H /
+    /// lone pair (when the centre has one) right after the preceding atom.
+    fn written_slots(&self, a: usize, has_implicit: bool) -> Vec<Slot> {
+        let mut slots = Vec::with_capacity(4);
+        if let Some(p) = self.parent[a] {
+            slots.push(Some(p));
+        }
+        if has_implicit {
+            slots.push(None);
+        }
+        slots.extend(self.ring_bonds[a].iter().map(|&(p, _)| Some(p)));
+        slots.extend(self.children[a].iter().map(|&(c, _)| Some(c)));
+        slots
+    }
+
+    /// Whether `a` is written before `b`'s bond symbol is read from it (tree parent or ring opener).
+    pub fn writes_bond_from(&self, a: usize, b: usize) -> bool {
+        self.position[a] < self.position[b]
+    }
+}
+
+/// Writes `mol` following `ranks` (lower rank first).
+pub(crate) fn write(
+    mol: &Molecule,
+    adj: &[Vec<(usize, usize)>],
+    ranks: &[u32],
+    stereo: &StereoSet,
+    aromatic: bool,
+) -> String {
+    let walk = Walk::new(adj, ranks);
+    let chirality = chirality_marks(&walk, stereo);
+    let directions = directions::bond_directions(mol, adj, &walk, stereo);
+    let mut out = String::with_capacity(mol.atom_count() * 2);
+    let mut digit_of_bond = vec![0u32; mol.bond_count()];
+    let mut digits_in_use: Vec<bool> = Vec::new();
+    let mut stack: Vec<Step> = Vec::new();
+    for &start in walk.preorder.iter().filter(|&&a| walk.starts[a]) {
+        if !out.is_empty() {
+            out.push('.');
+        }
+        stack.push(Step::Atom(start));
+        while let Some(step) = stack.pop() {
+            let a = match step {
+                Step::Open => {
+                    out.push('(');
+                    continue;
+                }
+                Step::Close => {
+                    out.push(')');
+                    continue;
+                }
+                Step::Atom(a) => a,
+            };
+            if let Some(b) = walk.parent_bond[a] {
+                let from = walk.parent[a].expect("a tree bond has a parent");
+                write_bond(&mut out, mol, b, directions[b], from, a, aromatic);
+            }
+            write_atom(&mut out, mol, a, chirality[a], aromatic);
+            let mut freed = Vec::new();
+            for &(partner, b) in &walk.ring_bonds[a] {
+                if walk.writes_bond_from(a, partner) {
+                    let d = digits_in_use.iter().position(|u| !u).unwrap_or_else(|| {
+                        digits_in_use.push(false);
+                        digits_in_use.len() - 1
+                    });
+                    digits_in_use[d] = true;
+                    digit_of_bond[b] = d as u32 + 1;
+                    write_bond(&mut out, mol, b, directions[b], a, partner, aromatic);
+                    write_digit(&mut out, d as u32 + 1);
+                } else {
+                    write_digit(&mut out, digit_of_bond[b]);
+                    freed.push(digit_of_bond[b] as usize - 1);
+                }
+            }
+            // Digits closed here are reused only by later atoms, never reopened on this one.
+            for d in freed {
+                digits_in_use[d] = false;
+            }
+            let children = &walk.children[a];
+            for (i, &(c, _)) in children.iter().enumerate().rev() {
+                if i + 1 == children.len() {
+                    stack.push(Step::Atom(c));
+                } else {
+                    stack.push(Step::Close);
+                    stack.push(Step::Atom(c));
+                    stack.push(Step::Open);
+                }
+            }
+        }
+    }
+    out
+}
+
+enum Step {
+    Atom(usize),
+    Open,
+    Close,
+}
+
+fn write_digit(out: &mut String, d: u32) {
+    if d < 10 {
+        out.push(char::from(b'0' + d as u8));
+    } else {
+        let _ = write!(out, "%{d}");
+    }
+}
+
+fn write_bond(
+    out: &mut String,
+    mol: &Molecule,
+    b: usize,
+    direction: Direction,
+    from: usize,
+    to: usize,
+    aromatic: bool,
+) {
+    let bond = mol.bond(crate::chem::BondIdx::new(b));
+    if aromatic && bond.aromatic {
+        return;
+    }
+    match bond.order {
+        BondOrder::Single => {
+            if let Some(up) = direction {
+                out.push(if up { '/' } else { '\\' });
+            } else if aromatic
+                && mol.atom(crate::chem::AtomIdx::new(from)).aromatic
+                && mol.atom(crate::chem::AtomIdx::new(to)).aromatic
+            {
+                // Between aromatic atoms a bare bond would read as aromatic.
+                out.push('-');
+            }
+        }
+        BondOrder::Double => out.push('='),
+        BondOrder::Triple => out.push('#'),
+        BondOrder::Quadruple => out.push('$'),
+    }
+}
+
+/// `@@` (Some(true)) or `@` (Some(false)) per atom, for the neighbour order of the walk.
+fn chirality_marks(walk: &Walk, stereo: &StereoSet) -> Vec<Option<bool>> {
+    let mut marks = vec![None; walk.position.len()];
+    for c in &stereo.centres {
+        let has_implicit = c.slots.contains(&None);
+        let written = walk.written_slots(c.atom, has_implicit);
+        marks[c.atom] = Some(c.clockwise ^ odd_permutation(&c.slots, &written));
+    }
+    marks
+}
+
+/// Hydrogens a reader infers for an unbracketed organic-subset atom with this bond-order sum.
+fn implied_hydrogens(element: Element, bond_order_sum: u8) -> Option<u8> {
+    let v = element
+        .default_valences()
+        .iter()
+        .find(|&&v| v >= bond_order_sum)?;
+    Some(v - bond_order_sum)
+}
+
+fn write_atom(out: &mut String, mol: &Molecule, a: usize, chirality: Option<bool>, aromatic: bool) {
+    let atom = mol.atom(crate::chem::AtomIdx::new(a));
+    let lower = aromatic && atom.aromatic && can_be_aromatic(atom.element);
+    let order_sum = mol.bond_order_sum(crate::chem::AtomIdx::new(a));
+    // None: no default valence fits, so a reader would reject the bare atom.
+    let implied = if atom.element.is_organic_subset() {
+        implied_hydrogens(atom.element, order_sum)
+    } else {
+        Some(0)
+    };
+    // A reader gives an unbracketed aromatic n/p/b no hydrogen ([nH] must be spelled out).
+    let hidden_h = lower && atom.element != Element::C && atom.hydrogens > 0;
+    let bare = atom.element.is_organic_subset() || atom.element == Element::WILDCARD;
+    let bracket = !bare
+        || atom.charge != 0
+        || atom.isotope.is_some()
+        || atom.atom_class.is_some()
+        || chirality.is_some()
+        || hidden_h
+        || (atom.element == Element::WILDCARD && atom.hydrogens > 0)
+        || (atom.element != Element::WILDCARD && Some(atom.hydrogens) != implied);
+    let symbol = atom.element.symbol();
+    if !bracket {
+        push_symbol(out, symbol, lower);
+        return;
+    }
+    out.push('[');
+    if let Some(iso) = atom.isotope {
+        let _ = write!(out, "{iso}");
+    }
+    push_symbol(out, symbol, lower);
+    match chirality {
+        Some(true) => out.push_str("@@"),
+        Some(false) => out.push('@'),
+        None => {}
+    }
+    match atom.hydrogens {
+        0 => {}
+        1 => out.push('H'),
+        h => {
+            let _ = write!(out, "H{h}");
+        }
+    }
+    match atom.charge {
+        0 => {}
+        1 => out.push('+'),
+        -1 => out.push('-'),
+        q if q > 0 => {
+            let _ = write!(out, "+{q}");
+        }
+        q => {
+            let _ = write!(out, "-{}", -i16::from(q));
+        }
+    }
+    if let Some(class) = atom.atom_class {
+        let _ = write!(out, ":{class}");
+    }
+    out.push(']');
+}
+
+/// Elements OpenSMILES lets one write in lowercase.
+fn can_be_aromatic(e: Element) -> bool {
+    matches!(e.atomic_number(), 5 | 6 | 7 | 8 | 15 | 16 | 33 | 34 | 52)
+}
+
+fn push_symbol(out: &mut String, symbol: &str, lower: bool) {
+    if lower {
+        out.extend(symbol.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        out.push_str(symbol);
+    }
+}
+
+/// Input-order ranks, for non-canonical output.
+pub(crate) fn input_order(n: usize) -> Vec<u32> {
+    (0..n as u32).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn implied_hydrogens_follow_the_default_valences() {
+        assert_eq!(implied_hydrogens(Element::C, 1), Some(3));
+        assert_eq!(implied_hydrogens(Element::N, 4), Some(1));
+        assert_eq!(implied_hydrogens(Element::S, 3), Some(1));
+        assert_eq!(implied_hydrogens(Element::O, 3), None);
+    }
+}

@@ -1,0 +1,481 @@
+//! The OpenSMILES grammar: atoms, bonds, branches, ring closures and components become a graph.
+//!
+//! This step only reads what is written. Implicit hydrogens, kekulization and double-bond stereo
+//! are derived afterwards from the graph (see `smiles::read_molecule`).
+
+use super::bracket::read_bracket_atom;
+use super::cursor::Cursor;
+use super::error::{SmilesError, SmilesErrorKind};
+use crate::chem::element::Element;
+use crate::chem::mol::{
+    Atom, AtomIdx, AtomStereo, Bond, BondOrder, Molecule, StereoClass, StereoNeighbor,
+};
+
+/// The graph as written, with what later steps need to know about the text.
+pub(crate) struct RawSmiles {
+    pub mol: Molecule,
+    /// Character offset of each atom (of its first character).
+    pub atom_offsets: Vec<usize>,
+    /// The `/` or `\` written on each bond (indexed by bond index), if any.
+    pub direction_marks: Vec<Option<DirectionMark>>,
+}
+
+/// A `/` or `\` bond: `up` says the atom written after `from` lies above it (`/`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DirectionMark {
+    pub from: AtomIdx,
+    pub up: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BondSymbol {
+    Single,
+    Double,
+    Triple,
+    Quadruple,
+    Aromatic,
+    Up,
+    Down,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct PendingBond {
+    symbol: BondSymbol,
+    offset: usize,
+}
+
+struct RingOpening {
+    atom: AtomIdx,
+    bond: Option<PendingBond>,
+    offset: usize,
+    /// Position reserved in the opening atom's neighbour order (the digit's place).
+    slot: usize,
+}
+
+/// One position in an atom's neighbour order, as the text gives it (stereo depends on it).
+#[derive(Clone, Copy, Debug)]
+enum Slot {
+    Atom(AtomIdx),
+    ImplicitH,
+    OpenRing,
+}
+
+struct Parser<'a> {
+    cur: Cursor<'a>,
+    raw: RawSmiles,
+    /// The atom the next atom bonds to.
+    prev: Option<AtomIdx>,
+    /// The last token was an atom or ring closure (so a ring digit or branch may follow).
+    after_atom: bool,
+    pending: Option<PendingBond>,
+    /// For each open `(`: the branch point and the offset of the parenthesis.
+    branches: Vec<(AtomIdx, usize)>,
+    rings: Vec<(u32, RingOpening)>,
+    slots: Vec<Vec<Slot>>,
+    chirality: Vec<Option<StereoClass>>,
+    has_preceding: Vec<bool>,
+}
+
+/// Reads one SMILES (no reaction arrows); `base` is the character offset of `text` in the
+/// user's string. `~` separates components like `.` does.
+pub(crate) fn parse(text: &str, base: usize) -> Result<RawSmiles, SmilesError> {
+    let mut p = Parser {
+        cur: Cursor::new(text, base),
+        raw: RawSmiles {
+            mol: Molecule::new(),
+            atom_offsets: Vec::new(),
+            direction_marks: Vec::new(),
+        },
+        prev: None,
+        after_atom: false,
+        pending: None,
+        branches: Vec::new(),
+        rings: Vec::new(),
+        slots: Vec::new(),
+        chirality: Vec::new(),
+        has_preceding: Vec::new(),
+    };
+    p.run()?;
+    p.finish()
+}
+
+impl Parser<'_> {
+    fn run(&mut self) -> Result<(), SmilesError> {
+        while let Some(c) = self.cur.peek() {
+            match c {
+                b'(' => self.open_branch()?,
+                b')' => self.close_branch()?,
+                b'.' | b'~' => self.dot()?,
+                b'-' | b'=' | b'#' | b'$' | b':' | b'/' | b'\\' => self.bond_symbol(c)?,
+                b'0'..=b'9' | b'%' => self.ring_bond()?,
+                b'[' => {
+                    let offset = self.cur.offset();
+                    let b = read_bracket_atom(&mut self.cur)?;
+                    let atom = Atom {
+                        element: b.element,
+                        isotope: b.isotope,
+                        charge: b.charge,
+                        aromatic: b.aromatic,
+                        hydrogens: b.hydrogens,
+                        bracket: true,
+                        atom_class: b.atom_class,
+                        stereo: None,
+                    };
+                    self.add_atom(atom, b.chirality, offset)?;
+                }
+                _ => {
+                    let offset = self.cur.offset();
+                    let atom = self.organic_atom()?;
+                    self.add_atom(atom, None, offset)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn open_branch(&mut self) -> Result<(), SmilesError> {
+        let offset = self.cur.offset();
+        let Some(prev) = self.prev.filter(|_| self.pending.is_none()) else {
+            return Err(self.misplaced(SmilesErrorKind::BranchWithoutAtom));
+        };
+        self.branches.push((prev, offset));
+        self.after_atom = false;
+        self.cur.bump();
+        if self.cur.peek() == Some(b')') {
+            return Err(self
+                .cur
+                .error(SmilesErrorKind::BranchWithoutAtom)
+                .with_detail("(empty branch)"));
+        }
+        Ok(())
+    }
+
+    fn close_branch(&mut self) -> Result<(), SmilesError> {
+        if let Some(bond) = self.pending {
+            return Err(SmilesError::new(
+                SmilesErrorKind::BondWithoutAtom,
+                bond.offset,
+            ));
+        }
+        let Some((branch_point, _)) = self.branches.pop() else {
+            return Err(self.cur.error(SmilesErrorKind::UnmatchedParenthesis));
+        };
+        if self.prev.is_none() {
+            // `C(.C)`: a component ended inside the branch.
+            return Err(self.cur.error(SmilesErrorKind::BranchWithoutAtom));
+        }
+        self.prev = Some(branch_point);
+        self.after_atom = false;
+        self.cur.bump();
+        Ok(())
+    }
+
+    fn dot(&mut self) -> Result<(), SmilesError> {
+        if let Some(bond) = self.pending {
+            return Err(SmilesError::new(
+                SmilesErrorKind::BondWithoutAtom,
+                bond.offset,
+            ));
+        }
+        if self.prev.is_none() {
+            return Err(self.cur.unexpected());
+        }
+        self.prev = None;
+        self.after_atom = false;
+        self.cur.bump();
+        Ok(())
+    }
+
+    fn bond_symbol(&mut self, c: u8) -> Result<(), SmilesError> {
+        let offset = self.cur.offset();
+        if self.prev.is_none() || self.pending.is_some() {
+            return Err(SmilesError::new(SmilesErrorKind::BondWithoutAtom, offset));
+        }
+        let symbol = match c {
+            b'-' => BondSymbol::Single,
+            b'=' => BondSymbol::Double,
+            b'#' => BondSymbol::Triple,
+            b'$' => BondSymbol::Quadruple,
+            b':' => BondSymbol::Aromatic,
+            b'/' => BondSymbol::Up,
+            _ => BondSymbol::Down,
+        };
+        self.cur.bump();
+        // ChEBI-derived text doubles its backslashes (an escaping artefact): `\\` is one `\`.
+        if c == b'\\' && self.cur.peek() == Some(b'\\') {
+            self.cur.bump();
+        }
+        self.pending = Some(PendingBond { symbol, offset });
+        Ok(())
+    }
+
+    fn ring_bond(&mut self) -> Result<(), SmilesError> {
+        let offset = self.cur.offset();
+        let Some(atom) = self.prev.filter(|_| self.after_atom) else {
+            return Err(self.misplaced(SmilesErrorKind::BranchWithoutAtom));
+        };
+        let number = self.ring_number()?;
+        let bond = self.pending.take();
+        if let Some(i) = self.rings.iter().position(|(n, _)| *n == number) {
+            let (_, open) = self.rings.swap_remove(i);
+            self.close_ring(open, atom, bond, offset)
+        } else {
+            let slot = self.slots[atom.index()].len();
+            self.slots[atom.index()].push(Slot::OpenRing);
+            self.rings.push((
+                number,
+                RingOpening {
+                    atom,
+                    bond,
+                    offset,
+                    slot,
+                },
+            ));
+            Ok(())
+        }
+    }
+
+    /// `7`, `%12`, or RDKit's `%(123)`.
+    fn ring_number(&mut self) -> Result<u32, SmilesError> {
+        if self.cur.peek() != Some(b'%') {
+            let d = self.cur.peek().unwrap_or(b'0');
+            self.cur.bump();
+            return Ok(u32::from(d - b'0'));
+        }
+        self.cur.bump();
+        let text = if self.cur.peek() == Some(b'(') {
+            self.cur.bump();
+            let digits = self.cur.digits(5);
+            if self.cur.peek() != Some(b')') {
+                return Err(self.cur.unexpected());
+            }
+            self.cur.bump();
+            digits
+        } else {
+            let digits = self.cur.digits(2).filter(|(t, _)| t.len() == 2);
+            if digits.is_none() {
+                return Err(self.cur.unexpected().with_detail("(% needs two digits)"));
+            }
+            digits
+        };
+        match text {
+            Some((t, _)) => Ok(t.parse().unwrap_or(0)),
+            None => Err(self.cur.unexpected()),
+        }
+    }
+
+    fn close_ring(
+        &mut self,
+        open: RingOpening,
+        atom: AtomIdx,
+        bond: Option<PendingBond>,
+        offset: usize,
+    ) -> Result<(), SmilesError> {
+        if open.atom == atom || self.raw.mol.bond_between(open.atom, atom).is_some() {
+            return Err(SmilesError::new(SmilesErrorKind::BadRingClosure, offset));
+        }
+        // Both ends may carry a bond symbol; they must agree (directions are read from the
+        // opening end, where the bond is first written).
+        let symbol = match (open.bond, bond) {
+            (Some(a), Some(b)) => {
+                let directional = |s: BondSymbol| matches!(s, BondSymbol::Up | BondSymbol::Down);
+                if a.symbol != b.symbol && !(directional(a.symbol) && directional(b.symbol)) {
+                    return Err(SmilesError::new(
+                        SmilesErrorKind::RingBondMismatch,
+                        b.offset,
+                    ));
+                }
+                Some(a)
+            }
+            (a, b) => a.or(b),
+        };
+        // A direction mark points from the atom it is written after.
+        let mark_from = if open.bond.is_some() { open.atom } else { atom };
+        self.bond(open.atom, atom, symbol, mark_from);
+        self.slots[open.atom.index()][open.slot] = Slot::Atom(atom);
+        self.slots[atom.index()].push(Slot::Atom(open.atom));
+        self.after_atom = true;
+        Ok(())
+    }
+
+    fn organic_atom(&mut self) -> Result<Atom, SmilesError> {
+        let c = self.cur.peek().unwrap_or(b' ');
+        let next = self.cur.peek_at(1);
+        let (z, aromatic, len) = match (c, next) {
+            (b'C', Some(b'l')) => (17, false, 2),
+            (b'B', Some(b'r')) => (35, false, 2),
+            (b'B', _) => (5, false, 1),
+            (b'C', _) => (6, false, 1),
+            (b'N', _) => (7, false, 1),
+            (b'O', _) => (8, false, 1),
+            (b'P', _) => (15, false, 1),
+            (b'S', _) => (16, false, 1),
+            (b'F', _) => (9, false, 1),
+            (b'I', _) => (53, false, 1),
+            (b'b', _) => (5, true, 1),
+            (b'c', _) => (6, true, 1),
+            (b'n', _) => (7, true, 1),
+            (b'o', _) => (8, true, 1),
+            (b'p', _) => (15, true, 1),
+            (b's', _) => (16, true, 1),
+            (b'*', _) => (0, false, 1),
+            _ if c.is_ascii_alphabetic() => {
+                let at = self.cur.offset();
+                let word = self.cur.letters_from(at);
+                let detail = match word.get(..2).and_then(Element::from_symbol) {
+                    Some(_) => format!("'{}' (write it in brackets)", &word[..2]),
+                    None => format!("'{word}'"),
+                };
+                return Err(self
+                    .cur
+                    .error(SmilesErrorKind::UnknownElement)
+                    .with_detail(detail));
+            }
+            _ => return Err(self.cur.unexpected()),
+        };
+        for _ in 0..len {
+            self.cur.bump();
+        }
+        let element = Element::from_atomic_number(z).unwrap_or_default();
+        let mut atom = Atom::new(element);
+        atom.aromatic = aromatic;
+        Ok(atom)
+    }
+
+    fn add_atom(
+        &mut self,
+        atom: Atom,
+        chirality: Option<StereoClass>,
+        offset: usize,
+    ) -> Result<(), SmilesError> {
+        let has_h = atom.hydrogens > 0;
+        let idx = self.raw.mol.add_atom(atom);
+        self.raw.atom_offsets.push(offset);
+        self.slots.push(Vec::new());
+        self.chirality.push(chirality);
+        self.has_preceding.push(self.prev.is_some());
+        if let Some(prev) = self.prev {
+            let bond = self.pending.take();
+            self.bond(prev, idx, bond, prev);
+            self.slots[prev.index()].push(Slot::Atom(idx));
+            self.slots[idx.index()].push(Slot::Atom(prev));
+        }
+        if chirality.is_some() && has_h {
+            self.slots[idx.index()].push(Slot::ImplicitH);
+        }
+        self.prev = Some(idx);
+        self.after_atom = true;
+        Ok(())
+    }
+
+    fn bond(
+        &mut self,
+        from: AtomIdx,
+        to: AtomIdx,
+        symbol: Option<PendingBond>,
+        mark_from: AtomIdx,
+    ) {
+        let both_aromatic = self.raw.mol.atom(from).aromatic && self.raw.mol.atom(to).aromatic;
+        let (order, aromatic) = match symbol.map(|b| b.symbol) {
+            // Unwritten and `:` bonds between aromatic atoms are aromatic; kekulization gives
+            // them their orders. `:` between other atoms is read as single.
+            None | Some(BondSymbol::Aromatic) => (BondOrder::Single, both_aromatic),
+            Some(BondSymbol::Single | BondSymbol::Up | BondSymbol::Down) => {
+                (BondOrder::Single, false)
+            }
+            Some(BondSymbol::Double) => (BondOrder::Double, false),
+            Some(BondSymbol::Triple) => (BondOrder::Triple, false),
+            Some(BondSymbol::Quadruple) => (BondOrder::Quadruple, false),
+        };
+        let b = self.raw.mol.add_bond(
+            from,
+            to,
+            Bond {
+                order,
+                aromatic,
+                stereo: None,
+            },
+        );
+        let mark = symbol.and_then(|s| match s.symbol {
+            BondSymbol::Up | BondSymbol::Down => Some(DirectionMark {
+                from: mark_from,
+                up: s.symbol == BondSymbol::Up,
+            }),
+            _ => None,
+        });
+        if self.raw.direction_marks.len() <= b.index() {
+            self.raw.direction_marks.resize(b.index() + 1, None);
+        }
+        self.raw.direction_marks[b.index()] = mark;
+    }
+
+    /// An error for a token that needs a preceding atom: a bond left dangling is the cause
+    /// when there is one.
+    fn misplaced(&self, kind: SmilesErrorKind) -> SmilesError {
+        match self.pending {
+            Some(bond) if self.prev.is_some() => {
+                SmilesError::new(SmilesErrorKind::BondWithoutAtom, bond.offset)
+            }
+            _ => self.cur.error(kind),
+        }
+    }
+
+    fn finish(mut self) -> Result<RawSmiles, SmilesError> {
+        debug_assert!(self.cur.at_end());
+        if let Some(bond) = self.pending {
+            return Err(SmilesError::new(
+                SmilesErrorKind::BondWithoutAtom,
+                bond.offset,
+            ));
+        }
+        if let Some((_, offset)) = self.branches.first() {
+            return Err(SmilesError::new(
+                SmilesErrorKind::UnmatchedParenthesis,
+                *offset,
+            ));
+        }
+        if let Some((n, open)) = self.rings.iter().min_by_key(|(_, o)| o.offset) {
+            return Err(SmilesError::new(SmilesErrorKind::UnclosedRing, open.offset)
+                .with_detail(format!("{n}")));
+        }
+        if self.raw.mol.atom_count() == 0 {
+            return Err(self.cur.error(SmilesErrorKind::Empty));
+        }
+        let atoms: Vec<AtomIdx> = self.raw.mol.atoms().collect();
+        for a in atoms {
+            if let Some(class) = self.chirality[a.index()] {
+                let stereo = self.atom_stereo(a, class);
+                self.raw.mol.atom_mut(a).stereo = stereo;
+            }
+        }
+        Ok(self.raw)
+    }
+
+    /// The stereo neighbour order of a chiral atom: as written, with the implicit H (or the lone
+    /// pair of a three-coordinate centre) right after the preceding atom.
+    fn atom_stereo(&self, a: AtomIdx, class: StereoClass) -> Option<AtomStereo> {
+        let mut neighbors: Vec<StereoNeighbor> = self.slots[a.index()]
+            .iter()
+            .filter_map(|s| match s {
+                Slot::Atom(n) => Some(StereoNeighbor::Atom(*n)),
+                Slot::ImplicitH => Some(StereoNeighbor::Implicit),
+                Slot::OpenRing => None,
+            })
+            .collect();
+        if self.raw.mol.atom(a).hydrogens > 1 {
+            return None;
+        }
+        if let StereoClass::Tetrahedral { .. } = class {
+            match neighbors.len() {
+                4 => {}
+                3 if self.raw.mol.atom(a).hydrogens == 0 => {
+                    let at = usize::from(self.has_preceding[a.index()]);
+                    neighbors.insert(at, StereoNeighbor::Implicit);
+                }
+                // A tetrahedral mark on an atom that cannot be a stereocentre says nothing.
+                _ => return None,
+            }
+        }
+        Some(AtomStereo { class, neighbors })
+    }
+}
