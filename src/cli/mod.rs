@@ -2,6 +2,9 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod draw;
+pub mod layout;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "textchem",
@@ -17,6 +20,10 @@ pub struct Cli {
 pub enum Command {
     /// Print the elements textchem knows (a quick self-check).
     Elements,
+    /// 2D coordinates for each SMILES of a file, as JSON lines (for layout_metrics.py).
+    Layout(layout::LayoutArgs),
+    /// Draw a molecule or reaction SMILES to an SVG or PNG file.
+    Draw(draw::DrawArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -28,5 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Layout(args) => layout::run(&args),
+        Command::Draw(args) => draw::run(&args),
     }
 }
