@@ -6,6 +6,7 @@ use super::labels::atom_label;
 use super::layout::{self, Graph, LayoutOptions, Vec2};
 use super::scene::{Color, Item, Scene, Shift, Span};
 use super::wedges::stereo_bonds;
+use crate::chem::rings::RingInfo;
 use crate::chem::{Molecule, Reaction};
 
 #[derive(Clone, Debug)]
@@ -45,11 +46,16 @@ fn element_color(symbol: &str) -> Color {
 /// The drawing of one molecule in bond units (not yet fitted to a size).
 pub fn molecule_scene(mol: &Molecule, style: &Style) -> Scene {
     let g = Graph::from_molecule(mol);
-    let pos: Vec<Vec2> = layout::layout_graph(&g, &LayoutOptions::default())
+    let info = RingInfo::new(mol);
+    let pos: Vec<Vec2> = layout::layout_with_rings(mol, &info, &LayoutOptions::default())
         .into_iter()
         .map(|p| Vec2::new(p.x, -p.y))
         .collect();
-    let rings = layout::smallest_rings(&g);
+    let rings: Vec<Vec<usize>> = info
+        .rings()
+        .iter()
+        .map(|r| r.iter().map(|a| a.index()).collect())
+        .collect();
     let mut ring_bond = vec![false; g.bonds.len()];
     for ring in &rings {
         for k in 0..ring.len() {

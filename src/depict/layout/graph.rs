@@ -45,23 +45,6 @@ impl Graph {
         Graph { n, adj, bonds }
     }
 
-    /// Builds a graph straight from bond pairs (all single): for tests and benches.
-    pub fn from_edges(n: usize, edges: &[(usize, usize)]) -> Graph {
-        let mut adj = vec![Vec::new(); n];
-        let mut bonds = Vec::new();
-        for &(a, b) in edges {
-            adj[a].push((b, bonds.len()));
-            adj[b].push((a, bonds.len()));
-            bonds.push(LBond {
-                a,
-                b,
-                order: 1,
-                stereo: None,
-            });
-        }
-        Graph { n, adj, bonds }
-    }
-
     pub fn degree(&self, a: usize) -> usize {
         self.adj[a].len()
     }

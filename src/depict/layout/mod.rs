@@ -20,6 +20,7 @@ pub use geom::Vec2;
 pub use graph::Graph;
 
 use crate::chem::Molecule;
+use crate::chem::rings::RingInfo;
 
 /// Bond length in layout units.
 pub const BOND_LENGTH: f64 = 1.0;
@@ -45,12 +46,15 @@ pub fn layout(mol: &Molecule) -> Vec<Vec2> {
 }
 
 pub fn layout_with(mol: &Molecule, opts: &LayoutOptions) -> Vec<Vec2> {
-    layout_graph(&Graph::from_molecule(mol), opts)
+    layout_with_rings(mol, &RingInfo::new(mol), opts)
 }
 
-pub fn layout_graph(g: &Graph, opts: &LayoutOptions) -> Vec<Vec2> {
+/// Layout reusing ring perception the caller already has (drawing needs it too).
+pub fn layout_with_rings(mol: &Molecule, info: &RingInfo, opts: &LayoutOptions) -> Vec<Vec2> {
     let deadline = Instant::now() + opts.time_budget;
-    let ring_info = rings::Rings::perceive(g);
+    let g = Graph::from_molecule(mol);
+    let g = &g;
+    let ring_info = rings::Rings::new(g, info);
     let mut pos = vec![Vec2::ZERO; g.n];
     let comps = g.components();
     for comp in &comps {
@@ -60,10 +64,4 @@ pub fn layout_graph(g: &Graph, opts: &LayoutOptions) -> Vec<Vec2> {
     }
     orient::pack(&comps, &mut pos);
     pos
-}
-
-/// The smallest set of smallest rings, each as atom indices in cyclic order (drawing puts
-/// ring double bonds on the inside of these).
-pub fn smallest_rings(g: &Graph) -> Vec<Vec<usize>> {
-    rings::Rings::perceive(g).rings
 }
