@@ -10,29 +10,39 @@ const MAX_STARTS: usize = 24;
 /// Start cycles worth trying when the system is bridged (some two rings share more than one
 /// bond); empty for fused and spiro systems, which need no search. Envelopes come first, then
 /// the rings themselves.
-pub fn start_cycles(rings: &[&[usize]]) -> Vec<Vec<usize>> {
-    let mut envelopes = Vec::new();
-    let mut bridged = false;
-    for i in 0..rings.len() {
-        for j in i + 1..rings.len() {
-            let shared = rings[i].iter().filter(|a| rings[j].contains(a)).count();
-            if shared >= 3 {
-                bridged = true;
-            }
+pub fn start_cycles(rings: &[&[usize]], alternatives: &[&[usize]]) -> Vec<Vec<usize>> {
+    let bridged = (0..rings.len()).any(|i| {
+        (i + 1..rings.len()).any(|j| rings[i].iter().filter(|a| rings[j].contains(a)).count() >= 3)
+    });
+    if !bridged {
+        return Vec::new();
+    }
+    let mut cycles: Vec<&[usize]> = rings.to_vec();
+    for alt in alternatives {
+        if !cycles.iter().any(|c| same_cycle(c, alt)) {
+            cycles.push(alt);
+        }
+    }
+    let mut envelopes: Vec<Vec<usize>> = Vec::new();
+    for i in 0..cycles.len() {
+        for j in i + 1..cycles.len() {
+            let shared = cycles[i].iter().filter(|a| cycles[j].contains(a)).count();
             if shared >= 2
-                && let Some(env) = envelope(rings[i], rings[j])
+                && let Some(env) = envelope(cycles[i], cycles[j])
+                && !envelopes.iter().any(|e| same_cycle(e, &env))
             {
                 envelopes.push(env);
             }
         }
     }
-    if !bridged {
-        return Vec::new();
-    }
     envelopes.sort_by_key(|e| std::cmp::Reverse(e.len()));
     envelopes.truncate(MAX_STARTS);
-    envelopes.extend(rings.iter().map(|r| r.to_vec()));
+    envelopes.extend(cycles.iter().map(|r| r.to_vec()));
     envelopes
+}
+
+fn same_cycle(a: &[usize], b: &[usize]) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.contains(x))
 }
 
 /// The cycle around two rings that share one contiguous path: ring `a`'s own atoms from one end

@@ -154,9 +154,16 @@ impl Placer<'_> {
             .iter()
             .map(|&r| self.rings.rings[r].as_slice())
             .collect();
+        let extra: Vec<&[usize]> = self
+            .rings
+            .relevant
+            .iter()
+            .filter(|c| c.iter().all(|&a| self.rings.atom_system[a] == Some(s)))
+            .map(|c| c.as_slice())
+            .collect();
         let mut pos = vec![Vec2::ZERO; self.g.n];
         let mut placed = vec![false; self.g.n];
-        layout_system(self.g, &rings, &mut pos, &mut placed);
+        layout_system(self.g, &rings, &extra, &mut pos, &mut placed);
         let atoms = self
             .system_atoms(s)
             .into_iter()

@@ -5,7 +5,7 @@
 
 use std::f64::consts::{PI, TAU};
 
-use super::geom::{Vec2, gap_slots};
+use super::geom::{Vec2, gap_slots, segments_cross};
 use super::graph::Graph;
 
 /// Circumradius of a regular polygon with `k` unit sides.
@@ -13,15 +13,22 @@ pub fn polygon_radius(k: usize) -> f64 {
     0.5 / (PI / k as f64).sin()
 }
 
-/// Lays out `rings` (one system, atoms in cyclic order) into `pos`, setting `placed`.
+/// Lays out `rings` (one system, atoms in cyclic order) into `pos`, setting `placed`;
+/// `alternatives` are further cycles of the system worth trying as the outline.
 ///
 /// Fused and spiro systems grow from the most connected ring. Bridged systems (rings sharing
 /// more than a bond) are grown from several start cycles — each ring, and each envelope of two
 /// bridged rings — and the least tangled result is kept: drawing the envelope as the outer
 /// polygon with the bridge inside is the familiar picture of norbornane or a morphinan.
-pub fn layout_system(g: &Graph, rings: &[&[usize]], pos: &mut [Vec2], placed: &mut [bool]) {
+pub fn layout_system(
+    g: &Graph,
+    rings: &[&[usize]],
+    alternatives: &[&[usize]],
+    pos: &mut [Vec2],
+    placed: &mut [bool],
+) {
     let atoms = super::bridged::system_atoms(rings);
-    let mut starts: Vec<(Vec<usize>, f64)> = super::bridged::start_cycles(rings)
+    let mut starts: Vec<(Vec<usize>, f64)> = super::bridged::start_cycles(rings, alternatives)
         .into_iter()
         .map(|c| (c, 0.0))
         .collect();
@@ -174,7 +181,14 @@ fn place_segments(
             j = (j + 1) % k;
         }
         let b = ring[j];
-        let pts = best_arc(pos[a], pos[b], run.len() + 1, pos, members, &stubs);
+        let walls = Walls {
+            g,
+            pos,
+            members,
+            stubs: &stubs,
+            ends: (a, b),
+        };
+        let pts = best_arc(pos[a], pos[b], run.len() + 1, &walls);
         for (&atom, p) in run.iter().zip(pts) {
             pos[atom] = p;
             placed[atom] = true;
@@ -189,6 +203,49 @@ fn place_segments(
     }
 }
 
+/// A crossing drawn by a new arc costs as much as a near-coincident atom.
+const ARC_CROSSING: f64 = 100.0;
+
+/// What a new arc must not cross: the bonds among placed ring atoms and the stubs of their
+/// future substituents; `ends` are the placed atoms the arc joins.
+struct Walls<'a> {
+    g: &'a Graph,
+    pos: &'a [Vec2],
+    members: &'a [usize],
+    stubs: &'a [(usize, Vec2)],
+    ends: (usize, usize),
+}
+
+impl Walls<'_> {
+    /// Crossings of the polyline a, pts.., b with the walls.
+    fn crossings(&self, a: Vec2, pts: &[Vec2], b: Vec2) -> usize {
+        let mut line = vec![a];
+        line.extend_from_slice(pts);
+        line.push(b);
+        let (ea, eb) = self.ends;
+        let mut count = 0;
+        for w in line.windows(2) {
+            for &x in self.members {
+                for &(y, _) in &self.g.adj[x] {
+                    if y < x || !self.members.contains(&y) {
+                        continue;
+                    }
+                    if [x, y].iter().any(|&e| e == ea || e == eb) {
+                        continue;
+                    }
+                    count += usize::from(segments_cross(w[0], w[1], self.pos[x], self.pos[y]));
+                }
+            }
+            for &(q, end) in self.stubs {
+                if q != ea && q != eb {
+                    count += usize::from(segments_cross(w[0], w[1], self.pos[q], end));
+                }
+            }
+        }
+        count
+    }
+}
+
 /// Where the substituents of the placed ring atoms will go (one bond out along their exterior
 /// gap), so a bridge is not drawn across a substituent's place (the N-methyl of tropane).
 fn exocyclic_stubs(
@@ -197,7 +254,7 @@ fn exocyclic_stubs(
     members: &[usize],
     pos: &[Vec2],
     placed: &[bool],
-) -> Vec<Vec2> {
+) -> Vec<(usize, Vec2)> {
     let mut out = Vec::new();
     for &q in members {
         let in_system = g.adj[q]
@@ -211,7 +268,7 @@ fn exocyclic_stubs(
             .map(|&(w, _)| pos[w] - pos[q])
             .collect();
         if k > 0 && inner.len() == in_system {
-            out.extend(gap_slots(&inner, k).into_iter().map(|d| pos[q] + d));
+            out.extend(gap_slots(&inner, k).into_iter().map(|d| (q, pos[q] + d)));
         }
     }
     out
@@ -224,26 +281,26 @@ const CHORD_SCALES: [f64; 4] = [1.0, 0.85, 0.7, 0.0];
 /// The `m - 1` inner points of an arc of `m` chords from `a` to `b`: unit chords on whichever
 /// side of the line a–b is less crowded by `members`, shorter ones (down to the straight line)
 /// only when they relieve crowding by more than they cost in bond length.
-fn best_arc(
-    a: Vec2,
-    b: Vec2,
-    m: usize,
-    pos: &[Vec2],
-    members: &[usize],
-    stubs: &[Vec2],
-) -> Vec<Vec2> {
+fn best_arc(a: Vec2, b: Vec2, m: usize, walls: &Walls) -> Vec<Vec2> {
     let normal = (b - a).unit().rotate(PI / 2.0);
     let crowding = |pts: &[Vec2]| -> f64 {
-        pts.iter()
+        let near: f64 = pts
+            .iter()
             .map(|p| {
-                let atoms: f64 = members
+                let atoms: f64 = walls
+                    .members
                     .iter()
-                    .map(|&q| 1.0 / (*p - pos[q]).len2().max(1e-4))
+                    .map(|&q| 1.0 / (*p - walls.pos[q]).len2().max(1e-4))
                     .sum();
-                let subs: f64 = stubs.iter().map(|&q| 1.0 / (*p - q).len2().max(1e-4)).sum();
+                let subs: f64 = walls
+                    .stubs
+                    .iter()
+                    .map(|&(_, q)| 1.0 / (*p - q).len2().max(1e-4))
+                    .sum();
                 atoms + subs
             })
-            .sum()
+            .sum();
+        near + ARC_CROSSING * walls.crossings(a, pts, b) as f64
     };
     let mut best: Option<(f64, Vec<Vec2>)> = None;
     for scale in CHORD_SCALES {
@@ -257,7 +314,7 @@ fn best_arc(
         }
         for side in [normal, -normal] {
             let pts = arc_points_scaled(a, b, m, side, chord);
-            let cost = crowding(&pts) + 40.0 * m as f64 * (1.0 - chord).powi(2);
+            let cost = crowding(&pts) + 80.0 * m as f64 * (1.0 - chord).powi(2);
             if best.as_ref().is_none_or(|x| cost < x.0 - 1e-9) {
                 best = Some((cost, pts));
             }

@@ -19,6 +19,9 @@ pub struct Rings {
     pub atom_system: Vec<Option<usize>>,
     /// Indices into `rings` of the rings through each atom.
     pub atom_rings: Vec<Vec<usize>>,
+    /// Relevant cycles (all SSSR alternatives): more start cycles for bridged systems, so their
+    /// drawing does not hinge on which equally small ring the SSSR happened to pick.
+    pub relevant: Vec<Vec<usize>>,
 }
 
 impl Rings {
@@ -44,6 +47,11 @@ impl Rings {
             systems,
             atom_system,
             atom_rings,
+            relevant: info
+                .relevant_cycles()
+                .iter()
+                .map(|r| r.iter().map(|a| a.index()).collect())
+                .collect(),
         }
     }
 
