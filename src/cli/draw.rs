@@ -44,7 +44,7 @@ pub fn run(args: &DrawArgs) -> anyhow::Result<()> {
         .map(|e| e.to_ascii_lowercase());
     let bytes = match ext.as_deref() {
         Some("svg") => depict::svg::to_svg(&scene).into_bytes(),
-        Some("png") => bail!("PNG output is not available yet; write an .svg file"),
+        Some("png") => depict::png::to_png(&scene)?,
         _ => bail!(
             "cannot tell the format of {}: use a .svg or .png file name",
             args.output.display()

@@ -4,7 +4,7 @@
 
 use super::labels::atom_label;
 use super::layout::{self, Graph, LayoutOptions, Vec2};
-use super::scene::{Color, Item, Scene, Shift, Span};
+use super::scene::{Color, Item, Scene, Shift, Span, text_extent};
 use super::wedges::stereo_bonds;
 use crate::chem::rings::RingInfo;
 use crate::chem::{Molecule, Reaction};
@@ -69,7 +69,8 @@ pub fn molecule_scene(mol: &Molecule, style: &Style) -> Scene {
     }
     let mut items = Vec::new();
     // Labels first: their sizes decide where bonds stop.
-    let mut clearance = vec![0.0; g.n];
+    // Each label's box around its atom: (left, right, half height).
+    let mut boxes: Vec<Option<(f64, f64, f64)>> = vec![None; g.n];
     for a in mol.atoms() {
         if let Some((spans, anchor)) = atom_label(mol, a, &pos_y_up(&pos)) {
             let color = if style.element_colors {
@@ -77,7 +78,8 @@ pub fn molecule_scene(mol: &Molecule, style: &Style) -> Scene {
             } else {
                 Color::BLACK
             };
-            clearance[a.index()] = style.font_size * 0.55;
+            let (left, right) = text_extent(&spans, anchor, style.font_size);
+            boxes[a.index()] = Some((left, right, style.font_size * 0.45));
             items.push(Item::Text {
                 at: pos[a.index()],
                 spans,
@@ -92,7 +94,12 @@ pub fn molecule_scene(mol: &Molecule, style: &Style) -> Scene {
     for b in mol.bonds() {
         let (x, y) = mol.bond_atoms(b);
         let (i, j) = (x.index(), y.index());
-        let (p, q) = trim(pos[i], pos[j], clearance[i], clearance[j]);
+        let d = (pos[j] - pos[i]).unit();
+        let (ci, cj) = (
+            box_exit(boxes[i], d, style.font_size),
+            box_exit(boxes[j], -d, style.font_size),
+        );
+        let (p, q) = trim(pos[i], pos[j], ci, cj);
         let color = Color::BLACK;
         if let Some(w) = wedges.iter().find(|w| w.bond == b) {
             let (tip, base) = if w.centre == x { (p, q) } else { (q, p) };
@@ -125,8 +132,8 @@ pub fn molecule_scene(mol: &Molecule, style: &Style) -> Scene {
                     // The inner line is shorter so the ring corners stay clean.
                     let inset = (q - p) * 0.12;
                     let (s, e) = (
-                        if clearance[i] > 0.0 { p } else { p + inset },
-                        if clearance[j] > 0.0 { q } else { q - inset },
+                        if ci > 0.0 { p } else { p + inset },
+                        if cj > 0.0 { q } else { q - inset },
                     );
                     items.push(line(s + o, e + o));
                 }
@@ -153,6 +160,27 @@ pub fn molecule_scene(mol: &Molecule, style: &Style) -> Scene {
 
 fn pos_y_up(pos: &[Vec2]) -> Vec<Vec2> {
     pos.iter().map(|p| Vec2::new(p.x, -p.y)).collect()
+}
+
+/// How far a bond leaving an atom along unit `d` runs inside the atom's label box, plus a small
+/// gap: bonds stop short of labels.
+fn box_exit(b: Option<(f64, f64, f64)>, d: Vec2, size: f64) -> f64 {
+    let Some((left, right, half_h)) = b else {
+        return 0.0;
+    };
+    let tx = if d.x > 1e-9 {
+        right / d.x
+    } else if d.x < -1e-9 {
+        left / -d.x
+    } else {
+        f64::INFINITY
+    };
+    let ty = if d.y.abs() > 1e-9 {
+        half_h / d.y.abs()
+    } else {
+        f64::INFINITY
+    };
+    (tx.min(ty) + size * 0.1).min(0.45)
 }
 
 /// Shortens the segment p–q by `ca` at p and `cb` at q (labels' clearance).

@@ -4,6 +4,7 @@
 pub mod draw;
 pub mod labels;
 pub mod layout;
+pub mod png;
 pub mod scene;
 pub mod svg;
 pub mod wedges;

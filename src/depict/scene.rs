@@ -60,6 +60,9 @@ pub enum Item {
     Arrow { from: Vec2, to: Vec2, width: f64 },
 }
 
+/// Largest scale `Scene::fit` uses, in pixels per bond length (scenes are built in bond units).
+pub const MAX_BOND_PX: f64 = 40.0;
+
 #[derive(Clone, Debug, Default)]
 pub struct Scene {
     pub width: f64,
@@ -74,10 +77,13 @@ pub const CHAR_WIDTH: f64 = 0.6;
 impl Scene {
     /// Shifts and scales every item so the drawing fits `width` × `height` with `margin`,
     /// keeping its aspect ratio and centring it.
+    /// Small molecules are not blown up beyond `MAX_BOND_PX` pixels per bond.
     pub fn fit(&mut self, width: f64, height: f64, margin: f64) {
         let (lo, hi) = self.bounds();
         let (w, h) = ((hi.x - lo.x).max(1e-6), (hi.y - lo.y).max(1e-6));
-        let k = ((width - 2.0 * margin) / w).min((height - 2.0 * margin) / h);
+        let k = ((width - 2.0 * margin) / w)
+            .min((height - 2.0 * margin) / h)
+            .min(MAX_BOND_PX);
         let off = Vec2::new(
             (width - w * k) / 2.0 - lo.x * k,
             (height - h * k) / 2.0 - lo.y * k,

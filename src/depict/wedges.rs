@@ -50,12 +50,17 @@ pub fn stereo_bonds(mol: &Molecule, pos: &[Vec2], ring_bond: &[bool]) -> Vec<Ste
             .map(|(x, _)| pos[x.index()] - here)
             .collect();
         // The implicit H (or lone pair) sits opposite the drawn bonds.
-        let implicit = -real.iter().fold(Vec2::ZERO, |s, v| s + v.unit()).unit();
+        let implicit = -real.iter().fold(Vec2::ZERO, |s, v| s + v.unit());
         let vec3 = |nb: &StereoNeighbor, z: f64| -> [f64; 3] {
             match nb {
                 StereoNeighbor::Atom(x) => {
                     let v = (pos[x.index()] - here).unit();
                     [v.x, v.y, if *x == n { z } else { 0.0 }]
+                }
+                // With three drawn bonds the hidden H points out of the paper, away from the
+                // lifted (or lowered) bond; with two it lies in the gap they leave.
+                StereoNeighbor::Implicit if real.len() >= 3 => {
+                    [implicit.x * 0.3, implicit.y * 0.3, -z]
                 }
                 StereoNeighbor::Implicit => [implicit.x, implicit.y, 0.0],
             }
