@@ -34,3 +34,38 @@ fn layout_command_writes_one_record_per_line() {
     // No id: named by its line number, as layout_metrics.py does.
     assert_eq!(lines[2]["id"], "3");
 }
+
+#[test]
+fn draw_command_writes_svg_and_png_and_explains_bad_input() {
+    let dir = std::env::temp_dir().join(format!("textchem-draw-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_textchem"))
+            .arg("draw")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let svg = dir.join("aspirin.svg");
+    let out = run(&["CC(=O)Oc1ccccc1C(=O)O", "-o", svg.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
+    let png = dir.join("rxn.png");
+    let out = run(&["CCO.CC(=O)O>[H+]>CCOC(C)=O", "-o", png.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+    let out = run(&["C1CC", "-o", svg.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SMILES"));
+    let out = run(&["CCO", "-o", dir.join("x.gif").to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains(".svg or .png"));
+    std::fs::remove_dir_all(&dir).ok();
+}
