@@ -5,3 +5,4 @@
 pub mod chem;
 pub mod cli;
 pub mod depict;
+pub mod model;

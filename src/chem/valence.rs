@@ -3,9 +3,10 @@
 //! Implicit hydrogens follow the OpenSMILES default-valence rule the way RDKit and the consensus
 //! of NextMove's SMILES-reading benchmark apply it: an organic-subset atom written without
 //! brackets takes the lowest normal valence at least its explicit valence and fills the rest with
-//! hydrogens. An aromatic atom counts one extra bond for its share of the pi system (its double
-//! bond after kekulization) and only ever uses its lowest valence, so thiophene's `s` and
-//! pyridine's `n` get no hydrogen while benzene's `c` gets one.
+//! hydrogens. An atom with aromatic bonds counts one extra bond for its share of the pi system
+//! (its double bond after kekulization) and only ever uses its lowest valence, so thiophene's `s`
+//! and pyridine's `n` get no hydrogen while benzene's `c` gets one. An aromatic atom written with
+//! only explicit single bonds (`c-n-c`) is not part of a pi system and counts none.
 
 use crate::chem::element::Element;
 use crate::chem::mol::{AtomIdx, Molecule};
@@ -55,13 +56,14 @@ fn neutral_valences(z: u8) -> &'static [u8] {
 }
 
 /// Hydrogens an organic-subset atom written without brackets carries, given the sum of its
-/// bond orders (aromatic bonds counted as single, before kekulization).
-pub fn implicit_hydrogens(element: Element, aromatic: bool, bond_order_sum: u8) -> u8 {
+/// bond orders (aromatic bonds counted as single, before kekulization) and whether any of its
+/// bonds is aromatic.
+pub fn implicit_hydrogens(element: Element, in_pi_system: bool, bond_order_sum: u8) -> u8 {
     let valences = element.default_valences();
     let Some(&lowest) = valences.first() else {
         return 0;
     };
-    if aromatic {
+    if in_pi_system {
         return lowest.saturating_sub(bond_order_sum.saturating_add(1));
     }
     valences
@@ -78,8 +80,9 @@ pub fn assign_implicit_hydrogens(mol: &mut Molecule) {
             continue;
         }
         let sum = mol.bond_order_sum(a);
+        let in_pi_system = mol.neighbors(a).iter().any(|(_, b)| mol.bond(*b).aromatic);
         let atom = mol.atom_mut(a);
-        atom.hydrogens = implicit_hydrogens(atom.element, atom.aromatic, sum);
+        atom.hydrogens = implicit_hydrogens(atom.element, in_pi_system, sum);
     }
 }
 

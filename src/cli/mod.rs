@@ -1,5 +1,7 @@
 //! Command-line interface: one module per subcommand; `main.rs` only dispatches.
 
+pub mod props;
+
 use clap::{Parser, Subcommand};
 
 pub mod draw;
@@ -20,6 +22,8 @@ pub struct Cli {
 pub enum Command {
     /// Print the elements textchem knows (a quick self-check).
     Elements,
+    /// Molecular properties (formula, masses, H counts...) of SMILES lines, as CSV.
+    Props(props::PropsArgs),
     /// 2D coordinates for each SMILES of a file, as JSON lines (for layout_metrics.py).
     Layout(layout::LayoutArgs),
     /// Draw a molecule or reaction SMILES to an SVG or PNG file.
@@ -35,6 +39,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Props(args) => props::run(args),
         Command::Layout(args) => layout::run(&args),
         Command::Draw(args) => draw::run(&args),
     }

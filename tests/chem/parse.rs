@@ -96,6 +96,20 @@ fn hydrogen_counts_of_heteroaromatics_match_the_toolkits() {
 }
 
 #[test]
+fn aromatic_bonds_as_other_toolkits_write_them() {
+    // `:` makes a bond aromatic even between atoms written in upper case (ChemDoodle).
+    assert_eq!(hydrogens("C:1:C:C:C:C:C:1"), vec![1; 6]);
+    let mol = parse_molecule("c1:c:[Te+]:c:c:c:1").unwrap();
+    assert_eq!(double_bonds_per_atom(&mol), vec![1; 6]);
+    // `/` between two aromatic ring atoms (OpenChemLib) stays an aromatic ring bond.
+    let mol = parse_molecule("C/C=C/c1cc/c2ccccc2c1").unwrap();
+    assert!(mol.bonds().filter(|&b| mol.bond(b).aromatic).count() == 11);
+    // An aromatic `n` joined only by explicit single bonds is not in a pi system: it keeps an H,
+    // as in this carbazole.
+    assert_eq!(hydrogens("c1ccc2c(c1)-n-c1ccccc1-2")[6], 1);
+}
+
+#[test]
 fn hydrogen_counts_of_the_default_valence_rule() {
     assert_eq!(hydrogens("B"), vec![3]);
     assert_eq!(hydrogens("C"), vec![4]);

@@ -38,7 +38,8 @@ pub(crate) fn canonical_ranks(
             }
         })
         .collect();
-    let mut ranks = initial_ranks(mol, adj);
+    let keys = atom_keys(mol, adj);
+    let mut ranks = initial_ranks(&keys);
     let mut refiner = Refiner::new(adj, bond_code);
     let mut labels = Labels::new(n, stereo);
     refiner.refine(&mut ranks, &labels.extra);
@@ -46,27 +47,149 @@ pub(crate) fn canonical_ranks(
         refiner.refine(&mut ranks, &labels.extra);
     }
     drop_unresolved(mol, stereo, &mut labels);
-    while let Some(tied) = refiner.lowest_tied_class(&ranks) {
-        // Any member will do: refinement made them indistinguishable.
-        let chosen = (0..n)
-            .find(|&a| ranks[a] == tied)
-            .expect("class has members");
-        for (a, r) in ranks.iter_mut().enumerate() {
+    let mut ties = TieBreaker {
+        mol,
+        adj,
+        stereo,
+        keys,
+        refiner,
+        ring_atom: None,
+        budget: SEARCH_BUDGET,
+    };
+    ties.complete(State { ranks, labels }).1.ranks
+}
+
+/// Branches the tie-breaking search may explore per molecule before it falls back to taking
+/// the first member of each tied class.
+const SEARCH_BUDGET: usize = 256;
+
+#[derive(Clone)]
+struct State {
+    ranks: Vec<u32>,
+    labels: Labels,
+}
+
+/// Breaks ties until every atom has its own rank.
+///
+/// Refinement leaves tied exactly the atoms it cannot tell apart. In trees (chains, substituents)
+/// those are symmetric, and any member may go first. In symmetric ring systems (cages,
+/// phthalocyanines, hexasubstituted rings) refinement can tie atoms that are not symmetric;
+/// there (and while ring stereo is unresolved) every member of the tied class is tried, and the
+/// choice whose completed ranking gives the smallest certificate (the ranked graph and its stereo
+/// labels written as numbers) wins. Past the search budget, the first member is taken.
+struct TieBreaker<'a> {
+    mol: &'a Molecule,
+    adj: &'a [Vec<(usize, usize)>],
+    stereo: &'a StereoSet,
+    keys: Vec<(u64, u32)>,
+    refiner: Refiner<'a>,
+    ring_atom: Option<Vec<bool>>,
+    budget: usize,
+}
+
+impl TieBreaker<'_> {
+    fn complete(&mut self, mut state: State) -> (Vec<u64>, State) {
+        while let Some(tied) = self.refiner.lowest_tied_class(&state.ranks) {
+            let members: Vec<usize> = (0..state.ranks.len())
+                .filter(|&a| state.ranks[a] == tied)
+                .collect();
+            if self.budget > 0 && self.needs_search(&state, &members) {
+                let mut best: Option<(Vec<u64>, State)> = None;
+                for &m in &members {
+                    self.budget = self.budget.saturating_sub(1);
+                    let mut branch = state.clone();
+                    self.put_first(&mut branch, tied, m);
+                    let done = self.complete(branch);
+                    if best.as_ref().is_none_or(|(c, _)| done.0 < *c) {
+                        best = Some(done);
+                    }
+                }
+                return best.expect("a tied class has members");
+            }
+            if let Some(c) = stereo_tie_choice(self.stereo, &state.labels, &state.ranks, tied) {
+                self.put_first(&mut state, tied, c);
+                continue;
+            }
+            self.put_first(&mut state, tied, members[0]);
+        }
+        if self.budget == SEARCH_BUDGET {
+            // No search happened: no certificate is compared.
+            return (Vec::new(), state);
+        }
+        (self.certificate(&state), state)
+    }
+
+    fn put_first(&mut self, state: &mut State, tied: u32, chosen: usize) {
+        for (a, r) in state.ranks.iter_mut().enumerate() {
             if *r == tied && a != chosen {
                 *r = tied + 1;
             }
         }
-        refiner.refine(&mut ranks, &labels.extra);
-        while labels.update(adj, &ranks, stereo) {
-            refiner.refine(&mut ranks, &labels.extra);
+        self.refiner.refine(&mut state.ranks, &state.labels.extra);
+        while state.labels.update(self.adj, &state.ranks, self.stereo) {
+            self.refiner.refine(&mut state.ranks, &state.labels.extra);
         }
     }
-    ranks
+
+    /// Whether the tied class may not be symmetric: it holds ring atoms, or ring atoms are tied
+    /// elsewhere (their ties may hide an asymmetry that this choice decides), or stereo is
+    /// still unresolved.
+    fn needs_search(&mut self, state: &State, members: &[usize]) -> bool {
+        if state.labels.centre_done.iter().any(|&d| !d) {
+            return true;
+        }
+        if members.len() < 3 {
+            return false;
+        }
+        let mol = self.mol;
+        let ring_atom = self.ring_atom.get_or_insert_with(|| {
+            let rings = RingInfo::new(mol);
+            mol.atoms().map(|a| rings.is_ring_atom(a)).collect()
+        });
+        if members.iter().filter(|&&a| ring_atom[a]).count() >= 3 {
+            return true;
+        }
+        let mut tied_ring_atoms = vec![0u32; state.ranks.len()];
+        for (a, &r) in state.ranks.iter().enumerate() {
+            if ring_atom[a] {
+                tied_ring_atoms[r as usize] += 1;
+            }
+        }
+        tied_ring_atoms.iter().any(|&c| c >= 3)
+    }
+
+    /// The molecule in rank order: atom keys and stereo labels, then the sorted bond list.
+    fn certificate(&self, state: &State) -> Vec<u64> {
+        let n = state.ranks.len();
+        let mut at_rank = vec![0; n];
+        for (a, &r) in state.ranks.iter().enumerate() {
+            at_rank[r as usize] = a;
+        }
+        let mut cert = Vec::with_capacity(3 * n + self.mol.bond_count());
+        for &a in &at_rank {
+            cert.extend([
+                self.keys[a].0,
+                u64::from(self.keys[a].1),
+                u64::from(state.labels.extra[a]),
+            ]);
+        }
+        let mut bonds: Vec<u64> = (0..n)
+            .flat_map(|a| self.adj[a].iter().map(move |&(b, bond)| (a, b, bond)))
+            .filter(|&(a, b, _)| state.ranks[a] < state.ranks[b])
+            .map(|(a, b, bond)| {
+                u64::from(state.ranks[a]) << 35
+                    | u64::from(state.ranks[b]) << 3
+                    | self.refiner.bond_code[bond]
+            })
+            .collect();
+        bonds.sort_unstable();
+        cert.extend(bonds);
+        cert
+    }
 }
 
-fn initial_ranks(mol: &Molecule, adj: &[Vec<(usize, usize)>]) -> Vec<u32> {
-    let keys: Vec<(u64, u32)> = mol
-        .atoms()
+fn atom_keys(mol: &Molecule, adj: &[Vec<(usize, usize)>]) -> Vec<(u64, u32)> {
+    mol.atoms()
         .map(|a| {
             let atom = mol.atom(a);
             // Degree first: terminal atoms rank lowest, so strings start at a chain end.
@@ -78,7 +201,10 @@ fn initial_ranks(mol: &Molecule, adj: &[Vec<(usize, usize)>]) -> Vec<u32> {
                 | u64::from(atom.aromatic);
             (packed, atom.atom_class.unwrap_or(0))
         })
-        .collect();
+        .collect()
+}
+
+fn initial_ranks(keys: &[(u64, u32)]) -> Vec<u32> {
     let mut order: Vec<usize> = (0..keys.len()).collect();
     order.sort_by_key(|&a| keys[a]);
     let mut ranks = vec![0u32; keys.len()];
@@ -197,6 +323,7 @@ impl<'a> Refiner<'a> {
 }
 
 /// Stereo labels folded into the refinement, with which stereo elements already have one.
+#[derive(Clone)]
 struct Labels {
     extra: Vec<u32>,
     centre_done: Vec<bool>,
@@ -253,6 +380,46 @@ impl Labels {
         }
         changed
     }
+}
+
+/// Which member of tied class `tied` to rank first, when the choice decides an unresolved ring
+/// centre (the two ring neighbours of C1 in a 1,4-disubstituted cyclohexane). The two choices
+/// are mirror images that spell the same molecule with every mark inverted, so the member that
+/// makes the lowest-ranked such centre clockwise is taken: a choice made by the molecule alone.
+fn stereo_tie_choice(
+    stereo: &StereoSet,
+    labels: &Labels,
+    ranks: &[u32],
+    tied: u32,
+) -> Option<usize> {
+    let key = |s: &Slot| s.map_or(-1, |x| i64::from(ranks[x]));
+    let centre = stereo
+        .centres
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| {
+            !labels.centre_done[*i]
+                && c.slots.iter().filter(|s| key(s) == i64::from(tied)).count() == 2
+        })
+        .min_by_key(|(_, c)| ranks[c.atom])?
+        .1;
+    let pair: Vec<usize> = centre
+        .slots
+        .iter()
+        .filter_map(|s| s.filter(|&x| ranks[x] == tied))
+        .collect();
+    // Ranks as if pair[0] came first: it keeps `tied`, its twin moves up.
+    let trial = |s: &Slot| match s {
+        Some(x) if *x == pair[1] => i64::from(tied) + 1,
+        _ => key(s),
+    };
+    let mut sorted = centre.slots;
+    sorted.sort_by_key(trial);
+    if sorted.windows(2).any(|w| trial(&w[0]) == trial(&w[1])) {
+        return None;
+    }
+    let clockwise = centre.clockwise ^ odd_permutation(&centre.slots, &sorted);
+    Some(if clockwise { pair[0] } else { pair[1] })
 }
 
 /// The highest-ranked substituent on each end, when each end's substituents differ in rank.

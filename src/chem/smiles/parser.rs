@@ -376,13 +376,13 @@ impl Parser<'_> {
         mark_from: AtomIdx,
     ) {
         let both_aromatic = self.raw.mol.atom(from).aromatic && self.raw.mol.atom(to).aromatic;
+        // Aromatic bonds get their Kekulé orders later. An unwritten bond between aromatic atoms
+        // is aromatic, and so is a `/` `\` one (writers mark ring bonds of aromatic atoms next to
+        // a stereo double bond); `:` is aromatic whatever the atoms (ChemDoodle writes `c:C`).
         let (order, aromatic) = match symbol.map(|b| b.symbol) {
-            // Unwritten and `:` bonds between aromatic atoms are aromatic; kekulization gives
-            // them their orders. `:` between other atoms is read as single.
-            None | Some(BondSymbol::Aromatic) => (BondOrder::Single, both_aromatic),
-            Some(BondSymbol::Single | BondSymbol::Up | BondSymbol::Down) => {
-                (BondOrder::Single, false)
-            }
+            None | Some(BondSymbol::Up | BondSymbol::Down) => (BondOrder::Single, both_aromatic),
+            Some(BondSymbol::Aromatic) => (BondOrder::Single, true),
+            Some(BondSymbol::Single) => (BondOrder::Single, false),
             Some(BondSymbol::Double) => (BondOrder::Double, false),
             Some(BondSymbol::Triple) => (BondOrder::Triple, false),
             Some(BondSymbol::Quadruple) => (BondOrder::Quadruple, false),

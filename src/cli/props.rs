@@ -1,0 +1,248 @@
+//! `textchem props [FILE|-]`: molecular properties of SMILES lines as CSV.
+//!
+//! Each input line is a SMILES, optionally followed by whitespace and an id. A line that cannot be
+//! read still gets a row, with the reason in `error`, and the run goes on. Reaction SMILES
+//! (containing `>`) get their canonical reaction SMILES and empty per-molecule columns.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use crate::chem::Molecule;
+use crate::chem::canon::{canonical_reaction_smiles, canonical_smiles};
+use crate::chem::props::{Properties, counts, formula};
+use crate::chem::smiles::{parse_molecule, parse_reaction};
+
+#[derive(clap::Args, Debug)]
+pub struct PropsArgs {
+    /// File with one SMILES per line (`SMILES [id]`); `-` or nothing reads standard input.
+    pub input: Option<PathBuf>,
+    /// Also write logp, tpsa, hbd, hba (Lipinski), rotatable_bonds, rings and formal_charge.
+    #[arg(long)]
+    pub all: bool,
+}
+
+const COLUMNS: [&str; 9] = [
+    "id",
+    "input",
+    "canonical_smiles",
+    "formula",
+    "average_mass",
+    "monoisotopic_mass",
+    "heavy_atoms",
+    "hydrogens",
+    "error",
+];
+
+const EXTRA_COLUMNS: [&str; 7] = [
+    "logp",
+    "tpsa",
+    "hbd",
+    "hba",
+    "rotatable_bonds",
+    "rings",
+    "formal_charge",
+];
+
+pub fn run(args: PropsArgs) -> anyhow::Result<()> {
+    let input: Box<dyn BufRead> = match &args.input {
+        Some(path) if path.as_os_str() != "-" => Box::new(BufReader::new(
+            File::open(path).with_context(|| format!("cannot open {}", path.display()))?,
+        )),
+        _ => Box::new(io::stdin().lock()),
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    write_props(input, &mut out, args.all)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Reads SMILES lines from `input` and writes the CSV (header included) to `out`.
+pub fn write_props(input: impl BufRead, out: &mut impl Write, all: bool) -> io::Result<()> {
+    let mut header: Vec<&str> = COLUMNS.to_vec();
+    if all {
+        header.extend(EXTRA_COLUMNS);
+    }
+    write_record(out, &header)?;
+    for (n, line) in input.lines().enumerate() {
+        let line = line?;
+        let Some((smiles, id)) = split_line(&line) else {
+            continue;
+        };
+        // Lines without an id are named by their 1-based line number.
+        let id = id.map_or_else(|| (n + 1).to_string(), str::to_string);
+        let row = props_row(&id, smiles, all);
+        write_record(out, &row)?;
+    }
+    Ok(())
+}
+
+/// `SMILES [id]` → the SMILES and the id (the rest of the line, trimmed); `None` for blank lines.
+pub fn split_line(line: &str) -> Option<(&str, Option<&str>)> {
+    let line = line.trim();
+    if line.is_empty() {
+        return None;
+    }
+    match line.split_once(char::is_whitespace) {
+        Some((smiles, rest)) => Some((smiles, Some(rest.trim()).filter(|s| !s.is_empty()))),
+        None => Some((line, None)),
+    }
+}
+
+/// The CSV fields for one input SMILES, in header order.
+pub fn props_row(id: &str, smiles: &str, all: bool) -> Vec<String> {
+    let width = COLUMNS.len() + if all { EXTRA_COLUMNS.len() } else { 0 };
+    let mut row = vec![String::new(); width];
+    row[0] = id.to_string();
+    row[1] = smiles.to_string();
+    let error = if smiles.contains('>') {
+        match parse_reaction(smiles) {
+            Ok(reaction) => {
+                row[2] = canonical_reaction_smiles(&reaction);
+                None
+            }
+            Err(e) => Some(e.to_string()),
+        }
+    } else {
+        match parse_molecule(smiles) {
+            Ok(mol) => fill_molecule(&mut row, mol, all),
+            Err(e) => Some(e.to_string()),
+        }
+    };
+    row[8] = error.unwrap_or_default();
+    row
+}
+
+/// Fills the per-molecule columns; returns the error text when a value cannot be computed.
+fn fill_molecule(row: &mut [String], mol: Molecule, all: bool) -> Option<String> {
+    row[2] = canonical_smiles(&mol);
+    row[3] = formula::molecular_formula(&mol);
+    row[6] = counts::heavy_atom_count(&mol).to_string();
+    let hydrogens: Vec<String> = counts::hydrogen_counts(&mol)
+        .iter()
+        .map(|(_, h)| h.to_string())
+        .collect();
+    row[7] = hydrogens.join(" ");
+    let props = match Properties::of(&mol) {
+        Ok(p) => p,
+        Err(e) => return Some(e.to_string()),
+    };
+    row[4] = format!("{:.4}", props.average_mass);
+    row[5] = format!("{:.6}", props.monoisotopic_mass);
+    if all {
+        let extra = [
+            format!("{:.4}", props.logp),
+            format!("{:.2}", props.tpsa),
+            props.lipinski_hbd.to_string(),
+            props.lipinski_hba.to_string(),
+            props.rotatable_bonds.to_string(),
+            props.rings.to_string(),
+            props.formal_charge.to_string(),
+        ];
+        for (slot, value) in row[COLUMNS.len()..].iter_mut().zip(extra) {
+            *slot = value;
+        }
+    }
+    None
+}
+
+/// Writes one CSV record (RFC 4180): fields with a comma, quote or line break are quoted, and
+/// quotes inside are doubled.
+pub fn write_record(out: &mut impl Write, fields: &[impl AsRef<str>]) -> io::Result<()> {
+    for (k, field) in fields.iter().enumerate() {
+        if k > 0 {
+            out.write_all(b",")?;
+        }
+        let field = field.as_ref();
+        if field.contains([',', '"', '\n', '\r']) {
+            write!(out, "\"{}\"", field.replace('"', "\"\""))?;
+        } else {
+            out.write_all(field.as_bytes())?;
+        }
+    }
+    out.write_all(b"\r\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csv(input: &str, all: bool) -> String {
+        let mut out = Vec::new();
+        write_props(input.as_bytes(), &mut out, all).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn ethanol_row_has_formula_masses_and_per_atom_hydrogens() {
+        let out = csv("CCO ethanol\n", false);
+        let mut lines = out.lines();
+        assert_eq!(
+            lines.next().unwrap(),
+            "id,input,canonical_smiles,formula,average_mass,monoisotopic_mass,heavy_atoms,hydrogens,error"
+        );
+        assert_eq!(
+            lines.next().unwrap(),
+            "ethanol,CCO,CCO,C2H6O,46.0690,46.041865,3,3 2 1,"
+        );
+    }
+
+    #[test]
+    fn a_bad_line_reports_its_error_and_the_run_goes_on() {
+        let out = csv("C1CC bad\n\nCC(=O)[O-] acetate\n", false);
+        let rows: Vec<&str> = out.lines().collect();
+        assert_eq!(rows.len(), 3, "{out}");
+        assert!(rows[1].starts_with("bad,C1CC,,,,,,,"), "{}", rows[1]);
+        assert!(rows[1].contains("column"), "error says where: {}", rows[1]);
+        assert!(rows[2].starts_with("acetate,CC(=O)[O-],"));
+        assert!(
+            rows[2].contains(",C2H3O2-,59.0440,59.013853,4,3 0 0 0,"),
+            "{}",
+            rows[2]
+        );
+    }
+
+    #[test]
+    fn reactions_get_canonical_reaction_smiles_only() {
+        let out = csv("CCO.CC(=O)O>[H+]>CCOC(C)=O.O esterification\n", false);
+        let row = out.lines().nth(1).unwrap();
+        let fields: Vec<&str> = row.split(',').collect();
+        assert_eq!(fields[0], "esterification");
+        assert!(fields[2].matches('>').count() == 2, "{row}");
+        assert!(fields[3..].iter().all(|f| f.is_empty()), "{row}");
+    }
+
+    #[test]
+    fn all_adds_descriptor_columns() {
+        let out = csv("CC(=O)Oc1ccccc1C(=O)O aspirin\n", true);
+        let mut lines = out.lines();
+        assert!(
+            lines
+                .next()
+                .unwrap()
+                .ends_with("error,logp,tpsa,hbd,hba,rotatable_bonds,rings,formal_charge")
+        );
+        assert!(lines.next().unwrap().ends_with(",,1.3101,63.60,1,4,2,1,0"));
+    }
+
+    #[test]
+    fn fields_with_commas_and_quotes_are_quoted() {
+        let mut out = Vec::new();
+        write_record(&mut out, &["a,b", "say \"hi\"", "plain"]).unwrap();
+        assert_eq!(out, b"\"a,b\",\"say \"\"hi\"\"\",plain\r\n");
+    }
+
+    #[test]
+    fn ids_default_to_line_numbers_and_may_contain_spaces() {
+        assert_eq!(split_line("  CCO  "), Some(("CCO", None)));
+        assert_eq!(
+            split_line("CCO\tethyl alcohol"),
+            Some(("CCO", Some("ethyl alcohol")))
+        );
+        assert_eq!(split_line("   "), None);
+        let out = csv("\nC\n", false);
+        assert!(out.lines().nth(1).unwrap().starts_with("2,C,C,CH4,"));
+    }
+}
