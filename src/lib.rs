@@ -4,4 +4,5 @@
 
 pub mod chem;
 pub mod cli;
+pub mod depict;
 pub mod model;

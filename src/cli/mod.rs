@@ -1,6 +1,8 @@
 //! Command-line interface: one module per subcommand; `main.rs` only dispatches.
 
 pub mod bench;
+pub mod draw;
+pub mod layout;
 pub mod props;
 pub mod quantize;
 
@@ -32,6 +34,10 @@ pub enum Command {
     /// Measure generation speed (tokens/s) of random t5-small/t5-base shaped models or a
     /// checkpoint folder, in f32 and the quantized formats.
     Bench(bench::BenchArgs),
+    /// 2D coordinates for each SMILES of a file, as JSON lines (for layout_metrics.py).
+    Layout(layout::LayoutArgs),
+    /// Draw a molecule or reaction SMILES to an SVG or PNG file.
+    Draw(draw::DrawArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -63,5 +69,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             command: ModelCommand::Quantize { dir, to },
         } => quantize::run(&dir, to),
         Command::Bench(args) => bench::run(args),
+        Command::Layout(args) => layout::run(&args),
+        Command::Draw(args) => draw::run(&args),
     }
 }

@@ -1,0 +1,312 @@
+//! Molecules and reactions to a `Scene`: bonds (double bonds inside rings, terminal C=O
+//! centred, triple bonds, wedges/hashes), labels, and the bonds stopping short of them.
+//! Works in bond-length units with y pointing down; `Scene::fit` scales to pixels.
+
+use super::labels::atom_label;
+use super::layout::{self, Graph, LayoutOptions, Vec2};
+use super::scene::{Color, Item, Scene, Shift, Span, text_extent};
+use super::wedges::stereo_bonds;
+use crate::chem::rings::RingInfo;
+use crate::chem::{Molecule, Reaction};
+
+#[derive(Clone, Debug)]
+pub struct Style {
+    pub line_width: f64,
+    pub font_size: f64,
+    /// Distance between the lines of a double bond.
+    pub double_gap: f64,
+    /// Colour heteroatom labels (CPK-like) instead of all black.
+    pub element_colors: bool,
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Style {
+            line_width: 0.06,
+            font_size: 0.5,
+            double_gap: 0.18,
+            element_colors: true,
+        }
+    }
+}
+
+fn element_color(symbol: &str) -> Color {
+    match symbol {
+        "O" => Color(0xd0, 0x10, 0x10),
+        "N" => Color(0x20, 0x30, 0xd0),
+        "S" => Color(0xb0, 0x90, 0x00),
+        "P" => Color(0xe0, 0x70, 0x00),
+        "F" | "Cl" => Color(0x10, 0x90, 0x10),
+        "Br" => Color(0x90, 0x20, 0x20),
+        "I" => Color(0x70, 0x10, 0x90),
+        _ => Color::BLACK,
+    }
+}
+
+/// The drawing of one molecule in bond units (not yet fitted to a size).
+pub fn molecule_scene(mol: &Molecule, style: &Style) -> Scene {
+    let g = Graph::from_molecule(mol);
+    let info = RingInfo::new(mol);
+    let pos: Vec<Vec2> = layout::layout_with_rings(mol, &info, &LayoutOptions::default())
+        .into_iter()
+        .map(|p| Vec2::new(p.x, -p.y))
+        .collect();
+    let rings: Vec<Vec<usize>> = info
+        .rings()
+        .iter()
+        .map(|r| r.iter().map(|a| a.index()).collect())
+        .collect();
+    let mut ring_bond = vec![false; g.bonds.len()];
+    for ring in &rings {
+        for k in 0..ring.len() {
+            if let Some(&(_, b)) = g.adj[ring[k]]
+                .iter()
+                .find(|&&(w, _)| w == ring[(k + 1) % ring.len()])
+            {
+                ring_bond[b] = true;
+            }
+        }
+    }
+    let mut items = Vec::new();
+    // Labels first: their sizes decide where bonds stop.
+    // Each label's box around its atom: (left, right, half height).
+    let mut boxes: Vec<Option<(f64, f64, f64)>> = vec![None; g.n];
+    for a in mol.atoms() {
+        if let Some((spans, anchor)) = atom_label(mol, a, &pos_y_up(&pos)) {
+            let color = if style.element_colors {
+                element_color(mol.atom(a).element.symbol())
+            } else {
+                Color::BLACK
+            };
+            let (left, right) = text_extent(&spans, anchor, style.font_size);
+            boxes[a.index()] = Some((left, right, style.font_size * 0.45));
+            items.push(Item::Text {
+                at: pos[a.index()],
+                spans,
+                anchor_span: anchor,
+                size: style.font_size,
+                color,
+            });
+        }
+    }
+    // Stereo is decided in y-up coordinates, where `@` means anticlockwise.
+    let wedges = stereo_bonds(mol, &pos_y_up(&pos), &ring_bond);
+    for b in mol.bonds() {
+        let (x, y) = mol.bond_atoms(b);
+        let (i, j) = (x.index(), y.index());
+        let d = (pos[j] - pos[i]).unit();
+        let (ci, cj) = (
+            box_exit(boxes[i], d, style.font_size),
+            box_exit(boxes[j], -d, style.font_size),
+        );
+        let (p, q) = trim(pos[i], pos[j], ci, cj);
+        let color = Color::BLACK;
+        if let Some(w) = wedges.iter().find(|w| w.bond == b) {
+            let (tip, base) = if w.centre == x { (p, q) } else { (q, p) };
+            items.push(Item::Wedge {
+                tip,
+                base,
+                half_width: style.double_gap * 0.8,
+                hashed: w.hashed,
+                color,
+            });
+            continue;
+        }
+        let line = |from: Vec2, to: Vec2| Item::Line {
+            from,
+            to,
+            width: style.line_width,
+            color,
+        };
+        let normal = (q - p).unit().rotate(std::f64::consts::FRAC_PI_2);
+        match mol.bond(b).order.valence() {
+            2 => {
+                let side = double_bond_side(&g, &rings, &pos, i, j);
+                if side == 0.0 {
+                    let o = normal * (style.double_gap / 2.0);
+                    items.push(line(p + o, q + o));
+                    items.push(line(p - o, q - o));
+                } else {
+                    items.push(line(p, q));
+                    let o = normal * (style.double_gap * side);
+                    // The inner line is shorter so the ring corners stay clean.
+                    let inset = (q - p) * 0.12;
+                    let (s, e) = (
+                        if ci > 0.0 { p } else { p + inset },
+                        if cj > 0.0 { q } else { q - inset },
+                    );
+                    items.push(line(s + o, e + o));
+                }
+            }
+            3 => {
+                let o = normal * style.double_gap;
+                items.push(line(p, q));
+                items.push(line(p + o, q + o));
+                items.push(line(p - o, q - o));
+            }
+            _ => items.push(line(p, q)),
+        }
+    }
+    let mut scene = Scene {
+        width: 0.0,
+        height: 0.0,
+        items,
+    };
+    let (lo, hi) = scene.bounds();
+    scene.width = hi.x - lo.x;
+    scene.height = hi.y - lo.y;
+    scene
+}
+
+fn pos_y_up(pos: &[Vec2]) -> Vec<Vec2> {
+    pos.iter().map(|p| Vec2::new(p.x, -p.y)).collect()
+}
+
+/// How far a bond leaving an atom along unit `d` runs inside the atom's label box, plus a small
+/// gap: bonds stop short of labels.
+fn box_exit(b: Option<(f64, f64, f64)>, d: Vec2, size: f64) -> f64 {
+    let Some((left, right, half_h)) = b else {
+        return 0.0;
+    };
+    let tx = if d.x > 1e-9 {
+        right / d.x
+    } else if d.x < -1e-9 {
+        left / -d.x
+    } else {
+        f64::INFINITY
+    };
+    let ty = if d.y.abs() > 1e-9 {
+        half_h / d.y.abs()
+    } else {
+        f64::INFINITY
+    };
+    (tx.min(ty) + size * 0.1).min(0.45)
+}
+
+/// Shortens the segment p–q by `ca` at p and `cb` at q (labels' clearance).
+fn trim(p: Vec2, q: Vec2, ca: f64, cb: f64) -> (Vec2, Vec2) {
+    let d = (q - p).unit();
+    (p + d * ca, q - d * cb)
+}
+
+/// Which side of i→j the second line of a double bond goes: +1 / -1 along the left normal, or
+/// 0 for a centred pair (terminal C=O, O=C=O, a bond with nothing on either side).
+fn double_bond_side(g: &Graph, rings: &[Vec<usize>], pos: &[Vec2], i: usize, j: usize) -> f64 {
+    let axis = pos[j] - pos[i];
+    let side_of = |p: Vec2| axis.cross(p - pos[i]).signum();
+    // In a ring: towards the centre of the smallest ring through the bond.
+    if let Some(ring) = rings
+        .iter()
+        .filter(|r| {
+            (0..r.len()).any(|k| {
+                let (a, b) = (r[k], r[(k + 1) % r.len()]);
+                (a, b) == (i, j) || (a, b) == (j, i)
+            })
+        })
+        .min_by_key(|r| r.len())
+    {
+        let c = ring.iter().fold(Vec2::ZERO, |s, &a| s + pos[a]) * (1.0 / ring.len() as f64);
+        return side_of(c);
+    }
+    if g.degree(i) == 1 || g.degree(j) == 1 {
+        return 0.0;
+    }
+    let sum: f64 = [i, j]
+        .iter()
+        .flat_map(|&a| g.adj[a].iter().map(|&(w, _)| w))
+        .filter(|&w| w != i && w != j)
+        .map(|w| side_of(pos[w]))
+        .sum();
+    if sum.abs() < 0.5 { 0.0 } else { sum.signum() }
+}
+
+/// Reactants + reactants → products, agents written small over the arrow; each species is
+/// one molecule drawing (a `~` species is one multi-component molecule, drawn together).
+pub fn reaction_scene(rxn: &Reaction, style: &Style) -> Scene {
+    let mut items = Vec::new();
+    let mut x = 0.0;
+    let gap = 0.8;
+    let place = |scene: Scene, x: &mut f64, items: &mut Vec<Item>, k: f64, y: f64| {
+        let mut s = scene;
+        s.transform(k, Vec2::ZERO);
+        let (lo, hi) = s.bounds();
+        s.transform(1.0, Vec2::new(*x - lo.x, y - (lo.y + hi.y) / 2.0));
+        *x += hi.x - lo.x;
+        items.extend(s.items);
+        (hi.y - lo.y) / 2.0
+    };
+    let plus = |x: &mut f64, items: &mut Vec<Item>| {
+        *x += gap;
+        items.push(text_item("+", Vec2::new(*x, 0.0), style.font_size * 1.4));
+        *x += gap;
+    };
+    for (k, m) in rxn.reactants.iter().enumerate() {
+        if k > 0 {
+            plus(&mut x, &mut items);
+        }
+        place(molecule_scene(m, style), &mut x, &mut items, 1.0, 0.0);
+    }
+    x += gap;
+    // Agents over the arrow, scaled down; the arrow is at least as long as they are wide.
+    let mut agent_items = Vec::new();
+    let mut ax = 0.0;
+    let mut agent_half_height: f64 = 0.0;
+    for (k, m) in rxn.agents.iter().enumerate() {
+        if k > 0 {
+            ax += gap * 0.6;
+        }
+        let h = place(
+            molecule_scene(m, style),
+            &mut ax,
+            &mut agent_items,
+            0.6,
+            0.0,
+        );
+        agent_half_height = agent_half_height.max(h);
+    }
+    let arrow_len = (ax + 1.0).max(2.5);
+    let lift = -(agent_half_height + 0.4);
+    for item in &mut agent_items {
+        let mut s = Scene {
+            items: vec![item.clone()],
+            ..Scene::default()
+        };
+        s.transform(1.0, Vec2::new(x + (arrow_len - ax) / 2.0, lift));
+        *item = s.items.remove(0);
+    }
+    items.extend(agent_items);
+    items.push(Item::Arrow {
+        from: Vec2::new(x, 0.0),
+        to: Vec2::new(x + arrow_len, 0.0),
+        width: style.line_width,
+    });
+    x += arrow_len + gap;
+    for (k, m) in rxn.products.iter().enumerate() {
+        if k > 0 {
+            plus(&mut x, &mut items);
+        }
+        place(molecule_scene(m, style), &mut x, &mut items, 1.0, 0.0);
+    }
+    let mut scene = Scene {
+        width: 0.0,
+        height: 0.0,
+        items,
+    };
+    let (lo, hi) = scene.bounds();
+    scene.width = hi.x - lo.x;
+    scene.height = hi.y - lo.y;
+    scene
+}
+
+fn text_item(t: &str, at: Vec2, size: f64) -> Item {
+    Item::Text {
+        at,
+        spans: vec![Span {
+            text: t.into(),
+            shift: Shift::Normal,
+        }],
+        anchor_span: 0,
+        size,
+        color: Color::BLACK,
+    }
+}

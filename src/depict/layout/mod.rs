@@ -1,0 +1,67 @@
+//! 2D coordinates for molecule drawings (bond length 1.0), deterministic for a given graph.
+//!
+//! Pipeline per connected component: ring perception → ring systems as fused regular polygons
+//! (`ring_system`) → breadth-first placement of chains and further ring systems (`placement`) →
+//! collision repair (`repair`) → long axis horizontal (`orient`); components are then packed
+//! side by side.
+
+mod bridged;
+mod geom;
+mod graph;
+mod orient;
+mod placement;
+mod repair;
+mod ring_system;
+mod rings;
+
+use std::time::{Duration, Instant};
+
+pub use geom::Vec2;
+pub use graph::Graph;
+
+use crate::chem::Molecule;
+use crate::chem::rings::RingInfo;
+
+/// Bond length in layout units.
+pub const BOND_LENGTH: f64 = 1.0;
+
+#[derive(Clone, Debug)]
+pub struct LayoutOptions {
+    /// Wall-clock cap on collision repair per molecule: nothing can hang. Placement itself is
+    /// fast and always completes; only the optional repair stops early.
+    pub time_budget: Duration,
+}
+
+impl Default for LayoutOptions {
+    fn default() -> Self {
+        LayoutOptions {
+            time_budget: Duration::from_millis(500),
+        }
+    }
+}
+
+/// Atom coordinates in atom-index order.
+pub fn layout(mol: &Molecule) -> Vec<Vec2> {
+    layout_with(mol, &LayoutOptions::default())
+}
+
+pub fn layout_with(mol: &Molecule, opts: &LayoutOptions) -> Vec<Vec2> {
+    layout_with_rings(mol, &RingInfo::new(mol), opts)
+}
+
+/// Layout reusing ring perception the caller already has (drawing needs it too).
+pub fn layout_with_rings(mol: &Molecule, info: &RingInfo, opts: &LayoutOptions) -> Vec<Vec2> {
+    let deadline = Instant::now() + opts.time_budget;
+    let g = Graph::from_molecule(mol);
+    let g = &g;
+    let ring_info = rings::Rings::new(g, info);
+    let mut pos = vec![Vec2::ZERO; g.n];
+    let comps = g.components();
+    for comp in &comps {
+        placement::place_component(g, &ring_info, comp, &mut pos);
+        repair::repair(g, &ring_info.ring_bond, comp, &mut pos, deadline);
+        orient::orient(comp, &mut pos);
+    }
+    orient::pack(&comps, &mut pos);
+    pos
+}
