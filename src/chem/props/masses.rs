@@ -110,34 +110,35 @@ fn labelled_mass(e: Element, mass_number: u16) -> Result<f64, UnknownIsotope> {
 /// Molecular weight from standard atomic weights; isotope-labelled atoms count with their
 /// isotope's exact mass (as RDKit's `MolWt`).
 pub fn average_mass(mol: &Molecule) -> Result<f64, UnknownIsotope> {
-    let mut sum = 0.0;
-    let mut hydrogens = 0u32;
-    for i in mol.atoms() {
-        let atom = mol.atom(i);
-        sum += match atom.isotope {
-            Some(a) => labelled_mass(atom.element, a)?,
-            None => atomic_weight(atom.element),
-        };
-        hydrogens += u32::from(atom.hydrogens);
-    }
-    Ok(sum + f64::from(hydrogens) * atomic_weight(Element::H))
+    mass_sum(mol, atomic_weight, 0.0)
 }
 
 /// Monoisotopic mass: each unlabelled atom counts as its most abundant isotope, and charges
 /// remove or add electrons (as RDKit's `ExactMolWt`).
 pub fn monoisotopic_mass(mol: &Molecule) -> Result<f64, UnknownIsotope> {
+    mass_sum(mol, most_common_isotope_mass, ELECTRON_MASS)
+}
+
+/// Sums atom masses (labelled atoms by their isotope, the others by `unlabelled`), takes
+/// `electron_mass` per unit of positive charge, then adds the hydrogens. The order of the
+/// additions is RDKit's, so the exact mass agrees bit for bit.
+fn mass_sum(
+    mol: &Molecule,
+    unlabelled: fn(Element) -> f64,
+    electron_mass: f64,
+) -> Result<f64, UnknownIsotope> {
     let mut sum = 0.0;
     let mut hydrogens = 0u32;
     for i in mol.atoms() {
         let atom = mol.atom(i);
         sum += match atom.isotope {
             Some(a) => labelled_mass(atom.element, a)?,
-            None => most_common_isotope_mass(atom.element),
+            None => unlabelled(atom.element),
         };
         hydrogens += u32::from(atom.hydrogens);
-        sum -= ELECTRON_MASS * f64::from(atom.charge);
+        sum -= electron_mass * f64::from(atom.charge);
     }
-    Ok(sum + f64::from(hydrogens) * most_common_isotope_mass(Element::H))
+    Ok(sum + f64::from(hydrogens) * unlabelled(Element::H))
 }
 
 #[cfg(test)]
