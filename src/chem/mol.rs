@@ -50,6 +50,16 @@ pub enum StereoNeighbor {
     Implicit,
 }
 
+impl StereoNeighbor {
+    /// The neighbour's atom index, or `None` for the implicit H / lone pair.
+    pub fn atom(self) -> Option<AtomIdx> {
+        match self {
+            StereoNeighbor::Atom(a) => Some(a),
+            StereoNeighbor::Implicit => None,
+        }
+    }
+}
+
 /// The OpenSMILES stereo classes. `@` / `@@` on a four- (or three-) coordinate atom are
 /// tetrahedral; the others carry their permutation number (`@SP1`, `@TB12`, `@OH30`...).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

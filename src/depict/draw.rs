@@ -147,15 +147,7 @@ pub fn molecule_scene(mol: &Molecule, style: &Style) -> Scene {
             _ => items.push(line(p, q)),
         }
     }
-    let mut scene = Scene {
-        width: 0.0,
-        height: 0.0,
-        items,
-    };
-    let (lo, hi) = scene.bounds();
-    scene.width = hi.x - lo.x;
-    scene.height = hi.y - lo.y;
-    scene
+    Scene::fitted(items)
 }
 
 fn pos_y_up(pos: &[Vec2]) -> Vec<Vec2> {
@@ -287,15 +279,7 @@ pub fn reaction_scene(rxn: &Reaction, style: &Style) -> Scene {
         }
         place(molecule_scene(m, style), &mut x, &mut items, 1.0, 0.0);
     }
-    let mut scene = Scene {
-        width: 0.0,
-        height: 0.0,
-        items,
-    };
-    let (lo, hi) = scene.bounds();
-    scene.width = hi.x - lo.x;
-    scene.height = hi.y - lo.y;
-    scene
+    Scene::fitted(items)
 }
 
 fn text_item(t: &str, at: Vec2, size: f64) -> Item {

@@ -128,6 +128,19 @@ impl Scene {
         }
     }
 
+    /// A scene whose size is the bounding box of its items.
+    pub fn fitted(items: Vec<Item>) -> Scene {
+        let mut scene = Scene {
+            width: 0.0,
+            height: 0.0,
+            items,
+        };
+        let (lo, hi) = scene.bounds();
+        scene.width = hi.x - lo.x;
+        scene.height = hi.y - lo.y;
+        scene
+    }
+
     /// Bounding box of all items (text estimated from its length).
     pub fn bounds(&self) -> (Vec2, Vec2) {
         let mut lo = Vec2::new(f64::INFINITY, f64::INFINITY);

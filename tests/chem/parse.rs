@@ -535,10 +535,8 @@ fn stereo_survives_rdkit_rewriting() {
         for (j, &i) in to_original.iter().enumerate() {
             to_rewrite[i] = j;
         }
-        let key = |n: &StereoNeighbor, map: &dyn Fn(usize) -> usize| match n {
-            StereoNeighbor::Atom(a) => Some(map(a.index())),
-            StereoNeighbor::Implicit => None,
-        };
+        let key =
+            |n: &StereoNeighbor, map: &dyn Fn(usize) -> usize| n.atom().map(|a| map(a.index()));
         for a in original.atoms() {
             let (Some(s), Some(t)) = (
                 original.atom(a).stereo.as_ref(),
@@ -683,10 +681,7 @@ fn configurations(mol: &Molecule) -> Option<Vec<(String, bool)>> {
         let keys: Vec<NeighborKey> = stereo
             .neighbors
             .iter()
-            .map(|n| match n {
-                StereoNeighbor::Atom(x) => Some(x.index()),
-                StereoNeighbor::Implicit => None,
-            })
+            .map(|n| n.atom().map(|x| x.index()))
             .collect();
         // Sort the neighbours by label; the permutation's parity says how the order differed.
         let mut sorted = keys.clone();

@@ -1,7 +1,7 @@
 //! The stereo a writer can express: tetrahedral centres and double-bond configurations, checked
 //! against the graph and stated in plain indices; plus the parity arithmetic on neighbour orders.
 
-use crate::chem::mol::{BondOrder, Molecule, StereoClass, StereoNeighbor};
+use crate::chem::mol::{BondOrder, Molecule, StereoClass};
 use crate::chem::rings::Adjacency;
 
 /// A neighbour slot around a centre: an atom, or the implicit H / lone pair (`None`).
@@ -49,10 +49,7 @@ impl StereoSet {
             let slots: Vec<Slot> = st
                 .neighbors
                 .iter()
-                .map(|n| match n {
-                    StereoNeighbor::Atom(x) => Some(x.index()),
-                    StereoNeighbor::Implicit => None,
-                })
+                .map(|n| n.atom().map(|x| x.index()))
                 .collect();
             let implicit = slots.iter().filter(|s| s.is_none()).count();
             let nbrs = &adj[a.index()];
