@@ -106,6 +106,8 @@ pub(super) struct Refiner<'a> {
     cells: Vec<(usize, usize)>,
     next_cells: Vec<(usize, usize)>,
     changed: Vec<usize>,
+    /// Per-atom refinement key packed into one number (see `split_class`).
+    packed: Vec<u128>,
 }
 
 impl<'a> Refiner<'a> {
@@ -128,6 +130,7 @@ impl<'a> Refiner<'a> {
             cells: Vec::new(),
             next_cells: Vec::new(),
             changed: Vec::new(),
+            packed: vec![0; adj.len()],
         }
     }
 
@@ -214,11 +217,38 @@ impl<'a> Refiner<'a> {
         }
         let (keys, offsets) = (&self.keys, &self.offsets);
         let key = |a: usize| (extra[a], &keys[offsets[a]..offsets[a + 1]]);
-        self.order[start..end].sort_unstable_by(|&x, &y| key(x).cmp(&key(y)));
+        // Atoms of one class have the same degree (it is part of the initial invariant), so
+        // their key lists compare element by element; up to 4 keys of 16 bits pack into one
+        // number that sorts the same way.
+        let degree = offsets[self.order[start] + 1] - offsets[self.order[start]];
+        let packable = degree <= 4
+            && self.adj.len() < 1 << 13
+            && self.order[start..end]
+                .iter()
+                .all(|&a| offsets[a + 1] - offsets[a] == degree);
+        if packable {
+            for &a in &self.order[start..end] {
+                self.packed[a] = keys[offsets[a]..offsets[a + 1]]
+                    .iter()
+                    .fold(u128::from(extra[a]), |acc, &k| acc << 16 | u128::from(k));
+            }
+            let packed = &self.packed;
+            self.order[start..end].sort_unstable_by_key(|&a| packed[a]);
+        } else {
+            self.order[start..end].sort_unstable_by(|&x, &y| key(x).cmp(&key(y)));
+        }
+        let packed = &self.packed;
+        let same = |x: usize, y: usize| {
+            if packable {
+                packed[x] == packed[y]
+            } else {
+                key(x) == key(y)
+            }
+        };
         let mut sub_start = start;
         for i in start..end {
             let a = self.order[i];
-            if i > start && key(self.order[i - 1]) == key(a) {
+            if i > start && same(self.order[i - 1], a) {
                 self.new_ranks[a] = self.new_ranks[self.order[i - 1]];
             } else {
                 if i - sub_start > 1 {
