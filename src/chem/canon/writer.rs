@@ -360,11 +360,10 @@ fn can_be_aromatic(e: Element) -> bool {
     matches!(e.atomic_number(), 5 | 6 | 7 | 8 | 15 | 16 | 33 | 34 | 52)
 }
 
+/// Symbols are one or two ASCII letters: pushing them one by one avoids a `memcpy` call per atom.
 fn push_symbol(out: &mut String, symbol: &str, lower: bool) {
-    if lower {
-        out.extend(symbol.chars().map(|c| c.to_ascii_lowercase()));
-    } else {
-        out.push_str(symbol);
+    for &b in symbol.as_bytes() {
+        out.push(char::from(if lower { b.to_ascii_lowercase() } else { b }));
     }
 }
 
