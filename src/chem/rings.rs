@@ -267,7 +267,8 @@ fn ring_pieces(adj: &Adjacency, ring_bond: &[bool]) -> Vec<Piece> {
         if local[start] != usize::MAX || !adj[start].iter().any(|&(_, b)| ring_bond[b]) {
             continue;
         }
-        let mut atoms = vec![start];
+        let mut atoms = Vec::with_capacity(n - start);
+        atoms.push(start);
         local[start] = 0;
         let mut i = 0;
         while i < atoms.len() {

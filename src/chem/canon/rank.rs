@@ -127,9 +127,9 @@ impl<'a> Refiner<'a> {
             dirty: vec![0; adj.len()],
             stamp: 0,
             counts: vec![0; adj.len()],
-            cells: Vec::new(),
-            next_cells: Vec::new(),
-            changed: Vec::new(),
+            cells: Vec::with_capacity(adj.len() / 2),
+            next_cells: Vec::with_capacity(adj.len() / 2),
+            changed: Vec::with_capacity(adj.len()),
             packed: vec![0; adj.len()],
         }
     }

@@ -404,7 +404,12 @@ impl Parser<'_> {
         let has_h = atom.hydrogens > 0;
         let idx = self.raw.mol.add_atom(atom);
         self.raw.atom_offsets.push(offset);
-        self.slots.push(Vec::new());
+        // A stereocentre lists its (usually four) neighbours; other atoms list none.
+        self.slots.push(if chirality.is_some() {
+            Vec::with_capacity(4)
+        } else {
+            Vec::new()
+        });
         self.chirality.push(chirality);
         self.has_preceding.push(self.prev.is_some());
         if let Some(prev) = self.prev {
