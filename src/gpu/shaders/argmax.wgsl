@@ -48,6 +48,8 @@ fn argmax(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) l:
         workgroupBarrier();
     }
     mx = top[0];
+    // Everyone has read the maximum before `top` is reused for the sums.
+    workgroupBarrier();
     var sum = 0.0;
     for (var j = l.x; j < p.vocab; j += 256u) {
         sum += exp(logits[base + j] - mx);
