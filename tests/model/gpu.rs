@@ -306,10 +306,13 @@ fn gpu_refuses_out_of_vocabulary_ids_clearly() {
     assert!(err.to_string().contains("outside the vocabulary"), "{err}");
 }
 
-/// q4k on a random model whose rows split into 256-value blocks (the fixtures' rows are too
-/// short for q4k): the GPU kernels give the CPU q4k kernels' logits and top-1 tokens.
+/// q8_0 and q4k on a random model whose rows split into 256-value blocks (the fixtures' rows
+/// are too short for q4k): the GPU kernels give the CPU kernels' top-1 tokens and logits
+/// within 1% of the largest. Not closer: activations are re-quantized to i8 before every
+/// matmul, and a 1-ulp difference upstream can move a value across a rounding boundary
+/// (measured: 3.7e-2 for q8_0 and 4.5e-2 for q4k on logits up to 12; f32 agrees to 1e-5).
 #[test]
-fn gpu_q4k_matches_cpu_q4k() {
+fn gpu_quantized_kernels_match_cpu_on_256_wide_rows() {
     let Some(ctx) = gpu() else { return };
     let cfg = T5Config::from_json(
         r#"{"vocab_size": 512, "d_model": 256, "d_kv": 32, "d_ff": 512, "num_layers": 2,
@@ -317,39 +320,44 @@ fn gpu_q4k_matches_cpu_q4k() {
     )
     .unwrap();
     let random = textchem::model::random::random_store(&cfg, 3).unwrap();
-    let store = quantize_in_memory(&random, &cfg, QuantFormat::Q4K).unwrap();
-    let (cpu, gpu) = both(&ctx, &cfg, &store);
-    let input: Vec<u32> = (0..40).map(|i| 3 + (i * 37 % 500)).chain([1]).collect();
-    let decoder: Vec<u32> = (0..48).map(|i| i * 11 % 509).collect();
-    let want: Vec<f32> = cpu
-        .forward(
-            &tensor(std::slice::from_ref(&input)),
-            None,
-            &tensor(std::slice::from_ref(&decoder)),
-        )
-        .unwrap()
-        .flatten_all()
-        .unwrap()
-        .to_vec1()
-        .unwrap();
-    let enc = gpu.encode(&input, 1, None).unwrap();
-    let mut state = gpu.start(&enc).unwrap();
-    let got = gpu.decode(&mut state, &decoder, decoder.len()).unwrap();
-    let scale = want.iter().fold(0f32, |a, v| a.max(v.abs()));
-    let diff = max_abs_diff(&got, &want);
-    let (a, b) = (
-        argmax_rows(&want, cfg.vocab_size),
-        argmax_rows(&got, cfg.vocab_size),
-    );
-    let agree = a.iter().zip(&b).filter(|(x, y)| x == y).count();
-    eprintln!(
-        "q4k: logits max abs diff {diff:.2e} (largest logit {scale:.2}); top-1 {agree}/{}",
-        a.len()
-    );
-    assert!(diff <= 1e-3 * scale.max(1.0), "q4k logits differ by {diff}");
-    assert!(
-        agree as f64 >= 0.995 * a.len() as f64,
-        "q4k top-1 {agree}/{}",
-        a.len()
-    );
+    for format in [QuantFormat::Q8_0, QuantFormat::Q4K] {
+        let store = quantize_in_memory(&random, &cfg, format).unwrap();
+        let (cpu, gpu) = both(&ctx, &cfg, &store);
+        let input: Vec<u32> = (0..40).map(|i| 3 + (i * 37 % 500)).chain([1]).collect();
+        let decoder: Vec<u32> = (0..48).map(|i| i * 11 % 509).collect();
+        let want: Vec<f32> = cpu
+            .forward(
+                &tensor(std::slice::from_ref(&input)),
+                None,
+                &tensor(std::slice::from_ref(&decoder)),
+            )
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1()
+            .unwrap();
+        let enc = gpu.encode(&input, 1, None).unwrap();
+        let mut state = gpu.start(&enc).unwrap();
+        let got = gpu.decode(&mut state, &decoder, decoder.len()).unwrap();
+        let scale = want.iter().fold(0f32, |a, v| a.max(v.abs()));
+        let diff = max_abs_diff(&got, &want);
+        let (a, b) = (
+            argmax_rows(&want, cfg.vocab_size),
+            argmax_rows(&got, cfg.vocab_size),
+        );
+        let agree = a.iter().zip(&b).filter(|(x, y)| x == y).count();
+        eprintln!(
+            "{format:?}: logits max abs diff {diff:.2e} (largest logit {scale:.2}); top-1 {agree}/{}",
+            a.len()
+        );
+        assert!(
+            diff <= 1e-2 * scale.max(1.0),
+            "{format:?} logits differ by {diff}"
+        );
+        assert!(
+            agree as f64 >= 0.995 * a.len() as f64,
+            "{format:?} top-1 {agree}/{}",
+            a.len()
+        );
+    }
 }
