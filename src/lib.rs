@@ -5,4 +5,5 @@
 pub mod chem;
 pub mod cli;
 pub mod depict;
+pub mod gpu;
 pub mod model;

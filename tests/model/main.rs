@@ -1,4 +1,5 @@
 //! Model runtime integration tests against the committed fixtures in `tests/fixtures/model`.
 
+mod gpu;
 mod t5;
 mod tokenizer;
