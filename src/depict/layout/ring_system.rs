@@ -95,9 +95,13 @@ fn relax_best(
     pos: &mut [Vec2],
 ) {
     if best.0 >= TANGLED {
+        let deadline = std::time::Instant::now() + STRESS_BUDGET;
         tangled.sort_by(|x, y| x.0.partial_cmp(&y.0).unwrap_or(std::cmp::Ordering::Equal));
         for (_, coords) in tangled.into_iter().take(STRESS_TRIES) {
             for far_step in STRESS_FAR_STEPS {
+                if std::time::Instant::now() > deadline {
+                    break;
+                }
                 for (&a, &p) in atoms.iter().zip(&coords) {
                     pos[a] = p;
                 }
@@ -120,14 +124,18 @@ fn relax_best(
 /// bonds nearer unit length, looser opens room for substituents.
 const STRESS_FAR_STEPS: [f64; 2] = [0.8, 1.0];
 
+/// Wall-clock cap on relaxation per ring system: large cages stop trying further candidates
+/// (the best so far is kept), so layout time stays bounded.
+const STRESS_BUDGET: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// How much a relaxed drawing must lower the tangle score to replace the polygon drawing.
 const STRESS_GAIN: f64 = 10.0;
 
 /// A tangle score this high means a clash or crossing (each costs 20).
 const TANGLED: f64 = 15.0;
 /// Tangled candidates relaxed by stress majorization, least tangled first.
-const STRESS_TRIES: usize = 6;
-const STRESS_SWEEPS: usize = 300;
+const STRESS_TRIES: usize = 3;
+const STRESS_SWEEPS: usize = 120;
 
 /// Turns (radians) tried for a spiro ring away from the exterior bisector of its spiro atom:
 /// a ring fused further along (the benzo of a spiro-lactone) may need to lean aside.

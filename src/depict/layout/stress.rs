@@ -131,7 +131,8 @@ pub fn refine(
                     continue;
                 }
                 let diff = x[i] - x[j];
-                let len = diff.len();
+                // sqrt of the square, not hypot: this is the hot loop.
+                let len = diff.len2().sqrt();
                 // Coincident atoms: nudge along a fixed direction so they can separate.
                 let dir = if len > 1e-9 {
                     diff * (1.0 / len)
@@ -147,7 +148,7 @@ pub fn refine(
                 x[i] = new;
             }
         }
-        if moved < 1e-4 {
+        if moved < 1e-3 {
             break;
         }
     }
