@@ -2,3 +2,4 @@
 
 mod t5;
 mod tokenizer;
+mod worker;
