@@ -3,3 +3,4 @@
 mod gpu;
 mod t5;
 mod tokenizer;
+mod worker;
