@@ -1,10 +1,12 @@
 //! Command-line interface: one module per subcommand; `main.rs` only dispatches.
 
+pub mod batch;
 pub mod bench;
 pub mod draw;
 pub mod layout;
 pub mod props;
 pub mod quantize;
+pub mod run;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -38,6 +40,12 @@ pub enum Command {
     Layout(layout::LayoutArgs),
     /// Draw a molecule or reaction SMILES to an SVG or PNG file.
     Draw(draw::DrawArgs),
+    /// Run one task (forward, retro, actions, molecule, caption) on one input and print the
+    /// ranked answers.
+    Run(run::RunArgs),
+    /// Run one task over a column of a CSV file, writing a CSV with the best answer per row
+    /// (resumable).
+    Batch(batch::BatchArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -71,5 +79,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(args) => bench::run(args),
         Command::Layout(args) => layout::run(&args),
         Command::Draw(args) => draw::run(&args),
+        Command::Run(args) => run::run(args),
+        Command::Batch(args) => batch::run(args),
     }
 }

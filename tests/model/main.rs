@@ -1,5 +1,6 @@
 //! Model runtime integration tests against the committed fixtures in `tests/fixtures/model`.
 
+mod cli;
 mod gpu;
 mod t5;
 mod tokenizer;
