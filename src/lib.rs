@@ -2,7 +2,9 @@
 //!
 //! Dependencies point one way: `app` → `model` / `depict` → `chem`.
 
+pub mod app;
 pub mod chem;
 pub mod cli;
 pub mod depict;
+pub mod export;
 pub mod model;

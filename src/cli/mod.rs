@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod draw;
+pub mod gui;
 pub mod layout;
 pub mod props;
 pub mod quantize;
@@ -16,8 +17,9 @@ use std::path::PathBuf;
     about = "Chemistry assistant around the Text+Chem T5 model"
 )]
 pub struct Cli {
+    /// Without a subcommand, textchem opens its window.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -38,6 +40,8 @@ pub enum Command {
     Layout(layout::LayoutArgs),
     /// Draw a molecule or reaction SMILES to an SVG or PNG file.
     Draw(draw::DrawArgs),
+    /// Open the desktop app (the default when no subcommand is given).
+    Gui(gui::GuiArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -56,7 +60,10 @@ pub enum ModelCommand {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     // SAFETY: `main` calls this right after parsing arguments, while single-threaded.
     unsafe { crate::model::pin_thread_count() };
-    match cli.command {
+    let Some(command) = cli.command else {
+        return gui::run(gui::GuiArgs::default());
+    };
+    match command {
         Command::Elements => {
             for z in 1..=118u8 {
                 let e = crate::chem::Element::from_atomic_number(z).expect("1..=118 are elements");
@@ -71,5 +78,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(args) => bench::run(args),
         Command::Layout(args) => layout::run(&args),
         Command::Draw(args) => draw::run(&args),
+        Command::Gui(args) => gui::run(args),
     }
 }
