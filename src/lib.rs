@@ -7,4 +7,5 @@ pub mod chem;
 pub mod cli;
 pub mod depict;
 pub mod export;
+pub mod gpu;
 pub mod model;

@@ -3,7 +3,9 @@
 use std::fmt;
 
 /// Element symbols indexed by atomic number; index 0 is the SMILES wildcard `*`.
-const SYMBOLS: [&str; 119] = [
+/// A `static`, not a `const`: indexing a `const` array copies all of it (1.9 KB) to the stack
+/// on every call.
+static SYMBOLS: [&str; 119] = [
     "*", "H", "He", "Li", "Be", "B", "C", "N", "O", "F", "Ne", "Na", "Mg", "Al", "Si", "P", "S",
     "Cl", "Ar", "K", "Ca", "Sc", "Ti", "V", "Cr", "Mn", "Fe", "Co", "Ni", "Cu", "Zn", "Ga", "Ge",
     "As", "Se", "Br", "Kr", "Rb", "Sr", "Y", "Zr", "Nb", "Mo", "Tc", "Ru", "Rh", "Pd", "Ag", "Cd",

@@ -74,8 +74,18 @@ impl RingInfo {
         // Smallest first, so callers that want "the" ring of an atom meet small rings first.
         let mut order: Vec<usize> = (0..info.rings.len()).collect();
         order.sort_by_key(|&r| info.rings[r].len());
-        info.rings = order.iter().map(|&r| info.rings[r].clone()).collect();
-        info.ring_bonds = order.iter().map(|&r| info.ring_bonds[r].clone()).collect();
+        let (mut rings, mut bonds) = (
+            std::mem::take(&mut info.rings),
+            std::mem::take(&mut info.ring_bonds),
+        );
+        info.rings = order
+            .iter()
+            .map(|&r| std::mem::take(&mut rings[r]))
+            .collect();
+        info.ring_bonds = order
+            .iter()
+            .map(|&r| std::mem::take(&mut bonds[r]))
+            .collect();
         info.systems = fused_groups(&info.ring_bonds, mol.bond_count());
         info
     }
@@ -235,8 +245,10 @@ struct Piece {
     atoms: Vec<usize>,
     /// Local edges: (local atom, local atom, global bond).
     edges: Vec<(usize, usize, usize)>,
-    /// Local adjacency: (local atom, local edge).
-    adj: Vec<Vec<(usize, usize)>>,
+    /// Local adjacency, (local atom, local edge), flat: atom `v`'s entries are
+    /// `adj[adj_start[v]..adj_start[v + 1]]`.
+    adj_start: Vec<usize>,
+    adj: Vec<(usize, usize)>,
 }
 
 /// An edge bit set over a piece's local edges.
@@ -255,7 +267,8 @@ fn ring_pieces(adj: &Adjacency, ring_bond: &[bool]) -> Vec<Piece> {
         if local[start] != usize::MAX || !adj[start].iter().any(|&(_, b)| ring_bond[b]) {
             continue;
         }
-        let mut atoms = vec![start];
+        let mut atoms = Vec::with_capacity(n - start);
+        atoms.push(start);
         local[start] = 0;
         let mut i = 0;
         while i < atoms.len() {
@@ -268,21 +281,33 @@ fn ring_pieces(adj: &Adjacency, ring_bond: &[bool]) -> Vec<Piece> {
             }
             i += 1;
         }
-        let mut edges = Vec::new();
-        let mut ladj = vec![Vec::new(); atoms.len()];
+        let mut edges = Vec::with_capacity(atoms.len() + 4);
+        let mut adj_start = vec![0; atoms.len() + 1];
         for (lv, &v) in atoms.iter().enumerate() {
             for &(w, b) in &adj[v] {
                 if ring_bond[b] && v < w {
-                    let e = edges.len();
                     edges.push((lv, local[w], b));
-                    ladj[lv].push((local[w], e));
-                    ladj[local[w]].push((lv, e));
+                    adj_start[lv + 1] += 1;
+                    adj_start[local[w] + 1] += 1;
                 }
             }
+        }
+        for i in 0..atoms.len() {
+            adj_start[i + 1] += adj_start[i];
+        }
+        // Filled in edge order, so each atom lists its edges in the order they were found.
+        let mut fill = adj_start.clone();
+        let mut ladj = vec![(0, 0); edges.len() * 2];
+        for (e, &(x, y, _)) in edges.iter().enumerate() {
+            ladj[fill[x]] = (y, e);
+            fill[x] += 1;
+            ladj[fill[y]] = (x, e);
+            fill[y] += 1;
         }
         pieces.push(Piece {
             atoms,
             edges,
+            adj_start,
             adj: ladj,
         });
     }
@@ -290,6 +315,10 @@ fn ring_pieces(adj: &Adjacency, ring_bond: &[bool]) -> Vec<Piece> {
 }
 
 impl Piece {
+    fn nbrs(&self, v: usize) -> &[(usize, usize)] {
+        &self.adj[self.adj_start[v]..self.adj_start[v + 1]]
+    }
+
     fn words(&self) -> usize {
         self.edges.len().div_ceil(64)
     }
@@ -310,7 +339,7 @@ impl Piece {
         // Roots: branch atoms only. Horton's argument works from any atom of a basis cycle, and
         // in a piece with two or more independent cycles every cycle has a branch atom.
         let roots: Vec<usize> = (0..self.atoms.len())
-            .filter(|&v| self.adj[v].len() > 2)
+            .filter(|&v| self.nbrs(v).len() > 2)
             .collect();
         let tree = self.shortest_path_trees(&roots);
         let mut buckets: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.atoms.len() + 1];
@@ -376,7 +405,7 @@ impl Piece {
             while head < queue.len() {
                 let v = queue[head];
                 head += 1;
-                for &(w, e) in &self.adj[v] {
+                for &(w, e) in self.nbrs(v) {
                     if t.dist[base + w] == usize::MAX {
                         t.dist[base + w] = t.dist[base + v] + 1;
                         t.parent_edge[base + w] = e;
@@ -395,12 +424,16 @@ impl Piece {
             .find(|&e| has_bit(set, e))
             .expect("a cycle has edges");
         let (start, mut cur, b0) = self.edges[first];
-        let mut atoms = vec![AtomIdx::new(self.atoms[start])];
-        let mut bonds = vec![BondIdx::new(b0)];
+        let len: usize = set.iter().map(|w| w.count_ones() as usize).sum();
+        let mut atoms = Vec::with_capacity(len);
+        let mut bonds = Vec::with_capacity(len);
+        atoms.push(AtomIdx::new(self.atoms[start]));
+        bonds.push(BondIdx::new(b0));
         let mut prev_edge = first;
         while cur != start {
             atoms.push(AtomIdx::new(self.atoms[cur]));
-            let &(next, e) = self.adj[cur]
+            let &(next, e) = self
+                .nbrs(cur)
                 .iter()
                 .find(|&&(_, e)| e != prev_edge && has_bit(set, e))
                 .expect("every atom of a cycle has two cycle edges");

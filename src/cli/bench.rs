@@ -5,7 +5,8 @@
 //! `scripts/bench_model.sh` runs it beside `scripts/bench_torch.py` (HF transformers on the
 //! same random models' shapes) so both are measured on the same machine at the same time.
 
-use crate::model::generate::{GenerateConfig, generate};
+use crate::gpu::{Device, GpuContext, GpuT5Model, Selected};
+use crate::model::generate::{GenerateConfig, Seq2Seq, generate};
 use crate::model::quantize::{QuantFormat, quantize_in_memory, top1_agreement};
 use crate::model::random::{random_store, shape_config};
 use crate::model::t5::T5Model;
@@ -48,6 +49,27 @@ pub struct BenchArgs {
     /// teacher-forced sequences (decoder tokens: the f32 model's greedy output).
     #[arg(long, default_value_t = 0)]
     agreement: usize,
+    /// Where generation runs: cpu, gpu (any wgpu adapter, software ones included) or auto
+    /// (a hardware GPU when there is one).
+    #[arg(long, default_value = "cpu")]
+    device: Device,
+}
+
+/// The GPU context to measure on, or None for the CPU (with the reason printed).
+fn open_device(device: Device) -> Result<Option<GpuContext>> {
+    Ok(match device.select()? {
+        Selected::Gpu(ctx) => {
+            println!("device: GPU {}", ctx.adapter);
+            Some(ctx)
+        }
+        Selected::Cpu { reason } => {
+            match reason {
+                Some(r) => println!("device: CPU ({r})"),
+                None => println!("device: CPU"),
+            }
+            None
+        }
+    })
 }
 
 fn parse_format(s: &str) -> Result<Option<QuantFormat>> {
@@ -85,9 +107,23 @@ fn save_random(args: &BenchArgs, dir: &std::path::Path) -> Result<()> {
 
 /// Times the app's own loading path on a checkpoint folder (GGUF preferred).
 fn bench_file(args: &BenchArgs, dir: &std::path::Path) -> Result<()> {
+    let gpu = open_device(args.device)?;
     let t = Instant::now();
-    let model = T5Model::load_dir(dir)?;
     let (path, _) = find_weights(dir, None)?;
+    if let Some(ctx) = gpu {
+        let model = GpuT5Model::load_dir(ctx, dir)?;
+        println!(
+            "loaded {} in {:.1}s",
+            path.display(),
+            t.elapsed().as_secs_f64()
+        );
+        let input = input_ids(args.input_len, args.seed, model.config().vocab_size);
+        for &beams in &args.beams {
+            time_generation(&model, &input, beams, args, "file")?;
+        }
+        return Ok(());
+    }
+    let model = T5Model::load_dir(dir)?;
     println!(
         "loaded {} in {:.1}s",
         path.display(),
@@ -184,6 +220,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         .map(|f| parse_format(f))
         .collect::<Result<_>>()?;
     let (cfg, float_store, name) = load_float(&args)?;
+    let gpu = open_device(args.device)?;
     let input = input_ids(args.input_len, args.seed, cfg.vocab_size);
     println!(
         "model {name}; input {} tokens, {} forced output tokens; kernels {:?}; {} threads",
@@ -192,6 +229,9 @@ pub fn run(args: BenchArgs) -> Result<()> {
         crate::model::quantize::kernels::detected_isa(),
         rayon::current_num_threads()
     );
+    if let Some(ctx) = gpu {
+        return bench_gpu(&args, &ctx, &cfg, &float_store, &formats, &input);
+    }
     let needs_float = formats.contains(&None) || args.agreement > 0;
     let float_model = if needs_float {
         Some(T5Model::load(cfg.clone(), &float_store)?)
@@ -208,10 +248,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 &quantized
             }
         };
-        let label = format.map_or("f32", |q| match q {
-            QuantFormat::Q8_0 => "q8_0",
-            QuantFormat::Q4K => "q4k",
-        });
+        let label = format_label(*format);
         for &beams in &args.beams {
             time_generation(model, &input, beams, &args, label)?;
         }
@@ -232,9 +269,55 @@ pub fn run(args: BenchArgs) -> Result<()> {
     Ok(())
 }
 
+fn format_label(format: Option<QuantFormat>) -> &'static str {
+    format.map_or("f32", |q| match q {
+        QuantFormat::Q8_0 => "q8_0",
+        QuantFormat::Q4K => "q4k",
+    })
+}
+
+/// The same measurements with the weights uploaded to the GPU; a format the kernels do not
+/// run (q4k) is reported and skipped.
+fn bench_gpu(
+    args: &BenchArgs,
+    ctx: &GpuContext,
+    cfg: &T5Config,
+    float_store: &TensorStore,
+    formats: &[Option<QuantFormat>],
+    input: &[u32],
+) -> Result<()> {
+    for format in formats {
+        let label = format_label(*format);
+        let quantized;
+        let store = match format {
+            None => float_store,
+            Some(q) => {
+                quantized = quantize_in_memory(float_store, cfg, *q)?;
+                &quantized
+            }
+        };
+        let t = Instant::now();
+        let model = match GpuT5Model::load(ctx.clone(), cfg.clone(), store) {
+            Ok(m) => m,
+            Err(e) => {
+                println!("{label:5} not run on the GPU: {e:#}");
+                continue;
+            }
+        };
+        println!("{label:5} uploaded in {:.1}s", t.elapsed().as_secs_f64());
+        for &beams in &args.beams {
+            time_generation(&model, input, beams, args, label)?;
+        }
+    }
+    if let Some(mib) = peak_rss_mib() {
+        println!("peak resident memory {mib:.0} MiB");
+    }
+    Ok(())
+}
+
 /// Times `args.runs` forced-length generations after one warm-up and prints tokens/s.
-fn time_generation(
-    model: &T5Model,
+fn time_generation<M: Seq2Seq + ?Sized>(
+    model: &M,
     input: &[u32],
     beams: usize,
     args: &BenchArgs,

@@ -1,11 +1,13 @@
 //! Command-line interface: one module per subcommand; `main.rs` only dispatches.
 
+pub mod batch;
 pub mod bench;
 pub mod draw;
 pub mod gui;
 pub mod layout;
 pub mod props;
 pub mod quantize;
+pub mod run;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -42,6 +44,12 @@ pub enum Command {
     Draw(draw::DrawArgs),
     /// Open the desktop app (the default when no subcommand is given).
     Gui(gui::GuiArgs),
+    /// Run one task (forward, retro, actions, molecule, caption) on one input and print the
+    /// ranked answers.
+    Run(run::RunArgs),
+    /// Run one task over a column of a CSV file, writing a CSV with the best answer per row
+    /// (resumable).
+    Batch(batch::BatchArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -79,5 +87,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Layout(args) => layout::run(&args),
         Command::Draw(args) => draw::run(&args),
         Command::Gui(args) => gui::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Batch(args) => batch::run(args),
     }
 }

@@ -4,6 +4,7 @@
 
 use super::labels::atom_label;
 use super::layout::{self, Graph, LayoutOptions, Vec2};
+use super::radicals::{dot_positions, radical_electrons};
 use super::scene::{Color, Item, Scene, Shift, Span, text_extent};
 use super::wedges::stereo_bonds;
 use crate::chem::rings::RingInfo;
@@ -86,6 +87,34 @@ pub fn molecule_scene(mol: &Molecule, style: &Style) -> Scene {
                 anchor_span: anchor,
                 size: style.font_size,
                 color,
+            });
+        }
+    }
+    // Unpaired electrons: dots beside the atom (or its label) on its emptiest side.
+    for a in mol.atoms() {
+        let count = radical_electrons(mol, a);
+        if count == 0 {
+            continue;
+        }
+        let i = a.index();
+        let dirs: Vec<Vec2> = g.adj[i]
+            .iter()
+            .map(|&(w, _)| (pos[w] - pos[i]).unit())
+            .collect();
+        let out = if dirs.is_empty() {
+            Vec2::new(0.0, -1.0)
+        } else {
+            layout::widest_gap(&dirs)
+        };
+        let clearance = match boxes[i] {
+            Some(_) => box_exit(boxes[i], out, style.font_size) + style.font_size * 0.12,
+            None => style.font_size * 0.45,
+        };
+        for at in dot_positions(pos[i], &dirs, count, clearance, style.font_size * 0.3) {
+            items.push(Item::Dot {
+                at,
+                radius: style.line_width * 1.2,
+                color: Color::BLACK,
             });
         }
     }

@@ -5,6 +5,7 @@ pub mod draw;
 pub mod labels;
 pub mod layout;
 pub mod png;
+pub mod radicals;
 pub mod scene;
 pub mod svg;
 pub mod wedges;

@@ -56,6 +56,8 @@ pub enum Item {
         size: f64,
         color: Color,
     },
+    /// A filled dot (an unpaired electron) of `radius` centred on `at`.
+    Dot { at: Vec2, radius: f64, color: Color },
     /// Reaction arrow from `from` to `to`.
     Arrow { from: Vec2, to: Vec2, width: f64 },
 }
@@ -124,6 +126,10 @@ impl Scene {
                     *to = tf(*to);
                     *width *= k;
                 }
+                Item::Dot { at, radius, .. } => {
+                    *at = tf(*at);
+                    *radius *= k;
+                }
             }
         }
     }
@@ -164,6 +170,10 @@ impl Scene {
                     add(*tip);
                     add(*base + Vec2::new(*half_width, *half_width));
                     add(*base - Vec2::new(*half_width, *half_width));
+                }
+                Item::Dot { at, radius, .. } => {
+                    add(*at - Vec2::new(*radius, *radius));
+                    add(*at + Vec2::new(*radius, *radius));
                 }
                 Item::Text {
                     at,

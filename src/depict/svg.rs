@@ -113,6 +113,16 @@ pub fn to_svg(scene: &Scene) -> String {
                 }
                 let _ = writeln!(s, "</text>");
             }
+            Item::Dot { at, radius, color } => {
+                let _ = writeln!(
+                    s,
+                    r#"<circle cx="{:.2}" cy="{:.2}" r="{:.2}" fill="{}"/>"#,
+                    at.x,
+                    at.y,
+                    radius,
+                    color.hex()
+                );
+            }
             Item::Arrow { from, to, width } => {
                 let d = (*to - *from).unit();
                 let n = d.rotate(std::f64::consts::FRAC_PI_2);

@@ -4,12 +4,55 @@
 //! HF's `sequences_scores`.
 //!
 //! The loop owns the decoder state (self-attention caches reordered when beams change
-//! parents) and calls back once per step so a worker can report progress or cancel.
+//! parents) and calls back once per step so a worker can report progress or cancel. It runs
+//! any encoder-decoder behind `Seq2Seq`: the CPU `T5Model` and the GPU `GpuT5Model`.
 
-use crate::model::t5::{DecoderState, T5Model};
 use anyhow::{Result, bail};
-use candle_core::{Device, Tensor};
 use std::ops::ControlFlow;
+
+/// What generation needs from an encoder-decoder, whatever device it runs on.
+pub trait Seq2Seq {
+    /// The encoder output of one input.
+    type Encoded;
+    /// The decoder caches of a batch of rows (one per beam).
+    type State;
+
+    /// Encodes one input (token ids ending with `</s>`).
+    fn encode_input(&self, input: &[u32]) -> Result<Self::Encoded>;
+    /// A decoder state with one row for the input, before any token.
+    fn start_decoder(&self, encoded: &Self::Encoded) -> Result<Self::State>;
+    /// Repeats every row `n` times (row r becomes rows r*n..r*n+n): one row per beam.
+    fn repeat_rows(&self, state: &mut Self::State, n: usize) -> Result<()>;
+    /// Feeds one token per row; returns each row's next-token logits.
+    fn next_logits(&self, state: &mut Self::State, last: &[u32]) -> Result<Vec<Vec<f32>>>;
+    /// Row i takes the caches of row `parents[i]` (beam search).
+    fn reorder_rows(&self, state: &mut Self::State, parents: &[u32]) -> Result<()>;
+
+    /// One greedy step on a single row: the most likely next token (never `banned`) and its
+    /// log-probability. Devices that can pick the token without returning every logit
+    /// override this.
+    fn next_greedy(
+        &self,
+        state: &mut Self::State,
+        last: u32,
+        banned: Option<u32>,
+    ) -> Result<(u32, f32)> {
+        let logits = self.next_logits(state, &[last])?.remove(0);
+        let mut lp = log_softmax(logits);
+        if let Some(eos) = banned.and_then(|b| lp.get_mut(b as usize)) {
+            *eos = f32::NEG_INFINITY;
+        }
+        // First maximum on ties, as torch.argmax.
+        let (next, best) = lp
+            .iter()
+            .enumerate()
+            .fold(
+                (0, f32::NEG_INFINITY),
+                |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc },
+            );
+        Ok((next as u32, best))
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct GenerateConfig {
@@ -97,8 +140,8 @@ impl std::error::Error for Cancelled {}
 pub type StepCallback<'a> = dyn FnMut(&Progress) -> ControlFlow<()> + 'a;
 
 /// Generates from one input (token ids ending with `</s>`).
-pub fn generate(
-    model: &T5Model,
+pub fn generate<M: Seq2Seq + ?Sized>(
+    model: &M,
     input: &[u32],
     cfg: &GenerateConfig,
     on_step: &mut StepCallback,
@@ -122,29 +165,27 @@ pub fn generate(
             cfg.max_length
         );
     }
-    let ids = Tensor::new(input, &Device::Cpu)?.unsqueeze(0)?;
-    let encoded = model.encode(&ids, None)?;
-    let mut state = model.start_decoding(&encoded, None)?;
+    let encoded = model.encode_input(input)?;
+    let mut state = model.start_decoder(&encoded)?;
+    drop(encoded);
     if cfg.num_beams == 1 {
         greedy(model, &mut state, cfg, on_step).map(|g| vec![g])
     } else {
-        state.repeat_rows(cfg.num_beams)?;
+        model.repeat_rows(&mut state, cfg.num_beams)?;
         beam_search(model, &mut state, cfg, on_step)
     }
 }
 
 /// Next-token log-probabilities (rows, vocab) for the last token of each row, after
 /// `generated` tokens.
-fn step_log_probs(
-    model: &T5Model,
-    state: &mut DecoderState,
+fn step_log_probs<M: Seq2Seq + ?Sized>(
+    model: &M,
+    state: &mut M::State,
     last: &[u32],
     cfg: &GenerateConfig,
     generated: usize,
 ) -> Result<Vec<Vec<f32>>> {
-    let tokens = Tensor::new(last, &Device::Cpu)?.unsqueeze(1)?;
-    let logits = model.decode(state, &tokens)?.squeeze(1)?;
-    let rows: Vec<Vec<f32>> = logits.to_vec2::<f32>()?;
+    let rows = model.next_logits(state, last)?;
     let mut rows: Vec<Vec<f32>> = rows.into_iter().map(log_softmax).collect();
     if generated < cfg.min_new_tokens {
         for row in &mut rows {
@@ -167,32 +208,18 @@ fn log_softmax(mut xs: Vec<f32>) -> Vec<f32> {
     xs
 }
 
-fn greedy(
-    model: &T5Model,
-    state: &mut DecoderState,
+fn greedy<M: Seq2Seq + ?Sized>(
+    model: &M,
+    state: &mut M::State,
     cfg: &GenerateConfig,
     on_step: &mut StepCallback,
 ) -> Result<Generated> {
     let mut tokens = vec![cfg.decoder_start_token_id];
     let mut score = 0f32;
     while tokens.len() < cfg.max_length {
-        let lp = step_log_probs(
-            model,
-            state,
-            &tokens[tokens.len() - 1..],
-            cfg,
-            tokens.len() - 1,
-        )?
-        .remove(0);
-        // First maximum on ties, as torch.argmax.
-        let (next, best) = lp
-            .iter()
-            .enumerate()
-            .fold(
-                (0, f32::NEG_INFINITY),
-                |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc },
-            );
-        tokens.push(next as u32);
+        let banned = (tokens.len() - 1 < cfg.min_new_tokens).then_some(cfg.eos_token_id);
+        let (next, best) = model.next_greedy(state, tokens[tokens.len() - 1], banned)?;
+        tokens.push(next);
         score += best;
         if on_step(&Progress {
             step: tokens.len() - 1,
@@ -202,7 +229,7 @@ fn greedy(
         {
             bail!(Cancelled);
         }
-        if next as u32 == cfg.eos_token_id {
+        if next == cfg.eos_token_id {
             break;
         }
     }
@@ -230,9 +257,9 @@ fn top_k(values: &[f32], k: usize) -> Vec<usize> {
     idx
 }
 
-fn beam_search(
-    model: &T5Model,
-    state: &mut DecoderState,
+fn beam_search<M: Seq2Seq + ?Sized>(
+    model: &M,
+    state: &mut M::State,
     cfg: &GenerateConfig,
     on_step: &mut StepCallback,
 ) -> Result<Vec<Generated>> {
@@ -320,7 +347,7 @@ fn beam_search(
             .collect();
 
         let parents: Vec<u32> = next.iter().map(|&k| cand_beam[k] as u32).collect();
-        state.reorder(&parents)?;
+        model.reorder_rows(state, &parents)?;
         running = next.iter().map(|&k| cand_seq(k)).collect();
         running_scores = next.iter().map(|&k| run_scores[k]).collect();
         cur_len += 1;

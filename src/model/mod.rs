@@ -1,7 +1,8 @@
 //! The Text+Chem T5 model runtime: tokenizer, model sources, tasks, the network on candle, its
-//! weights, quantization and generation.
+//! weights, quantization and generation, and the engine and background worker that run tasks.
 
 pub mod catalogue;
+pub mod engine;
 pub mod folder;
 pub mod generate;
 pub mod quantize;
@@ -12,6 +13,7 @@ pub mod t5;
 pub mod task;
 pub mod tokenizer;
 pub mod weights;
+pub mod worker;
 
 /// Fixes the worker-thread count for candle and rayon in the environment.
 ///

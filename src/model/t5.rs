@@ -13,6 +13,7 @@ mod position;
 pub use attention::KvCache;
 pub use position::bucket as relative_position_bucket;
 
+use crate::model::generate::Seq2Seq;
 use crate::model::weights::{T5Config, TensorStore};
 use anyhow::{Context, Result, bail};
 use attention::AttentionLayer;
@@ -324,5 +325,33 @@ impl T5Model {
         let encoded = self.encode(ids, mask)?;
         let mut state = self.start_decoding(&encoded, mask)?;
         self.decode(&mut state, decoder_ids)
+    }
+}
+
+/// Generation on the CPU: the same calls `generate` made before it was device-neutral.
+impl Seq2Seq for T5Model {
+    type Encoded = Tensor;
+    type State = DecoderState;
+
+    fn encode_input(&self, input: &[u32]) -> Result<Tensor> {
+        let ids = Tensor::new(input, &Device::Cpu)?.unsqueeze(0)?;
+        self.encode(&ids, None)
+    }
+
+    fn start_decoder(&self, encoded: &Tensor) -> Result<DecoderState> {
+        self.start_decoding(encoded, None)
+    }
+
+    fn repeat_rows(&self, state: &mut DecoderState, n: usize) -> Result<()> {
+        state.repeat_rows(n)
+    }
+
+    fn next_logits(&self, state: &mut DecoderState, last: &[u32]) -> Result<Vec<Vec<f32>>> {
+        let tokens = Tensor::new(last, &Device::Cpu)?.unsqueeze(1)?;
+        Ok(self.decode(state, &tokens)?.squeeze(1)?.to_vec2::<f32>()?)
+    }
+
+    fn reorder_rows(&self, state: &mut DecoderState, parents: &[u32]) -> Result<()> {
+        state.reorder(parents)
     }
 }

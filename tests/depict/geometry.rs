@@ -127,6 +127,37 @@ fn double_bond_configuration_is_drawn_as_written() {
 }
 
 #[test]
+fn trans_double_bonds_in_macrocycles_are_drawn_trans() {
+    // Ring neighbours of the double bond (atoms 4 and 7 around 5=6) of a 12-membered ring.
+    let side = |smiles: &str| {
+        let (_, p) = coords(smiles);
+        let axis = p[6] - p[5];
+        axis.cross(p[4] - p[5]) * axis.cross(p[7] - p[5])
+    };
+    assert!(
+        side("C1CCCC/C=C/CCCCC1") < 0.0,
+        "E: ring continues on opposite sides"
+    );
+    assert!(
+        side("C1CCCC/C=C\\CCCCC1") > 0.0,
+        "Z: ring continues on the same side"
+    );
+}
+
+#[test]
+fn bridged_systems_relaxed_until_clean() {
+    // ChEBI-20 test molecules (CIDs 25112180, 3002216) whose polygon-and-arc drawings crossed
+    // before the stress relaxation of tangled ring systems.
+    for smiles in [
+        "COC1=C(C=C2C(=C1)NC3=C(C[C@]45CCO[C@H]4CCN6[C@@H]5[C@@]23CC6)C(=O)OC)O",
+        "C[C@H]1[C@@H](C(=O)O[C@H]2[C@@H]([C@@H]([C@]3([C@@H]([C@@H]([C@@H]4[C@H]([C@@]3([C@@]2(C)O)O[C@]4(COC(=O)C5=C1N=CC=C5)C)O)OC(=O)C)OC(=O)C)COC(=O)C)OC(=O)C)OC(=O)C)C",
+    ] {
+        let (m, p) = coords(smiles);
+        assert!(!has_problem(&m, &p), "{smiles}");
+    }
+}
+
+#[test]
 fn fused_ring_systems_and_crowded_molecules_have_no_clash_or_crossing() {
     for smiles in [
         "c1ccc2ccccc2c1",

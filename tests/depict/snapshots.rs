@@ -13,6 +13,8 @@ const CASES: &[(&str, &str)] = &[
     ("isotope", "[13CH3]C(=O)[18OH]"),
     ("stereocentre", "N[C@@H](C)C(=O)O"),
     ("alkene", "C/C=C/C(=O)O"),
+    ("radical", "CC1(C)CCCC(C)(C)N1[O]"),
+    ("macrocycle_trans", "O=C1CCCC/C=C/CCCCCO1"),
 ];
 
 const REACTION: (&str, &str) = ("reaction", "CC(=O)O.OCC>[H+]>CC(=O)OCC.O");
@@ -44,6 +46,20 @@ fn molecule_drawings_match_their_snapshots() {
 fn reaction_drawing_matches_its_snapshot() {
     let rxn = parse_reaction(REACTION.1).unwrap();
     check(REACTION.0, &reaction_svg(&rxn, 700.0, 250.0));
+}
+
+#[test]
+fn radicals_are_drawn_as_dots() {
+    // TEMPO: one unpaired electron on the oxygen; methyl radical: one; closed shells: none.
+    let dots = |smiles: &str| {
+        molecule_svg(&mol(smiles), 400.0, 300.0)
+            .matches("<circle")
+            .count()
+    };
+    assert_eq!(dots("CC1(C)CCCC(C)(C)N1[O]"), 1);
+    assert_eq!(dots("[CH3]"), 1);
+    assert_eq!(dots("[O]"), 2);
+    assert_eq!(dots("CC(=O)[O-]"), 0);
 }
 
 #[test]

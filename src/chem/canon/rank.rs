@@ -97,8 +97,17 @@ pub(super) struct Refiner<'a> {
     keys: Vec<u64>,
     order: Vec<usize>,
     new_ranks: Vec<u32>,
-    dirty: Vec<bool>,
+    /// An atom is dirty when `dirty[a] == stamp` (bumping the stamp clears every mark at once).
+    dirty: Vec<u32>,
+    stamp: u32,
     counts: Vec<u32>,
+    /// Classes of two or more atoms, as `order[start..end]` ranges: singletons cannot split,
+    /// so a pass visits only these instead of all atoms.
+    cells: Vec<(usize, usize)>,
+    next_cells: Vec<(usize, usize)>,
+    changed: Vec<usize>,
+    /// Per-atom refinement key packed into one number (see `split_class`).
+    packed: Vec<u128>,
 }
 
 impl<'a> Refiner<'a> {
@@ -115,8 +124,13 @@ impl<'a> Refiner<'a> {
             offsets,
             order: (0..adj.len()).collect(),
             new_ranks: vec![0; adj.len()],
-            dirty: vec![true; adj.len()],
+            dirty: vec![0; adj.len()],
+            stamp: 0,
             counts: vec![0; adj.len()],
+            cells: Vec::with_capacity(adj.len() / 2),
+            next_cells: Vec::with_capacity(adj.len() / 2),
+            changed: Vec::with_capacity(adj.len()),
+            packed: vec![0; adj.len()],
         }
     }
 
@@ -139,48 +153,61 @@ impl<'a> Refiner<'a> {
     pub fn refine(&mut self, ranks: &mut [u32], extra: &[u32]) {
         let n = ranks.len();
         self.order.sort_unstable_by_key(|&a| ranks[a]);
+        self.cells.clear();
+        let mut start = 0;
+        while start < n {
+            let r = ranks[self.order[start]];
+            let mut end = start + 1;
+            while end < n && ranks[self.order[end]] == r {
+                end += 1;
+            }
+            if end - start > 1 {
+                self.cells.push((start, end));
+            }
+            start = end;
+        }
         // Only a class with a member next to an atom whose rank just changed can split (the
         // first pass looks at all): along a chain, refinement is a wave, not n full passes.
-        self.dirty.fill(true);
+        let mut all_dirty = true;
         loop {
-            let mut split = false;
-            let mut start = 0;
-            while start < n {
-                let r = ranks[self.order[start]];
-                let mut end = start + 1;
-                while end < n && ranks[self.order[end]] == r {
-                    end += 1;
-                }
-                let dirty = self.order[start..end].iter().any(|&a| self.dirty[a]);
-                if end - start > 1 && dirty {
-                    split |= self.split_class(start, end, ranks, extra);
+            self.changed.clear();
+            self.next_cells.clear();
+            for i in 0..self.cells.len() {
+                let (start, end) = self.cells[i];
+                let dirty = all_dirty
+                    || self.order[start..end]
+                        .iter()
+                        .any(|&a| self.dirty[a] == self.stamp);
+                if dirty {
+                    self.split_class(start, end, ranks, extra);
                 } else {
-                    for &a in &self.order[start..end] {
-                        self.new_ranks[a] = r;
-                    }
+                    self.next_cells.push((start, end));
                 }
-                start = end;
             }
-            if !split {
+            if self.changed.is_empty() {
                 break;
             }
+            std::mem::swap(&mut self.cells, &mut self.next_cells);
             // New ranks were written to `new_ranks`; apply them all at once so every class was
             // judged by the same (previous) neighbour ranks.
-            self.dirty.fill(false);
-            for (a, (rank, &new)) in ranks.iter_mut().zip(&self.new_ranks).enumerate() {
-                if *rank != new {
-                    *rank = new;
-                    for &(nb, _) in &self.adj[a] {
-                        self.dirty[nb] = true;
-                    }
+            all_dirty = false;
+            self.stamp = self.stamp.wrapping_add(1);
+            if self.stamp == 0 {
+                self.dirty.fill(u32::MAX);
+            }
+            for &a in &self.changed {
+                ranks[a] = self.new_ranks[a];
+                for &(nb, _) in &self.adj[a] {
+                    self.dirty[nb] = self.stamp;
                 }
             }
         }
     }
 
     /// Sorts class `order[start..end]` by its refinement keys and records the sub-class ranks
-    /// in `new_ranks`; whether the class split.
-    fn split_class(&mut self, start: usize, end: usize, ranks: &[u32], extra: &[u32]) -> bool {
+    /// in `new_ranks`, the atoms whose rank changes in `changed`, and the sub-classes of two or
+    /// more atoms in `next_cells`.
+    fn split_class(&mut self, start: usize, end: usize, ranks: &[u32], extra: &[u32]) {
         for &a in &self.order[start..end] {
             let slice = &mut self.keys[self.offsets[a]..self.offsets[a + 1]];
             for (k, &(nb, b)) in slice.iter_mut().zip(&self.adj[a]) {
@@ -190,18 +217,53 @@ impl<'a> Refiner<'a> {
         }
         let (keys, offsets) = (&self.keys, &self.offsets);
         let key = |a: usize| (extra[a], &keys[offsets[a]..offsets[a + 1]]);
-        self.order[start..end].sort_unstable_by(|&x, &y| key(x).cmp(&key(y)));
-        let mut split = false;
+        // Atoms of one class have the same degree (it is part of the initial invariant), so
+        // their key lists compare element by element; up to 4 keys of 16 bits pack into one
+        // number that sorts the same way.
+        let degree = offsets[self.order[start] + 1] - offsets[self.order[start]];
+        let packable = degree <= 4
+            && self.adj.len() < 1 << 13
+            && self.order[start..end]
+                .iter()
+                .all(|&a| offsets[a + 1] - offsets[a] == degree);
+        if packable {
+            for &a in &self.order[start..end] {
+                self.packed[a] = keys[offsets[a]..offsets[a + 1]]
+                    .iter()
+                    .fold(u128::from(extra[a]), |acc, &k| acc << 16 | u128::from(k));
+            }
+            let packed = &self.packed;
+            self.order[start..end].sort_unstable_by_key(|&a| packed[a]);
+        } else {
+            self.order[start..end].sort_unstable_by(|&x, &y| key(x).cmp(&key(y)));
+        }
+        let packed = &self.packed;
+        let same = |x: usize, y: usize| {
+            if packable {
+                packed[x] == packed[y]
+            } else {
+                key(x) == key(y)
+            }
+        };
+        let mut sub_start = start;
         for i in start..end {
             let a = self.order[i];
-            if i > start && key(self.order[i - 1]) == key(a) {
+            if i > start && same(self.order[i - 1], a) {
                 self.new_ranks[a] = self.new_ranks[self.order[i - 1]];
             } else {
+                if i - sub_start > 1 {
+                    self.next_cells.push((sub_start, i));
+                }
+                sub_start = i;
                 self.new_ranks[a] = i as u32;
-                split |= i > start;
+            }
+            if self.new_ranks[a] != ranks[a] {
+                self.changed.push(a);
             }
         }
-        split
+        if end - sub_start > 1 {
+            self.next_cells.push((sub_start, end));
+        }
     }
 }
 

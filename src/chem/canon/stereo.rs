@@ -91,7 +91,20 @@ impl StereoSet {
 
 /// Whether `to` is an odd permutation of `from` (both hold the same distinct items).
 pub(crate) fn odd_permutation<T: PartialEq + Copy>(from: &[T], to: &[T]) -> bool {
-    let mut v: Vec<T> = from.to_vec();
+    // Neighbour lists are short: work on a stack copy (no allocation) when it fits.
+    let mut stack;
+    let mut heap;
+    let v: &mut [T] = match from.first() {
+        Some(&first) if from.len() <= 8 => {
+            stack = [first; 8];
+            stack[..from.len()].copy_from_slice(from);
+            &mut stack[..from.len()]
+        }
+        _ => {
+            heap = from.to_vec();
+            &mut heap
+        }
+    };
     let mut odd = false;
     for i in 0..v.len() {
         if v[i] != to[i] {

@@ -62,8 +62,8 @@ impl Walk {
         };
         let mut by_rank: Vec<usize> = (0..n).collect();
         by_rank.sort_unstable_by_key(|&a| ranks[a]);
-        let mut closures: Vec<(usize, usize, usize)> = Vec::new();
-        let mut stack: Vec<(usize, usize)> = Vec::new();
+        let mut closures: Vec<(usize, usize, usize)> = Vec::with_capacity(8);
+        let mut stack: Vec<(usize, usize)> = Vec::with_capacity(n);
         for &start in &by_rank {
             if walk.position[start] != usize::MAX {
                 continue;
@@ -171,8 +171,8 @@ pub(crate) fn write(
     let directions = directions::bond_directions(mol, adj, &walk, stereo);
     let mut out = String::with_capacity(mol.atom_count() * 4);
     let mut digit_of_bond = vec![0u32; mol.bond_count()];
-    let mut digits_in_use: Vec<bool> = Vec::new();
-    let mut stack: Vec<Step> = Vec::new();
+    let mut digits_in_use: Vec<bool> = Vec::with_capacity(8);
+    let mut stack: Vec<Step> = Vec::with_capacity(mol.atom_count() + 8);
     for &start in walk.preorder.iter().filter(|&&a| walk.starts[a]) {
         if !out.is_empty() {
             out.push('.');
@@ -360,11 +360,10 @@ fn can_be_aromatic(e: Element) -> bool {
     matches!(e.atomic_number(), 5 | 6 | 7 | 8 | 15 | 16 | 33 | 34 | 52)
 }
 
+/// Symbols are one or two ASCII letters: pushing them one by one avoids a `memcpy` call per atom.
 fn push_symbol(out: &mut String, symbol: &str, lower: bool) {
-    if lower {
-        out.extend(symbol.chars().map(|c| c.to_ascii_lowercase()));
-    } else {
-        out.push_str(symbol);
+    for &b in symbol.as_bytes() {
+        out.push(char::from(if lower { b.to_ascii_lowercase() } else { b }));
     }
 }
 

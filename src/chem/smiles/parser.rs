@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 
+use petgraph::graph::UnGraph;
+
 use super::bracket::read_bracket_atom;
 use super::cursor::Cursor;
 use super::error::{SmilesError, SmilesErrorKind};
@@ -75,8 +77,10 @@ struct Parser<'a> {
     pending: Option<PendingBond>,
     /// For each open `(`: the branch point and the offset of the parenthesis.
     branches: Vec<(AtomIdx, usize)>,
-    /// Open ring bonds by number (a map: `%(nnnnn)` allows 100,000 of them at once).
-    rings: HashMap<u32, RingOpening>,
+    /// Open ring bonds numbered 0-99, indexed by number (grown on demand), and the rarer
+    /// `%(nnnnn)` ones in a map (100,000 may be open at once).
+    rings: Vec<Option<RingOpening>>,
+    big_rings: HashMap<u32, RingOpening>,
     slots: Vec<Vec<Slot>>,
     chirality: Vec<Option<StereoClass>>,
     has_preceding: Vec<bool>,
@@ -87,21 +91,35 @@ struct Parser<'a> {
 /// Reads one SMILES (no reaction arrows); `base` is the character offset of `text` in the
 /// user's string. `~` separates components like `.` does.
 pub(crate) fn parse(text: &str, base: usize) -> Result<RawSmiles, SmilesError> {
+    // Upper bounds from the text, so that the per-atom arrays never grow while reading: every
+    // atom starts with a letter or `*`, and bonds number at most atoms plus ring closures.
+    let (mut atoms, mut closures) = (0, 0);
+    for &c in text.as_bytes() {
+        match c {
+            b'A'..=b'Z' | b'a'..=b'z' | b'*' => atoms += 1,
+            b'0'..=b'9' | b'%' => closures += 1,
+            _ => {}
+        }
+    }
+    let bonds = atoms + closures;
     let mut p = Parser {
         cur: Cursor::new(text, base),
         raw: RawSmiles {
-            mol: Molecule::new(),
-            atom_offsets: Vec::new(),
-            direction_marks: Vec::new(),
+            mol: Molecule {
+                graph: UnGraph::with_capacity(atoms, bonds),
+            },
+            atom_offsets: Vec::with_capacity(atoms),
+            direction_marks: Vec::with_capacity(bonds),
         },
         prev: None,
         after_atom: false,
         pending: None,
         branches: Vec::new(),
-        rings: HashMap::new(),
-        slots: Vec::new(),
-        chirality: Vec::new(),
-        has_preceding: Vec::new(),
+        rings: Vec::new(),
+        big_rings: HashMap::new(),
+        slots: Vec::with_capacity(atoms),
+        chirality: Vec::with_capacity(atoms),
+        has_preceding: Vec::with_capacity(atoms),
         wildcard_bonds: Vec::new(),
     };
     p.run()?;
@@ -225,21 +243,36 @@ impl Parser<'_> {
         };
         let number = self.ring_number()?;
         let bond = self.pending.take();
-        if let Some(open) = self.rings.remove(&number) {
+        if let Some(open) = self.take_ring(number) {
             self.close_ring(open, atom, bond, offset)
         } else {
             let slot = self.slots[atom.index()].len();
-            self.slots[atom.index()].push(Slot::OpenRing);
-            self.rings.insert(
-                number,
-                RingOpening {
-                    atom,
-                    bond,
-                    offset,
-                    slot,
-                },
-            );
+            self.push_slot(atom, Slot::OpenRing);
+            let open = RingOpening {
+                atom,
+                bond,
+                offset,
+                slot,
+            };
+            if number < 100 {
+                let i = number as usize;
+                if self.rings.len() <= i {
+                    self.rings.resize_with(i + 1, || None);
+                }
+                self.rings[i] = Some(open);
+            } else {
+                self.big_rings.insert(number, open);
+            }
             Ok(())
+        }
+    }
+
+    /// Removes and returns the open ring bond with this number, if there is one.
+    fn take_ring(&mut self, number: u32) -> Option<RingOpening> {
+        if number < 100 {
+            self.rings.get_mut(number as usize).and_then(Option::take)
+        } else {
+            self.big_rings.remove(&number)
         }
     }
 
@@ -300,8 +333,10 @@ impl Parser<'_> {
         // A direction mark points from the atom it is written after.
         let mark_from = if open.bond.is_some() { open.atom } else { atom };
         self.bond(open.atom, atom, symbol, mark_from);
-        self.slots[open.atom.index()][open.slot] = Slot::Atom(atom);
-        self.slots[atom.index()].push(Slot::Atom(open.atom));
+        if let Some(slot) = self.slots[open.atom.index()].get_mut(open.slot) {
+            *slot = Slot::Atom(atom);
+        }
+        self.push_slot(atom, Slot::Atom(open.atom));
         self.after_atom = true;
         Ok(())
     }
@@ -369,21 +404,34 @@ impl Parser<'_> {
         let has_h = atom.hydrogens > 0;
         let idx = self.raw.mol.add_atom(atom);
         self.raw.atom_offsets.push(offset);
-        self.slots.push(Vec::new());
+        // A stereocentre lists its (usually four) neighbours; other atoms list none.
+        self.slots.push(if chirality.is_some() {
+            Vec::with_capacity(4)
+        } else {
+            Vec::new()
+        });
         self.chirality.push(chirality);
         self.has_preceding.push(self.prev.is_some());
         if let Some(prev) = self.prev {
             let bond = self.pending.take();
             self.bond(prev, idx, bond, prev);
-            self.slots[prev.index()].push(Slot::Atom(idx));
-            self.slots[idx.index()].push(Slot::Atom(prev));
+            self.push_slot(prev, Slot::Atom(idx));
+            self.push_slot(idx, Slot::Atom(prev));
         }
         if chirality.is_some() && has_h {
-            self.slots[idx.index()].push(Slot::ImplicitH);
+            self.push_slot(idx, Slot::ImplicitH);
         }
         self.prev = Some(idx);
         self.after_atom = true;
         Ok(())
+    }
+
+    /// Records a neighbour position; only stereocentres need their neighbour order, so other
+    /// atoms keep an empty (unallocated) list.
+    fn push_slot(&mut self, a: AtomIdx, slot: Slot) {
+        if self.chirality[a.index()].is_some() {
+            self.slots[a.index()].push(slot);
+        }
     }
 
     fn bond(
@@ -460,7 +508,11 @@ impl Parser<'_> {
                 *offset,
             ));
         }
-        if let Some((n, open)) = self.rings.iter().min_by_key(|(_, o)| o.offset) {
+        let small = (0u32..)
+            .zip(&self.rings)
+            .filter_map(|(n, o)| o.as_ref().map(|o| (n, o)));
+        let big = self.big_rings.iter().map(|(n, o)| (*n, o));
+        if let Some((n, open)) = small.chain(big).min_by_key(|(_, o)| o.offset) {
             return Err(SmilesError::new(SmilesErrorKind::UnclosedRing, open.offset)
                 .with_detail(format!("{n}")));
         }

@@ -122,6 +122,18 @@ pub fn tangle(g: &Graph, rings: &[&[usize]], atoms: &[usize], pos: &[Vec2]) -> f
     }
     // Stubs for the exocyclic bonds: a bridge drawn inside its envelope leaves its
     // substituents nowhere to go, and this is where that shows.
+    let stubs = exocyclic_stubs(g, rings, atoms, pos);
+    score + stub_conflicts(&stubs, atoms, &bonds, pos) + bond_crossings(&bonds, pos)
+}
+
+/// Where each system atom's substituents will go: one bond out, spread through its widest
+/// gap that is not inside one of its rings.
+pub fn exocyclic_stubs(
+    g: &Graph,
+    rings: &[&[usize]],
+    atoms: &[usize],
+    pos: &[Vec2],
+) -> Vec<(usize, Vec2)> {
     let mut stubs: Vec<(usize, Vec2)> = Vec::new();
     for &a in atoms {
         let inner: Vec<Vec2> = g.adj[a]
@@ -141,6 +153,17 @@ pub fn tangle(g: &Graph, rings: &[&[usize]], atoms: &[usize], pos: &[Vec2]) -> f
             stubs.extend(slots.into_iter().map(|d| (a, pos[a] + d)));
         }
     }
+    stubs
+}
+
+/// Clashes and crossings of the substituent stubs with the system and each other.
+fn stub_conflicts(
+    stubs: &[(usize, Vec2)],
+    atoms: &[usize],
+    bonds: &[(usize, usize)],
+    pos: &[Vec2],
+) -> f64 {
+    let mut score = 0.0;
     for (i, &(a, end)) in stubs.iter().enumerate() {
         for &x in atoms {
             if x != a && (pos[x] - end).len2() < 0.25 {
@@ -152,12 +175,37 @@ pub fn tangle(g: &Graph, rings: &[&[usize]], atoms: &[usize], pos: &[Vec2]) -> f
                 score += 20.0;
             }
         }
-        for &(c, d) in &bonds {
+        for &(c, d) in bonds {
             if a != c && a != d && segments_cross(pos[a], end, pos[c], pos[d]) {
                 score += 20.0;
             }
         }
     }
+    score
+}
+
+/// Whether two of the system's atoms clash (closer than half a bond) or two of its bonds cross.
+pub fn core_tangled(g: &Graph, atoms: &[usize], pos: &[Vec2]) -> bool {
+    let mut bonds = Vec::new();
+    for (i, &a) in atoms.iter().enumerate() {
+        for &(w, _) in &g.adj[a] {
+            if w > a && atoms.binary_search(&w).is_ok() {
+                bonds.push((a, w));
+            }
+        }
+        if atoms[i + 1..]
+            .iter()
+            .any(|&b| !g.bonded(a, b) && (pos[a] - pos[b]).len2() < 0.25)
+        {
+            return true;
+        }
+    }
+    bond_crossings(&bonds, pos) > 0.0
+}
+
+/// Crossings among the system's own bonds.
+fn bond_crossings(bonds: &[(usize, usize)], pos: &[Vec2]) -> f64 {
+    let mut score = 0.0;
     for (i, &(a, b)) in bonds.iter().enumerate() {
         for &(c, d) in &bonds[i + 1..] {
             if a != c

@@ -8,11 +8,13 @@
 mod bridged;
 mod geom;
 mod graph;
+mod macrocycle;
 mod orient;
 mod placement;
 mod repair;
 mod ring_system;
 mod rings;
+mod stress;
 
 use std::time::{Duration, Instant};
 
@@ -38,6 +40,12 @@ impl Default for LayoutOptions {
             time_budget: Duration::from_millis(500),
         }
     }
+}
+
+/// The unit direction through the middle of the widest angular gap between `dirs` (directions
+/// from one atom): where something more attached to that atom has the most room.
+pub fn widest_gap(dirs: &[Vec2]) -> Vec2 {
+    geom::gap_slots(dirs, 1)[0]
 }
 
 /// Atom coordinates in atom-index order.

@@ -86,9 +86,10 @@ impl Repair<'_> {
         let mut close: Vec<(f64, (usize, usize))> = Vec::new();
         for (i, &a) in self.comp.iter().enumerate() {
             for &b in &self.comp[i + 1..] {
-                let d = (self.pos[a] - self.pos[b]).len();
-                if d < CLOSE && !self.g.bonded(a, b) {
-                    close.push((d, (a, b)));
+                // Squared distances first: a square root only for the few close pairs.
+                let d2 = (self.pos[a] - self.pos[b]).len2();
+                if d2 < CLOSE * CLOSE && !self.g.bonded(a, b) {
+                    close.push((d2.sqrt(), (a, b)));
                 }
             }
         }

@@ -44,24 +44,98 @@ pub fn layout_system(
     }
     if starts.len() == 1 {
         grow(g, rings, &atoms, &starts[0].0, starts[0].1, pos, placed);
+        // A fused system whose own rings clash or cross (a macrocycle around fused rings) is
+        // relaxed too; crowded substituents alone are left to collision repair.
+        if rings.len() > 1 && super::bridged::core_tangled(g, &atoms, pos) {
+            let score = super::bridged::tangle(g, rings, &atoms, pos);
+            {
+                let coords: Vec<Vec2> = atoms.iter().map(|&a| pos[a]).collect();
+                relax_best(
+                    g,
+                    rings,
+                    &atoms,
+                    vec![(score, coords.clone())],
+                    (score, coords),
+                    pos,
+                );
+            }
+        }
+        super::macrocycle::enforce_ring_stereo(g, rings, &atoms, pos);
         return;
     }
     let mut best: Option<(f64, Vec<Vec2>)> = None;
+    let mut tangled: Vec<(f64, Vec<Vec2>)> = Vec::new();
     for (start, twist) in &starts {
         atoms.iter().for_each(|&a| placed[a] = false);
         grow(g, rings, &atoms, start, *twist, pos, placed);
         let score = super::bridged::tangle(g, rings, &atoms, pos);
+        let coords: Vec<Vec2> = atoms.iter().map(|&a| pos[a]).collect();
+        if score >= TANGLED {
+            tangled.push((score, coords.clone()));
+        }
         if best.as_ref().is_none_or(|b| score < b.0 - 1e-9) {
-            best = Some((score, atoms.iter().map(|&a| pos[a]).collect()));
+            best = Some((score, coords));
         }
     }
-    if let Some((_, coords)) = best {
-        for (&a, p) in atoms.iter().zip(coords) {
-            pos[a] = p;
-            placed[a] = true;
+    if let Some(best) = best {
+        relax_best(g, rings, &atoms, tangled, best, pos);
+        atoms.iter().for_each(|&a| placed[a] = true);
+    }
+    super::macrocycle::enforce_ring_stereo(g, rings, &atoms, pos);
+}
+
+/// When no polygon-and-arc drawing came out clean (`best` still tangled), relaxes the least
+/// tangled few by stress majorization, and writes whichever drawing scores best into `pos`.
+fn relax_best(
+    g: &Graph,
+    rings: &[&[usize]],
+    atoms: &[usize],
+    mut tangled: Vec<(f64, Vec<Vec2>)>,
+    mut best: (f64, Vec<Vec2>),
+    pos: &mut [Vec2],
+) {
+    if best.0 >= TANGLED {
+        let deadline = std::time::Instant::now() + STRESS_BUDGET;
+        tangled.sort_by(|x, y| x.0.partial_cmp(&y.0).unwrap_or(std::cmp::Ordering::Equal));
+        for (_, coords) in tangled.into_iter().take(STRESS_TRIES) {
+            for far_step in STRESS_FAR_STEPS {
+                if std::time::Instant::now() > deadline {
+                    break;
+                }
+                for (&a, &p) in atoms.iter().zip(&coords) {
+                    pos[a] = p;
+                }
+                let stubs = super::bridged::exocyclic_stubs(g, rings, atoms, pos);
+                super::stress::refine(g, rings, atoms, &stubs, far_step, pos, STRESS_SWEEPS);
+                let score = super::bridged::tangle(g, rings, atoms, pos);
+                // Only worth the less regular polygons if a clash or crossing goes away.
+                if score < best.0 - STRESS_GAIN {
+                    best = (score, atoms.iter().map(|&a| pos[a]).collect());
+                }
+            }
         }
+    }
+    for (&a, p) in atoms.iter().zip(best.1) {
+        pos[a] = p;
     }
 }
+
+/// Target spacing per bond of graph distance tried by the stress refinement: tighter keeps
+/// bonds nearer unit length, looser opens room for substituents.
+const STRESS_FAR_STEPS: [f64; 2] = [0.8, 1.0];
+
+/// Wall-clock cap on relaxation per ring system: large cages stop trying further candidates
+/// (the best so far is kept), so layout time stays bounded.
+const STRESS_BUDGET: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// How much a relaxed drawing must lower the tangle score to replace the polygon drawing.
+const STRESS_GAIN: f64 = 10.0;
+
+/// A tangle score this high means a clash or crossing (each costs 20).
+const TANGLED: f64 = 15.0;
+/// Tangled candidates relaxed by stress majorization, least tangled first.
+const STRESS_TRIES: usize = 3;
+const STRESS_SWEEPS: usize = 120;
 
 /// Turns (radians) tried for a spiro ring away from the exterior bisector of its spiro atom:
 /// a ring fused further along (the benzo of a spiro-lactone) may need to lean aside.

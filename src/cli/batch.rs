@@ -1,0 +1,308 @@
+//! `textchem batch --task T --input in.csv --column C --output out.csv`: one task over every row
+//! of a CSV file.
+//!
+//! The output keeps each input row's columns, preceded by `row` (the 1-based data row number in
+//! the input) and followed by the best answer: `output`, `valid`, `canonical_smiles` (empty for
+//! text tasks), `score` and `error`. Only the first-ranked answer is written, so each input row is
+//! exactly one output row; `run --format json` shows every beam of one input.
+//!
+//! Each row is written and flushed as soon as it is done. Run the same command again after a
+//! crash or Ctrl-C and the rows already in the output (matched by `row`) are skipped; at most
+//! the row in progress is lost.
+
+use std::collections::HashSet;
+use std::fs::{self, File, OpenOptions};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use csv::StringRecord;
+
+use super::run::{ModelArgs, load_engine, run_with_progress};
+use crate::model::engine::{Engine, GenerateOptions};
+use crate::model::task::Task;
+
+#[derive(clap::Args, Debug)]
+pub struct BatchArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// CSV file with a header row.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// The input column holding each row's text or SMILES.
+    #[arg(long)]
+    pub column: String,
+    /// The output CSV. When it exists, rows already in it are skipped (resume).
+    #[arg(long)]
+    pub output: PathBuf,
+}
+
+/// The column numbering the input's data rows, first in the output.
+const ROW: &str = "row";
+/// The columns added after the input's own.
+const ANSWER_COLUMNS: [&str; 5] = ["output", "valid", "canonical_smiles", "score", "error"];
+
+pub fn run(args: BatchArgs) -> Result<()> {
+    let options = args.model.options()?;
+    let (headers, rows) = read_input(&args.input)?;
+    let column = headers
+        .iter()
+        .position(|h| h == args.column)
+        .with_context(|| {
+            format!(
+                "{} has no column {:?}; its columns are: {}",
+                args.input.display(),
+                args.column,
+                headers.iter().collect::<Vec<_>>().join(", ")
+            )
+        })?;
+    let out_header = output_header(&headers, &args.input)?;
+    let done = resume_state(&args.output, &out_header)?;
+    let todo: Vec<usize> = (0..rows.len())
+        .filter(|i| !done.contains(&(i + 1)))
+        .collect();
+    if !done.is_empty() {
+        eprintln!(
+            "{}: {} rows already done, {} to go",
+            args.output.display(),
+            rows.len() - todo.len(),
+            todo.len()
+        );
+    }
+    if todo.is_empty() {
+        eprintln!("all {} rows are in {}", rows.len(), args.output.display());
+        return Ok(());
+    }
+    let engine = load_engine(args.model.model.as_deref())?;
+
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&args.output)
+        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    let fresh = file.metadata()?.len() == 0;
+    let mut out = csv::Writer::from_writer(file);
+    if fresh {
+        out.write_record(&out_header)?;
+        out.flush()?;
+    }
+    let mut progress = ProgressLine::new(todo.len(), rows.len() - todo.len(), rows.len());
+    for i in todo {
+        let record = answer_row(&engine, args.model.task, &options, i, &rows[i], column);
+        out.write_record(&record)
+            .and_then(|()| Ok(out.flush()?))
+            .with_context(|| format!("cannot write {}", args.output.display()))?;
+        progress.row_done();
+    }
+    progress.finish(&args.output);
+    Ok(())
+}
+
+fn read_input(path: &Path) -> Result<(StringRecord, Vec<StringRecord>)> {
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let headers = reader
+        .headers()
+        .with_context(|| format!("cannot read the header row of {}", path.display()))?
+        .clone();
+    let rows = reader
+        .records()
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("{} is not a valid CSV file", path.display()))?;
+    Ok((headers, rows))
+}
+
+fn output_header(input_headers: &StringRecord, input: &Path) -> Result<StringRecord> {
+    let ours: Vec<&str> = std::iter::once(ROW).chain(ANSWER_COLUMNS).collect();
+    if let Some(clash) = input_headers.iter().find(|h| ours.contains(h)) {
+        bail!(
+            "{} already has a column {clash:?}, which batch adds to its output ({}): rename it",
+            input.display(),
+            ours.join(", ")
+        );
+    }
+    let mut header = StringRecord::new();
+    header.push_field(ROW);
+    header.extend(input_headers.iter());
+    header.extend(ANSWER_COLUMNS);
+    Ok(header)
+}
+
+/// The `row` numbers already in `path`, after cutting off an incomplete last row (a crash while
+/// writing). A missing or empty file is a fresh start.
+fn resume_state(path: &Path, header: &StringRecord) -> Result<HashSet<usize>> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashSet::new()),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    // Rows are written whole and flushed, so only newline-terminated ones are complete.
+    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(&bytes[..complete]);
+    let mut record = StringRecord::new();
+    let mut done = HashSet::new();
+    let mut good_end = 0;
+    let mut header_seen = false;
+    while let Ok(true) = reader.read_record(&mut record) {
+        if !header_seen {
+            if &record != header {
+                bail!(
+                    "{} exists with other columns than this run writes ({} instead of {}): it \
+                     belongs to another input or task; pass another --output or delete it",
+                    path.display(),
+                    record.iter().collect::<Vec<_>>().join(","),
+                    header.iter().collect::<Vec<_>>().join(",")
+                );
+            }
+            header_seen = true;
+        } else {
+            let row = record.get(0).and_then(|r| r.parse::<usize>().ok());
+            match row {
+                Some(row) if record.len() == header.len() => done.insert(row),
+                _ => break,
+            };
+        }
+        good_end = reader.position().byte();
+    }
+    if good_end < bytes.len() as u64 {
+        eprintln!(
+            "{}: dropping an incomplete last row ({} bytes); it is done again",
+            path.display(),
+            bytes.len() as u64 - good_end
+        );
+        OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|f: File| f.set_len(good_end))
+            .with_context(|| format!("cannot repair {}", path.display()))?;
+    }
+    Ok(done)
+}
+
+/// The output row for data row `index` (0-based): a failed row carries its error and the batch
+/// goes on.
+fn answer_row(
+    engine: &Engine,
+    task: Task,
+    options: &GenerateOptions,
+    index: usize,
+    record: &StringRecord,
+    column: usize,
+) -> StringRecord {
+    let mut row = StringRecord::new();
+    row.push_field(&(index + 1).to_string());
+    row.extend(record.iter());
+    let input = record.get(column).unwrap_or("");
+    let answer = run_with_progress(engine, task, input, options);
+    let best = answer.as_ref().map(|a| a.results.first());
+    match best {
+        Ok(Some(best)) => {
+            let flag = |v: Option<bool>| v.map_or("", |v| if v { "true" } else { "false" });
+            row.push_field(&best.text);
+            row.push_field(flag(best.valid));
+            row.push_field(best.canonical_smiles.as_deref().unwrap_or(""));
+            row.push_field(&best.score.to_string());
+            row.push_field(best.error.as_deref().unwrap_or(""));
+        }
+        Ok(None) => push_failure(&mut row, "no answer"),
+        Err(e) => push_failure(&mut row, &format!("{e:#}")),
+    }
+    row
+}
+
+fn push_failure(row: &mut StringRecord, message: &str) {
+    for _ in 0..ANSWER_COLUMNS.len() - 1 {
+        row.push_field("");
+    }
+    row.push_field(message);
+}
+
+/// "rows done/total, rate, ETA" on stderr: rewritten in place on a terminal, otherwise a line
+/// every few seconds.
+struct ProgressLine {
+    todo: usize,
+    done_before: usize,
+    total: usize,
+    done_now: usize,
+    started: Instant,
+    last: Instant,
+    terminal: bool,
+}
+
+impl ProgressLine {
+    fn new(todo: usize, done_before: usize, total: usize) -> Self {
+        let now = Instant::now();
+        ProgressLine {
+            todo,
+            done_before,
+            total,
+            done_now: 0,
+            started: now,
+            last: now,
+            terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn row_done(&mut self) {
+        self.done_now += 1;
+        let every = if self.terminal {
+            Duration::from_millis(200)
+        } else {
+            Duration::from_secs(5)
+        };
+        if self.last.elapsed() >= every || self.done_now == self.todo {
+            self.last = Instant::now();
+            let line = self.line();
+            if self.terminal {
+                eprint!("\r\x1b[K{line}");
+            } else {
+                eprintln!("{line}");
+            }
+        }
+    }
+
+    fn line(&self) -> String {
+        let secs = self.started.elapsed().as_secs_f64();
+        let rate = self.done_now as f64 / secs.max(1e-9);
+        let left = self.todo - self.done_now;
+        let eta = if rate > 0.0 {
+            format_duration(left as f64 / rate)
+        } else {
+            "?".into()
+        };
+        format!(
+            "{}/{} rows, {:.2} rows/s, ETA {eta}",
+            self.done_before + self.done_now,
+            self.total,
+            rate
+        )
+    }
+
+    fn finish(&self, output: &Path) {
+        if self.terminal {
+            eprintln!();
+        }
+        eprintln!(
+            "wrote {} rows to {} in {}",
+            self.done_now,
+            output.display(),
+            format_duration(self.started.elapsed().as_secs_f64())
+        );
+        let _ = std::io::stderr().flush();
+    }
+}
+
+fn format_duration(secs: f64) -> String {
+    let s = secs.round() as u64;
+    if s >= 3600 {
+        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
+    } else if s >= 60 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else {
+        format!("{s}s")
+    }
+}

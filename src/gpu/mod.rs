@@ -1,0 +1,75 @@
+//! GPU inference through wgpu: WGSL compute kernels for the T5 forward pass (`t5`), the
+//! device they run on (`context`), and the choice between GPU and CPU (`Device`).
+//!
+//! wgpu reaches Vulkan, Metal and DX12, so integrated and discrete GPUs of every vendor run
+//! the same kernels. Every failure (no adapter, a lost device, out of memory, a rejected
+//! kernel) is an error value: callers fall back to the CPU path and say so.
+
+mod context;
+mod kernels;
+pub mod t5;
+mod weights;
+
+pub use context::{AdapterSummary, GpuContext};
+pub use t5::GpuT5Model;
+
+use anyhow::{Result, bail};
+
+/// Where the model runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Device {
+    /// A hardware GPU when wgpu finds one, else the CPU. Software rasterisers (llvmpipe,
+    /// lavapipe, WARP) count as CPU here: they are slower than the CPU path.
+    #[default]
+    Auto,
+    Cpu,
+    /// Any wgpu adapter, software ones included (that is how tests run without a GPU).
+    Gpu,
+}
+
+impl std::str::FromStr for Device {
+    type Err = anyhow::Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Ok(match s {
+            "auto" => Device::Auto,
+            "cpu" => Device::Cpu,
+            "gpu" => Device::Gpu,
+            other => bail!("unknown device {other:?} (auto, cpu or gpu)"),
+        })
+    }
+}
+
+impl std::fmt::Display for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Device::Auto => "auto",
+            Device::Cpu => "cpu",
+            Device::Gpu => "gpu",
+        })
+    }
+}
+
+/// What `Device` resolved to: a GPU context, or the CPU with the reason when the GPU was
+/// asked for or considered and is not used.
+pub enum Selected {
+    Gpu(GpuContext),
+    Cpu { reason: Option<String> },
+}
+
+impl Device {
+    /// Resolves the choice: `Gpu` fails when no adapter opens; `Auto` falls back to the CPU
+    /// with a reason; `Cpu` never touches wgpu.
+    pub fn select(self) -> Result<Selected> {
+        match self {
+            Device::Cpu => Ok(Selected::Cpu { reason: None }),
+            Device::Gpu => Ok(Selected::Gpu(GpuContext::open(true)?)),
+            Device::Auto => match GpuContext::open(false) {
+                Ok(ctx) => Ok(Selected::Gpu(ctx)),
+                Err(e) => Ok(Selected::Cpu {
+                    reason: Some(format!("{e:#}")),
+                }),
+            },
+        }
+    }
+}
