@@ -65,7 +65,9 @@ pub fn show(ui: &mut Ui, x: &Exchange, cache: &mut AnalysisCache, actions: &mut 
         ui.set_width(ui.available_width());
         ui.horizontal(|ui| {
             ui.strong(format!("#{}", x.id));
-            ui.label(RichText::new(task.map_or(x.task.as_str(), task_label)).strong());
+            ui.label(
+                RichText::new(task.map_or(x.task.clone(), |t| task_label(t).to_owned())).strong(),
+            );
             ui.weak(&x.timestamp);
             if let Some(m) = &x.model {
                 ui.weak(m);

@@ -108,6 +108,13 @@ pub fn paint_scene(painter: &Painter, scene: &Scene, t: ToScreen) {
                 let pos = t.point(*at) - anchor.to_vec2();
                 painter.galley(pos, galley, color(*c));
             }
+            Item::Dot {
+                at,
+                radius,
+                color: c,
+            } => {
+                painter.circle_filled(t.point(*at), (*radius as f32 * k).max(1.5), color(*c));
+            }
             Item::Arrow { from, to, width } => {
                 let (p, q) = (t.point(*from), t.point(*to));
                 let stroke = Stroke::new((*width as f32 * k).max(1.0), Color32::BLACK);
