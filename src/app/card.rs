@@ -142,10 +142,7 @@ fn status(ui: &mut Ui, x: &Exchange, actions: &mut Vec<CardAction>) {
 fn structure(ui: &mut Ui, a: &Analysis, what: &str, actions: &mut Vec<CardAction>) {
     let s = &a.summary;
     if let Some(e) = &s.error {
-        ui.colored_label(
-            ui.visuals().error_fg_color,
-            format!("✗ Invalid SMILES: {e}"),
-        );
+        ui.colored_label(ui.visuals().error_fg_color, format!("Invalid SMILES: {e}"));
         if ui.small_button("Edit").clicked() {
             actions.push(CardAction::UseAsInput(a.smiles.clone()));
         }
@@ -160,7 +157,7 @@ fn structure(ui: &mut Ui, a: &Analysis, what: &str, actions: &mut Vec<CardAction
             }
         }
         ui.vertical(|ui| {
-            ui.colored_label(Color32::from_rgb(0x20, 0xa0, 0x40), "✓ valid SMILES");
+            ui.colored_label(Color32::from_rgb(0x20, 0xa0, 0x40), "valid SMILES");
             egui::Grid::new(("props", what, &a.smiles))
                 .num_columns(2)
                 .show(ui, |ui| {

@@ -317,7 +317,11 @@ pub fn chat(app: &mut App, ui: &mut Ui) {
                             app.focus = None;
                         }
                     });
-                    card::show(ui, x, &mut app.cache, &mut actions);
+                    // The same card also shows in the chat below: its own id scope keeps the
+                    // widget ids apart.
+                    ui.push_id(("focus", x.id), |ui| {
+                        card::show(ui, x, &mut app.cache, &mut actions);
+                    });
                     ui.separator();
                 }
                 if app.history.exchanges.is_empty() {
@@ -326,7 +330,9 @@ pub fn chat(app: &mut App, ui: &mut Ui) {
                 let n = app.history.exchanges.len();
                 let recent: &[Exchange] = &app.history.exchanges[n.saturating_sub(CHAT_CARDS)..];
                 for x in recent {
-                    card::show(ui, x, &mut app.cache, &mut actions);
+                    ui.push_id(("card", x.id), |ui| {
+                        card::show(ui, x, &mut app.cache, &mut actions);
+                    });
                     ui.add_space(6.0);
                 }
                 if let Some(b) = &app.model.busy

@@ -46,7 +46,7 @@ pub fn show(
     }
     ui.weak(
         "Each expansion asks the model for precursor sets; each set is checked by forward \
-         prediction: ✓ when the model predicts the target back.",
+         prediction: 'round trip confirmed' when the model predicts the target back.",
     );
     ui.separator();
     if p.nodes.is_empty() {
@@ -116,12 +116,15 @@ fn node(
                 }
                 match &s.round_trip {
                     RoundTrip::Confirmed => {
-                        ui.colored_label(Color32::from_rgb(0x20, 0xa0, 0x40), "✓ round trip");
+                        ui.colored_label(
+                            Color32::from_rgb(0x20, 0xa0, 0x40),
+                            "round trip confirmed",
+                        );
                     }
                     RoundTrip::Differs(other) => {
                         ui.colored_label(
                             ui.visuals().warn_fg_color,
-                            format!("✗ forward predicts {other}"),
+                            format!("forward predicts {other}"),
                         );
                     }
                     RoundTrip::Checking(_) => {
@@ -129,7 +132,7 @@ fn node(
                         ui.label("checking");
                     }
                     RoundTrip::Failed(m) => {
-                        ui.colored_label(ui.visuals().error_fg_color, format!("✗ {m}"));
+                        ui.colored_label(ui.visuals().error_fg_color, m.clone());
                     }
                 }
                 if ui.small_button("Prune").clicked() {
