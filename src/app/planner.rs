@@ -235,7 +235,10 @@ impl Planner {
                         node.depth,
                         field(&node.smiles),
                         field(&s.smiles),
-                        s.score.map(|x| format!("{x:.4}")).unwrap_or_default(),
+                        // `+ 0.0` turns a -0.0 log-probability into 0.0 so the CSV never says "-0.0000".
+                        s.score
+                            .map(|x| format!("{:.4}", x + 0.0))
+                            .unwrap_or_default(),
                         rt,
                         field(&available.join("."))
                     ));
