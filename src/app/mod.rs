@@ -12,11 +12,12 @@ mod panels;
 pub mod planner;
 mod planner_panel;
 pub mod screenshot;
+pub mod worker_backend;
 
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use backend::{GenerateSettings, ModelBackend, ModelChoice, ModelEvent, NoModel, RequestId};
+use backend::{GenerateSettings, ModelBackend, ModelChoice, ModelEvent, RequestId};
 use card::{AnalysisCache, CardAction};
 use dialogs::{FileDialogs, NativeDialogs};
 use history::{Exchange, History, Status};
@@ -24,6 +25,10 @@ use painter::View;
 use screenshot::Screenshot;
 
 use crate::model::task::Task;
+
+/// Builds the model backend once the window's context exists (the worker wakes the UI through
+/// it).
+pub type BackendFactory = Box<dyn FnOnce(&egui::Context) -> Box<dyn ModelBackend>>;
 
 /// How the app is started.
 pub struct AppOptions {
@@ -36,11 +41,11 @@ pub struct AppOptions {
     /// Frames to draw before the screenshot; above the default, frame times are printed.
     pub screenshot_frames: u32,
     pub dialogs: Box<dyn FileDialogs>,
-    pub backend: Box<dyn ModelBackend>,
+    pub backend: BackendFactory,
 }
 
 impl AppOptions {
-    /// The desktop defaults: user data directory, native dialogs.
+    /// The desktop defaults: user data directory, native dialogs, the model worker thread.
     pub fn desktop() -> AppOptions {
         AppOptions {
             data_dir: history::data_dir(),
@@ -48,7 +53,12 @@ impl AppOptions {
             screenshot: None,
             screenshot_frames: screenshot::SETTLE_FRAMES,
             dialogs: Box::new(NativeDialogs),
-            backend: Box::new(NoModel::default()),
+            backend: Box::new(|ctx| {
+                let ctx = ctx.clone();
+                Box::new(worker_backend::WorkerBackend::spawn(move || {
+                    ctx.request_repaint()
+                }))
+            }),
         }
     }
 }
@@ -158,7 +168,7 @@ impl App {
                 dark: ctx.global_style().visuals.dark_mode,
             },
             model: ModelState::default(),
-            backend: options.backend,
+            backend: (options.backend)(ctx),
             dialogs: options.dialogs,
             dialog_tx,
             dialog_rx,

@@ -1,7 +1,3 @@
-//! (Not yet declared in app/mod.rs: add `pub mod worker_backend;` after merging main, which now
-//! has src/model/worker.rs, and pass `WorkerBackend::spawn(move || ctx.request_repaint())` as
-//! `AppOptions::backend` in `AppOptions::desktop`.)
-//!
 //! The #4 model worker as the app's `ModelBackend`: one background thread, requests tagged
 //! with ids, events forwarded as they come (the worker wakes the UI after each).
 
@@ -75,7 +71,15 @@ impl ModelBackend for WorkerBackend {
         Some(match self.worker.try_recv()? {
             Event::Loading { id, stage } => ModelEvent::Loading { id, stage },
             Event::Loaded { id, model } => ModelEvent::Loaded { id, model },
-            Event::Progress { id, step, max_steps } => ModelEvent::Progress { id, step, max_steps },
+            Event::Progress {
+                id,
+                step,
+                max_steps,
+            } => ModelEvent::Progress {
+                id,
+                step,
+                max_steps,
+            },
             Event::Partial { id, text } => ModelEvent::Partial { id, text },
             Event::Finished { id, answer } => ModelEvent::Finished {
                 id,

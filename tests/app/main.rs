@@ -19,7 +19,7 @@ fn options(dir: &Path, save_to: Option<PathBuf>) -> AppOptions {
             save_to,
             folder: None,
         }),
-        backend: Box::new(NoModel::default()),
+        backend: Box::new(|_| Box::new(NoModel::default())),
     }
 }
 
