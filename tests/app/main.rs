@@ -7,6 +7,8 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use textchem::app::backend::NoModel;
 use textchem::app::dialogs::FixedDialogs;
+use textchem::app::history::Status;
+use textchem::app::worker_backend::WorkerBackend;
 use textchem::app::{App, AppOptions};
 
 fn options(dir: &Path, save_to: Option<PathBuf>) -> AppOptions {
@@ -181,4 +183,95 @@ fn the_canvas_paints_the_structure_with_wgpu() {
         .filter(|&(x, y)| img.get_pixel(x, y).0[..3].iter().all(|&c| c < 90))
         .count();
     assert!(ink > 300, "only {ink} dark pixels on the canvas");
+}
+
+/// Steps frames (the spinner keeps asking for repaints, so `run` would never settle) until
+/// `done` holds, for at most two minutes.
+fn step_until(h: &mut Harness<'_, App>, what: &str, done: impl Fn(&App) -> bool) {
+    let start = std::time::Instant::now();
+    while !done(h.state()) {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(120),
+            "timed out waiting for {what}; history: {:?}",
+            h.state().history()
+        );
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    h.step();
+}
+
+fn click(h: &mut Harness<'_, App>, label: &str) {
+    h.get_by_label(label).click();
+    h.step();
+    h.step();
+}
+
+/// The real model worker with the tiny test checkpoint: load it through Model settings, caption
+/// a SMILES end to end, then cancel a queued request from its card.
+#[test]
+fn the_worker_captions_with_a_loaded_checkpoint_and_cancel_stops_a_request() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/model/t5-tiny-a");
+    let model = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&fixture).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, model.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = options(dir.path(), None);
+    opts.dialogs = Box::new(FixedDialogs {
+        save_to: None,
+        folder: Some(model.path().to_owned()),
+    });
+    opts.backend = Box::new(|ctx| {
+        let ctx = ctx.clone();
+        Box::new(WorkerBackend::spawn(move || ctx.request_repaint()))
+    });
+    let mut h = harness(opts);
+    click(&mut h, "Choose folder…");
+    click(&mut h, "Load model");
+    let start = std::time::Instant::now();
+    while h.query_by_label_contains("Model: ").is_none() {
+        assert!(start.elapsed().as_secs() < 120, "the model never loaded");
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+
+    // Caption end to end: the exchange finishes with ranked answers from the loaded model.
+    type_message(&mut h, "CCO");
+    click(&mut h, "Send");
+    step_until(&mut h, "the caption", |a| {
+        !matches!(a.history()[0].status, Status::Running(_))
+    });
+    let x = &h.state().history()[0];
+    assert_eq!(x.task, "caption");
+    assert_eq!(x.status, Status::Done, "{x:?}");
+    assert!(!x.results.is_empty());
+    assert_eq!(x.results[0].rank, 1);
+    assert!(x.model.is_some());
+
+    // Two requests: the second waits behind the first, so its card's Cancel always stops it
+    // before it starts.
+    send_no_settle(&mut h, "c1ccccc1O");
+    send_no_settle(&mut h, "CC(=O)O");
+    let cancels = h.get_all_by_label("Cancel").count();
+    assert!(cancels >= 2, "{cancels} Cancel buttons");
+    h.get_all_by_label("Cancel").last().unwrap().click();
+    h.step();
+    step_until(&mut h, "both requests to end", |a| {
+        a.history()[1..]
+            .iter()
+            .all(|x| !matches!(x.status, Status::Running(_)))
+    });
+    assert_eq!(h.state().history()[2].status, Status::Cancelled);
+    assert_eq!(h.state().history()[1].status, Status::Done);
+    h.get_by_label("Cancelled.");
+}
+
+fn send_no_settle(h: &mut Harness<'_, App>, text: &str) {
+    h.get_by_label("Message").focus();
+    h.step();
+    h.get_by_label("Message").type_text(text);
+    h.step();
+    click(h, "Send");
 }
