@@ -179,7 +179,7 @@ impl Default for View {
 }
 
 /// The atom nearest `pointer` within half a bond length, if any.
-pub fn atom_at<'a>(atoms: &'a [AtomInfo], t: ToScreen, pointer: Pos2) -> Option<&'a AtomInfo> {
+pub fn atom_at(atoms: &[AtomInfo], t: ToScreen, pointer: Pos2) -> Option<&AtomInfo> {
     atoms
         .iter()
         .map(|a| (a, t.point(a.pos).distance(pointer)))
