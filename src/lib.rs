@@ -2,8 +2,10 @@
 //!
 //! Dependencies point one way: `app` → `model` / `depict` → `chem`.
 
+pub mod app;
 pub mod chem;
 pub mod cli;
 pub mod depict;
+pub mod export;
 pub mod gpu;
 pub mod model;

@@ -3,6 +3,7 @@
 pub mod batch;
 pub mod bench;
 pub mod draw;
+pub mod gui;
 pub mod layout;
 pub mod props;
 pub mod quantize;
@@ -18,8 +19,9 @@ use std::path::PathBuf;
     about = "Chemistry assistant around the Text+Chem T5 model"
 )]
 pub struct Cli {
+    /// Without a subcommand, textchem opens its window.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -40,6 +42,8 @@ pub enum Command {
     Layout(layout::LayoutArgs),
     /// Draw a molecule or reaction SMILES to an SVG or PNG file.
     Draw(draw::DrawArgs),
+    /// Open the desktop app (the default when no subcommand is given).
+    Gui(gui::GuiArgs),
     /// Run one task (forward, retro, actions, molecule, caption) on one input and print the
     /// ranked answers.
     Run(run::RunArgs),
@@ -64,7 +68,10 @@ pub enum ModelCommand {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     // SAFETY: `main` calls this right after parsing arguments, while single-threaded.
     unsafe { crate::model::pin_thread_count() };
-    match cli.command {
+    let Some(command) = cli.command else {
+        return gui::run(gui::GuiArgs::default());
+    };
+    match command {
         Command::Elements => {
             for z in 1..=118u8 {
                 let e = crate::chem::Element::from_atomic_number(z).expect("1..=118 are elements");
@@ -79,6 +86,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(args) => bench::run(args),
         Command::Layout(args) => layout::run(&args),
         Command::Draw(args) => draw::run(&args),
+        Command::Gui(args) => gui::run(args),
         Command::Run(args) => run::run(args),
         Command::Batch(args) => batch::run(args),
     }

@@ -126,7 +126,7 @@ fn linkage(
 /// Points at unit distance from both `a` and `b` (none when they are over 2 apart).
 fn unit_circle_meets(a: Vec2, b: Vec2) -> Vec<Vec2> {
     let d = (b - a).len();
-    if d > 2.0 || d < 1e-9 {
+    if !(1e-9..=2.0).contains(&d) {
         return Vec::new();
     }
     let mid = (a + b) * 0.5;

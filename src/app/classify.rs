@@ -1,0 +1,152 @@
+//! What the user typed → which task to run: a SMILES is captioned, a reaction is completed, a
+//! procedure paragraph becomes actions, any other text is turned into a molecule.
+
+use crate::chem::smiles::{parse_molecule, parse_reaction};
+use crate::model::task::Task;
+
+/// Past-tense lab verbs that mark experimental procedure text (paragraph2actions style).
+const PROCEDURE_WORDS: [&str; 24] = [
+    "added",
+    "stirred",
+    "filtered",
+    "washed",
+    "dried",
+    "cooled",
+    "heated",
+    "quenched",
+    "extracted",
+    "concentrated",
+    "evaporated",
+    "dissolved",
+    "refluxed",
+    "diluted",
+    "poured",
+    "collected",
+    "purified",
+    "warmed",
+    "treated",
+    "charged",
+    "degassed",
+    "recrystallized",
+    "partitioned",
+    "dropwise",
+];
+
+/// The task a plain input most likely asks for.
+pub fn classify(input: &str) -> Task {
+    let s = input.trim();
+    if s.is_empty() {
+        return Task::Molecule;
+    }
+    let one_word = !s.contains(char::is_whitespace);
+    if one_word && s.contains('>') && (s.ends_with(">>") || parse_reaction(s).is_ok()) {
+        return Task::Forward;
+    }
+    // Broken SMILES stay SMILES tasks, so the card shows the reader's error.
+    if one_word && s.contains('>') && looks_like_smiles(s) {
+        return Task::Forward;
+    }
+    if one_word && (parse_molecule(s).is_ok() || looks_like_smiles(s)) {
+        return Task::Caption;
+    }
+    if looks_like_procedure(s) {
+        return Task::Actions;
+    }
+    Task::Molecule
+}
+
+/// Procedure text: lab verbs, or several sentences that do not describe "the molecule".
+fn looks_like_procedure(s: &str) -> bool {
+    let lower = s.to_lowercase();
+    if lower.starts_with("the molecule") || lower.contains("molecule is") {
+        return false;
+    }
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let verbs = words.iter().filter(|w| PROCEDURE_WORDS.contains(w)).count();
+    let sentences = s
+        .split_terminator(['.', '!', '?'])
+        .filter(|p| p.split_whitespace().count() >= 3)
+        .count();
+    verbs >= 1 || sentences >= 2
+}
+
+/// Whether `input` looks like SMILES the user meant (one token, SMILES characters) even though
+/// it may not parse: such input gets the parser's error instead of a text task.
+pub fn looks_like_smiles(input: &str) -> bool {
+    let s = input.trim();
+    !s.is_empty()
+        && !s.contains(char::is_whitespace)
+        && s.chars()
+            .any(|c| "()[]=#@+/\\1234567890".contains(c) || c.is_ascii_uppercase())
+        && s.chars().all(|c| c.is_ascii_graphic())
+        && !s
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() && !c.is_ascii_uppercase())
+}
+
+/// The text sent to the model for `task`: a reaction's reactants and agents joined by `.` for
+/// forward prediction (the training data writes them so), the trimmed input otherwise.
+pub fn model_input(task: Task, input: &str) -> String {
+    let s = input.trim();
+    if task == Task::Forward && s.contains('>') {
+        let mut parts = s.splitn(3, '>');
+        let reactants = parts.next().unwrap_or("");
+        let agents = parts.next().unwrap_or("");
+        return [reactants, agents]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(".");
+    }
+    s.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smiles_are_captioned_and_reactions_completed() {
+        assert_eq!(classify("CCO"), Task::Caption);
+        assert_eq!(classify("  c1ccccc1C(=O)O \n"), Task::Caption);
+        assert_eq!(classify("CCO.CC(=O)O>>"), Task::Forward);
+        assert_eq!(classify("CCO.CC(=O)O>[H+]>CCOC(C)=O"), Task::Forward);
+    }
+
+    #[test]
+    fn procedures_become_actions_and_descriptions_molecules() {
+        assert_eq!(
+            classify("The mixture was stirred for 2 h. It was then filtered and the solid dried."),
+            Task::Actions
+        );
+        assert_eq!(
+            classify("Sodium hydride was added to the solution in THF at 0 °C."),
+            Task::Actions
+        );
+        assert_eq!(
+            classify("The molecule is a primary alcohol. It is a volatile liquid."),
+            Task::Molecule
+        );
+        assert_eq!(classify("aspirin"), Task::Molecule);
+        assert_eq!(classify("a ketone with five carbons"), Task::Molecule);
+        assert_eq!(classify("CC(C"), Task::Caption);
+    }
+
+    #[test]
+    fn broken_smiles_are_still_recognised_as_smiles() {
+        assert!(looks_like_smiles("CC(C"));
+        assert!(looks_like_smiles("c1cccc1X"));
+        assert!(!looks_like_smiles("aspirin"));
+        assert!(!looks_like_smiles("a ketone"));
+    }
+
+    #[test]
+    fn forward_inputs_drop_the_arrow_and_keep_agents() {
+        assert_eq!(model_input(Task::Forward, "CCO.CC(=O)O>>"), "CCO.CC(=O)O");
+        assert_eq!(model_input(Task::Forward, "CCO>[H+]>"), "CCO.[H+]");
+        assert_eq!(model_input(Task::Caption, " CCO "), "CCO");
+    }
+}

@@ -1,0 +1,579 @@
+//! The desktop app (eframe/egui): one `App` state, panels as functions over it, the model behind
+//! a request/event queue so nothing in `logic` or `ui` waits.
+
+pub mod analysis;
+pub mod backend;
+pub mod card;
+pub mod classify;
+pub mod dialogs;
+pub mod history;
+pub mod painter;
+mod panels;
+pub mod planner;
+mod planner_panel;
+pub mod screenshot;
+pub mod worker_backend;
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use backend::{GenerateSettings, ModelBackend, ModelChoice, ModelEvent, RequestId};
+use card::{AnalysisCache, CardAction};
+use dialogs::{FileDialogs, NativeDialogs};
+use history::{Exchange, History, Status};
+use painter::View;
+use screenshot::Screenshot;
+
+use crate::model::task::Task;
+
+/// Builds the model backend once the window's context exists (the worker wakes the UI through
+/// it).
+pub type BackendFactory = Box<dyn FnOnce(&egui::Context) -> Box<dyn ModelBackend>>;
+
+/// How the app is started.
+pub struct AppOptions {
+    /// Where history.json lives (see `history::data_dir`).
+    pub data_dir: PathBuf,
+    /// Sent as the first message once the window is up.
+    pub initial_input: Option<String>,
+    /// Save a screenshot here after the first frames, then close.
+    pub screenshot: Option<PathBuf>,
+    /// Frames to draw before the screenshot; above the default, frame times are printed.
+    pub screenshot_frames: u32,
+    pub dialogs: Box<dyn FileDialogs>,
+    pub backend: BackendFactory,
+}
+
+impl AppOptions {
+    /// The desktop defaults: user data directory, native dialogs, the model worker thread.
+    pub fn desktop() -> AppOptions {
+        AppOptions {
+            data_dir: history::data_dir(),
+            initial_input: None,
+            screenshot: None,
+            screenshot_frames: screenshot::SETTLE_FRAMES,
+            dialogs: Box::new(NativeDialogs),
+            backend: Box::new(|ctx| {
+                let ctx = ctx.clone();
+                Box::new(worker_backend::WorkerBackend::spawn(move || {
+                    ctx.request_repaint()
+                }))
+            }),
+        }
+    }
+}
+
+/// What a file dialog's answer is for.
+enum Pending {
+    ExportCsv(Vec<u64>),
+    SaveSvg(String),
+    SavePng(String),
+    RouteCsv,
+    ModelFolder,
+}
+
+/// The central view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Chat,
+    Planner,
+}
+
+/// Settings of the model panel.
+pub struct ModelSettings {
+    pub choice: ModelChoice,
+    pub generate: GenerateSettings,
+    pub dark: bool,
+}
+
+/// The model's state as the last events described it.
+#[derive(Default)]
+pub struct ModelState {
+    pub loaded: Option<String>,
+    pub loading: Option<(RequestId, String)>,
+    pub error: Option<String>,
+    /// The running generation: (request, exchange, step, max steps, partial text).
+    pub busy: Option<Busy>,
+}
+
+pub struct Busy {
+    pub request: RequestId,
+    pub exchange: u64,
+    pub step: usize,
+    pub max_steps: usize,
+    pub partial: String,
+}
+
+pub struct App {
+    history: History,
+    cache: AnalysisCache,
+    /// The message box.
+    input: String,
+    /// The task the user picked for the current input; `None` follows the classifier.
+    task_override: Option<Task>,
+    search: String,
+    /// An exchange picked in the history panel, shown above the chat.
+    focus: Option<u64>,
+    /// The SMILES shown large on the canvas.
+    canvas_smiles: Option<String>,
+    canvas_view: View,
+    settings: ModelSettings,
+    model: ModelState,
+    backend: Box<dyn ModelBackend>,
+    dialogs: Box<dyn FileDialogs>,
+    dialog_tx: Sender<(u64, Option<PathBuf>)>,
+    dialog_rx: Receiver<(u64, Option<PathBuf>)>,
+    pending: Vec<(u64, Pending)>,
+    next_dialog: u64,
+    /// One line telling the user what just happened (exported, saved, failed to save).
+    notice: Option<String>,
+    screenshot: Option<Screenshot>,
+    tab: Tab,
+    planner: planner::Planner,
+    planner_error: Option<String>,
+    dirty: bool,
+    ctx: egui::Context,
+}
+
+impl App {
+    pub fn new(ctx: &egui::Context, options: AppOptions) -> App {
+        let (history, notice) = match History::load(&options.data_dir) {
+            Ok(h) => (h, None),
+            Err(e) => (
+                History {
+                    path: options.data_dir.join("history.json"),
+                    exchanges: Vec::new(),
+                },
+                // Keep the unreadable file: saving goes to the same path only after a change.
+                Some(format!("could not restore history: {e:#}")),
+            ),
+        };
+        let (dialog_tx, dialog_rx) = channel();
+        let mut app = App {
+            history,
+            cache: AnalysisCache::default(),
+            input: String::new(),
+            task_override: None,
+            search: String::new(),
+            focus: None,
+            canvas_smiles: None,
+            canvas_view: View::default(),
+            settings: ModelSettings {
+                choice: ModelChoice::Catalogue(
+                    crate::model::catalogue::Catalogue::builtin()
+                        .default
+                        .clone(),
+                ),
+                generate: GenerateSettings::default(),
+                dark: ctx.global_style().visuals.dark_mode,
+            },
+            model: ModelState::default(),
+            backend: (options.backend)(ctx),
+            dialogs: options.dialogs,
+            dialog_tx,
+            dialog_rx,
+            pending: Vec::new(),
+            next_dialog: 0,
+            notice,
+            screenshot: options
+                .screenshot
+                .map(|p| Screenshot::new(p, options.screenshot_frames)),
+            tab: Tab::Chat,
+            planner: planner::Planner::new(),
+            planner_error: None,
+            dirty: false,
+            ctx: ctx.clone(),
+        };
+        if let Some(last) = app.history.exchanges.last() {
+            app.canvas_smiles = main_smiles(last);
+        }
+        if let Some(input) = options.initial_input {
+            app.input = input;
+            app.send();
+        }
+        app
+    }
+
+    pub fn history(&self) -> &[Exchange] {
+        &self.history.exchanges
+    }
+
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+
+    /// The task the current input would run as.
+    pub fn current_task(&self) -> Task {
+        self.task_override
+            .unwrap_or_else(|| classify::classify(&self.input))
+    }
+
+    /// Sends the message box as a new exchange.
+    pub fn send(&mut self) {
+        let input = self.input.trim().to_owned();
+        if input.is_empty() {
+            return;
+        }
+        let task = self.current_task();
+        self.start(task, &input);
+        self.input.clear();
+        self.task_override = None;
+    }
+
+    /// Records an exchange, checks its SMILES locally and, when the input is sound, asks the
+    /// model.
+    fn start(&mut self, task: Task, input: &str) {
+        let mut x = Exchange::new(self.history.next_id(), task, input);
+        let analysis = card::input_is_smiles(task).then(|| self.cache.get(input));
+        let bad_input = analysis.as_ref().is_some_and(|a| a.summary.error.is_some());
+        if let Some(a) = &analysis
+            && a.drawing.is_some()
+        {
+            self.canvas_smiles = Some(a.smiles.clone());
+            self.canvas_view = View::default();
+        }
+        if !bad_input {
+            let id = self.backend.generate(
+                task,
+                &classify::model_input(task, input),
+                self.settings.generate,
+            );
+            x.status = Status::Running(id);
+            x.model = self.model.loaded.clone();
+            self.model.busy = Some(Busy {
+                request: id,
+                exchange: x.id,
+                step: 0,
+                max_steps: self.settings.generate.max_length,
+                partial: String::new(),
+            });
+        }
+        self.history.exchanges.push(x);
+        self.dirty = true;
+        self.ctx.request_repaint();
+    }
+
+    fn exchange_for(&mut self, request: RequestId) -> Option<&mut Exchange> {
+        self.history
+            .exchanges
+            .iter_mut()
+            .rev()
+            .find(|x| x.status == Status::Running(request))
+    }
+
+    fn handle_event(&mut self, event: ModelEvent) {
+        match event {
+            ModelEvent::Loading { id, stage } => self.model.loading = Some((id, stage)),
+            ModelEvent::Loaded { model, .. } => {
+                self.model.loading = None;
+                self.model.error = None;
+                self.model.loaded = Some(model);
+            }
+            ModelEvent::Progress {
+                id,
+                step,
+                max_steps,
+            } => {
+                if let Some(b) = self.model.busy.as_mut().filter(|b| b.request == id) {
+                    b.step = step;
+                    b.max_steps = max_steps;
+                }
+            }
+            ModelEvent::Partial { id, text } => {
+                if let Some(b) = self.model.busy.as_mut().filter(|b| b.request == id) {
+                    b.partial = text;
+                }
+            }
+            ModelEvent::Finished { id, model, results } => {
+                if let Some(x) = self.exchange_for(id) {
+                    x.results = results;
+                    x.model = Some(model);
+                    x.status = Status::Done;
+                    let first = main_smiles(x);
+                    if first.is_some() {
+                        self.canvas_smiles = first;
+                    }
+                }
+                self.finish(id);
+            }
+            ModelEvent::Failed { id, message } => {
+                if self.model.loading.as_ref().is_some_and(|l| l.0 == id) {
+                    self.model.loading = None;
+                    self.model.error = Some(message);
+                } else if let Some(x) = self.exchange_for(id) {
+                    x.status = Status::Failed(message);
+                } else {
+                    self.model.error = Some(message);
+                }
+                self.finish(id);
+            }
+            ModelEvent::Cancelled { id } => {
+                if let Some(x) = self.exchange_for(id) {
+                    x.status = Status::Cancelled;
+                }
+                self.finish(id);
+            }
+        }
+    }
+
+    fn finish(&mut self, id: RequestId) {
+        if self.model.busy.as_ref().is_some_and(|b| b.request == id) {
+            self.model.busy = None;
+        }
+        self.dirty = true;
+    }
+
+    fn apply(&mut self, action: CardAction) {
+        match action {
+            CardAction::UseAsInput(s) => {
+                self.input = s;
+                self.task_override = None;
+            }
+            CardAction::ShowOnCanvas(s) => {
+                self.canvas_smiles = Some(s);
+                self.canvas_view = View::default();
+            }
+            CardAction::RunAs(id, task) => {
+                if let Some(input) = self
+                    .history
+                    .exchanges
+                    .iter()
+                    .find(|x| x.id == id)
+                    .map(|x| x.input.clone())
+                {
+                    self.start(task, &input);
+                }
+            }
+            CardAction::Cancel(id) => self.cancel_exchange(id),
+        }
+    }
+
+    /// Cancels the running request of exchange `id`.
+    pub fn cancel_exchange(&mut self, id: u64) {
+        if let Some(Status::Running(request)) = self
+            .history
+            .exchanges
+            .iter()
+            .find(|x| x.id == id)
+            .map(|x| x.status.clone())
+        {
+            self.backend.cancel(request);
+        }
+    }
+
+    fn ask_save(&mut self, request: dialogs::SaveRequest, purpose: Pending) {
+        self.next_dialog += 1;
+        let id = self.next_dialog;
+        self.pending.push((id, purpose));
+        let tx = self.dialog_tx.clone();
+        let ctx = self.ctx.clone();
+        self.dialogs.save_file(
+            request,
+            Box::new(move |path| {
+                let _ = tx.send((id, path));
+                ctx.request_repaint();
+            }),
+        );
+    }
+
+    fn ask_folder(&mut self) {
+        self.next_dialog += 1;
+        let id = self.next_dialog;
+        self.pending.push((id, Pending::ModelFolder));
+        let tx = self.dialog_tx.clone();
+        let ctx = self.ctx.clone();
+        self.dialogs.pick_folder(
+            "Model checkpoint folder",
+            Box::new(move |path| {
+                let _ = tx.send((id, path));
+                ctx.request_repaint();
+            }),
+        );
+    }
+
+    /// The exchanges the search matches (the selection CSV export writes).
+    fn selected_ids(&self) -> Vec<u64> {
+        self.history
+            .exchanges
+            .iter()
+            .filter(|x| x.matches(&self.search))
+            .map(|x| x.id)
+            .collect()
+    }
+
+    fn on_dialog(&mut self, id: u64, path: Option<PathBuf>) {
+        let Some(k) = self.pending.iter().position(|p| p.0 == id) else {
+            return;
+        };
+        let (_, purpose) = self.pending.remove(k);
+        let Some(path) = path else {
+            return;
+        };
+        let result = match purpose {
+            Pending::ExportCsv(ids) => {
+                let rows: Vec<_> = self
+                    .history
+                    .exchanges
+                    .iter()
+                    .filter(|x| ids.contains(&x.id))
+                    .flat_map(Exchange::csv_rows)
+                    .collect();
+                let csv = crate::export::csv::to_csv(&rows);
+                history::write_atomically(&path, csv.as_bytes())
+                    .map(|()| format!("exported {} rows to {}", rows.len(), path.display()))
+            }
+            Pending::SaveSvg(smiles) => {
+                let a = self.cache.get(&smiles);
+                match &a.drawing {
+                    Some(d) => history::write_atomically(&path, d.svg(600.0, 400.0).as_bytes())
+                        .map(|()| format!("saved {}", path.display())),
+                    None => Err(anyhow::anyhow!("nothing to draw")),
+                }
+            }
+            Pending::SavePng(smiles) => {
+                let a = self.cache.get(&smiles);
+                match &a.drawing {
+                    Some(d) => d
+                        .png(1200.0, 800.0)
+                        .and_then(|png| history::write_atomically(&path, &png))
+                        .map(|()| format!("saved {}", path.display())),
+                    None => Err(anyhow::anyhow!("nothing to draw")),
+                }
+            }
+            Pending::RouteCsv => {
+                history::write_atomically(&path, self.planner.route_csv().as_bytes())
+                    .map(|()| format!("saved route to {}", path.display()))
+            }
+            Pending::ModelFolder => {
+                self.settings.choice = ModelChoice::Folder(path);
+                Ok(String::new())
+            }
+        };
+        match result {
+            Ok(msg) if msg.is_empty() => {}
+            Ok(msg) => self.notice = Some(msg),
+            Err(e) => self.notice = Some(format!("failed: {e:#}")),
+        }
+    }
+
+    fn load_model(&mut self) {
+        let id = self.backend.load(self.settings.choice.clone());
+        self.model.loading = Some((id, "starting".into()));
+        self.model.error = None;
+        self.ctx.request_repaint();
+    }
+
+    /// Saves the history when it changed (atomically; see `History::save`).
+    fn save_if_dirty(&mut self) {
+        if self.dirty {
+            self.dirty = false;
+            if let Err(e) = self.history.save() {
+                self.notice = Some(format!("could not save history: {e:#}"));
+            }
+        }
+    }
+}
+
+impl App {
+    fn planner_view(&mut self, ui: &mut egui::Ui) {
+        egui::CentralPanel::default().show(ui, |ui| {
+            let mut actions = Vec::new();
+            planner_panel::show(
+                ui,
+                &mut self.planner,
+                self.planner_error.as_deref(),
+                &mut self.cache,
+                &mut actions,
+            );
+            for a in actions {
+                match a {
+                    planner_panel::PlannerAction::Plan => {
+                        let target = self.planner.target_input.clone();
+                        self.planner_error = self.planner.set_target(&target).err();
+                    }
+                    planner_panel::PlannerAction::Expand(n) => {
+                        self.planner
+                            .expand(n, self.backend.as_mut(), self.settings.generate);
+                    }
+                    planner_panel::PlannerAction::Prune(n, k) => self.planner.prune(n, k),
+                    planner_panel::PlannerAction::ExportCsv => self.ask_save(
+                        dialogs::SaveRequest {
+                            title: "Export route as CSV".into(),
+                            file_name: "route.csv".into(),
+                            filter: ("CSV".into(), vec!["csv".into()]),
+                        },
+                        Pending::RouteCsv,
+                    ),
+                    planner_panel::PlannerAction::ShowOnCanvas(s) => {
+                        self.canvas_smiles = Some(s);
+                        self.canvas_view = View::default();
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// The SMILES an exchange is about: its first valid SMILES answer, else its SMILES input.
+fn main_smiles(x: &Exchange) -> Option<String> {
+    let task = x.task()?;
+    if task.output_kind() == crate::model::task::OutputKind::Smiles
+        && let Some(r) = x.results.iter().find(|r| r.valid != Some(false))
+    {
+        return Some(r.text.clone());
+    }
+    card::input_is_smiles(task).then(|| x.input.clone())
+}
+
+impl eframe::App for App {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        while let Some(event) = self.backend.try_recv() {
+            if !self
+                .planner
+                .handle(&event, self.backend.as_mut(), self.settings.generate)
+            {
+                self.handle_event(event);
+            }
+        }
+        while let Ok((id, path)) = self.dialog_rx.try_recv() {
+            self.on_dialog(id, path);
+        }
+        self.save_if_dirty();
+        if let Some(shot) = &mut self.screenshot {
+            shot.tick(ctx);
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let start = std::time::Instant::now();
+        panels::top_bar(self, ui);
+        panels::history_panel(self, ui);
+        panels::side_panel(self, ui);
+        match self.tab {
+            Tab::Chat => {
+                panels::input_bar(self, ui);
+                panels::chat(self, ui);
+            }
+            Tab::Planner => self.planner_view(ui),
+        }
+        if let Some(shot) = &mut self.screenshot {
+            shot.ui_times.push(start.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+}
+
+/// Opens the window and runs until it is closed.
+pub fn run_native(options: AppOptions) -> anyhow::Result<()> {
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("textchem")
+            .with_inner_size([1280.0, 800.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "textchem",
+        native,
+        Box::new(move |cc| Ok(Box::new(App::new(&cc.egui_ctx, options)))),
+    )
+    .map_err(|e| anyhow::anyhow!("could not open the window: {e}"))
+}

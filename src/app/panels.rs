@@ -1,0 +1,361 @@
+//! The panels: top bar (model state, busy, cancel), history (search, CSV export), the molecule
+//! canvas with model settings, the message bar and the chat of cards.
+
+use egui::{Key, RichText, Ui, Vec2};
+
+use super::backend::ModelChoice;
+use super::card::{self, CardAction, task_label};
+use super::dialogs::SaveRequest;
+use super::history::Exchange;
+use super::painter::{View, canvas};
+use super::{App, Pending, Tab, main_smiles};
+use crate::model::catalogue::Catalogue;
+use crate::model::task::Task;
+
+/// Cards shown in the chat; older exchanges are reached through the history panel.
+const CHAT_CARDS: usize = 30;
+
+pub fn top_bar(app: &mut App, ui: &mut Ui) {
+    egui::Panel::top("top").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            ui.heading("textchem");
+            ui.selectable_value(&mut app.tab, Tab::Chat, "Chat");
+            ui.selectable_value(&mut app.tab, Tab::Planner, "Retrosynthesis planner");
+            ui.separator();
+            match (&app.model.loaded, &app.model.loading) {
+                (_, Some((_, stage))) => {
+                    ui.spinner();
+                    ui.label(format!("Loading model: {stage}"));
+                }
+                (Some(name), None) => {
+                    ui.label(format!("Model: {name}"));
+                }
+                (None, None) => {
+                    ui.weak("No model loaded");
+                }
+            }
+            let mut cancel = None;
+            if let Some(b) = &app.model.busy {
+                ui.separator();
+                ui.spinner();
+                let frac = if b.max_steps > 0 {
+                    b.step as f32 / b.max_steps as f32
+                } else {
+                    0.0
+                };
+                ui.label(format!(
+                    "Generating: step {} of at most {}",
+                    b.step, b.max_steps
+                ));
+                ui.add(egui::ProgressBar::new(frac).desired_width(120.0));
+                if ui.button("Cancel").clicked() {
+                    cancel = Some(b.exchange);
+                }
+            }
+            if let Some(id) = cancel {
+                app.cancel_exchange(id);
+            }
+            if let Some(n) = &app.notice {
+                ui.separator();
+                ui.label(n);
+            }
+        });
+    });
+}
+
+pub fn history_panel(app: &mut App, ui: &mut Ui) {
+    egui::Panel::left("history")
+        .resizable(true)
+        .default_size(260.0)
+        .show(ui, |ui| {
+            ui.heading("History");
+            let label = ui.label("Search history");
+            ui.add(egui::TextEdit::singleline(&mut app.search).hint_text("SMILES, text, task"))
+                .labelled_by(label.id);
+            let ids = app.selected_ids();
+            ui.horizontal(|ui| {
+                ui.weak(format!("{} of {}", ids.len(), app.history.exchanges.len()));
+                if ui
+                    .button("Export CSV…")
+                    .on_hover_text("One row per result of the exchanges listed here")
+                    .clicked()
+                {
+                    app.ask_save(
+                        SaveRequest {
+                            title: "Export history as CSV".into(),
+                            file_name: "textchem-history.csv".into(),
+                            filter: ("CSV".into(), vec!["csv".into()]),
+                        },
+                        Pending::ExportCsv(ids.clone()),
+                    );
+                }
+            });
+            ui.separator();
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                let mut clicked = None;
+                for x in app
+                    .history
+                    .exchanges
+                    .iter()
+                    .rev()
+                    .filter(|x| ids.contains(&x.id))
+                {
+                    let text = format!("#{} {}: {}", x.id, x.task, short(&x.input, 40));
+                    if ui.selectable_label(app.focus == Some(x.id), text).clicked() {
+                        clicked = Some(x.id);
+                    }
+                }
+                if let Some(id) = clicked {
+                    app.focus = Some(id);
+                    if let Some(s) = app
+                        .history
+                        .exchanges
+                        .iter()
+                        .find(|x| x.id == id)
+                        .and_then(main_smiles)
+                    {
+                        app.canvas_smiles = Some(s);
+                        app.canvas_view = View::default();
+                    }
+                }
+            });
+        });
+}
+
+fn short(s: &str, n: usize) -> String {
+    let s = s.replace('\n', " ");
+    if s.chars().count() <= n {
+        s
+    } else {
+        format!("{}…", s.chars().take(n).collect::<String>())
+    }
+}
+
+pub fn side_panel(app: &mut App, ui: &mut Ui) {
+    egui::Panel::right("side")
+        .resizable(true)
+        .default_size(440.0)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                molecule_canvas(app, ui);
+                ui.separator();
+                model_settings(app, ui);
+            });
+        });
+}
+
+fn molecule_canvas(app: &mut App, ui: &mut Ui) {
+    ui.heading("Molecule");
+    let Some(smiles) = app.canvas_smiles.clone() else {
+        ui.weak("Type a SMILES or a description below; its structure appears here.");
+        return;
+    };
+    let a = app.cache.get(&smiles);
+    let Some(d) = &a.drawing else {
+        ui.weak("Nothing to draw.");
+        return;
+    };
+    ui.label(RichText::new(&smiles).monospace());
+    let w = ui.available_width();
+    canvas(
+        ui,
+        d,
+        Vec2::new(w, (w * 0.75).min(420.0)),
+        Some(&mut app.canvas_view),
+    );
+    ui.weak("Scroll to zoom, drag to pan, double-click to reset; hover an atom for details.");
+    ui.horizontal(|ui| {
+        if ui.button("Save PNG…").clicked() {
+            app.ask_save(
+                SaveRequest {
+                    title: "Save drawing as PNG".into(),
+                    file_name: "molecule.png".into(),
+                    filter: ("PNG image".into(), vec!["png".into()]),
+                },
+                Pending::SavePng(smiles.clone()),
+            );
+        }
+        if ui.button("Save SVG…").clicked() {
+            app.ask_save(
+                SaveRequest {
+                    title: "Save drawing as SVG".into(),
+                    file_name: "molecule.svg".into(),
+                    filter: ("SVG image".into(), vec!["svg".into()]),
+                },
+                Pending::SaveSvg(smiles.clone()),
+            );
+        }
+        if ui.button("Reset view").clicked() {
+            app.canvas_view = View::default();
+        }
+    });
+}
+
+fn model_settings(app: &mut App, ui: &mut Ui) {
+    egui::CollapsingHeader::new("Model settings")
+        .default_open(true)
+        .show(ui, |ui| {
+            let catalogue = Catalogue::builtin();
+            let current = match &app.settings.choice {
+                ModelChoice::Catalogue(n) => n.clone(),
+                ModelChoice::Folder(p) => format!("folder {}", p.display()),
+            };
+            egui::ComboBox::from_label("Model")
+                .selected_text(current)
+                .show_ui(ui, |ui| {
+                    for m in &catalogue.models {
+                        ui.selectable_value(
+                            &mut app.settings.choice,
+                            ModelChoice::Catalogue(m.name.clone()),
+                            format!("{} (~{} MB)", m.name, m.approx_size_mb),
+                        );
+                    }
+                });
+            let mut pick = false;
+            let mut load = false;
+            ui.horizontal(|ui| {
+                pick = ui.button("Choose folder…").clicked();
+                load = ui
+                    .add_enabled(app.model.loading.is_none(), egui::Button::new("Load model"))
+                    .clicked();
+            });
+            if pick {
+                app.ask_folder();
+            }
+            if load {
+                app.load_model();
+            }
+            let g = &mut app.settings.generate;
+            ui.horizontal(|ui| {
+                let l = ui.label("Beams");
+                ui.add(egui::DragValue::new(&mut g.beams).range(1..=20))
+                    .labelled_by(l.id);
+                let l = ui.label("Max length");
+                ui.add(egui::DragValue::new(&mut g.max_length).range(8..=512))
+                    .labelled_by(l.id);
+            });
+            if let Some(e) = &app.model.error {
+                ui.colored_label(ui.visuals().warn_fg_color, e);
+            }
+            ui.horizontal(|ui| {
+                ui.label("Theme");
+                let mut dark = app.settings.dark;
+                ui.selectable_value(&mut dark, false, "Light");
+                ui.selectable_value(&mut dark, true, "Dark");
+                if dark != app.settings.dark {
+                    app.settings.dark = dark;
+                    ui.ctx().set_theme(if dark {
+                        egui::Theme::Dark
+                    } else {
+                        egui::Theme::Light
+                    });
+                }
+            });
+        });
+}
+
+/// The message box, the task it will run as (switchable with one click) and Send.
+pub fn input_bar(app: &mut App, ui: &mut Ui) {
+    egui::Panel::bottom("input").show(ui, |ui| {
+        ui.add_space(4.0);
+        let label = ui.label("Message");
+        let edit = ui
+            .add(
+                egui::TextEdit::multiline(&mut app.input)
+                    .hint_text(
+                        "SMILES, a reaction (A.B>>), a description, or a procedure paragraph",
+                    )
+                    .desired_rows(2)
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id);
+        let enter =
+            edit.has_focus() && ui.input(|i| i.key_pressed(Key::Enter) && !i.modifiers.shift);
+        let detected = super::classify::classify(&app.input);
+        let current = app.current_task();
+        let mut send = false;
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!("Task: {}", task_label(current)));
+            ui.weak(if app.task_override.is_some() {
+                "(chosen)"
+            } else {
+                "(detected)"
+            });
+            for t in Task::ALL {
+                if ui.selectable_label(t == current, task_label(t)).clicked() {
+                    app.task_override = (t != detected).then_some(t);
+                }
+            }
+            send = ui.button("Send").clicked();
+        });
+        if enter {
+            // The multiline edit already took the newline.
+            let trimmed = app.input.trim_end_matches(['\n', '\r']).len();
+            app.input.truncate(trimmed);
+            send = true;
+        }
+        if send {
+            app.send();
+            edit.request_focus();
+        }
+    });
+}
+
+pub fn chat(app: &mut App, ui: &mut Ui) {
+    egui::CentralPanel::default().show(ui, |ui| {
+        let mut actions: Vec<CardAction> = Vec::new();
+        egui::ScrollArea::vertical()
+            .stick_to_bottom(true)
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                if let Some(id) = app.focus
+                    && let Some(x) = app.history.exchanges.iter().find(|x| x.id == id)
+                {
+                    ui.horizontal(|ui| {
+                        ui.strong("From history");
+                        if ui.small_button("Close").clicked() {
+                            app.focus = None;
+                        }
+                    });
+                    // The same card also shows in the chat below: its own id scope keeps the
+                    // widget ids apart.
+                    ui.push_id(("focus", x.id), |ui| {
+                        card::show(ui, x, &mut app.cache, &mut actions);
+                    });
+                    ui.separator();
+                }
+                if app.history.exchanges.is_empty() {
+                    welcome(ui);
+                }
+                let n = app.history.exchanges.len();
+                let recent: &[Exchange] = &app.history.exchanges[n.saturating_sub(CHAT_CARDS)..];
+                for x in recent {
+                    ui.push_id(("card", x.id), |ui| {
+                        card::show(ui, x, &mut app.cache, &mut actions);
+                    });
+                    ui.add_space(6.0);
+                }
+                if let Some(b) = &app.model.busy
+                    && !b.partial.is_empty()
+                {
+                    ui.weak(format!("… {}", b.partial));
+                }
+            });
+        for a in actions {
+            app.apply(a);
+        }
+    });
+}
+
+fn welcome(ui: &mut Ui) {
+    ui.heading("Welcome to textchem");
+    ui.label(
+        "Type a SMILES to see it drawn with its formula and masses (and captioned by the model),",
+    );
+    ui.label(
+        "a reaction such as CCO.CC(=O)O>> to predict its product, a description to get a molecule,",
+    );
+    ui.label(
+        "or an experimental paragraph to get its actions. Everything is saved in your history.",
+    );
+}

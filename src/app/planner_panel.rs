@@ -1,0 +1,157 @@
+//! The planner's view: target box, the route tree with round-trip marks, and its buttons.
+
+use egui::{Color32, RichText, Ui, Vec2};
+
+use super::card::AnalysisCache;
+use super::painter::canvas;
+use super::planner::{Expansion, Planner, RoundTrip};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlannerAction {
+    Plan,
+    Expand(usize),
+    Prune(usize, usize),
+    ExportCsv,
+    ShowOnCanvas(String),
+}
+
+pub fn show(
+    ui: &mut Ui,
+    p: &mut Planner,
+    error: Option<&str>,
+    cache: &mut AnalysisCache,
+    actions: &mut Vec<PlannerAction>,
+) {
+    ui.heading("Retrosynthesis planner");
+    ui.horizontal(|ui| {
+        let l = ui.label("Target SMILES");
+        let r = ui
+            .text_edit_singleline(&mut p.target_input)
+            .labelled_by(l.id);
+        if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            actions.push(PlannerAction::Plan);
+        }
+        let l = ui.label("Top-k");
+        ui.add(egui::DragValue::new(&mut p.top_k).range(1..=10))
+            .labelled_by(l.id);
+        if ui.button("Plan").clicked() {
+            actions.push(PlannerAction::Plan);
+        }
+        if !p.nodes.is_empty() && ui.button("Export route CSV…").clicked() {
+            actions.push(PlannerAction::ExportCsv);
+        }
+    });
+    if let Some(e) = error {
+        ui.colored_label(ui.visuals().error_fg_color, e);
+    }
+    ui.weak(
+        "Each expansion asks the model for precursor sets; each set is checked by forward \
+         prediction: 'round trip confirmed' when the model predicts the target back.",
+    );
+    ui.separator();
+    if p.nodes.is_empty() {
+        return;
+    }
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| node(ui, p, 0, cache, actions));
+}
+
+fn node(
+    ui: &mut Ui,
+    p: &mut Planner,
+    n: usize,
+    cache: &mut AnalysisCache,
+    actions: &mut Vec<PlannerAction>,
+) {
+    let smiles = p.nodes[n].smiles.clone();
+    ui.horizontal(|ui| {
+        let a = cache.get(&smiles);
+        if let Some(d) = &a.drawing
+            && canvas(ui, d, Vec2::new(150.0, 100.0), None).clicked()
+        {
+            actions.push(PlannerAction::ShowOnCanvas(smiles.clone()));
+        }
+        ui.vertical(|ui| {
+            ui.label(RichText::new(&smiles).monospace());
+            ui.horizontal(|ui| {
+                let node = &mut p.nodes[n];
+                ui.checkbox(&mut node.available, "available");
+                match &node.expansion {
+                    Expansion::NotExpanded | Expansion::Failed(_) => {
+                        if !node.available && ui.small_button("Expand").clicked() {
+                            actions.push(PlannerAction::Expand(n));
+                        }
+                    }
+                    Expansion::Running(_) => {
+                        ui.spinner();
+                        ui.label("asking the model…");
+                    }
+                    Expansion::Done(_) => {
+                        let label = if node.collapsed { "Show" } else { "Collapse" };
+                        if ui.small_button(label).clicked() {
+                            node.collapsed = !node.collapsed;
+                        }
+                    }
+                }
+            });
+            if let Expansion::Failed(m) = &p.nodes[n].expansion {
+                ui.colored_label(ui.visuals().warn_fg_color, m);
+            }
+        });
+    });
+    if p.nodes[n].collapsed {
+        return;
+    }
+    let Expansion::Done(sets) = p.nodes[n].expansion.clone() else {
+        return;
+    };
+    ui.indent(("route", n), |ui| {
+        for (k, s) in sets.iter().enumerate() {
+            ui.horizontal_wrapped(|ui| {
+                ui.strong(format!("{}.", k + 1));
+                ui.label(RichText::new(&s.smiles).monospace());
+                if let Some(score) = s.score {
+                    ui.weak(format!("score {score:.3}"));
+                }
+                match &s.round_trip {
+                    RoundTrip::Confirmed => {
+                        ui.colored_label(
+                            Color32::from_rgb(0x20, 0xa0, 0x40),
+                            "round trip confirmed",
+                        );
+                    }
+                    RoundTrip::Differs(other) => {
+                        ui.colored_label(
+                            ui.visuals().warn_fg_color,
+                            format!("forward predicts {other}"),
+                        );
+                    }
+                    RoundTrip::Checking(_) => {
+                        ui.spinner();
+                        ui.label("checking");
+                    }
+                    RoundTrip::Failed(m) => {
+                        ui.colored_label(ui.visuals().error_fg_color, m.clone());
+                    }
+                }
+                if ui.small_button("Prune").clicked() {
+                    actions.push(PlannerAction::Prune(n, k));
+                }
+            });
+            if s.valid {
+                let rxn = format!("{}>>{}", s.smiles, smiles);
+                let a = cache.get(&rxn);
+                if let Some(d) = &a.drawing {
+                    let w = ui.available_width().min(520.0);
+                    canvas(ui, d, Vec2::new(w, 110.0), None);
+                }
+            }
+            ui.indent(("set", n, k), |ui| {
+                for &c in &s.children {
+                    node(ui, p, c, cache, actions);
+                }
+            });
+        }
+    });
+}

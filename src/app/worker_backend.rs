@@ -1,0 +1,104 @@
+//! The #4 model worker as the app's `ModelBackend`: one background thread, requests tagged
+//! with ids, events forwarded as they come (the worker wakes the UI after each).
+
+use std::collections::VecDeque;
+
+use super::backend::{GenerateSettings, ModelBackend, ModelChoice, ModelEvent, RequestId};
+use super::history::ResultRecord;
+use crate::model::engine::GenerateOptions;
+use crate::model::source::ModelSource;
+use crate::model::task::Task;
+use crate::model::worker::{Command, Event, Worker};
+
+pub struct WorkerBackend {
+    worker: Worker,
+    /// Failures found before a request reached the worker (an unknown model name).
+    local: VecDeque<ModelEvent>,
+    next_local: RequestId,
+}
+
+impl WorkerBackend {
+    /// Starts the worker; `wake` runs after each of its events (the app repaints).
+    pub fn spawn(wake: impl Fn() + Send + 'static) -> WorkerBackend {
+        WorkerBackend {
+            worker: Worker::spawn(wake),
+            local: VecDeque::new(),
+            // Local ids count down from the top so they never meet the worker's.
+            next_local: RequestId::MAX,
+        }
+    }
+}
+
+impl ModelBackend for WorkerBackend {
+    fn load(&mut self, choice: ModelChoice) -> RequestId {
+        let source = match choice {
+            ModelChoice::Folder(p) => Ok(ModelSource::Folder(p)),
+            ModelChoice::Catalogue(name) => ModelSource::parse(&name),
+        };
+        match source {
+            Ok(s) => self.worker.submit(Command::Load(s)),
+            Err(e) => {
+                let id = self.next_local;
+                self.next_local -= 1;
+                self.local.push_back(ModelEvent::Failed {
+                    id,
+                    message: format!("{e:#}"),
+                });
+                id
+            }
+        }
+    }
+
+    fn generate(&mut self, task: Task, input: &str, settings: GenerateSettings) -> RequestId {
+        self.worker.submit(Command::Generate {
+            task,
+            input: input.to_owned(),
+            options: GenerateOptions {
+                beams: settings.beams,
+                max_length: settings.max_length,
+            },
+        })
+    }
+
+    fn cancel(&mut self, id: RequestId) {
+        self.worker.cancel(id);
+    }
+
+    fn try_recv(&mut self) -> Option<ModelEvent> {
+        if let Some(e) = self.local.pop_front() {
+            return Some(e);
+        }
+        Some(match self.worker.try_recv()? {
+            Event::Loading { id, stage } => ModelEvent::Loading { id, stage },
+            Event::Loaded { id, model } => ModelEvent::Loaded { id, model },
+            Event::Progress {
+                id,
+                step,
+                max_steps,
+            } => ModelEvent::Progress {
+                id,
+                step,
+                max_steps,
+            },
+            Event::Partial { id, text } => ModelEvent::Partial { id, text },
+            Event::Finished { id, answer } => ModelEvent::Finished {
+                id,
+                model: answer.model,
+                results: answer
+                    .results
+                    .into_iter()
+                    .map(|r| ResultRecord {
+                        rank: r.rank,
+                        text: r.text,
+                        score: Some(r.score),
+                        valid: r.valid,
+                        canonical_smiles: r.canonical_smiles,
+                        error: r.error,
+                    })
+                    .collect(),
+            },
+            Event::Failed { id, message } => ModelEvent::Failed { id, message },
+            Event::Cancelled { id } => ModelEvent::Cancelled { id },
+        })
+    }
+}

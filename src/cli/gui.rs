@@ -1,0 +1,49 @@
+//! `textchem gui`: the desktop app, optionally sending a first message and saving a screenshot.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::Args;
+
+use crate::app::{AppOptions, run_native};
+
+#[derive(Args, Debug, Default)]
+pub struct GuiArgs {
+    /// A first message to send once the window is up (SMILES, reaction, description...).
+    #[arg(long)]
+    pub input: Option<String>,
+    /// Save a PNG screenshot of the window after the first frames, then exit.
+    #[arg(long, value_name = "PNG")]
+    pub screenshot: Option<PathBuf>,
+    /// With --screenshot: frames to draw first; above 10, frame times are printed (p50/p95).
+    #[arg(long, default_value_t = crate::app::screenshot::SETTLE_FRAMES)]
+    pub frames: u32,
+    /// Keep history in this folder instead of the user data directory (also TEXTCHEM_DATA_DIR).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+pub fn run(args: GuiArgs) -> anyhow::Result<()> {
+    let mut options = AppOptions::desktop();
+    if let Some(dir) = args.data_dir {
+        options.data_dir = dir;
+    }
+    options.initial_input = args.input;
+    options.screenshot = args.screenshot.clone();
+    options.screenshot_frames = args.frames;
+    if let Some(path) = &args.screenshot {
+        // A stale file must not pass for this run's capture.
+        let _ = std::fs::remove_file(path);
+    }
+    run_native(options)?;
+    if let Some(path) = args.screenshot {
+        let len = std::fs::metadata(&path)
+            .with_context(|| format!("the window closed without writing {}", path.display()))?
+            .len();
+        if len == 0 {
+            bail!("{} is empty", path.display());
+        }
+        println!("saved {}", path.display());
+    }
+    Ok(())
+}

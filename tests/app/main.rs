@@ -1,0 +1,277 @@
+//! The desktop app driven through AccessKit labels with egui_kittest, as a user would: typing in
+//! the message box, clicking buttons, reading what the cards show.
+
+use std::path::{Path, PathBuf};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use textchem::app::backend::NoModel;
+use textchem::app::dialogs::FixedDialogs;
+use textchem::app::history::Status;
+use textchem::app::worker_backend::WorkerBackend;
+use textchem::app::{App, AppOptions};
+
+fn options(dir: &Path, save_to: Option<PathBuf>) -> AppOptions {
+    AppOptions {
+        data_dir: dir.to_owned(),
+        initial_input: None,
+        screenshot: None,
+        screenshot_frames: 10,
+        dialogs: Box::new(FixedDialogs {
+            save_to,
+            folder: None,
+        }),
+        backend: Box::new(|_| Box::new(NoModel::default())),
+    }
+}
+
+fn harness(options: AppOptions) -> Harness<'static, App> {
+    Harness::builder()
+        .with_size(egui::Vec2::new(1400.0, 900.0))
+        .build_eframe(move |cc| App::new(&cc.egui_ctx, options))
+}
+
+/// Types `text` into the message box.
+fn type_message(h: &mut Harness<'_, App>, text: &str) {
+    h.get_by_label("Message").focus();
+    h.run();
+    h.get_by_label("Message").type_text(text);
+    h.run();
+}
+
+fn send(h: &mut Harness<'_, App>, text: &str) {
+    type_message(h, text);
+    h.get_by_label("Send").click();
+    h.run();
+}
+
+#[test]
+fn typing_ethanol_shows_a_card_with_its_formula_and_masses() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(options(dir.path(), None));
+    send(&mut h, "CCO");
+    h.get_by_label("C2H6O");
+    h.get_by_label("46.069 g/mol");
+    h.get_by_label("valid SMILES");
+    // The caption itself needs the model; the card says how to get one.
+    let note = h.get_by_label_contains("no model loaded");
+    assert!(format!("{note:?}").contains("Model settings"), "{note:?}");
+    assert_eq!(h.state().history().len(), 1);
+    assert_eq!(h.state().history()[0].task, "caption");
+}
+
+#[test]
+fn a_reaction_is_routed_to_forward_prediction_and_a_click_switches_task() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(options(dir.path(), None));
+    type_message(&mut h, "CCO.CC(=O)O>>");
+    h.get_by_label("Task: forward prediction");
+    h.get_by_label("(detected)");
+    h.get_by_label("retrosynthesis").click();
+    h.run();
+    h.get_by_label("Task: retrosynthesis");
+    h.get_by_label("(chosen)");
+    h.get_by_label("forward prediction").click();
+    h.run();
+    h.get_by_label("Task: forward prediction");
+    h.get_by_label("Send").click();
+    h.run();
+    assert_eq!(h.state().history()[0].task, "forward");
+}
+
+#[test]
+fn an_invalid_smiles_shows_the_readers_error_and_can_be_edited() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(options(dir.path(), None));
+    send(&mut h, "CC(C");
+    let err = h.get_by_label_contains("Invalid SMILES");
+    assert!(format!("{err:?}").contains("column"), "{err:?}");
+    h.get_by_label("Edit").click();
+    h.run();
+    assert_eq!(h.get_by_label("Message").value().as_deref(), Some("CC(C"));
+}
+
+#[test]
+fn csv_export_through_the_dialog_writes_one_row_per_exchange() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("export.csv");
+    let mut h = harness(options(dir.path(), Some(out.clone())));
+    send(&mut h, "CCO");
+    send(&mut h, "c1ccccc1O");
+    h.get_by_label("Export CSV…").click();
+    h.run();
+    let csv = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines[0],
+        "timestamp,task,input,rank,output,valid,canonical_smiles,formula,average_mass,score,model"
+    );
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(
+        lines[1].ends_with(",caption,CCO,,,true,CCO,C2H6O,46.069,,"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].contains(",caption,c1ccccc1O,,,true,"),
+        "{}",
+        lines[2]
+    );
+    assert!(lines[2].contains(",C6H6O,94.113,"), "{}", lines[2]);
+    h.get_by_label_contains("exported 2 rows");
+}
+
+#[test]
+fn history_survives_a_restart_and_is_searchable() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut h = harness(options(dir.path(), None));
+        send(&mut h, "CCO");
+        send(&mut h, "c1ccccc1");
+    }
+    let mut h = harness(options(dir.path(), None));
+    assert_eq!(h.state().history().len(), 2);
+    h.get_by_label("#1 caption: CCO");
+    h.get_by_label("#2 caption: c1ccccc1");
+    h.get_by_label("Search history").focus();
+    h.run();
+    h.get_by_label("Search history").type_text("c1cc");
+    h.run();
+    assert!(h.query_by_label("#1 caption: CCO").is_none());
+    h.get_by_label("#2 caption: c1ccccc1").click();
+    h.run();
+    h.get_by_label("From history");
+    // A new exchange after the restart continues the numbering.
+    send(&mut h, "CC(=O)O");
+    assert_eq!(h.state().history().last().unwrap().id, 3);
+}
+
+/// Renders the real app with wgpu (Mesa lavapipe in CI) and checks that the molecule canvas
+/// (white paper in the right panel) has the structure painted on it.
+#[test]
+fn the_canvas_paints_the_structure_with_wgpu() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = options(dir.path(), None);
+    let mut h = Harness::builder()
+        .with_size(egui::Vec2::new(1400.0, 900.0))
+        .with_theme(egui::Theme::Dark)
+        .wgpu()
+        .build_eframe(move |cc| App::new(&cc.egui_ctx, opts));
+    send(&mut h, "CC(=O)Oc1ccccc1C(=O)O");
+    let img = h
+        .render()
+        .expect("rendering needs a wgpu adapter (CI installs mesa-vulkan-drivers)");
+    let (w, hgt) = img.dimensions();
+    // The paper: the white pixels of the right panel.
+    let x0 = w - 440;
+    let white = |x: u32, y: u32| img.get_pixel(x, y).0[..3].iter().all(|&c| c > 245);
+    let (mut lo, mut hi) = ((w, hgt), (0, 0));
+    for y in 0..hgt {
+        for x in x0..w {
+            if white(x, y) {
+                lo = (lo.0.min(x), lo.1.min(y));
+                hi = (hi.0.max(x), hi.1.max(y));
+            }
+        }
+    }
+    assert!(
+        hi.0 > lo.0 + 200 && hi.1 > lo.1 + 150,
+        "no canvas: {lo:?}..{hi:?}"
+    );
+    let ink = (lo.1..=hi.1)
+        .flat_map(|y| (lo.0..=hi.0).map(move |x| (x, y)))
+        .filter(|&(x, y)| img.get_pixel(x, y).0[..3].iter().all(|&c| c < 90))
+        .count();
+    assert!(ink > 300, "only {ink} dark pixels on the canvas");
+}
+
+/// Steps frames (the spinner keeps asking for repaints, so `run` would never settle) until
+/// `done` holds, for at most two minutes.
+fn step_until(h: &mut Harness<'_, App>, what: &str, done: impl Fn(&App) -> bool) {
+    let start = std::time::Instant::now();
+    while !done(h.state()) {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(120),
+            "timed out waiting for {what}; history: {:?}",
+            h.state().history()
+        );
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    h.step();
+}
+
+fn click(h: &mut Harness<'_, App>, label: &str) {
+    h.get_by_label(label).click();
+    h.step();
+    h.step();
+}
+
+/// The real model worker with the tiny test checkpoint: load it through Model settings, caption
+/// a SMILES end to end, then cancel a queued request from its card.
+#[test]
+fn the_worker_captions_with_a_loaded_checkpoint_and_cancel_stops_a_request() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/model/t5-tiny-a");
+    let model = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&fixture).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, model.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = options(dir.path(), None);
+    opts.dialogs = Box::new(FixedDialogs {
+        save_to: None,
+        folder: Some(model.path().to_owned()),
+    });
+    opts.backend = Box::new(|ctx| {
+        let ctx = ctx.clone();
+        Box::new(WorkerBackend::spawn(move || ctx.request_repaint()))
+    });
+    let mut h = harness(opts);
+    click(&mut h, "Choose folder…");
+    click(&mut h, "Load model");
+    let start = std::time::Instant::now();
+    while h.query_by_label_contains("Model: ").is_none() {
+        assert!(start.elapsed().as_secs() < 120, "the model never loaded");
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+
+    // Caption end to end: the exchange finishes with ranked answers from the loaded model.
+    type_message(&mut h, "CCO");
+    click(&mut h, "Send");
+    step_until(&mut h, "the caption", |a| {
+        !matches!(a.history()[0].status, Status::Running(_))
+    });
+    let x = &h.state().history()[0];
+    assert_eq!(x.task, "caption");
+    assert_eq!(x.status, Status::Done, "{x:?}");
+    assert!(!x.results.is_empty());
+    assert_eq!(x.results[0].rank, 1);
+    assert!(x.model.is_some());
+
+    // Two requests: the second waits behind the first, so its card's Cancel always stops it
+    // before it starts.
+    send_no_settle(&mut h, "c1ccccc1O");
+    send_no_settle(&mut h, "CC(=O)O");
+    let cancels = h.get_all_by_label("Cancel").count();
+    assert!(cancels >= 2, "{cancels} Cancel buttons");
+    h.get_all_by_label("Cancel").last().unwrap().click();
+    h.step();
+    step_until(&mut h, "both requests to end", |a| {
+        a.history()[1..]
+            .iter()
+            .all(|x| !matches!(x.status, Status::Running(_)))
+    });
+    assert_eq!(h.state().history()[2].status, Status::Cancelled);
+    assert_eq!(h.state().history()[1].status, Status::Done);
+    h.get_by_label("Cancelled.");
+}
+
+fn send_no_settle(h: &mut Harness<'_, App>, text: &str) {
+    h.get_by_label("Message").focus();
+    h.step();
+    h.get_by_label("Message").type_text(text);
+    h.step();
+    click(h, "Send");
+}
