@@ -509,7 +509,7 @@ impl GpuT5Model {
     /// Encodes `rows` inputs of equal length (`ids` row-major); `mask` is 1 for real tokens
     /// and 0 for padding.
     pub fn encode(&self, ids: &[u32], rows: usize, mask: Option<&[u32]>) -> Result<GpuEncoded> {
-        if rows == 0 || ids.is_empty() || ids.len() % rows != 0 {
+        if rows == 0 || ids.is_empty() || !ids.len().is_multiple_of(rows) {
             bail!("cannot encode {} ids as {rows} rows", ids.len());
         }
         self.check_ids(ids)?;

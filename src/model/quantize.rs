@@ -54,7 +54,7 @@ fn storage_type(name: &str, dims: &[usize], want: GgmlDType) -> GgmlDType {
     let row = dims[1];
     [want, GgmlDType::Q8_0]
         .into_iter()
-        .find(|t| row % t.block_size() == 0)
+        .find(|t| row.is_multiple_of(t.block_size()))
         .unwrap_or(GgmlDType::F32)
 }
 

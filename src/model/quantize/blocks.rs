@@ -33,7 +33,7 @@ const _: () = assert!(std::mem::size_of::<BlockQ4K>() == 144);
 /// with no invalid bit patterns, so any byte string of the right length is a valid value.
 pub fn blocks_from_bytes<B: Copy>(bytes: &[u8]) -> Option<Vec<B>> {
     let size = std::mem::size_of::<B>();
-    if bytes.len() % size != 0 {
+    if !bytes.len().is_multiple_of(size) {
         return None;
     }
     let n = bytes.len() / size;
