@@ -55,6 +55,11 @@ pub enum ModelEvent {
         id: RequestId,
         text: String,
     },
+    /// Worth showing, not an end: e.g. the GPU failed and the model runs on the CPU.
+    Notice {
+        id: RequestId,
+        message: String,
+    },
     Finished {
         id: RequestId,
         model: String,

@@ -264,6 +264,7 @@ impl App {
     fn handle_event(&mut self, event: ModelEvent) {
         match event {
             ModelEvent::Loading { id, stage } => self.model.loading = Some((id, stage)),
+            ModelEvent::Notice { message, .. } => self.notice = Some(message),
             ModelEvent::Loaded { model, .. } => {
                 self.model.loading = None;
                 self.model.error = None;

@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 
 use super::backend::{GenerateSettings, ModelBackend, ModelChoice, ModelEvent, RequestId};
 use super::history::ResultRecord;
+use crate::gpu::Device;
 use crate::model::engine::GenerateOptions;
 use crate::model::source::ModelSource;
 use crate::model::task::Task;
@@ -36,7 +37,10 @@ impl ModelBackend for WorkerBackend {
             ModelChoice::Catalogue(name) => ModelSource::parse(&name),
         };
         match source {
-            Ok(s) => self.worker.submit(Command::Load(s)),
+            Ok(source) => self.worker.submit(Command::Load {
+                source,
+                device: Device::Auto,
+            }),
             Err(e) => {
                 let id = self.next_local;
                 self.next_local -= 1;
@@ -70,7 +74,8 @@ impl ModelBackend for WorkerBackend {
         }
         Some(match self.worker.try_recv()? {
             Event::Loading { id, stage } => ModelEvent::Loading { id, stage },
-            Event::Loaded { id, model } => ModelEvent::Loaded { id, model },
+            Event::Loaded { id, model, .. } => ModelEvent::Loaded { id, model },
+            Event::Notice { id, message } => ModelEvent::Notice { id, message },
             Event::Progress {
                 id,
                 step,

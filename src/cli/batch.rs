@@ -74,7 +74,7 @@ pub fn run(args: BatchArgs) -> Result<()> {
         eprintln!("all {} rows are in {}", rows.len(), args.output.display());
         return Ok(());
     }
-    let engine = load_engine(args.model.model.as_deref())?;
+    let engine = load_engine(&args.model)?;
 
     let file = OpenOptions::new()
         .create(true)

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::builder::TypedValueParser;
 
+use crate::gpu::Device;
 use crate::model::engine::{Answer, Engine, GenerateOptions};
 use crate::model::generate::Progress;
 use crate::model::source::{HubSettings, ModelSource};
@@ -31,6 +32,10 @@ pub struct ModelArgs {
     /// Maximum output length in tokens, counting the decoder start token.
     #[arg(long, default_value_t = GenerateOptions::default().max_length)]
     pub max_length: usize,
+    /// Where the model runs: auto (a hardware GPU when wgpu finds one, else the CPU), cpu, or
+    /// gpu (any wgpu adapter; the CPU with a notice when none opens).
+    #[arg(long, default_value_t = Device::Auto)]
+    pub device: Device,
 }
 
 impl ModelArgs {
@@ -87,7 +92,7 @@ pub fn run(args: RunArgs) -> Result<()> {
             "the input is empty: pass the text or SMILES to work on, or `-` to read standard input"
         );
     }
-    let engine = load_engine(args.model.model.as_deref())?;
+    let engine = load_engine(&args.model)?;
     let answer = run_with_progress(&engine, args.model.task, &input, &options)?;
     let mut out = std::io::stdout().lock();
     match args.format {
@@ -97,9 +102,10 @@ pub fn run(args: RunArgs) -> Result<()> {
     Ok(())
 }
 
-/// Loads `--model` (or the catalogue default), with stage lines on stderr and hf-hub's progress
-/// bar when stderr is a terminal.
-pub fn load_engine(model: Option<&str>) -> Result<Engine> {
+/// Loads `--model` (or the catalogue default) onto `--device`, with stage lines and notices on
+/// stderr and hf-hub's progress bar when stderr is a terminal.
+pub fn load_engine(args: &ModelArgs) -> Result<Engine> {
+    let model = args.model.as_deref();
     let source = match model {
         Some(spec) => ModelSource::parse(spec)?,
         None => ModelSource::default_model(),
@@ -107,23 +113,28 @@ pub fn load_engine(model: Option<&str>) -> Result<Engine> {
     let mut hub = HubSettings::from_env()?;
     hub.progress = std::io::stderr().is_terminal();
     let started = Instant::now();
-    let engine = Engine::load_source_with(&source, &hub, &mut |stage| eprintln!("{stage}"))
-        .map_err(|e| match (&source, model) {
-            (ModelSource::Hub { .. }, None) => e.context(
-                "the default model is not available: pass --model DIR with a checkpoint folder \
+    let on_stage = &mut |stage: &str| eprintln!("{stage}");
+    let engine =
+        Engine::load_source_with(&source, &hub, args.device, on_stage).map_err(|e| {
+            match (&source, model) {
+                (ModelSource::Hub { .. }, None) => e.context(
+                    "the default model is not available: pass --model DIR with a checkpoint folder \
                  (config.json, spiece.model and weights), or run once with network access to \
                  download it into the Hugging Face cache",
-            ),
-            (ModelSource::Hub { .. }, Some(_)) => e.context(
-                "the model is not available: pass --model DIR with a checkpoint folder, or run \
+                ),
+                (ModelSource::Hub { .. }, Some(_)) => e.context(
+                    "the model is not available: pass --model DIR with a checkpoint folder, or run \
                  once with network access to download it",
-            ),
-            (ModelSource::Folder(_), _) => e,
+                ),
+                (ModelSource::Folder(_), _) => e,
+            }
         })?;
+    print_notices(&engine);
     eprintln!(
-        "loaded {} from {} in {:.1}s",
+        "loaded {} from {} on the {} in {:.1}s",
         engine.model_name(),
         engine.weights().display(),
+        engine.device(),
         started.elapsed().as_secs_f64()
     );
     Ok(engine)
@@ -149,7 +160,14 @@ pub fn run_with_progress(
     if show {
         eprint!("\r\x1b[K");
     }
+    print_notices(engine);
     answer
+}
+
+fn print_notices(engine: &Engine) {
+    for notice in engine.take_notices() {
+        eprintln!("notice: {notice}");
+    }
 }
 
 /// One block per answer: rank, score and text, then the SMILES verdict for SMILES tasks.

@@ -1,19 +1,22 @@
 //! One loaded model (network + tokenizer) answering task requests synchronously: what the CLI's
 //! `run` and `batch` call directly and the background worker calls on its thread.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use anyhow::{Context, Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
 use tokenizers::Tokenizer;
 
 use super::folder::{ModelFiles, check_folder};
-use super::generate::{GenerateConfig, StepCallback, generate};
+use super::generate::{Cancelled, GenerateConfig, Generated, StepCallback, generate};
 use super::source::{HubSettings, ModelSource, resolve};
 use super::t5::T5Model;
 use super::task::{Task, clean_output, interpret_output};
 use super::tokenizer::load_tokenizer;
 use super::weights::{T5Config, TensorStore, WeightFormat, find_weights};
+use crate::gpu::{Device, GpuContext, GpuT5Model, Selected};
 
 /// Decoding settings a user chooses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,67 +84,123 @@ pub struct RankedOutput {
     pub error: Option<String>,
 }
 
+/// A loaded model and its tokenizer, on the GPU or the CPU.
+///
+/// A GPU engine keeps running on the CPU once the GPU fails (a lost device, out of memory):
+/// the CPU network is loaded from the same weight file on first need, the request is redone
+/// there, and a notice says so (`take_notices`).
 pub struct Engine {
-    model: T5Model,
+    /// The network on the GPU, when it runs there and has not failed.
+    gpu: Option<GpuT5Model>,
+    /// The CPU network: loaded up front for CPU engines, on the first GPU failure otherwise.
+    cpu: OnceLock<T5Model>,
+    gpu_failed: Mutex<bool>,
+    notices: Mutex<Vec<String>>,
     tokenizer: Tokenizer,
     name: String,
+    config: PathBuf,
     weights: PathBuf,
+    format: WeightFormat,
+    /// The GPU adapter in words, while the model runs there.
+    adapter: Option<String>,
 }
 
 impl Engine {
-    /// Loads from a resolved folder, preferring a quantized GGUF when there is one.
+    /// Loads from a resolved folder onto the CPU, preferring a quantized GGUF when there is one.
     pub fn load(files: &ModelFiles, name: &str) -> Result<Engine> {
-        let tokenizer = load_tokenizer(&files.folder)?;
-        let (weights, format) = weights_file(files)?;
-        Self::load_weights(files, name, tokenizer, weights, format)
+        Self::load_on(files, name, Device::Cpu, &mut |_| {})
     }
 
-    fn load_weights(
+    /// Loads from a resolved folder onto `device`. When the GPU cannot be used the model runs
+    /// on the CPU: for `Device::Auto` that is a stage line, for `Device::Gpu` also a notice.
+    pub fn load_on(
         files: &ModelFiles,
         name: &str,
-        tokenizer: Tokenizer,
-        weights: PathBuf,
-        format: WeightFormat,
+        device: Device,
+        on_stage: &mut dyn FnMut(&str),
     ) -> Result<Engine> {
+        on_stage("building the tokenizer");
+        let tokenizer = load_tokenizer(&files.folder)?;
+        let (weights, format) = weights_file(files)?;
+        on_stage(&format!("loading weights {}", file_name(&weights)));
         let cfg = T5Config::from_file(&files.config)?;
         let store = TensorStore::load(&weights, format)?;
-        let model = T5Model::load(cfg, &store).with_context(|| {
+        let misfit = || {
             format!(
                 "{} does not fit {}: download the checkpoint again",
                 weights.display(),
                 files.config.display()
             )
-        })?;
-        if tokenizer.get_vocab_size(true) > model.config().vocab_size {
+        };
+        if tokenizer.get_vocab_size(true) > cfg.vocab_size {
             bail!(
                 "{} has {} tokens but the model's vocabulary ({}) has {}: the folder mixes two checkpoints",
                 files.spiece.display(),
                 tokenizer.get_vocab_size(true),
                 files.config.display(),
-                model.config().vocab_size
+                cfg.vocab_size
             );
         }
-        Ok(Engine {
-            model,
+        let mut engine = Engine {
+            gpu: None,
+            cpu: OnceLock::new(),
+            gpu_failed: Mutex::new(false),
+            notices: Mutex::default(),
             tokenizer,
             name: name.to_owned(),
-            weights,
-        })
+            config: files.config.clone(),
+            weights: weights.clone(),
+            format,
+            adapter: None,
+        };
+        let cpu_reason = match device.select() {
+            Ok(Selected::Gpu(ctx)) => {
+                let adapter = ctx.adapter.to_string();
+                on_stage(&format!("uploading the weights to the GPU: {adapter}"));
+                match GpuT5Model::load(ctx, cfg.clone(), &store) {
+                    Ok(model) => {
+                        engine.gpu = Some(model);
+                        engine.adapter = Some(adapter);
+                        return Ok(engine);
+                    }
+                    Err(e) => format!("the GPU {adapter} could not take the model: {e:#}"),
+                }
+            }
+            Ok(Selected::Cpu { reason }) => reason.unwrap_or_default(),
+            Err(e) => format!("{e:#}"),
+        };
+        if device != Device::Cpu {
+            on_stage(&format!("running on the CPU: {cpu_reason}"));
+            if device == Device::Gpu {
+                engine.notice(format!(
+                    "The GPU was asked for but the model runs on the CPU: {cpu_reason}"
+                ));
+            }
+        }
+        let model = T5Model::load(cfg, &store).with_context(misfit)?;
+        let _ = engine.cpu.set(model);
+        Ok(engine)
     }
 
-    /// Resolves `source` (downloading through hf-hub when the cache lacks files) and loads it.
-    /// Hub settings come from the environment; download progress is reported as stage lines.
-    pub fn load_source(source: &ModelSource, on_stage: &mut dyn FnMut(&str)) -> Result<Engine> {
+    /// Resolves `source` (downloading through hf-hub when the cache lacks files) and loads it
+    /// onto `device`. Hub settings come from the environment; download progress is reported
+    /// as stage lines.
+    pub fn load_source(
+        source: &ModelSource,
+        device: Device,
+        on_stage: &mut dyn FnMut(&str),
+    ) -> Result<Engine> {
         let mut hub = HubSettings::from_env()?;
         // The worker has no terminal: stage lines replace hf-hub's progress bar.
         hub.progress = false;
-        Self::load_source_with(source, &hub, on_stage)
+        Self::load_source_with(source, &hub, device, on_stage)
     }
 
     /// As `load_source`, with explicit hub settings (the CLI turns hf-hub's progress bar on).
     pub fn load_source_with(
         source: &ModelSource,
         hub: &HubSettings,
+        device: Device,
         on_stage: &mut dyn FnMut(&str),
     ) -> Result<Engine> {
         let name = source_name(source);
@@ -158,11 +217,7 @@ impl Engine {
                 resolve(source, hub)?
             }
         };
-        on_stage("building the tokenizer");
-        let tokenizer = load_tokenizer(&files.folder)?;
-        let (weights, format) = weights_file(&files)?;
-        on_stage(&format!("loading weights {}", file_name(&weights)));
-        Self::load_weights(&files, &name, tokenizer, weights, format)
+        Self::load_on(&files, &name, device, on_stage)
     }
 
     pub fn model_name(&self) -> &str {
@@ -176,6 +231,74 @@ impl Engine {
 
     pub fn tokenizer(&self) -> &Tokenizer {
         &self.tokenizer
+    }
+
+    /// Where the model runs, in words: the GPU adapter, or "CPU".
+    pub fn device(&self) -> String {
+        match &self.adapter {
+            Some(adapter) if !self.gpu_has_failed() => format!("GPU: {adapter}"),
+            _ => "CPU".to_owned(),
+        }
+    }
+
+    /// The GPU the model runs on, while it runs there.
+    pub fn gpu_context(&self) -> Option<&GpuContext> {
+        self.gpu
+            .as_ref()
+            .filter(|_| !self.gpu_has_failed())
+            .map(GpuT5Model::context)
+    }
+
+    /// Notices not yet shown to the user (the GPU was refused or failed: the CPU runs instead).
+    pub fn take_notices(&self) -> Vec<String> {
+        std::mem::take(&mut *lock(&self.notices))
+    }
+
+    fn notice(&self, message: String) {
+        lock(&self.notices).push(message);
+    }
+
+    fn gpu_has_failed(&self) -> bool {
+        *lock(&self.gpu_failed)
+    }
+
+    /// Generates on the GPU while it works, else on the CPU. A GPU failure other than a
+    /// cancel moves the engine to the CPU for good, and the request is redone there.
+    fn generate(
+        &self,
+        input_ids: &[u32],
+        cfg: &GenerateConfig,
+        on_step: &mut StepCallback,
+    ) -> Result<Vec<Generated>> {
+        if let Some(gpu) = self.gpu.as_ref().filter(|_| !self.gpu_has_failed()) {
+            // wgpu panics on some failures of a lost device instead of returning an error.
+            let on_gpu = catch_unwind(AssertUnwindSafe(|| {
+                generate(gpu, input_ids, cfg, &mut *on_step)
+            }))
+            .unwrap_or_else(|panic| Err(anyhow!("the GPU path panicked: {}", panic_text(&panic))));
+            match on_gpu {
+                Err(e) if !e.chain().any(|c| c.is::<Cancelled>()) => {
+                    *lock(&self.gpu_failed) = true;
+                    self.notice(format!(
+                        "The GPU failed ({e:#}); textchem now runs the model on the CPU."
+                    ));
+                }
+                done => return done,
+            }
+        }
+        generate(self.cpu_model()?, input_ids, cfg, on_step)
+    }
+
+    /// The CPU network, loaded from the weight file when the engine started on the GPU.
+    fn cpu_model(&self) -> Result<&T5Model> {
+        if let Some(model) = self.cpu.get() {
+            return Ok(model);
+        }
+        let cfg = T5Config::from_file(&self.config)?;
+        let store = TensorStore::load(&self.weights, self.format)?;
+        let model = T5Model::load(cfg, &store)
+            .with_context(|| format!("loading {} for the CPU", self.weights.display()))?;
+        Ok(self.cpu.get_or_init(|| model))
     }
 
     /// Runs one task; `on_step` sees every decoding step and may cancel.
@@ -192,7 +315,7 @@ impl Engine {
             .tokenizer
             .encode(prompt.as_str(), true)
             .map_err(|e| anyhow!("tokenizing the input: {e}"))?;
-        let generated = generate(&self.model, encoding.get_ids(), &cfg, on_step)?;
+        let generated = self.generate(encoding.get_ids(), &cfg, on_step)?;
         let results = generated
             .iter()
             .enumerate()
@@ -249,4 +372,17 @@ fn file_name(path: &Path) -> String {
         || path.display().to_string(),
         |n| n.to_string_lossy().into(),
     )
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A flag or a notice list stays consistent even if a holder panicked.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn panic_text(payload: &Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into())
 }

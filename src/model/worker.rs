@@ -17,13 +17,15 @@ use super::engine::{Answer, Engine, GenerateOptions};
 use super::generate::{Cancelled, Progress};
 use super::source::ModelSource;
 use super::task::Task;
+use crate::gpu::Device;
 
 pub type RequestId = u64;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    /// Loads a model, replacing the current one once loading succeeded (a failed load keeps it).
-    Load(ModelSource),
+    /// Loads a model onto a device (the CPU when the GPU cannot be used), replacing the
+    /// current one once loading succeeded (a failed load keeps it).
+    Load { source: ModelSource, device: Device },
     Generate {
         task: Task,
         input: String,
@@ -40,6 +42,14 @@ pub enum Event {
     Loaded {
         id: RequestId,
         model: String,
+        /// Where it runs: "CPU" or "GPU: <adapter>".
+        device: String,
+    },
+    /// Something the user should see that does not end the request: the GPU was refused or
+    /// failed and the model runs on the CPU instead.
+    Notice {
+        id: RequestId,
+        message: String,
     },
     /// Sent after every decoding step.
     Progress {
@@ -73,6 +83,7 @@ impl Event {
             | Event::Loaded { id, .. }
             | Event::Progress { id, .. }
             | Event::Partial { id, .. }
+            | Event::Notice { id, .. }
             | Event::Finished { id, .. }
             | Event::Failed { id, .. }
             | Event::Cancelled { id } => *id,
@@ -113,7 +124,7 @@ pub struct Worker {
 
 impl Worker {
     /// Starts the thread. `wake` is called after every event is sent (the app passes
-    /// `move || ctx.request_repaint()`).
+    /// `move || ctx.request_repaint()`); a panic in it is contained, and the event still arrives.
     pub fn spawn(wake: impl Fn() + Send + 'static) -> Worker {
         let (job_tx, job_rx) = mpsc::channel::<Job>();
         let (event_tx, event_rx) = mpsc::channel::<Event>();
@@ -190,7 +201,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 fn serve(jobs: Receiver<Job>, events: Sender<Event>, wake: impl Fn(), cancels: CancelFlags) {
     let emit = |event: Event| {
         if events.send(event).is_ok() {
-            wake();
+            call_wake(&wake);
         }
     };
     let mut engine: Option<Engine> = None;
@@ -215,6 +226,13 @@ fn serve(jobs: Receiver<Job>, events: Sender<Event>, wake: impl Fn(), cancels: C
     }
 }
 
+/// Runs the caller's `wake` notification, containing a panic in it: the event is already
+/// queued (polling still finds it), so neither the request nor the thread should die with it.
+/// The panic hook has already printed the panic.
+fn call_wake(wake: &dyn Fn()) {
+    let _ = catch_unwind(AssertUnwindSafe(wake));
+}
+
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload
         .downcast_ref::<&str>()
@@ -227,19 +245,21 @@ fn handle(job: &Job, engine: &mut Option<Engine>, emit: &dyn Fn(Event)) {
     let id = job.id;
     let cancelled = || job.cancel.load(Ordering::Relaxed);
     match &job.command {
-        Command::Load(source) => {
+        Command::Load { source, device } => {
             let mut on_stage = |stage: &str| {
                 emit(Event::Loading {
                     id,
                     stage: stage.to_owned(),
                 })
             };
-            match Engine::load_source(source, &mut on_stage) {
+            match Engine::load_source(source, *device, &mut on_stage) {
                 Ok(_) if cancelled() => emit(Event::Cancelled { id }),
                 Ok(loaded) => {
+                    emit_notices(id, &loaded, emit);
                     let model = loaded.model_name().to_owned();
+                    let device = loaded.device();
                     *engine = Some(loaded);
-                    emit(Event::Loaded { id, model });
+                    emit(Event::Loaded { id, model, device });
                 }
                 Err(e) => emit(Event::Failed {
                     id,
@@ -262,7 +282,9 @@ fn handle(job: &Job, engine: &mut Option<Engine>, emit: &dyn Fn(Event)) {
                 });
                 return;
             };
-            let event = match generate(job, engine, *task, input, options, emit) {
+            let generated = generate(job, engine, *task, input, options, emit);
+            emit_notices(id, engine, emit);
+            let event = match generated {
                 Ok(answer) => Event::Finished { id, answer },
                 Err(e) if e.chain().any(|c| c.is::<Cancelled>()) => Event::Cancelled { id },
                 Err(e) => Event::Failed {
@@ -272,6 +294,12 @@ fn handle(job: &Job, engine: &mut Option<Engine>, emit: &dyn Fn(Event)) {
             };
             emit(event);
         }
+    }
+}
+
+fn emit_notices(id: RequestId, engine: &Engine, emit: &dyn Fn(Event)) {
+    for message in engine.take_notices() {
+        emit(Event::Notice { id, message });
     }
 }
 

@@ -5,7 +5,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::worker::fixture_copy;
+use crate::fixtures::fixture_copy;
 
 fn textchem(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_textchem"))
@@ -365,4 +365,38 @@ fn batch_names_the_available_columns_when_one_is_missing() {
         "{err}"
     );
     assert!(!output.exists());
+}
+
+#[test]
+fn run_on_a_gpu_that_does_not_open_answers_on_the_cpu_with_a_notice() {
+    let model = fixture_copy("t5-tiny-a");
+    let dir = model.path().to_str().unwrap();
+    let args = ["run", "--task", "forward", "--model", dir, "--beams", "2"];
+    let on_cpu = textchem(&[&args[..], &["--device", "cpu", "--max-length", "16", "CCO"]].concat());
+    // No Linux machine has a Metal adapter: the GPU cannot open.
+    let out = Command::new(env!("CARGO_BIN_EXE_textchem"))
+        .args(args)
+        .args(["--device", "gpu", "--max-length", "16", "CCO"])
+        .env("HF_HUB_OFFLINE", "1")
+        .env("WGPU_BACKEND", "metal")
+        .output()
+        .unwrap();
+    if cfg!(target_os = "macos") {
+        return;
+    }
+    assert_eq!(stdout(&out), stdout(&on_cpu));
+    let err = stderr(&out);
+    assert!(
+        err.contains("notice: The GPU was asked for but the model runs on the CPU")
+            && err.contains("on the CPU in"),
+        "{err}"
+    );
+    // An unknown device name is refused with the choices.
+    let out = textchem(&[&args[..], &["--device", "tpu", "CCO"]].concat());
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("auto, cpu or gpu"),
+        "{}",
+        stderr(&out)
+    );
 }

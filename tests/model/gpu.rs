@@ -4,17 +4,17 @@
 //! They need a wgpu adapter; without one they print why and pass (CI installs Mesa's
 //! lavapipe and sets TEXTCHEM_REQUIRE_GPU=1, which turns a missing adapter into a failure).
 
+use crate::fixtures::{
+    MODELS, agreement_cases, fixture_copy, fixture_dir, id_rows, max_abs_diff, reference,
+};
 use candle_core::{Device, Tensor};
-use serde_json::Value;
 use std::ops::ControlFlow;
-use std::path::{Path, PathBuf};
 use textchem::gpu::{GpuContext, GpuT5Model};
 use textchem::model::generate::{GenerateConfig, Generated, generate};
 use textchem::model::quantize::{QuantFormat, quantize_in_memory};
 use textchem::model::t5::T5Model;
 use textchem::model::weights::{T5Config, TensorStore, WeightFormat, find_weights};
 
-const MODELS: [&str; 2] = ["t5-tiny-a", "t5-tiny-b"];
 /// The bar for f32 logits (the CPU path matches HF within 1e-4).
 const LOGITS_TOL: f32 = 1e-3;
 
@@ -34,17 +34,6 @@ fn gpu() -> Option<GpuContext> {
     }
 }
 
-fn fixture_dir(model: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/model")
-        .join(model)
-}
-
-fn reference(model: &str) -> Value {
-    let path = fixture_dir(model).with_extension("reference.json");
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
-}
-
 fn float_store(model: &str) -> (T5Config, TensorStore) {
     let dir = fixture_dir(model);
     let cfg = T5Config::from_file(&dir.join("config.json")).unwrap();
@@ -62,20 +51,8 @@ fn both(ctx: &GpuContext, cfg: &T5Config, store: &TensorStore) -> (T5Model, GpuT
     )
 }
 
-fn rows(v: &Value) -> Vec<Vec<u32>> {
-    serde_json::from_value(v.clone()).unwrap()
-}
-
 fn tensor(rows: &[Vec<u32>]) -> Tensor {
     Tensor::from_vec(rows.concat(), (rows.len(), rows[0].len()), &Device::Cpu).unwrap()
-}
-
-fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
-    assert_eq!(a.len(), b.len());
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f32::max)
 }
 
 /// Teacher-forced logits of every fixture case (padded batches, 200-token inputs, 150
@@ -89,9 +66,9 @@ fn gpu_logits_match_cpu_on_every_fixture_case() {
         for case in reference(model_name)["logits"].as_array().unwrap() {
             let label = format!("{model_name} {}", case["name"]);
             let (ids, mask, dec) = (
-                rows(&case["input_ids"]),
-                rows(&case["attention_mask"]),
-                rows(&case["decoder_input_ids"]),
+                id_rows(&case["input_ids"]),
+                id_rows(&case["attention_mask"]),
+                id_rows(&case["decoder_input_ids"]),
             );
             let encoded = cpu.encode(&tensor(&ids), Some(&tensor(&mask))).unwrap();
             let mut state = cpu.start_decoding(&encoded, Some(&tensor(&mask))).unwrap();
@@ -139,8 +116,8 @@ fn gpu_incremental_decoding_matches_cpu_teacher_forcing() {
         .find(|c| c["name"] == "decoder_40")
         .expect("fixture case decoder_40")
         .clone();
-    let ids = rows(&case["input_ids"]);
-    let dec = rows(&case["decoder_input_ids"]);
+    let ids = id_rows(&case["input_ids"]);
+    let dec = id_rows(&case["decoder_input_ids"]);
     let want: Vec<Vec<Vec<f32>>> = cpu
         .forward(&tensor(&ids), None, &tensor(&dec))
         .unwrap()
@@ -215,32 +192,6 @@ fn gpu_greedy_sequences_match_cpu() {
 #[test]
 fn gpu_beam5_sequences_match_cpu() {
     check_generation("beam5");
-}
-
-/// Teacher-forced cases: each logits case's real input tokens with its decoder ids, and
-/// every greedy reference output (minus its last token) as decoder input.
-fn agreement_cases(model_name: &str) -> Vec<(Vec<u32>, Vec<u32>)> {
-    let r = reference(model_name);
-    let mut cases = vec![];
-    for case in r["logits"].as_array().unwrap() {
-        let ids = rows(&case["input_ids"]);
-        let mask = rows(&case["attention_mask"]);
-        for ((i, d), m) in ids
-            .into_iter()
-            .zip(rows(&case["decoder_input_ids"]))
-            .zip(mask)
-        {
-            let real = m.iter().filter(|&&v| v == 1).count();
-            cases.push((i[..real].to_vec(), d));
-        }
-    }
-    for case in r["generation"]["greedy"].as_array().unwrap() {
-        let input: Vec<u32> = serde_json::from_value(case["input_ids"].clone()).unwrap();
-        let mut seq: Vec<u32> = serde_json::from_value(case["sequence"].clone()).unwrap();
-        seq.pop();
-        cases.push((input, seq));
-    }
-    cases
 }
 
 fn argmax_rows(logits: &[f32], vocab: usize) -> Vec<usize> {
@@ -360,4 +311,56 @@ fn gpu_quantized_kernels_match_cpu_on_256_wide_rows() {
             a.len()
         );
     }
+}
+
+/// The engine on `--device gpu` gives the CPU's answers, and when its GPU is lost mid-session
+/// the next request is answered on the CPU, with a notice, instead of failing.
+#[test]
+fn engine_on_the_gpu_answers_like_the_cpu_and_falls_back_when_the_device_is_lost() {
+    use textchem::gpu::Device as Where;
+    use textchem::model::engine::{Engine, GenerateOptions};
+    use textchem::model::folder::check_folder;
+    use textchem::model::task::Task;
+    if gpu().is_none() {
+        return;
+    }
+    let model = fixture_copy("t5-tiny-a");
+    let files = check_folder(model.path()).unwrap();
+    let on_cpu = Engine::load(&files, "tiny").unwrap();
+    let mut stages = vec![];
+    let on_gpu = Engine::load_on(&files, "tiny", Where::Gpu, &mut |s| {
+        stages.push(s.to_owned())
+    })
+    .unwrap();
+    assert!(on_gpu.device().starts_with("GPU: "), "{stages:?}");
+    assert!(on_gpu.take_notices().is_empty());
+    let options = GenerateOptions {
+        beams: 3,
+        max_length: 24,
+    };
+    let ask = |engine: &Engine| {
+        engine
+            .run(Task::Forward, "CCO.CC(=O)O>>", &options, &mut |_| {
+                ControlFlow::Continue(())
+            })
+            .unwrap()
+    };
+    let expected = ask(&on_cpu);
+    let texts = |a: &textchem::model::engine::Answer| {
+        a.results.iter().map(|r| r.text.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(texts(&ask(&on_gpu)), texts(&expected));
+
+    on_gpu.gpu_context().unwrap().device.destroy();
+    let after = ask(&on_gpu);
+    assert_eq!(texts(&after), texts(&expected));
+    assert_eq!(on_gpu.device(), "CPU");
+    let notices = on_gpu.take_notices();
+    assert!(
+        notices.len() == 1 && notices[0].contains("runs the model on the CPU"),
+        "{notices:?}"
+    );
+    // It stays on the CPU without further notices.
+    assert_eq!(texts(&ask(&on_gpu)), texts(&expected));
+    assert!(on_gpu.take_notices().is_empty());
 }

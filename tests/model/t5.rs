@@ -2,27 +2,16 @@
 //! teacher-forced logits (both weight formats), greedy and beam-search outputs and scores,
 //! and the quantized GGUF formats' agreement with fp32.
 
+use crate::fixtures::{MODELS, agreement_cases, fixture_dir, max_abs_diff, reference};
 use candle_core::{Device, Tensor};
 use serde_json::Value;
 use std::ops::ControlFlow;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use textchem::model::generate::{Cancelled, GenerateConfig, Generated, generate};
 use textchem::model::t5::T5Model;
 use textchem::model::weights::{T5Config, TensorStore, WeightFormat, find_weights};
 
-const MODELS: [&str; 2] = ["t5-tiny-a", "t5-tiny-b"];
 const TOL: f32 = 1e-4;
-
-fn fixture_dir(model: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/model")
-        .join(model)
-}
-
-fn reference(model: &str) -> Value {
-    let path = fixture_dir(model).with_extension("reference.json");
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
-}
 
 fn load(model: &str, format: WeightFormat) -> T5Model {
     let dir = fixture_dir(model);
@@ -40,14 +29,6 @@ fn ids_tensor(v: &Value) -> Tensor {
 
 fn floats(v: &Value) -> Vec<f32> {
     serde_json::from_value(v.clone()).unwrap()
-}
-
-fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
-    assert_eq!(a.len(), b.len());
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f32::max)
 }
 
 /// HF's checksum: Σ_j x[j]·cos(j) over a row.
@@ -273,29 +254,6 @@ fn tempdir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// Teacher-forced cases from the fixtures: every logits case's decoder ids and every greedy
-/// reference output (minus its last token) as decoder input.
-fn agreement_cases(model_name: &str) -> Vec<(Vec<u32>, Vec<u32>)> {
-    let r = reference(model_name);
-    let mut cases = vec![];
-    for case in r["logits"].as_array().unwrap() {
-        let ids: Vec<Vec<u32>> = serde_json::from_value(case["input_ids"].clone()).unwrap();
-        let dec: Vec<Vec<u32>> = serde_json::from_value(case["decoder_input_ids"].clone()).unwrap();
-        let mask: Vec<Vec<u32>> = serde_json::from_value(case["attention_mask"].clone()).unwrap();
-        for ((i, d), m) in ids.into_iter().zip(dec).zip(mask) {
-            let real = m.iter().filter(|&&v| v == 1).count();
-            cases.push((i[..real].to_vec(), d));
-        }
-    }
-    for case in r["generation"]["greedy"].as_array().unwrap() {
-        let input: Vec<u32> = serde_json::from_value(case["input_ids"].clone()).unwrap();
-        let mut seq: Vec<u32> = serde_json::from_value(case["sequence"].clone()).unwrap();
-        seq.pop();
-        cases.push((input, seq));
-    }
-    cases
 }
 
 #[test]

@@ -1,12 +1,14 @@
 //! The background worker on the tiny fixture model: loading, generation events, cancellation
 //! within one decode step, and errors reported as events while the thread keeps serving.
 
+use crate::fixtures::{fixture_copy, fixture_dir};
 use serde_json::Value;
 use std::ops::ControlFlow;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use textchem::gpu::Device;
 use textchem::model::engine::{Engine, GenerateOptions};
 use textchem::model::folder::check_folder;
 use textchem::model::source::ModelSource;
@@ -15,26 +17,11 @@ use textchem::model::worker::{Command, Event, RequestId, Worker};
 
 const WAIT: Duration = Duration::from_secs(120);
 
-fn fixture_dir(model: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/model")
-        .join(model)
-}
-
-/// A private copy of a fixture folder: loading caches tokenizer.json beside spiece.model.
-pub fn fixture_copy(model: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(fixture_dir(model)).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
-        }
-    }
-    dir
-}
-
 fn load_command(dir: &Path) -> Command {
-    Command::Load(ModelSource::Folder(dir.to_path_buf()))
+    Command::Load {
+        source: ModelSource::Folder(dir.to_path_buf()),
+        device: Device::Cpu,
+    }
 }
 
 /// Every event of request `id` up to and including its final one (events of other ids are
@@ -101,7 +88,8 @@ fn loading_reports_stages_then_loaded_and_generation_matches_hf_beam_search() {
         load_events.last(),
         Some(&Event::Loaded {
             id: 1,
-            model: dir.path().display().to_string()
+            model: dir.path().display().to_string(),
+            device: "CPU".into(),
         })
     );
 
@@ -458,4 +446,33 @@ fn dropping_the_worker_stops_generation_and_joins() {
     let started = Instant::now();
     drop(worker);
     assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn a_panicking_wake_callback_loses_no_event_and_the_worker_keeps_serving() {
+    let dir = fixture_copy("t5-tiny-b");
+    let wakes = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&wakes);
+    let worker = Worker::spawn(move || {
+        counter.fetch_add(1, Ordering::Relaxed);
+        panic!("repaint failed");
+    });
+    let generate = Command::Generate {
+        task: Task::Molecule,
+        input: "a colourless liquid".into(),
+        options: GenerateOptions {
+            beams: 2,
+            max_length: 16,
+        },
+    };
+    // Every event still arrives, in order, although each wake panicked.
+    let failed = events_until_final(&worker, worker.submit(generate.clone()));
+    assert!(failed_message(&failed).starts_with("no model loaded"));
+    load(&worker, dir.path());
+    let events = events_until_final(&worker, worker.submit(generate));
+    let Some(Event::Finished { answer, .. }) = events.last() else {
+        panic!("{events:?}")
+    };
+    assert_eq!(answer.results.len(), 2);
+    assert!(wakes.load(Ordering::Relaxed) >= 3);
 }
