@@ -13,15 +13,14 @@ use super::mol::{AtomIdx, BondIdx, Molecule};
 /// Ring facts of one molecule. Ring indices refer to [`RingInfo::rings`].
 #[derive(Clone, Debug, Default)]
 pub struct RingInfo {
+    /// Ring atoms and bonds and the relevant cycles, flat (what perception needs).
+    core: RingCore,
     /// SSSR rings, smallest first, each as atoms in cyclic order.
     rings: Vec<Vec<AtomIdx>>,
     /// Bonds of each SSSR ring: `ring_bonds[r][i]` joins `rings[r][i]` and `rings[r][i + 1]`.
     ring_bonds: Vec<Vec<BondIdx>>,
     /// Relevant cycles (a superset of the SSSR that does not depend on atom order).
     relevant: Vec<Vec<AtomIdx>>,
-    relevant_bonds: Vec<Vec<BondIdx>>,
-    ring_atom: Vec<bool>,
-    ring_bond: Vec<bool>,
     /// Groups of SSSR ring indices that share bonds (fused systems).
     systems: Vec<Vec<usize>>,
 }
@@ -33,61 +32,27 @@ impl RingInfo {
 
     /// As [`RingInfo::new`], reusing the caller's neighbour lists.
     pub(crate) fn with_adjacency(mol: &Molecule, adj: &Adjacency) -> RingInfo {
-        let n = mol.atom_count();
-        let ring_bond = non_bridges(adj, mol.bond_count());
-        let mut info = RingInfo {
-            ring_atom: vec![false; n],
-            ring_bond,
-            ..RingInfo::default()
-        };
-        if !info.ring_bond.iter().any(|&b| b) {
-            return info;
+        let core = RingCore::new(adj, mol.bond_count());
+        let relevant = (0..core.len()).map(|c| core.atoms(c).to_vec()).collect();
+        // Smallest first (a stable sort: pieces in order, each piece's rings as found), so
+        // callers that want "the" ring of an atom meet small rings first.
+        let mut order = core.sssr.clone();
+        order.sort_by_key(|&c| core.atoms(c).len());
+        let rings: Vec<Vec<AtomIdx>> = order.iter().map(|&c| core.atoms(c).to_vec()).collect();
+        let ring_bonds: Vec<Vec<BondIdx>> = order.iter().map(|&c| core.bonds(c).to_vec()).collect();
+        let systems = fused_groups(&ring_bonds, mol.bond_count());
+        RingInfo {
+            core,
+            rings,
+            ring_bonds,
+            relevant,
+            systems,
         }
-        for b in mol.bonds() {
-            if info.ring_bond[b.index()] {
-                let (x, y) = mol.bond_atoms(b);
-                info.ring_atom[x.index()] = true;
-                info.ring_atom[y.index()] = true;
-            }
-        }
-        for piece in ring_pieces(adj, &info.ring_bond) {
-            let cycles = piece.cycles();
-            let first_sssr = info.rings.len();
-            for c in &cycles.sssr {
-                let (atoms, bonds) = piece.ordered(c);
-                info.rings.push(atoms);
-                info.ring_bonds.push(bonds);
-            }
-            for c in &cycles.relevant {
-                // Most relevant cycles are SSSR rings already walked.
-                let (atoms, bonds) = match cycles.sssr.iter().position(|s| s == c) {
-                    Some(i) => (
-                        info.rings[first_sssr + i].clone(),
-                        info.ring_bonds[first_sssr + i].clone(),
-                    ),
-                    None => piece.ordered(c),
-                };
-                info.relevant.push(atoms);
-                info.relevant_bonds.push(bonds);
-            }
-        }
-        // Smallest first, so callers that want "the" ring of an atom meet small rings first.
-        let mut order: Vec<usize> = (0..info.rings.len()).collect();
-        order.sort_by_key(|&r| info.rings[r].len());
-        let (mut rings, mut bonds) = (
-            std::mem::take(&mut info.rings),
-            std::mem::take(&mut info.ring_bonds),
-        );
-        info.rings = order
-            .iter()
-            .map(|&r| std::mem::take(&mut rings[r]))
-            .collect();
-        info.ring_bonds = order
-            .iter()
-            .map(|&r| std::mem::take(&mut bonds[r]))
-            .collect();
-        info.systems = fused_groups(&info.ring_bonds, mol.bond_count());
-        info
+    }
+
+    /// Ring atoms and bonds and the relevant cycles in flat arrays.
+    pub(crate) fn core(&self) -> &RingCore {
+        &self.core
     }
 
     /// The SSSR: as many rings as the molecule has independent cycles, smallest first, each in
@@ -109,7 +74,7 @@ impl RingInfo {
 
     /// Bonds of relevant cycle `r`, parallel to its atoms.
     pub fn relevant_cycle_bonds(&self, r: usize) -> &[BondIdx] {
-        &self.relevant_bonds[r]
+        self.core.bonds(r)
     }
 
     pub fn num_rings(&self) -> usize {
@@ -117,11 +82,11 @@ impl RingInfo {
     }
 
     pub fn is_ring_atom(&self, a: AtomIdx) -> bool {
-        self.ring_atom[a.index()]
+        self.core.is_ring_atom(a)
     }
 
     pub fn is_ring_bond(&self, b: BondIdx) -> bool {
-        self.ring_bond[b.index()]
+        self.core.is_ring_bond(b)
     }
 
     /// SSSR indices of the rings that contain atom `a`.
@@ -135,6 +100,83 @@ impl RingInfo {
     /// shared atom) are separate systems, as a 2D layout places them separately.
     pub fn ring_systems(&self) -> &[Vec<usize>] {
         &self.systems
+    }
+}
+
+/// Ring atoms, ring bonds and the relevant cycles (each in cyclic order, with its bonds), in
+/// flat arrays: what aromaticity perception and canonical ranking need, without the per-ring
+/// vectors, SSSR order and ring systems that [`RingInfo`] adds for layout.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RingCore {
+    ring_atom: Vec<bool>,
+    ring_bond: Vec<bool>,
+    /// Cycle `c` is `atoms[start[c]..start[c + 1]]`, its bonds the same range of `bonds`.
+    start: Vec<usize>,
+    atoms: Vec<AtomIdx>,
+    bonds: Vec<BondIdx>,
+    /// The relevant cycles that form the SSSR, as found (piece by piece, shortest first).
+    sssr: Vec<usize>,
+}
+
+impl RingCore {
+    pub fn new(adj: &Adjacency, nbonds: usize) -> RingCore {
+        let n = adj.len();
+        let ring_bond = non_bridges(adj, nbonds);
+        let mut core = RingCore {
+            ring_atom: vec![false; n],
+            ring_bond,
+            start: vec![0],
+            ..RingCore::default()
+        };
+        let mut any = false;
+        for (a, nbrs) in adj.iter().enumerate() {
+            if nbrs.iter().any(|&(_, b)| core.ring_bond[b]) {
+                core.ring_atom[a] = true;
+                any = true;
+            }
+        }
+        if !any {
+            return core;
+        }
+        let mut pieces = Pieces::new(n);
+        while let Some(piece) = pieces.next(adj, &core.ring_bond) {
+            piece.cycles(&mut core);
+        }
+        core
+    }
+
+    /// The number of relevant cycles.
+    pub fn len(&self) -> usize {
+        self.start.len() - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Atoms of relevant cycle `c` in cyclic order.
+    pub fn atoms(&self, c: usize) -> &[AtomIdx] {
+        &self.atoms[self.start[c]..self.start[c + 1]]
+    }
+
+    /// Bonds of relevant cycle `c`, parallel to its atoms: bond `i` joins atom `i` and `i + 1`.
+    pub fn bonds(&self, c: usize) -> &[BondIdx] {
+        &self.bonds[self.start[c]..self.start[c + 1]]
+    }
+
+    pub fn is_ring_atom(&self, a: AtomIdx) -> bool {
+        self.ring_atom[a.index()]
+    }
+
+    pub fn is_ring_bond(&self, b: BondIdx) -> bool {
+        self.ring_bond[b.index()]
+    }
+
+    /// Appends a cycle; its index.
+    fn push(&mut self, piece: &Piece, in_cycle: impl Fn(usize) -> bool) -> usize {
+        piece.ordered(in_cycle, &mut self.atoms, &mut self.bonds);
+        self.start.push(self.atoms.len());
+        self.len() - 1
     }
 }
 
@@ -241,6 +283,7 @@ fn non_bridges(adj: &Adjacency, nbonds: usize) -> Vec<bool> {
 }
 
 /// One connected piece of ring bonds, with local atom and edge numbering.
+#[derive(Default)]
 struct Piece {
     atoms: Vec<usize>,
     /// Local edges: (local atom, local atom, global bond).
@@ -251,67 +294,70 @@ struct Piece {
     adj: Vec<(usize, usize)>,
 }
 
-/// An edge bit set over a piece's local edges.
-type EdgeSet = Vec<u64>;
-
-struct Cycles {
-    sssr: Vec<EdgeSet>,
-    relevant: Vec<EdgeSet>,
+/// The ring pieces of a molecule one after the other, in one reused set of buffers.
+struct Pieces {
+    local: Vec<usize>,
+    next_start: usize,
+    piece: Piece,
 }
 
-fn ring_pieces(adj: &Adjacency, ring_bond: &[bool]) -> Vec<Piece> {
-    let n = adj.len();
-    let mut local = vec![usize::MAX; n];
-    let mut pieces = Vec::new();
-    for start in 0..n {
-        if local[start] != usize::MAX || !adj[start].iter().any(|&(_, b)| ring_bond[b]) {
-            continue;
+impl Pieces {
+    fn new(n: usize) -> Pieces {
+        Pieces {
+            local: vec![usize::MAX; n],
+            next_start: 0,
+            piece: Piece::default(),
         }
-        let mut atoms = Vec::with_capacity(n - start);
-        atoms.push(start);
+    }
+
+    fn next(&mut self, adj: &Adjacency, ring_bond: &[bool]) -> Option<&Piece> {
+        let n = adj.len();
+        let local = &mut self.local;
+        let start = (self.next_start..n)
+            .find(|&a| local[a] == usize::MAX && adj[a].iter().any(|&(_, b)| ring_bond[b]))?;
+        self.next_start = start + 1;
+        let p = &mut self.piece;
+        p.atoms.clear();
+        p.atoms.push(start);
         local[start] = 0;
         let mut i = 0;
-        while i < atoms.len() {
-            let v = atoms[i];
+        while i < p.atoms.len() {
+            let v = p.atoms[i];
             for &(w, b) in &adj[v] {
                 if ring_bond[b] && local[w] == usize::MAX {
-                    local[w] = atoms.len();
-                    atoms.push(w);
+                    local[w] = p.atoms.len();
+                    p.atoms.push(w);
                 }
             }
             i += 1;
         }
-        let mut edges = Vec::with_capacity(atoms.len() + 4);
-        let mut adj_start = vec![0; atoms.len() + 1];
-        for (lv, &v) in atoms.iter().enumerate() {
+        p.edges.clear();
+        p.adj_start.clear();
+        p.adj_start.resize(p.atoms.len() + 1, 0);
+        for (lv, &v) in p.atoms.iter().enumerate() {
             for &(w, b) in &adj[v] {
                 if ring_bond[b] && v < w {
-                    edges.push((lv, local[w], b));
-                    adj_start[lv + 1] += 1;
-                    adj_start[local[w] + 1] += 1;
+                    p.edges.push((lv, local[w], b));
+                    p.adj_start[lv + 1] += 1;
+                    p.adj_start[local[w] + 1] += 1;
                 }
             }
         }
-        for i in 0..atoms.len() {
-            adj_start[i + 1] += adj_start[i];
+        for i in 0..p.atoms.len() {
+            p.adj_start[i + 1] += p.adj_start[i];
         }
         // Filled in edge order, so each atom lists its edges in the order they were found.
-        let mut fill = adj_start.clone();
-        let mut ladj = vec![(0, 0); edges.len() * 2];
-        for (e, &(x, y, _)) in edges.iter().enumerate() {
-            ladj[fill[x]] = (y, e);
+        let mut fill = p.adj_start.clone();
+        p.adj.clear();
+        p.adj.resize(p.edges.len() * 2, (0, 0));
+        for (e, &(x, y, _)) in p.edges.iter().enumerate() {
+            p.adj[fill[x]] = (y, e);
             fill[x] += 1;
-            ladj[fill[y]] = (x, e);
+            p.adj[fill[y]] = (x, e);
             fill[y] += 1;
         }
-        pieces.push(Piece {
-            atoms,
-            edges,
-            adj_start,
-            adj: ladj,
-        });
+        Some(&self.piece)
     }
-    pieces
 }
 
 impl Piece {
@@ -323,17 +369,16 @@ impl Piece {
         self.edges.len().div_ceil(64)
     }
 
-    fn cycles(&self) -> Cycles {
+    /// Appends the piece's relevant cycles to `core`, marking those of its SSSR.
+    fn cycles(&self, core: &mut RingCore) {
         let rank = self.edges.len() + 1 - self.atoms.len();
-        let words = self.words();
         if rank == 1 {
             // A simple ring (the common case): the whole piece is the cycle.
-            let all = full_set(self.edges.len(), words);
-            return Cycles {
-                sssr: vec![all.clone()],
-                relevant: vec![all],
-            };
+            let c = core.push(self, |_| true);
+            core.sssr.push(c);
+            return;
         }
+        let words = self.words();
         // Candidates are kept as (root, closing edge) and bucketed by length; edge sets are
         // built only for the short buckets actually examined, as most candidates are long.
         // Roots: branch atoms only. Horton's argument works from any atom of a basis cycle, and
@@ -351,13 +396,11 @@ impl Piece {
             }
         }
         let mut basis = Basis::new(words);
-        let mut out = Cycles {
-            sssr: Vec::new(),
-            relevant: Vec::new(),
-        };
+        let mut found = 0;
         let mut arena: Vec<u64> = Vec::new();
+        let mut relevant_index: Vec<usize> = Vec::new();
         for bucket in buckets.iter().filter(|b| !b.is_empty()) {
-            if out.sssr.len() == rank {
+            if found == rank {
                 break;
             }
             arena.clear();
@@ -371,18 +414,23 @@ impl Piece {
             order.dedup_by(|x, y| set(*x) == set(*y));
             // Relevant: independent of the strictly shorter cycles kept so far.
             let shorter = basis.len();
+            relevant_index.clear();
             for &c in &order {
-                if basis.is_independent(set(c), shorter) {
-                    out.relevant.push(set(c).to_vec());
-                }
+                relevant_index.push(if basis.is_independent(set(c), shorter) {
+                    core.push(self, |e| has_bit(set(c), e))
+                } else {
+                    usize::MAX
+                });
             }
-            for &c in &order {
+            // A cycle independent of all kept so far is independent of the shorter ones too,
+            // so every SSSR ring is one of the relevant cycles just added.
+            for (i, &c) in order.iter().enumerate() {
                 if basis.insert(set(c)) {
-                    out.sssr.push(set(c).to_vec());
+                    core.sssr.push(relevant_index[i]);
+                    found += 1;
                 }
             }
         }
-        out
     }
 
     /// Breadth-first trees from each root (Horton's shortest paths).
@@ -418,15 +466,18 @@ impl Piece {
         t
     }
 
-    /// The cycle's atoms in cyclic order (global indices) and the bonds between consecutive atoms.
-    fn ordered(&self, set: &EdgeSet) -> (Vec<AtomIdx>, Vec<BondIdx>) {
+    /// Appends the cycle's atoms in cyclic order (global indices) and the bonds between
+    /// consecutive atoms; `in_cycle` says which local edges the cycle holds.
+    fn ordered(
+        &self,
+        in_cycle: impl Fn(usize) -> bool,
+        atoms: &mut Vec<AtomIdx>,
+        bonds: &mut Vec<BondIdx>,
+    ) {
         let first = (0..self.edges.len())
-            .find(|&e| has_bit(set, e))
+            .find(|&e| in_cycle(e))
             .expect("a cycle has edges");
         let (start, mut cur, b0) = self.edges[first];
-        let len: usize = set.iter().map(|w| w.count_ones() as usize).sum();
-        let mut atoms = Vec::with_capacity(len);
-        let mut bonds = Vec::with_capacity(len);
         atoms.push(AtomIdx::new(self.atoms[start]));
         bonds.push(BondIdx::new(b0));
         let mut prev_edge = first;
@@ -435,13 +486,12 @@ impl Piece {
             let &(next, e) = self
                 .nbrs(cur)
                 .iter()
-                .find(|&&(_, e)| e != prev_edge && has_bit(set, e))
+                .find(|&&(_, e)| e != prev_edge && in_cycle(e))
                 .expect("every atom of a cycle has two cycle edges");
             bonds.push(BondIdx::new(self.edges[e].2));
             prev_edge = e;
             cur = next;
         }
-        (atoms, bonds)
     }
 }
 
@@ -476,14 +526,6 @@ impl Trees {
             }
         }
     }
-}
-
-fn full_set(bits: usize, words: usize) -> EdgeSet {
-    let mut s = vec![0u64; words];
-    for e in 0..bits {
-        set_bit(&mut s, e);
-    }
-    s
 }
 
 fn set_bit(s: &mut [u64], i: usize) {

@@ -9,6 +9,7 @@
 
 use super::stereo::{DoubleBond, StereoSet, cis_relative_to, substituents};
 use super::writer::Walk;
+use crate::chem::aromaticity::Flags;
 use crate::chem::mol::{AtomIdx, BondOrder, Molecule};
 use crate::chem::rings::Adjacency;
 
@@ -23,12 +24,13 @@ pub(crate) fn bond_directions(
     adj: &Adjacency,
     walk: &Walk,
     stereo: &StereoSet,
+    flags: &Flags,
 ) -> Vec<Direction> {
     let mut dir: Vec<Direction> = vec![None; mol.bond_count()];
     let mut dbs: Vec<(&DoubleBond, Markable)> = stereo
         .double_bonds
         .iter()
-        .map(|db| (db, markable(mol, adj, walk, db)))
+        .map(|db| (db, markable(mol, adj, walk, flags, db)))
         .filter(|(_, c)| !c[0].is_empty() && !c[1].is_empty())
         .collect();
     dbs.sort_by_key(|(db, _)| walk.position[db.ends[0]].min(walk.position[db.ends[1]]));
@@ -56,7 +58,13 @@ fn next_double_bond(
 
 /// Plain single bonds to each end's substituents, tree bonds first; ring-closure bonds only
 /// when an end has no tree bond to mark.
-fn markable(mol: &Molecule, adj: &Adjacency, walk: &Walk, db: &DoubleBond) -> Markable {
+fn markable(
+    mol: &Molecule,
+    adj: &Adjacency,
+    walk: &Walk,
+    flags: &Flags,
+    db: &DoubleBond,
+) -> Markable {
     let mut out: Markable = [Vec::new(), Vec::new()];
     for (e, cands) in out.iter_mut().enumerate() {
         let (end, other) = (db.ends[e], db.ends[1 - e]);
@@ -65,7 +73,7 @@ fn markable(mol: &Molecule, adj: &Adjacency, walk: &Walk, db: &DoubleBond) -> Ma
                 .bond_between(AtomIdx::new(end), AtomIdx::new(n))
                 .expect("substituent is bonded");
             let bond = mol.bond(b);
-            if bond.order == BondOrder::Single && !bond.aromatic {
+            if bond.order == BondOrder::Single && !flags.bonds[b.index()] {
                 cands.push((n, b.index()));
             }
         }

@@ -10,9 +10,10 @@
 
 use super::stereo::{DoubleBond, Slot, StereoSet, cis_relative_to, odd_permutation, substituents};
 use super::ties::{State, TieBreaker};
+use crate::chem::aromaticity::Flags;
 use crate::chem::mol::Molecule;
 use crate::chem::rings::Adjacency;
-use crate::chem::rings::RingInfo;
+use crate::chem::rings::RingCore;
 
 /// Label bits added to an atom's refinement key once its stereo is expressible in ranks.
 const CENTRE_ANTICLOCKWISE: u32 = 1;
@@ -26,7 +27,8 @@ const DOUBLE_TRANS: u32 = 8;
 pub(crate) fn canonical_ranks(
     mol: &Molecule,
     adj: &Adjacency,
-    rings: Option<&RingInfo>,
+    rings: Option<&RingCore>,
+    flags: &Flags,
     stereo: &mut StereoSet,
 ) -> Vec<u32> {
     // Rings are needed only for ring stereo and symmetric ring systems; without the caller's,
@@ -36,14 +38,14 @@ pub(crate) fn canonical_ranks(
         .bonds()
         .map(|b| {
             let bond = mol.bond(b);
-            if bond.aromatic {
+            if flags.bonds[b.index()] {
                 5
             } else {
                 u64::from(bond.order.valence())
             }
         })
         .collect();
-    let keys = atom_keys(mol, adj);
+    let keys = atom_keys(mol, adj, flags);
     let mut ranks = initial_ranks(&keys);
     let mut refiner = Refiner::new(adj, bond_code);
     let mut labels = Labels::new(n, stereo);
@@ -51,14 +53,14 @@ pub(crate) fn canonical_ranks(
     while labels.update(adj, &ranks, stereo) {
         refiner.refine(&mut ranks, &labels.extra);
     }
-    drop_unresolved(mol, rings, stereo, &mut labels);
+    drop_unresolved(mol, adj, rings, stereo, &mut labels);
     TieBreaker::new(mol, adj, rings, stereo, keys, refiner)
         .complete(State { ranks, labels })
         .1
         .ranks
 }
 
-fn atom_keys(mol: &Molecule, adj: &Adjacency) -> Vec<(u64, u32)> {
+fn atom_keys(mol: &Molecule, adj: &Adjacency, flags: &Flags) -> Vec<(u64, u32)> {
     mol.atoms()
         .map(|a| {
             let atom = mol.atom(a);
@@ -68,7 +70,7 @@ fn atom_keys(mol: &Molecule, adj: &Adjacency) -> Vec<(u64, u32)> {
                 | u64::from(atom.isotope.unwrap_or(0)) << 29
                 | u64::from((i16::from(atom.charge) + 128) as u16) << 21
                 | u64::from(atom.hydrogens) << 13
-                | u64::from(atom.aromatic);
+                | u64::from(flags.atoms[a.index()]);
             (packed, atom.atom_class.unwrap_or(0))
         })
         .collect()
@@ -353,7 +355,8 @@ fn ranked_substituents(adj: &Adjacency, ranks: &[u32], db: &DoubleBond) -> Optio
 /// Relevant cycles, not the SSSR: in cages (adamantane) the SSSR depends on atom order.
 fn drop_unresolved(
     mol: &Molecule,
-    rings: Option<&RingInfo>,
+    adj: &Adjacency,
+    rings: Option<&RingCore>,
     stereo: &mut StereoSet,
     labels: &mut Labels,
 ) {
@@ -367,7 +370,7 @@ fn drop_unresolved(
     let rings = match rings {
         Some(r) => r,
         None => {
-            owned = RingInfo::new(mol);
+            owned = RingCore::new(adj, mol.bond_count());
             &owned
         }
     };
@@ -375,7 +378,7 @@ fn drop_unresolved(
         let centres: Vec<usize> = stereo.centres.iter().map(|c| c.atom).collect();
         let unresolved_keep = |i: usize| {
             let atom = centres[i];
-            rings.relevant_cycles().iter().any(|ring| {
+            (0..rings.len()).map(|c| rings.atoms(c)).any(|ring| {
                 ring.iter().any(|a| a.index() == atom)
                     && ring
                         .iter()

@@ -1,6 +1,7 @@
 //! The stereo a writer can express: tetrahedral centres and double-bond configurations, checked
 //! against the graph and stated in plain indices; plus the parity arithmetic on neighbour orders.
 
+use crate::chem::aromaticity::Flags;
 use crate::chem::mol::{BondOrder, Molecule, StereoClass};
 use crate::chem::rings::Adjacency;
 
@@ -35,7 +36,7 @@ impl StereoSet {
     /// (a centre whose listed neighbours are not its neighbours, a "double bond" that is single
     /// or aromatic) is left out rather than written wrongly. Non-tetrahedral classes
     /// (`@SP`, `@TB`, `@OH`, `@AL`) are not written.
-    pub fn collect(mol: &Molecule, adj: &Adjacency) -> StereoSet {
+    pub fn collect(mol: &Molecule, adj: &Adjacency, flags: &Flags) -> StereoSet {
         let mut set = StereoSet::default();
         for a in mol.atoms() {
             let atom = mol.atom(a);
@@ -68,7 +69,7 @@ impl StereoSet {
         for b in mol.bonds() {
             let bond = mol.bond(b);
             let Some(st) = bond.stereo else { continue };
-            if bond.order != BondOrder::Double || bond.aromatic {
+            if bond.order != BondOrder::Double || flags.bonds[b.index()] {
                 continue;
             }
             let (x, y) = mol.bond_atoms(b);

@@ -3,7 +3,7 @@
 use super::rank::{Labels, Refiner};
 use super::stereo::{Slot, StereoSet, odd_permutation};
 use crate::chem::mol::Molecule;
-use crate::chem::rings::{Adjacency, RingInfo};
+use crate::chem::rings::{Adjacency, RingCore};
 
 /// Branches the tie-breaking search may explore per molecule before it falls back to taking
 /// the first member of each tied class.
@@ -27,7 +27,7 @@ pub(super) struct State {
 pub(super) struct TieBreaker<'a> {
     mol: &'a Molecule,
     adj: &'a Adjacency,
-    rings: Option<&'a RingInfo>,
+    rings: Option<&'a RingCore>,
     stereo: &'a StereoSet,
     keys: Vec<(u64, u32)>,
     refiner: Refiner<'a>,
@@ -39,7 +39,7 @@ impl<'a> TieBreaker<'a> {
     pub fn new(
         mol: &'a Molecule,
         adj: &'a Adjacency,
-        rings: Option<&'a RingInfo>,
+        rings: Option<&'a RingCore>,
         stereo: &'a StereoSet,
         keys: Vec<(u64, u32)>,
         refiner: Refiner<'a>,
@@ -110,10 +110,13 @@ impl<'a> TieBreaker<'a> {
         if members.len() < 3 {
             return false;
         }
-        let (mol, rings) = (self.mol, self.rings);
+        let (mol, adj, rings) = (self.mol, self.adj, self.rings);
         let ring_atom = self.ring_atom.get_or_insert_with(|| {
-            let ring_atom = |r: &RingInfo| mol.atoms().map(|a| r.is_ring_atom(a)).collect();
-            rings.map_or_else(|| ring_atom(&RingInfo::new(mol)), ring_atom)
+            let ring_atom = |r: &RingCore| mol.atoms().map(|a| r.is_ring_atom(a)).collect();
+            rings.map_or_else(
+                || ring_atom(&RingCore::new(adj, mol.bond_count())),
+                ring_atom,
+            )
         });
         if members.iter().filter(|&&a| ring_atom[a]).count() >= 3 {
             return true;

@@ -5,6 +5,7 @@
 
 use super::directions::{self, Direction};
 use super::stereo::{Slot, StereoSet, odd_permutation};
+use crate::chem::aromaticity::Flags;
 use crate::chem::element::Element;
 use crate::chem::mol::{BondOrder, Molecule};
 use crate::chem::rings::Adjacency;
@@ -164,11 +165,12 @@ pub(crate) fn write(
     adj: &Adjacency,
     ranks: &[u32],
     stereo: &StereoSet,
+    flags: &Flags,
     aromatic: bool,
 ) -> String {
     let walk = Walk::new(adj, ranks);
     let chirality = chirality_marks(&walk, stereo);
-    let directions = directions::bond_directions(mol, adj, &walk, stereo);
+    let directions = directions::bond_directions(mol, adj, &walk, stereo, flags);
     let mut out = String::with_capacity(mol.atom_count() * 4);
     let mut digit_of_bond = vec![0u32; mol.bond_count()];
     let mut digits_in_use: Vec<bool> = Vec::with_capacity(8);
@@ -192,9 +194,9 @@ pub(crate) fn write(
             };
             if let Some(b) = walk.parent_bond[a] {
                 let from = walk.parent[a].expect("a tree bond has a parent");
-                write_bond(&mut out, mol, b, directions[b], from, a, aromatic);
+                write_bond(&mut out, mol, flags, b, directions[b], from, a, aromatic);
             }
-            write_atom(&mut out, mol, a, chirality[a], aromatic);
+            write_atom(&mut out, mol, flags, a, chirality[a], aromatic);
             let mut freed = Vec::new();
             for &(partner, b) in walk.ring_bonds_of(a) {
                 if walk.writes_bond_from(a, partner) {
@@ -204,7 +206,7 @@ pub(crate) fn write(
                     });
                     digits_in_use[d] = true;
                     digit_of_bond[b] = d as u32 + 1;
-                    write_bond(&mut out, mol, b, directions[b], a, partner, aromatic);
+                    write_bond(&mut out, mol, flags, b, directions[b], a, partner, aromatic);
                     write_digit(&mut out, d as u32 + 1);
                 } else {
                     write_digit(&mut out, digit_of_bond[b]);
@@ -244,9 +246,11 @@ fn write_digit(out: &mut String, d: u32) {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write_bond(
     out: &mut String,
     mol: &Molecule,
+    flags: &Flags,
     b: usize,
     direction: Direction,
     from: usize,
@@ -254,17 +258,14 @@ fn write_bond(
     aromatic: bool,
 ) {
     let bond = mol.bond(crate::chem::BondIdx::new(b));
-    if aromatic && bond.aromatic {
+    if aromatic && flags.bonds[b] {
         return;
     }
     match bond.order {
         BondOrder::Single => {
             if let Some(up) = direction {
                 out.push(if up { '/' } else { '\\' });
-            } else if aromatic
-                && mol.atom(crate::chem::AtomIdx::new(from)).aromatic
-                && mol.atom(crate::chem::AtomIdx::new(to)).aromatic
-            {
+            } else if aromatic && flags.atoms[from] && flags.atoms[to] {
                 // Between aromatic atoms a bare bond would read as aromatic.
                 out.push('-');
             }
@@ -295,9 +296,16 @@ fn implied_hydrogens(element: Element, bond_order_sum: u8) -> Option<u8> {
     Some(v - bond_order_sum)
 }
 
-fn write_atom(out: &mut String, mol: &Molecule, a: usize, chirality: Option<bool>, aromatic: bool) {
+fn write_atom(
+    out: &mut String,
+    mol: &Molecule,
+    flags: &Flags,
+    a: usize,
+    chirality: Option<bool>,
+    aromatic: bool,
+) {
     let atom = mol.atom(crate::chem::AtomIdx::new(a));
-    let lower = aromatic && atom.aromatic && can_be_aromatic(atom.element);
+    let lower = aromatic && flags.atoms[a] && can_be_aromatic(atom.element);
     let order_sum = mol.bond_order_sum(crate::chem::AtomIdx::new(a));
     // None: no default valence fits, so a reader would reject the bare atom.
     let implied = if atom.element.is_organic_subset() {
