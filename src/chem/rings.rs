@@ -138,7 +138,7 @@ impl RingCore {
         if !any {
             return core;
         }
-        let mut pieces = Pieces::new(n);
+        let mut pieces = Pieces::new(n, nbonds);
         while let Some(piece) = pieces.next(adj, &core.ring_bond) {
             piece.cycles(&mut core);
         }
@@ -239,41 +239,44 @@ impl std::ops::Index<usize> for Adjacency {
 
 /// Marks every bond that lies on a cycle (is not a bridge), by an iterative Tarjan low-link DFS.
 fn non_bridges(adj: &Adjacency, nbonds: usize) -> Vec<bool> {
+    const UNSEEN: u32 = u32::MAX;
     let n = adj.len();
     let mut in_ring = vec![true; nbonds];
-    let mut disc = vec![usize::MAX; n];
-    let mut low = vec![0; n];
+    // (discovery time, low link) per atom.
+    let mut time_low = vec![(UNSEEN, 0u32); n];
     let mut time = 0;
     // Stack frames: (atom, bond we came in by, next neighbour position).
-    let mut stack: Vec<(usize, usize, usize)> = Vec::new();
+    let mut stack: Vec<(u32, u32, u32)> = Vec::with_capacity(n);
     for root in 0..n {
-        if disc[root] != usize::MAX {
+        if time_low[root].0 != UNSEEN {
             continue;
         }
-        disc[root] = time;
-        low[root] = time;
+        time_low[root] = (time, time);
         time += 1;
-        stack.push((root, usize::MAX, 0));
+        stack.push((root as u32, u32::MAX, 0));
         while let Some(&mut (v, in_bond, ref mut pos)) = stack.last_mut() {
-            if let Some(&(w, b)) = adj[v].get(*pos) {
+            if let Some(&(w, b)) = adj[v as usize].get(*pos as usize) {
                 *pos += 1;
-                if b == in_bond {
+                if b as u32 == in_bond {
                     continue;
                 }
-                if disc[w] == usize::MAX {
-                    disc[w] = time;
-                    low[w] = time;
+                if time_low[w].0 == UNSEEN {
+                    time_low[w] = (time, time);
                     time += 1;
-                    stack.push((w, b, 0));
+                    stack.push((w as u32, b as u32, 0));
                 } else {
-                    low[v] = low[v].min(disc[w]);
+                    let t = time_low[w].0;
+                    let low = &mut time_low[v as usize].1;
+                    *low = (*low).min(t);
                 }
             } else {
                 stack.pop();
                 if let Some(&(p, _, _)) = stack.last() {
-                    low[p] = low[p].min(low[v]);
-                    if low[v] > disc[p] {
-                        in_ring[in_bond] = false;
+                    let low_v = time_low[v as usize].1;
+                    let (disc_p, low_p) = &mut time_low[p as usize];
+                    *low_p = (*low_p).min(low_v);
+                    if low_v > *disc_p {
+                        in_ring[in_bond as usize] = false;
                     }
                 }
             }
@@ -292,6 +295,8 @@ struct Piece {
     /// `adj[adj_start[v]..adj_start[v + 1]]`.
     adj_start: Vec<usize>,
     adj: Vec<(usize, usize)>,
+    /// Scratch for filling `adj`.
+    fill: Vec<usize>,
 }
 
 /// The ring pieces of a molecule one after the other, in one reused set of buffers.
@@ -302,11 +307,17 @@ struct Pieces {
 }
 
 impl Pieces {
-    fn new(n: usize) -> Pieces {
+    fn new(n: usize, nbonds: usize) -> Pieces {
         Pieces {
             local: vec![usize::MAX; n],
             next_start: 0,
-            piece: Piece::default(),
+            piece: Piece {
+                atoms: Vec::with_capacity(n),
+                edges: Vec::with_capacity(nbonds),
+                adj_start: Vec::with_capacity(n + 1),
+                adj: Vec::with_capacity(2 * nbonds),
+                fill: Vec::with_capacity(n + 1),
+            },
         }
     }
 
@@ -347,14 +358,15 @@ impl Pieces {
             p.adj_start[i + 1] += p.adj_start[i];
         }
         // Filled in edge order, so each atom lists its edges in the order they were found.
-        let mut fill = p.adj_start.clone();
+        p.fill.clear();
+        p.fill.extend_from_slice(&p.adj_start);
         p.adj.clear();
         p.adj.resize(p.edges.len() * 2, (0, 0));
         for (e, &(x, y, _)) in p.edges.iter().enumerate() {
-            p.adj[fill[x]] = (y, e);
-            fill[x] += 1;
-            p.adj[fill[y]] = (x, e);
-            fill[y] += 1;
+            p.adj[p.fill[x]] = (y, e);
+            p.fill[x] += 1;
+            p.adj[p.fill[y]] = (x, e);
+            p.fill[y] += 1;
         }
         Some(&self.piece)
     }
@@ -387,29 +399,33 @@ impl Piece {
             .filter(|&v| self.nbrs(v).len() > 2)
             .collect();
         let tree = self.shortest_path_trees(&roots);
-        let mut buckets: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.atoms.len() + 1];
+        // (length, root, closing edge), shortest first; each length is one bucket.
+        let mut candidates: Vec<(usize, usize, usize)> = Vec::new();
         for (r, &root) in roots.iter().enumerate() {
             for (e, &(x, y, _)) in self.edges.iter().enumerate() {
                 if let Some(len) = tree.candidate_length(r, root, x, y) {
-                    buckets[len].push((r, e));
+                    candidates.push((len, r, e));
                 }
             }
         }
+        candidates.sort_unstable();
         let mut basis = Basis::new(words);
         let mut found = 0;
         let mut arena: Vec<u64> = Vec::new();
         let mut relevant_index: Vec<usize> = Vec::new();
-        for bucket in buckets.iter().filter(|b| !b.is_empty()) {
+        let mut order: Vec<usize> = Vec::new();
+        for bucket in candidates.chunk_by(|x, y| x.0 == y.0) {
             if found == rank {
                 break;
             }
             arena.clear();
             arena.resize(bucket.len() * words, 0);
-            for (i, &(r, e)) in bucket.iter().enumerate() {
+            for (i, &(_, r, e)) in bucket.iter().enumerate() {
                 tree.fill_cycle(self, r, roots[r], e, &mut arena[i * words..(i + 1) * words]);
             }
             let set = |i: usize| &arena[i * words..(i + 1) * words];
-            let mut order: Vec<usize> = (0..bucket.len()).collect();
+            order.clear();
+            order.extend(0..bucket.len());
             order.sort_unstable_by(|&x, &y| set(x).cmp(set(y)));
             order.dedup_by(|x, y| set(*x) == set(*y));
             // Relevant: independent of the strictly shorter cycles kept so far.
@@ -438,26 +454,30 @@ impl Piece {
         let n = self.atoms.len();
         let mut t = Trees {
             n,
-            dist: vec![usize::MAX; n * roots.len()],
-            parent_edge: vec![usize::MAX; n * roots.len()],
-            branch: vec![usize::MAX; n * roots.len()],
+            nodes: vec![TreeNode::UNREACHED; n * roots.len()],
         };
         let mut queue = Vec::with_capacity(n);
         for (r, &root) in roots.iter().enumerate() {
-            let base = r * n;
+            let row = &mut t.nodes[r * n..(r + 1) * n];
             queue.clear();
-            t.dist[base + root] = 0;
-            t.branch[base + root] = root;
+            row[root] = TreeNode {
+                dist: 0,
+                parent_edge: usize::MAX,
+                branch: root,
+            };
             queue.push(root);
             let mut head = 0;
             while head < queue.len() {
                 let v = queue[head];
                 head += 1;
+                let (dist, branch) = (row[v].dist + 1, row[v].branch);
                 for &(w, e) in self.nbrs(v) {
-                    if t.dist[base + w] == usize::MAX {
-                        t.dist[base + w] = t.dist[base + v] + 1;
-                        t.parent_edge[base + w] = e;
-                        t.branch[base + w] = if v == root { w } else { t.branch[base + v] };
+                    if row[w].dist == usize::MAX {
+                        row[w] = TreeNode {
+                            dist,
+                            parent_edge: e,
+                            branch: if v == root { w } else { branch },
+                        };
                         queue.push(w);
                     }
                 }
@@ -498,28 +518,41 @@ impl Piece {
 /// Shortest-path trees of a piece, one per root (`r` indexes the roots), stored row by row.
 struct Trees {
     n: usize,
-    dist: Vec<usize>,
-    parent_edge: Vec<usize>,
-    /// The first atom after the root on the path to each atom.
-    branch: Vec<usize>,
+    nodes: Vec<TreeNode>,
+}
+
+#[derive(Clone, Copy)]
+struct TreeNode {
+    dist: usize,
+    parent_edge: usize,
+    /// The first atom after the root on the path to this atom.
+    branch: usize,
+}
+
+impl TreeNode {
+    const UNREACHED: TreeNode = TreeNode {
+        dist: usize::MAX,
+        parent_edge: usize::MAX,
+        branch: usize::MAX,
+    };
 }
 
 impl Trees {
     /// Horton's candidate for `root` and edge (x, y): the paths root→x and root→y closed by the
     /// edge, a simple cycle when the two paths leave the root by different atoms.
     fn candidate_length(&self, r: usize, root: usize, x: usize, y: usize) -> Option<usize> {
-        let base = r * self.n;
-        (x != root && y != root && self.branch[base + x] != self.branch[base + y])
-            .then(|| self.dist[base + x] + self.dist[base + y] + 1)
+        let row = &self.nodes[r * self.n..(r + 1) * self.n];
+        (x != root && y != root && row[x].branch != row[y].branch)
+            .then(|| row[x].dist + row[y].dist + 1)
     }
 
     fn fill_cycle(&self, piece: &Piece, r: usize, root: usize, e: usize, set: &mut [u64]) {
-        let base = r * self.n;
+        let row = &self.nodes[r * self.n..(r + 1) * self.n];
         let (x, y, _) = piece.edges[e];
         set_bit(set, e);
         for mut v in [x, y] {
             while v != root {
-                let pe = self.parent_edge[base + v];
+                let pe = row[v].parent_edge;
                 set_bit(set, pe);
                 let (a, b, _) = piece.edges[pe];
                 v = if a == v { b } else { a };
