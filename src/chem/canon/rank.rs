@@ -78,7 +78,7 @@ fn atom_keys(mol: &Molecule, adj: &Adjacency, flags: &Flags) -> Vec<(u64, u32)> 
 
 fn initial_ranks(keys: &[(u64, u32)]) -> Vec<u32> {
     let mut order: Vec<usize> = (0..keys.len()).collect();
-    order.sort_by_key(|&a| keys[a]);
+    order.sort_unstable_by_key(|&a| keys[a]);
     let mut ranks = vec![0u32; keys.len()];
     for (i, &a) in order.iter().enumerate() {
         ranks[a] = if i > 0 && keys[order[i - 1]] == keys[a] {
@@ -210,15 +210,7 @@ impl<'a> Refiner<'a> {
     /// in `new_ranks`, the atoms whose rank changes in `changed`, and the sub-classes of two or
     /// more atoms in `next_cells`.
     fn split_class(&mut self, start: usize, end: usize, ranks: &[u32], extra: &[u32]) {
-        for &a in &self.order[start..end] {
-            let slice = &mut self.keys[self.offsets[a]..self.offsets[a + 1]];
-            for (k, &(nb, b)) in slice.iter_mut().zip(&self.adj[a]) {
-                *k = u64::from(ranks[nb]) << 3 | self.bond_code[b];
-            }
-            slice.sort_unstable();
-        }
-        let (keys, offsets) = (&self.keys, &self.offsets);
-        let key = |a: usize| (extra[a], &keys[offsets[a]..offsets[a + 1]]);
+        let offsets = &self.offsets;
         // Atoms of one class have the same degree (it is part of the initial invariant), so
         // their key lists compare element by element; up to 4 keys of 16 bits pack into one
         // number that sorts the same way.
@@ -230,15 +222,44 @@ impl<'a> Refiner<'a> {
                 .all(|&a| offsets[a + 1] - offsets[a] == degree);
         if packable {
             for &a in &self.order[start..end] {
-                self.packed[a] = keys[offsets[a]..offsets[a + 1]]
+                // The neighbour keys sorted in place (at most 4: no call into a sort).
+                let mut k = [0u64; 4];
+                for (slot, &(nb, b)) in k.iter_mut().zip(&self.adj[a]) {
+                    *slot = u64::from(ranks[nb]) << 3 | self.bond_code[b];
+                }
+                for i in 1..degree {
+                    let mut j = i;
+                    while j > 0 && k[j - 1] > k[j] {
+                        k.swap(j - 1, j);
+                        j -= 1;
+                    }
+                }
+                self.packed[a] = k[..degree]
                     .iter()
                     .fold(u128::from(extra[a]), |acc, &k| acc << 16 | u128::from(k));
             }
             let packed = &self.packed;
-            self.order[start..end].sort_unstable_by_key(|&a| packed[a]);
+            if end - start == 2 {
+                if packed[self.order[start]] > packed[self.order[start + 1]] {
+                    self.order.swap(start, start + 1);
+                }
+            } else {
+                self.order[start..end].sort_unstable_by_key(|&a| packed[a]);
+            }
         } else {
+            for &a in &self.order[start..end] {
+                let slice = &mut self.keys[offsets[a]..offsets[a + 1]];
+                for (k, &(nb, b)) in slice.iter_mut().zip(&self.adj[a]) {
+                    *k = u64::from(ranks[nb]) << 3 | self.bond_code[b];
+                }
+                slice.sort_unstable();
+            }
+            let keys = &self.keys;
+            let key = |a: usize| (extra[a], &keys[offsets[a]..offsets[a + 1]]);
             self.order[start..end].sort_unstable_by(|&x, &y| key(x).cmp(&key(y)));
         }
+        let (keys, offsets) = (&self.keys, &self.offsets);
+        let key = |a: usize| (extra[a], &keys[offsets[a]..offsets[a + 1]]);
         let packed = &self.packed;
         let same = |x: usize, y: usize| {
             if packable {
