@@ -224,7 +224,19 @@ impl Adjacency {
     /// Each atom's neighbours ordered by `key` of the neighbour atom.
     pub fn sort_neighbours_by_key<K: Ord>(&mut self, key: impl Fn(usize) -> K) {
         for a in 0..self.len() {
-            self.entries[self.start[a]..self.start[a + 1]].sort_by_key(|&(n, _)| key(n));
+            let list = &mut self.entries[self.start[a]..self.start[a + 1]];
+            if list.len() <= 8 {
+                // Short lists (nearly all): an insertion sort without a call into `sort`.
+                for i in 1..list.len() {
+                    let mut j = i;
+                    while j > 0 && key(list[j - 1].0) > key(list[j].0) {
+                        list.swap(j - 1, j);
+                        j -= 1;
+                    }
+                }
+            } else {
+                list.sort_by_key(|&(n, _)| key(n));
+            }
         }
     }
 }

@@ -49,9 +49,10 @@ pub(crate) fn canonical_ranks(
     let mut ranks = initial_ranks(&keys);
     let mut refiner = Refiner::new(adj, bond_code);
     let mut labels = Labels::new(n, stereo);
-    refiner.refine(&mut ranks, &labels.extra);
-    while labels.update(adj, &ranks, stereo) {
-        refiner.refine(&mut ranks, &labels.extra);
+    refiner.refine(&mut ranks, &labels.extra, None);
+    let mut touched = Vec::new();
+    while labels.update(adj, &ranks, stereo, &mut touched) {
+        refiner.refine(&mut ranks, &labels.extra, Some(&touched));
     }
     drop_unresolved(mol, adj, rings, stereo, &mut labels);
     TieBreaker::new(mol, adj, rings, stereo, keys, refiner)
@@ -77,15 +78,20 @@ fn atom_keys(mol: &Molecule, adj: &Adjacency, flags: &Flags) -> Vec<(u64, u32)> 
 }
 
 fn initial_ranks(keys: &[(u64, u32)]) -> Vec<u32> {
-    let mut order: Vec<usize> = (0..keys.len()).collect();
-    order.sort_unstable_by_key(|&a| keys[a]);
+    // Key and atom in one number: one plain sort, no lookups while sorting.
+    let mut sorted: Vec<u128> = keys
+        .iter()
+        .enumerate()
+        .map(|(a, &(k, class))| u128::from(k) << 64 | u128::from(class) << 32 | a as u128)
+        .collect();
+    sorted.sort_unstable();
     let mut ranks = vec![0u32; keys.len()];
-    for (i, &a) in order.iter().enumerate() {
-        ranks[a] = if i > 0 && keys[order[i - 1]] == keys[a] {
-            ranks[order[i - 1]]
-        } else {
-            i as u32
-        };
+    let mut class_start = 0;
+    for (i, &x) in sorted.iter().enumerate() {
+        if i > 0 && sorted[i - 1] >> 32 != x >> 32 {
+            class_start = i as u32;
+        }
+        ranks[(x & 0xffff_ffff) as usize] = class_start;
     }
     ranks
 }
@@ -152,7 +158,12 @@ impl<'a> Refiner<'a> {
 
     /// Splits classes by (stereo label, sorted neighbour ranks and bond types) until stable.
     /// Only classes with two or more atoms are re-sorted: singletons cannot split.
-    pub fn refine(&mut self, ranks: &mut [u32], extra: &[u32]) {
+    ///
+    /// `touched`: `None` when the ranks may be anything, so the first pass splits every class;
+    /// otherwise the ranks are a refinement's stable result in which only the atoms in
+    /// `touched` have a new key (a neighbour moved to another class, or their stereo label
+    /// changed), so the first pass splits only their classes: no other class can split.
+    pub fn refine(&mut self, ranks: &mut [u32], extra: &[u32], touched: Option<&[usize]>) {
         let n = ranks.len();
         self.order.sort_unstable_by_key(|&a| ranks[a]);
         self.cells.clear();
@@ -170,7 +181,16 @@ impl<'a> Refiner<'a> {
         }
         // Only a class with a member next to an atom whose rank just changed can split (the
         // first pass looks at all): along a chain, refinement is a wave, not n full passes.
-        let mut all_dirty = true;
+        let mut all_dirty = touched.is_none();
+        if let Some(touched) = touched {
+            self.stamp = self.stamp.wrapping_add(1);
+            if self.stamp == 0 {
+                self.dirty.fill(u32::MAX);
+            }
+            for &a in touched {
+                self.dirty[a] = self.stamp;
+            }
+        }
         loop {
             self.changed.clear();
             self.next_cells.clear();
@@ -308,7 +328,15 @@ impl Labels {
     }
 
     /// Labels every stereo element that the current ranks make expressible; true if any was new.
-    pub fn update(&mut self, adj: &Adjacency, ranks: &[u32], stereo: &StereoSet) -> bool {
+    /// The atoms whose label changed are left in `touched`.
+    pub fn update(
+        &mut self,
+        adj: &Adjacency,
+        ranks: &[u32],
+        stereo: &StereoSet,
+        touched: &mut Vec<usize>,
+    ) -> bool {
+        touched.clear();
         let mut changed = false;
         for (i, c) in stereo.centres.iter().enumerate() {
             if self.centre_done[i] {
@@ -327,6 +355,7 @@ impl Labels {
                 CENTRE_ANTICLOCKWISE
             };
             self.centre_done[i] = true;
+            touched.push(c.atom);
             changed = true;
         }
         for (i, db) in stereo.double_bonds.iter().enumerate() {
@@ -344,6 +373,7 @@ impl Labels {
             self.extra[db.ends[0]] |= label;
             self.extra[db.ends[1]] |= label;
             self.double_done[i] = true;
+            touched.extend(db.ends);
             changed = true;
         }
         changed

@@ -33,6 +33,8 @@ pub(super) struct TieBreaker<'a> {
     refiner: Refiner<'a>,
     ring_atom: Option<Vec<bool>>,
     budget: usize,
+    /// Atoms whose refinement key may have changed (scratch).
+    touched: Vec<usize>,
 }
 
 impl<'a> TieBreaker<'a> {
@@ -53,6 +55,7 @@ impl<'a> TieBreaker<'a> {
             refiner,
             ring_atom: None,
             budget: SEARCH_BUDGET,
+            touched: Vec::new(),
         }
     }
 
@@ -89,14 +92,22 @@ impl<'a> TieBreaker<'a> {
     }
 
     fn put_first(&mut self, state: &mut State, tied: u32, chosen: usize) {
+        // The ranks were stable: only the neighbours of the atoms that move up can split.
+        self.touched.clear();
         for (a, r) in state.ranks.iter_mut().enumerate() {
             if *r == tied && a != chosen {
                 *r = tied + 1;
+                self.touched.extend(self.adj[a].iter().map(|&(nb, _)| nb));
             }
         }
-        self.refiner.refine(&mut state.ranks, &state.labels.extra);
-        while state.labels.update(self.adj, &state.ranks, self.stereo) {
-            self.refiner.refine(&mut state.ranks, &state.labels.extra);
+        self.refiner
+            .refine(&mut state.ranks, &state.labels.extra, Some(&self.touched));
+        while state
+            .labels
+            .update(self.adj, &state.ranks, self.stereo, &mut self.touched)
+        {
+            self.refiner
+                .refine(&mut state.ranks, &state.labels.extra, Some(&self.touched));
         }
     }
 

@@ -61,8 +61,11 @@ impl Walk {
             ring_start: Vec::new(),
             ring_bonds: Vec::new(),
         };
-        let mut by_rank: Vec<usize> = (0..n).collect();
-        by_rank.sort_unstable_by_key(|&a| ranks[a]);
+        // Ranks are distinct (0..n), so the rank order is the inverse permutation.
+        let mut by_rank: Vec<usize> = vec![0; n];
+        for (a, &r) in ranks.iter().enumerate() {
+            by_rank[r as usize] = a;
+        }
         let mut closures: Vec<(usize, usize, usize)> = Vec::with_capacity(8);
         let mut stack: Vec<(usize, usize)> = Vec::with_capacity(n);
         for &start in &by_rank {
@@ -196,7 +199,7 @@ pub(crate) fn write(
                 let from = walk.parent[a].expect("a tree bond has a parent");
                 write_bond(&mut out, mol, flags, b, directions[b], from, a, aromatic);
             }
-            write_atom(&mut out, mol, flags, a, chirality[a], aromatic);
+            write_atom(&mut out, mol, adj, flags, a, chirality[a], aromatic);
             let mut freed = Vec::new();
             for &(partner, b) in walk.ring_bonds_of(a) {
                 if walk.writes_bond_from(a, partner) {
@@ -299,6 +302,7 @@ fn implied_hydrogens(element: Element, bond_order_sum: u8) -> Option<u8> {
 fn write_atom(
     out: &mut String,
     mol: &Molecule,
+    adj: &Adjacency,
     flags: &Flags,
     a: usize,
     chirality: Option<bool>,
@@ -306,7 +310,9 @@ fn write_atom(
 ) {
     let atom = mol.atom(crate::chem::AtomIdx::new(a));
     let lower = aromatic && flags.atoms[a] && can_be_aromatic(atom.element);
-    let order_sum = mol.bond_order_sum(crate::chem::AtomIdx::new(a));
+    let order_sum = adj[a].iter().fold(0u8, |sum, &(_, b)| {
+        sum.saturating_add(mol.bond(crate::chem::BondIdx::new(b)).order.valence())
+    });
     // None: no default valence fits, so a reader would reject the bare atom.
     let implied = if atom.element.is_organic_subset() {
         implied_hydrogens(atom.element, order_sum)
