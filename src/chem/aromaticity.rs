@@ -15,6 +15,7 @@
 
 use super::element::Element;
 use super::mol::{AtomIdx, BondIdx, BondOrder, Molecule};
+use super::pool::{Pooled, poolable};
 use super::rings::{Adjacency, RingCore, RingInfo};
 
 /// Rings larger than this are never aromatic, which also bounds the work on macrocycles.
@@ -35,6 +36,8 @@ enum Donor {
     Any,
 }
 
+poolable!(Donor);
+
 /// Clears and recomputes the `aromatic` flags of all atoms and bonds from the Kekulé structure.
 pub fn perceive(mol: &mut Molecule) {
     let adj = Adjacency::new(mol);
@@ -54,8 +57,8 @@ pub fn perceive_with_rings(mol: &mut Molecule, rings: &RingInfo) {
 /// reads these instead of writing them into a copy of the molecule).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Flags {
-    pub atoms: Vec<bool>,
-    pub bonds: Vec<bool>,
+    pub atoms: Pooled<bool>,
+    pub bonds: Pooled<bool>,
 }
 
 impl Flags {
@@ -80,16 +83,16 @@ fn set_flags(mol: &mut Molecule, flags: &Flags) {
 /// The aromatic atoms and bonds of the Kekulé structure (the molecule's own flags are ignored).
 pub(crate) fn aromatic_flags(mol: &Molecule, adj: &Adjacency, rings: &RingCore) -> Flags {
     let mut flags = Flags {
-        atoms: vec![false; mol.atom_count()],
-        bonds: vec![false; mol.bond_count()],
+        atoms: Pooled::filled(mol.atom_count(), false),
+        bonds: Pooled::filled(mol.bond_count(), false),
     };
     // Acyclic molecules (a third of typical sets) are done.
     if rings.is_empty() {
         return flags;
     }
-    let donors: Vec<Donor> = mol.atoms().map(|a| donor(mol, adj, rings, a)).collect();
+    let donors: Pooled<Donor> = mol.atoms().map(|a| donor(mol, adj, rings, a)).collect();
     // Candidate cycles: small enough and made only of atoms that can take part.
-    let cycles: Vec<usize> = (0..rings.len())
+    let cycles: Pooled<usize> = (0..rings.len())
         .filter(|&c| {
             let atoms = rings.atoms(c);
             atoms.len() <= MAX_RING_SIZE && atoms.iter().all(|a| donors[a.index()] != Donor::None)
@@ -97,7 +100,7 @@ pub(crate) fn aromatic_flags(mol: &Molecule, adj: &Adjacency, rings: &RingCore) 
         .collect();
     let (aromatic_atom, aromatic_bond) = (&mut flags.atoms, &mut flags.bonds);
     for group in bond_connected_groups(rings, &cycles, mol.bond_count()) {
-        let mut alone = vec![false; group.len()];
+        let mut alone = Pooled::filled(group.len(), false);
         for (i, &c) in group.iter().enumerate() {
             if huckel(&donors, rings.atoms(c).iter().copied()) {
                 alone[i] = true;
@@ -247,8 +250,8 @@ fn bond_connected(rings: &RingCore, combo: &[usize]) -> bool {
 
 /// Splits candidate cycles into groups connected through shared bonds.
 fn bond_connected_groups(rings: &RingCore, cycles: &[usize], nbonds: usize) -> Vec<Vec<usize>> {
-    let mut owner = vec![usize::MAX; nbonds];
-    let mut group_of: Vec<usize> = (0..cycles.len()).collect();
+    let mut owner = Pooled::filled(nbonds, usize::MAX);
+    let mut group_of: Pooled<usize> = (0..cycles.len()).collect();
     fn find(p: &mut [usize], mut x: usize) -> usize {
         while p[x] != x {
             p[x] = p[p[x]];
@@ -268,7 +271,7 @@ fn bond_connected_groups(rings: &RingCore, cycles: &[usize], nbonds: usize) -> V
         }
     }
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut index_of_root = vec![usize::MAX; cycles.len()];
+    let mut index_of_root = Pooled::filled(cycles.len(), usize::MAX);
     for (i, &c) in cycles.iter().enumerate() {
         let r = find(&mut group_of, i);
         if index_of_root[r] == usize::MAX {

@@ -9,6 +9,7 @@
 //! Only branch atoms serve as roots, which keeps fused systems cheap.
 
 use super::mol::{AtomIdx, BondIdx, Molecule};
+use super::pool::Pooled;
 
 /// Ring facts of one molecule. Ring indices refer to [`RingInfo::rings`].
 #[derive(Clone, Debug, Default)]
@@ -108,14 +109,14 @@ impl RingInfo {
 /// vectors, SSSR order and ring systems that [`RingInfo`] adds for layout.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct RingCore {
-    ring_atom: Vec<bool>,
-    ring_bond: Vec<bool>,
+    ring_atom: Pooled<bool>,
+    ring_bond: Pooled<bool>,
     /// Cycle `c` is `atoms[start[c]..start[c + 1]]`, its bonds the same range of `bonds`.
-    start: Vec<usize>,
-    atoms: Vec<AtomIdx>,
-    bonds: Vec<BondIdx>,
+    start: Pooled<usize>,
+    atoms: Pooled<AtomIdx>,
+    bonds: Pooled<BondIdx>,
     /// The relevant cycles that form the SSSR, as found (piece by piece, shortest first).
-    sssr: Vec<usize>,
+    sssr: Pooled<usize>,
 }
 
 impl RingCore {
@@ -123,21 +124,28 @@ impl RingCore {
         let n = adj.len();
         let ring_bond = non_bridges(adj, nbonds);
         let mut core = RingCore {
-            ring_atom: vec![false; n],
+            ring_atom: Pooled::filled(n, false),
             ring_bond,
-            start: vec![0],
+            start: Pooled::filled(1, 0),
             ..RingCore::default()
         };
-        let mut any = false;
+        let mut ring_atoms = 0;
         for (a, nbrs) in adj.iter().enumerate() {
             if nbrs.iter().any(|&(_, b)| core.ring_bond[b]) {
                 core.ring_atom[a] = true;
-                any = true;
+                ring_atoms += 1;
             }
         }
-        if !any {
+        if ring_atoms == 0 {
             return core;
         }
+        // Room for the usual case (relevant cycles = SSSR, fused bonds in two rings).
+        let ring_bonds = core.ring_bond.iter().filter(|&&b| b).count();
+        let cycles = ring_bonds + 1 - ring_atoms.min(ring_bonds);
+        core.start.reserve(cycles + 1);
+        core.sssr.reserve(cycles);
+        core.atoms.reserve(2 * ring_bonds);
+        core.bonds.reserve(2 * ring_bonds);
         let mut pieces = Pieces::new(n, nbonds);
         while let Some(piece) = pieces.next(adj, &core.ring_bond) {
             piece.cycles(&mut core);
@@ -184,14 +192,14 @@ impl RingCore {
 /// one per atom: perception and writing are allocation-bound on small molecules).
 #[derive(Clone, Debug)]
 pub(crate) struct Adjacency {
-    start: Vec<usize>,
-    entries: Vec<(usize, usize)>,
+    start: Pooled<usize>,
+    entries: Pooled<(usize, usize)>,
 }
 
 impl Adjacency {
     pub fn new(mol: &Molecule) -> Adjacency {
         let n = mol.atom_count();
-        let mut start = vec![0usize; n + 1];
+        let mut start = Pooled::filled(n + 1, 0usize);
         for b in mol.bonds() {
             let (x, y) = mol.bond_atoms(b);
             start[x.index() + 1] += 1;
@@ -201,7 +209,7 @@ impl Adjacency {
             start[i + 1] += start[i];
         }
         let mut fill = start.clone();
-        let mut entries = vec![(0, 0); start[n]];
+        let mut entries = Pooled::filled(start[n], (0, 0));
         for b in mol.bonds() {
             let (x, y) = mol.bond_atoms(b);
             let (x, y) = (x.index(), y.index());
@@ -250,15 +258,15 @@ impl std::ops::Index<usize> for Adjacency {
 }
 
 /// Marks every bond that lies on a cycle (is not a bridge), by an iterative Tarjan low-link DFS.
-fn non_bridges(adj: &Adjacency, nbonds: usize) -> Vec<bool> {
+fn non_bridges(adj: &Adjacency, nbonds: usize) -> Pooled<bool> {
     const UNSEEN: u32 = u32::MAX;
     let n = adj.len();
-    let mut in_ring = vec![true; nbonds];
+    let mut in_ring = Pooled::filled(nbonds, true);
     // (discovery time, low link) per atom.
-    let mut time_low = vec![(UNSEEN, 0u32); n];
+    let mut time_low = Pooled::filled(n, (UNSEEN, 0u32));
     let mut time = 0;
     // Stack frames: (atom, bond we came in by, next neighbour position).
-    let mut stack: Vec<(u32, u32, u32)> = Vec::with_capacity(n);
+    let mut stack: Pooled<(u32, u32, u32)> = Pooled::with_capacity(n);
     for root in 0..n {
         if time_low[root].0 != UNSEEN {
             continue;
@@ -300,20 +308,20 @@ fn non_bridges(adj: &Adjacency, nbonds: usize) -> Vec<bool> {
 /// One connected piece of ring bonds, with local atom and edge numbering.
 #[derive(Default)]
 struct Piece {
-    atoms: Vec<usize>,
+    atoms: Pooled<usize>,
     /// Local edges: (local atom, local atom, global bond).
-    edges: Vec<(usize, usize, usize)>,
+    edges: Pooled<(usize, usize, usize)>,
     /// Local adjacency, (local atom, local edge), flat: atom `v`'s entries are
     /// `adj[adj_start[v]..adj_start[v + 1]]`.
-    adj_start: Vec<usize>,
-    adj: Vec<(usize, usize)>,
+    adj_start: Pooled<usize>,
+    adj: Pooled<(usize, usize)>,
     /// Scratch for filling `adj`.
-    fill: Vec<usize>,
+    fill: Pooled<usize>,
 }
 
 /// The ring pieces of a molecule one after the other, in one reused set of buffers.
 struct Pieces {
-    local: Vec<usize>,
+    local: Pooled<usize>,
     next_start: usize,
     piece: Piece,
 }
@@ -321,14 +329,14 @@ struct Pieces {
 impl Pieces {
     fn new(n: usize, nbonds: usize) -> Pieces {
         Pieces {
-            local: vec![usize::MAX; n],
+            local: Pooled::filled(n, usize::MAX),
             next_start: 0,
             piece: Piece {
-                atoms: Vec::with_capacity(n),
-                edges: Vec::with_capacity(nbonds),
-                adj_start: Vec::with_capacity(n + 1),
-                adj: Vec::with_capacity(2 * nbonds),
-                fill: Vec::with_capacity(n + 1),
+                atoms: Pooled::with_capacity(n),
+                edges: Pooled::with_capacity(nbonds),
+                adj_start: Pooled::with_capacity(n + 1),
+                adj: Pooled::with_capacity(2 * nbonds),
+                fill: Pooled::with_capacity(n + 1),
             },
         }
     }
@@ -407,12 +415,12 @@ impl Piece {
         // built only for the short buckets actually examined, as most candidates are long.
         // Roots: branch atoms only. Horton's argument works from any atom of a basis cycle, and
         // in a piece with two or more independent cycles every cycle has a branch atom.
-        let roots: Vec<usize> = (0..self.atoms.len())
+        let roots: Pooled<usize> = (0..self.atoms.len())
             .filter(|&v| self.nbrs(v).len() > 2)
             .collect();
         let tree = self.shortest_path_trees(&roots);
         // (length, root, closing edge), shortest first; each length is one bucket.
-        let mut candidates: Vec<(usize, usize, usize)> = Vec::new();
+        let mut candidates: Pooled<(usize, usize, usize)> = Pooled::new();
         for (r, &root) in roots.iter().enumerate() {
             for (e, &(x, y, _)) in self.edges.iter().enumerate() {
                 if let Some(len) = tree.candidate_length(r, root, x, y) {
@@ -423,9 +431,9 @@ impl Piece {
         candidates.sort_unstable();
         let mut basis = Basis::new(words);
         let mut found = 0;
-        let mut arena: Vec<u64> = Vec::new();
-        let mut relevant_index: Vec<usize> = Vec::new();
-        let mut order: Vec<usize> = Vec::new();
+        let mut arena: Pooled<u64> = Pooled::new();
+        let mut relevant_index: Pooled<usize> = Pooled::new();
+        let mut order: Pooled<usize> = Pooled::new();
         for bucket in candidates.chunk_by(|x, y| x.0 == y.0) {
             if found == rank {
                 break;
@@ -468,7 +476,7 @@ impl Piece {
             n,
             nodes: vec![TreeNode::UNREACHED; n * roots.len()],
         };
-        let mut queue = Vec::with_capacity(n);
+        let mut queue: Pooled<usize> = Pooled::with_capacity(n);
         for (r, &root) in roots.iter().enumerate() {
             let row = &mut t.nodes[r * n..(r + 1) * n];
             queue.clear();
@@ -503,8 +511,8 @@ impl Piece {
     fn ordered(
         &self,
         in_cycle: impl Fn(usize) -> bool,
-        atoms: &mut Vec<AtomIdx>,
-        bonds: &mut Vec<BondIdx>,
+        atoms: &mut Pooled<AtomIdx>,
+        bonds: &mut Pooled<BondIdx>,
     ) {
         let first = (0..self.edges.len())
             .find(|&e| in_cycle(e))
@@ -584,18 +592,18 @@ fn has_bit(s: &[u64], i: usize) -> bool {
 /// Cycles kept so far in echelon form over GF(2): each row is free of earlier rows' pivots.
 struct Basis {
     words: usize,
-    rows: Vec<u64>,
-    pivots: Vec<usize>,
-    scratch: Vec<u64>,
+    rows: Pooled<u64>,
+    pivots: Pooled<usize>,
+    scratch: Pooled<u64>,
 }
 
 impl Basis {
     fn new(words: usize) -> Basis {
         Basis {
             words,
-            rows: Vec::new(),
-            pivots: Vec::new(),
-            scratch: vec![0; words],
+            rows: Pooled::new(),
+            pivots: Pooled::new(),
+            scratch: Pooled::filled(words, 0),
         }
     }
 

@@ -11,6 +11,7 @@ use super::stereo::{DoubleBond, StereoSet, cis_relative_to, substituents};
 use super::writer::Walk;
 use crate::chem::aromaticity::Flags;
 use crate::chem::mol::{AtomIdx, BondOrder, Molecule};
+use crate::chem::pool::Pooled;
 use crate::chem::rings::Adjacency;
 
 /// `/` (true) or `\` (false), as written after the bond's first-written atom.
@@ -25,8 +26,8 @@ pub(crate) fn bond_directions(
     walk: &Walk,
     stereo: &StereoSet,
     flags: &Flags,
-) -> Vec<Direction> {
-    let mut dir: Vec<Direction> = vec![None; mol.bond_count()];
+) -> Pooled<Direction> {
+    let mut dir: Pooled<Direction> = Pooled::filled(mol.bond_count(), None);
     let mut dbs: Vec<(&DoubleBond, Markable)> = stereo
         .double_bonds
         .iter()
@@ -68,7 +69,7 @@ fn markable(
     let mut out: Markable = [Vec::new(), Vec::new()];
     for (e, cands) in out.iter_mut().enumerate() {
         let (end, other) = (db.ends[e], db.ends[1 - e]);
-        for n in substituents(adj, end, other) {
+        for &n in &substituents(adj, end, other) {
             let b = mol
                 .bond_between(AtomIdx::new(end), AtomIdx::new(n))
                 .expect("substituent is bonded");

@@ -12,6 +12,7 @@ use super::stereo::{DoubleBond, Slot, StereoSet, cis_relative_to, odd_permutatio
 use super::ties::{State, TieBreaker};
 use crate::chem::aromaticity::Flags;
 use crate::chem::mol::Molecule;
+use crate::chem::pool::Pooled;
 use crate::chem::rings::Adjacency;
 use crate::chem::rings::RingCore;
 
@@ -30,11 +31,11 @@ pub(crate) fn canonical_ranks(
     rings: Option<&RingCore>,
     flags: &Flags,
     stereo: &mut StereoSet,
-) -> Vec<u32> {
+) -> Pooled<u32> {
     // Rings are needed only for ring stereo and symmetric ring systems; without the caller's,
     // they are computed on first use.
     let n = mol.atom_count();
-    let bond_code: Vec<u64> = mol
+    let bond_code: Pooled<u64> = mol
         .bonds()
         .map(|b| {
             let bond = mol.bond(b);
@@ -50,7 +51,7 @@ pub(crate) fn canonical_ranks(
     let mut refiner = Refiner::new(adj, bond_code);
     let mut labels = Labels::new(n, stereo);
     refiner.refine(&mut ranks, &labels.extra, None);
-    let mut touched = Vec::new();
+    let mut touched = Pooled::new();
     while labels.update(adj, &ranks, stereo, &mut touched) {
         refiner.refine(&mut ranks, &labels.extra, Some(&touched));
     }
@@ -61,7 +62,7 @@ pub(crate) fn canonical_ranks(
         .ranks
 }
 
-fn atom_keys(mol: &Molecule, adj: &Adjacency, flags: &Flags) -> Vec<(u64, u32)> {
+fn atom_keys(mol: &Molecule, adj: &Adjacency, flags: &Flags) -> Pooled<(u64, u32)> {
     mol.atoms()
         .map(|a| {
             let atom = mol.atom(a);
@@ -77,15 +78,15 @@ fn atom_keys(mol: &Molecule, adj: &Adjacency, flags: &Flags) -> Vec<(u64, u32)> 
         .collect()
 }
 
-fn initial_ranks(keys: &[(u64, u32)]) -> Vec<u32> {
+fn initial_ranks(keys: &[(u64, u32)]) -> Pooled<u32> {
     // Key and atom in one number: one plain sort, no lookups while sorting.
-    let mut sorted: Vec<u128> = keys
+    let mut sorted: Pooled<u128> = keys
         .iter()
         .enumerate()
         .map(|(a, &(k, class))| u128::from(k) << 64 | u128::from(class) << 32 | a as u128)
         .collect();
     sorted.sort_unstable();
-    let mut ranks = vec![0u32; keys.len()];
+    let mut ranks = Pooled::filled(keys.len(), 0u32);
     let mut class_start = 0;
     for (i, &x) in sorted.iter().enumerate() {
         if i > 0 && sorted[i - 1] >> 32 != x >> 32 {
@@ -100,45 +101,47 @@ fn initial_ranks(keys: &[(u64, u32)]) -> Vec<u32> {
 /// the atom's class, so refining never reorders existing classes, only splits them.
 pub(super) struct Refiner<'a> {
     adj: &'a Adjacency,
-    pub bond_code: Vec<u64>,
-    offsets: Vec<usize>,
-    keys: Vec<u64>,
-    order: Vec<usize>,
-    new_ranks: Vec<u32>,
+    pub bond_code: Pooled<u64>,
+    offsets: Pooled<usize>,
+    keys: Pooled<u64>,
+    order: Pooled<usize>,
+    new_ranks: Pooled<u32>,
     /// An atom is dirty when `dirty[a] == stamp` (bumping the stamp clears every mark at once).
-    dirty: Vec<u32>,
+    dirty: Pooled<u32>,
     stamp: u32,
-    counts: Vec<u32>,
+    counts: Pooled<u32>,
     /// Classes of two or more atoms, as `order[start..end]` ranges: singletons cannot split,
     /// so a pass visits only these instead of all atoms.
-    cells: Vec<(usize, usize)>,
-    next_cells: Vec<(usize, usize)>,
-    changed: Vec<usize>,
+    cells: Pooled<(usize, usize)>,
+    next_cells: Pooled<(usize, usize)>,
+    changed: Pooled<usize>,
     /// Per-atom refinement key packed into one number (see `split_class`).
-    packed: Vec<u128>,
+    packed: Pooled<u128>,
 }
 
 impl<'a> Refiner<'a> {
-    fn new(adj: &'a Adjacency, bond_code: Vec<u64>) -> Refiner<'a> {
-        let mut offsets = Vec::with_capacity(adj.len() + 1);
+    fn new(adj: &'a Adjacency, bond_code: Pooled<u64>) -> Refiner<'a> {
+        let mut offsets = Pooled::with_capacity(adj.len() + 1);
         offsets.push(0);
+        let mut total = 0;
         for nbrs in adj.iter() {
-            offsets.push(offsets.last().unwrap() + nbrs.len());
+            total += nbrs.len();
+            offsets.push(total);
         }
         Refiner {
             adj,
             bond_code,
-            keys: vec![0; *offsets.last().unwrap()],
+            keys: Pooled::filled(*offsets.last().unwrap(), 0),
             offsets,
             order: (0..adj.len()).collect(),
-            new_ranks: vec![0; adj.len()],
-            dirty: vec![0; adj.len()],
+            new_ranks: Pooled::filled(adj.len(), 0),
+            dirty: Pooled::filled(adj.len(), 0),
             stamp: 0,
-            counts: vec![0; adj.len()],
-            cells: Vec::with_capacity(adj.len() / 2),
-            next_cells: Vec::with_capacity(adj.len() / 2),
-            changed: Vec::with_capacity(adj.len()),
-            packed: vec![0; adj.len()],
+            counts: Pooled::filled(adj.len(), 0),
+            cells: Pooled::with_capacity(adj.len() / 2),
+            next_cells: Pooled::with_capacity(adj.len() / 2),
+            changed: Pooled::with_capacity(adj.len()),
+            packed: Pooled::filled(adj.len(), 0),
         }
     }
 
@@ -313,17 +316,17 @@ impl<'a> Refiner<'a> {
 /// Stereo labels folded into the refinement, with which stereo elements already have one.
 #[derive(Clone)]
 pub(super) struct Labels {
-    pub extra: Vec<u32>,
-    pub centre_done: Vec<bool>,
-    double_done: Vec<bool>,
+    pub extra: Pooled<u32>,
+    pub centre_done: Pooled<bool>,
+    double_done: Pooled<bool>,
 }
 
 impl Labels {
     fn new(n: usize, stereo: &StereoSet) -> Labels {
         Labels {
-            extra: vec![0; n],
-            centre_done: vec![false; stereo.centres.len()],
-            double_done: vec![false; stereo.double_bonds.len()],
+            extra: Pooled::filled(n, 0),
+            centre_done: Pooled::filled(stereo.centres.len(), false),
+            double_done: Pooled::filled(stereo.double_bonds.len(), false),
         }
     }
 
@@ -334,7 +337,7 @@ impl Labels {
         adj: &Adjacency,
         ranks: &[u32],
         stereo: &StereoSet,
-        touched: &mut Vec<usize>,
+        touched: &mut Pooled<usize>,
     ) -> bool {
         touched.clear();
         let mut changed = false;

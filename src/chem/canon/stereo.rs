@@ -3,6 +3,7 @@
 
 use crate::chem::aromaticity::Flags;
 use crate::chem::mol::{BondOrder, Molecule, StereoClass};
+use crate::chem::pool::Pooled;
 use crate::chem::rings::Adjacency;
 
 /// A neighbour slot around a centre: an atom, or the implicit H / lone pair (`None`).
@@ -120,7 +121,7 @@ pub(crate) fn odd_permutation<T: PartialEq + Copy>(from: &[T], to: &[T]) -> bool
 }
 
 /// The other neighbours of a double-bond end, apart from the opposite end.
-pub(crate) fn substituents(adj: &Adjacency, end: usize, other: usize) -> Vec<usize> {
+pub(crate) fn substituents(adj: &Adjacency, end: usize, other: usize) -> Pooled<usize> {
     adj[end]
         .iter()
         .map(|&(n, _)| n)

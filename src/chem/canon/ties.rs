@@ -3,6 +3,7 @@
 use super::rank::{Labels, Refiner};
 use super::stereo::{Slot, StereoSet, odd_permutation};
 use crate::chem::mol::Molecule;
+use crate::chem::pool::Pooled;
 use crate::chem::rings::{Adjacency, RingCore};
 
 /// Branches the tie-breaking search may explore per molecule before it falls back to taking
@@ -12,7 +13,7 @@ const SEARCH_BUDGET: usize = 256;
 /// Ranks and stereo labels part-way through tie breaking.
 #[derive(Clone)]
 pub(super) struct State {
-    pub ranks: Vec<u32>,
+    pub ranks: Pooled<u32>,
     pub labels: Labels,
 }
 
@@ -29,12 +30,12 @@ pub(super) struct TieBreaker<'a> {
     adj: &'a Adjacency,
     rings: Option<&'a RingCore>,
     stereo: &'a StereoSet,
-    keys: Vec<(u64, u32)>,
+    keys: Pooled<(u64, u32)>,
     refiner: Refiner<'a>,
-    ring_atom: Option<Vec<bool>>,
+    ring_atom: Option<Pooled<bool>>,
     budget: usize,
     /// Atoms whose refinement key may have changed (scratch).
-    touched: Vec<usize>,
+    touched: Pooled<usize>,
 }
 
 impl<'a> TieBreaker<'a> {
@@ -43,7 +44,7 @@ impl<'a> TieBreaker<'a> {
         adj: &'a Adjacency,
         rings: Option<&'a RingCore>,
         stereo: &'a StereoSet,
-        keys: Vec<(u64, u32)>,
+        keys: Pooled<(u64, u32)>,
         refiner: Refiner<'a>,
     ) -> TieBreaker<'a> {
         TieBreaker {
@@ -55,14 +56,14 @@ impl<'a> TieBreaker<'a> {
             refiner,
             ring_atom: None,
             budget: SEARCH_BUDGET,
-            touched: Vec::new(),
+            touched: Pooled::new(),
         }
     }
 
     /// Completes the ranking; with the certificate when a search compared branches.
     pub fn complete(&mut self, mut state: State) -> (Vec<u64>, State) {
         while let Some(tied) = self.refiner.lowest_tied_class(&state.ranks) {
-            let members: Vec<usize> = (0..state.ranks.len())
+            let members: Pooled<usize> = (0..state.ranks.len())
                 .filter(|&a| state.ranks[a] == tied)
                 .collect();
             if self.budget > 0 && self.needs_search(&state, &members) {
@@ -132,7 +133,7 @@ impl<'a> TieBreaker<'a> {
         if members.iter().filter(|&&a| ring_atom[a]).count() >= 3 {
             return true;
         }
-        let mut tied_ring_atoms = vec![0u32; state.ranks.len()];
+        let mut tied_ring_atoms = Pooled::filled(state.ranks.len(), 0u32);
         for (a, &r) in state.ranks.iter().enumerate() {
             if ring_atom[a] {
                 tied_ring_atoms[r as usize] += 1;
