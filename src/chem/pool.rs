@@ -40,6 +40,7 @@ pub(crate) use poolable;
 poolable!(
     bool,
     u8,
+    u16,
     u32,
     u64,
     u128,
