@@ -148,7 +148,10 @@ impl RingCore {
         core.bonds.reserve(2 * ring_bonds);
         let mut pieces = Pieces::new(n, nbonds);
         while let Some(piece) = pieces.next(adj, &core.ring_bond) {
-            piece.cycles(&mut core);
+            match piece {
+                PieceKind::Ring(start) => core.push_ring(adj, start),
+                PieceKind::Fused(piece) => piece.cycles(&mut core),
+            }
         }
         core
     }
@@ -178,6 +181,32 @@ impl RingCore {
 
     pub fn is_ring_bond(&self, b: BondIdx) -> bool {
         self.ring_bond[b.index()]
+    }
+
+    /// Appends the piece that starts at `start` (its lowest atom) when it is one simple ring,
+    /// walked as [`Piece::ordered`] walks it: from `start` along its first ring bond, then
+    /// along each atom's other ring bond.
+    fn push_ring(&mut self, adj: &Adjacency, start: usize) {
+        let ring_bond = &self.ring_bond;
+        let &(mut cur, mut prev) = adj[start]
+            .iter()
+            .find(|&&(_, b)| ring_bond[b])
+            .expect("a ring atom has a ring bond");
+        self.atoms.push(AtomIdx::new(start));
+        self.bonds.push(BondIdx::new(prev));
+        while cur != start {
+            self.atoms.push(AtomIdx::new(cur));
+            let &(next, b) = adj[cur]
+                .iter()
+                .find(|&&(_, b)| b != prev && ring_bond[b])
+                .expect("every atom of a ring has two ring bonds");
+            self.bonds.push(BondIdx::new(b));
+            prev = b;
+            cur = next;
+        }
+        self.start.push(self.atoms.len());
+        let c = self.len() - 1;
+        self.sssr.push(c);
     }
 
     /// Appends a cycle; its index.
@@ -341,7 +370,7 @@ impl Pieces {
         }
     }
 
-    fn next(&mut self, adj: &Adjacency, ring_bond: &[bool]) -> Option<&Piece> {
+    fn next(&mut self, adj: &Adjacency, ring_bond: &[bool]) -> Option<PieceKind<'_>> {
         let n = adj.len();
         let local = &mut self.local;
         let start = (self.next_start..n)
@@ -352,15 +381,24 @@ impl Pieces {
         p.atoms.push(start);
         local[start] = 0;
         let mut i = 0;
+        // Ring bonds counted from both ends.
+        let mut ends = 0;
         while i < p.atoms.len() {
             let v = p.atoms[i];
             for &(w, b) in &adj[v] {
-                if ring_bond[b] && local[w] == usize::MAX {
-                    local[w] = p.atoms.len();
-                    p.atoms.push(w);
+                if ring_bond[b] {
+                    ends += 1;
+                    if local[w] == usize::MAX {
+                        local[w] = p.atoms.len();
+                        p.atoms.push(w);
+                    }
                 }
             }
             i += 1;
+        }
+        if ends / 2 == p.atoms.len() {
+            // As many bonds as atoms: one simple ring (the common case), walked directly.
+            return Some(PieceKind::Ring(start));
         }
         p.edges.clear();
         p.adj_start.clear();
@@ -388,8 +426,14 @@ impl Pieces {
             p.adj[p.fill[y]] = (x, e);
             p.fill[y] += 1;
         }
-        Some(&self.piece)
+        Some(PieceKind::Fused(&self.piece))
     }
+}
+
+/// A piece of ring bonds: one simple ring (given by its lowest atom), or fused rings.
+enum PieceKind<'a> {
+    Ring(usize),
+    Fused(&'a Piece),
 }
 
 impl Piece {
