@@ -47,8 +47,8 @@ pub(crate) fn canonical_ranks(
         })
         .collect();
     let keys = atom_keys(mol, adj, flags);
-    let mut ranks = initial_ranks(&keys);
-    let mut refiner = Refiner::new(adj, bond_code);
+    let (mut ranks, order) = initial_ranks(&keys);
+    let mut refiner = Refiner::new(adj, bond_code, order);
     let mut labels = Labels::new(n, stereo);
     refiner.refine(&mut ranks, &labels.extra, None);
     let mut touched = Pooled::new();
@@ -78,7 +78,9 @@ fn atom_keys(mol: &Molecule, adj: &Adjacency, flags: &Flags) -> Pooled<(u64, u32
         .collect()
 }
 
-fn initial_ranks(keys: &[(u64, u32)]) -> Pooled<u32> {
+/// Ranks by invariant (tied atoms share the rank of their class's first position), and the
+/// atoms in rank order.
+fn initial_ranks(keys: &[(u64, u32)]) -> (Pooled<u32>, Pooled<usize>) {
     // Key and atom in one number: one plain sort, no lookups while sorting.
     let mut sorted: Pooled<u128> = keys
         .iter()
@@ -94,7 +96,8 @@ fn initial_ranks(keys: &[(u64, u32)]) -> Pooled<u32> {
         }
         ranks[(x & 0xffff_ffff) as usize] = class_start;
     }
-    ranks
+    let order = sorted.iter().map(|&x| (x & 0xffff_ffff) as usize).collect();
+    (ranks, order)
 }
 
 /// Partition refinement with reusable buffers. A rank is the number of atoms ordered before
@@ -120,7 +123,8 @@ pub(super) struct Refiner<'a> {
 }
 
 impl<'a> Refiner<'a> {
-    fn new(adj: &'a Adjacency, bond_code: Pooled<u64>) -> Refiner<'a> {
+    /// `order`: the atoms sorted by their initial ranks.
+    fn new(adj: &'a Adjacency, bond_code: Pooled<u64>, order: Pooled<usize>) -> Refiner<'a> {
         let mut offsets = Pooled::with_capacity(adj.len() + 1);
         offsets.push(0);
         let mut total = 0;
@@ -133,7 +137,7 @@ impl<'a> Refiner<'a> {
             bond_code,
             keys: Pooled::filled(*offsets.last().unwrap(), 0),
             offsets,
-            order: (0..adj.len()).collect(),
+            order,
             new_ranks: Pooled::filled(adj.len(), 0),
             dirty: Pooled::filled(adj.len(), 0),
             stamp: 0,
@@ -153,6 +157,25 @@ impl<'a> Refiner<'a> {
         }
     }
 
+    /// Ranks `chosen` before the rest of its class `tied` (the others move up by one), keeping
+    /// the rank order of `order` when it held.
+    pub fn put_first(&mut self, ranks: &mut [u32], tied: u32, chosen: usize) {
+        let t = tied as usize;
+        let in_order = self.order.get(t).is_some_and(|&a| ranks[a] == tied)
+            && self.order.is_sorted_by_key(|&a| ranks[a]);
+        for (a, r) in ranks.iter_mut().enumerate() {
+            if *r == tied && a != chosen {
+                *r = tied + 1;
+            }
+        }
+        if in_order {
+            // The class holds positions tied.. of `order`: the chosen atom goes first.
+            if let Some(p) = self.order[t..].iter().position(|&a| a == chosen) {
+                self.order.swap(t, t + p);
+            }
+        }
+    }
+
     /// The lowest rank shared by two or more atoms.
     pub fn lowest_tied_class(&mut self, ranks: &[u32]) -> Option<u32> {
         self.count_sizes(ranks);
@@ -168,7 +191,10 @@ impl<'a> Refiner<'a> {
     /// changed), so the first pass splits only their classes: no other class can split.
     pub fn refine(&mut self, ranks: &mut [u32], extra: &[u32], touched: Option<&[usize]>) {
         let n = ranks.len();
-        self.order.sort_unstable_by_key(|&a| ranks[a]);
+        // Usually in order already: from the last refinement, or kept so by `put_first`.
+        if !self.order.is_sorted_by_key(|&a| ranks[a]) {
+            self.order.sort_unstable_by_key(|&a| ranks[a]);
+        }
         self.cells.clear();
         let mut start = 0;
         while start < n {

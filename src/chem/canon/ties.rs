@@ -95,12 +95,12 @@ impl<'a> TieBreaker<'a> {
     fn put_first(&mut self, state: &mut State, tied: u32, chosen: usize) {
         // The ranks were stable: only the neighbours of the atoms that move up can split.
         self.touched.clear();
-        for (a, r) in state.ranks.iter_mut().enumerate() {
-            if *r == tied && a != chosen {
-                *r = tied + 1;
+        for (a, &r) in state.ranks.iter().enumerate() {
+            if r == tied && a != chosen {
                 self.touched.extend(self.adj[a].iter().map(|&(nb, _)| nb));
             }
         }
+        self.refiner.put_first(&mut state.ranks, tied, chosen);
         self.refiner
             .refine(&mut state.ranks, &state.labels.extra, Some(&self.touched));
         while state
