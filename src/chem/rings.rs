@@ -473,15 +473,38 @@ impl Piece {
             }
         }
         candidates.sort_unstable();
+        // Horton's candidates close each cycle through one shortest path per atom, so an
+        // even cycle whose far atom is reached by three or more shortest paths (the three
+        // 6-rings of quinuclidine or DABCO, from one bridgehead) can be missed as a relevant
+        // cycle. Pairs of other shortest paths into such an atom are tried too: for relevance
+        // only, so the SSSR stays the one Horton's candidates give.
+        let extra = self.even_cycles_through_other_paths(&roots, &tree);
         let mut basis = Basis::new(words);
         let mut found = 0;
         let mut arena: Pooled<u64> = Pooled::new();
+        let mut extra_arena: Pooled<u64> = Pooled::new();
         let mut relevant_index: Pooled<usize> = Pooled::new();
         let mut order: Pooled<usize> = Pooled::new();
-        for bucket in candidates.chunk_by(|x, y| x.0 == y.0) {
+        let (mut next, mut next_extra) = (0, 0);
+        // One bucket per length, Horton's candidates and the extra ones together.
+        loop {
+            let len = match (candidates.get(next), extra.get(next_extra)) {
+                (Some(c), Some(x)) => c.0.min(x.0),
+                (Some(c), None) => c.0,
+                (None, Some(x)) => x.0,
+                (None, None) => break,
+            };
             if found == rank {
                 break;
             }
+            let bucket =
+                &candidates[next..][..candidates[next..].iter().take_while(|c| c.0 == len).count()];
+            next += bucket.len();
+            let extra_bucket = &extra[next_extra..][..extra[next_extra..]
+                .iter()
+                .take_while(|c| c.0 == len)
+                .count()];
+            next_extra += extra_bucket.len();
             arena.clear();
             arena.resize(bucket.len() * words, 0);
             for (i, &(_, r, e)) in bucket.iter().enumerate() {
@@ -510,7 +533,56 @@ impl Piece {
                     found += 1;
                 }
             }
+            extra_arena.clear();
+            extra_arena.resize(extra_bucket.len() * words, 0);
+            for (i, &(_, r, pe, qe)) in extra_bucket.iter().enumerate() {
+                let slot = &mut extra_arena[i * words..(i + 1) * words];
+                tree.fill_pair(self, r, roots[r], [pe, qe], slot);
+            }
+            let extra_set = |i: usize| &extra_arena[i * words..(i + 1) * words];
+            for i in 0..extra_bucket.len() {
+                let s = extra_set(i);
+                let seen = order.iter().any(|&c| set(c) == s) || (0..i).any(|j| extra_set(j) == s);
+                if !seen && basis.is_independent(s, shorter) {
+                    core.push(self, |e| has_bit(s, e));
+                }
+            }
         }
+    }
+
+    /// Even cycles from each root closed at an atom `y` through two of its shortest-path
+    /// predecessors other than its tree parent (the pairs with the parent are Horton's
+    /// candidates already): (length, root, edge into `y` from each predecessor), shortest first.
+    fn even_cycles_through_other_paths(
+        &self,
+        roots: &[usize],
+        tree: &Trees,
+    ) -> Vec<(usize, usize, usize, usize)> {
+        let mut out = Vec::new();
+        let mut preds: Pooled<(usize, usize)> = Pooled::new();
+        for r in 0..roots.len() {
+            let row = &tree.nodes[r * tree.n..(r + 1) * tree.n];
+            for y in 0..tree.n {
+                let node = row[y];
+                // Two predecessors besides the parent need three neighbours.
+                if node.dist == usize::MAX || node.dist < 2 || self.nbrs(y).len() < 3 {
+                    continue;
+                }
+                preds.clear();
+                preds.extend(self.nbrs(y).iter().copied().filter(|&(w, e)| {
+                    e != node.parent_edge && row[w].dist.checked_add(1) == Some(node.dist)
+                }));
+                for (i, &(p, pe)) in preds.iter().enumerate() {
+                    for &(q, qe) in &preds[i + 1..] {
+                        if row[p].branch != row[q].branch {
+                            out.push((2 * node.dist, r, pe, qe));
+                        }
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out
     }
 
     /// Breadth-first trees from each root (Horton's shortest paths).
@@ -608,6 +680,23 @@ impl Trees {
         let row = &self.nodes[r * self.n..(r + 1) * self.n];
         (x != root && y != root && row[x].branch != row[y].branch)
             .then(|| row[x].dist + row[y].dist + 1)
+    }
+
+    /// The cycle of two edges into one atom, each closed by its other end's path to the root.
+    fn fill_pair(&self, piece: &Piece, r: usize, root: usize, edges: [usize; 2], set: &mut [u64]) {
+        let row = &self.nodes[r * self.n..(r + 1) * self.n];
+        for e in edges {
+            set_bit(set, e);
+            let (a, b, _) = piece.edges[e];
+            // The edge's end nearer the root.
+            let mut v = if row[a].dist < row[b].dist { a } else { b };
+            while v != root {
+                let pe = row[v].parent_edge;
+                set_bit(set, pe);
+                let (a, b, _) = piece.edges[pe];
+                v = if a == v { b } else { a };
+            }
+        }
     }
 
     fn fill_cycle(&self, piece: &Piece, r: usize, root: usize, e: usize, set: &mut [u64]) {
@@ -821,6 +910,68 @@ mod tests {
         let info = RingInfo::new(&m);
         assert_eq!(sizes(&info), vec![4; 5]);
         assert_eq!(info.relevant_cycles().len(), 6);
+    }
+
+    #[test]
+    fn a_simple_ring_is_walked_from_its_lowest_atom_along_its_first_bond() {
+        // Toluene's skeleton, methyl first: the ring starts at atom 1 and goes on to atom 2.
+        let m = skeleton(7, &[(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (5, 6), (6, 1)]);
+        let info = RingInfo::new(&m);
+        let ring: Vec<usize> = info.rings()[0].iter().map(|a| a.index()).collect();
+        assert_eq!(ring, vec![1, 2, 3, 4, 5, 6]);
+        assert_eq!(info.relevant_cycles(), info.rings());
+        assert_eq!(
+            m.bond_between(6.into(), 1.into()),
+            Some(info.ring_bonds(0)[5])
+        );
+    }
+
+    #[test]
+    fn quinuclidine_and_dabco_have_three_relevant_six_rings() {
+        // Bicyclo[2.2.2]octane: bridgeheads 0 and 1, three two-atom bridges. Any two of the
+        // three 6-rings form the SSSR; none is a sum of shorter cycles, so all three are
+        // relevant (each bridgehead reaches the other by three shortest paths).
+        let m = skeleton(
+            8,
+            &[
+                (0, 2),
+                (2, 3),
+                (3, 1),
+                (0, 4),
+                (4, 5),
+                (5, 1),
+                (0, 6),
+                (6, 7),
+                (7, 1),
+            ],
+        );
+        let info = RingInfo::new(&m);
+        assert_eq!(sizes(&info), vec![6, 6]);
+        assert_eq!(info.relevant_cycles().len(), 3);
+        let mut cycles: Vec<Vec<usize>> = info
+            .relevant_cycles()
+            .iter()
+            .map(|c| {
+                let mut c: Vec<usize> = c.iter().map(|a| a.index()).collect();
+                c.sort();
+                c
+            })
+            .collect();
+        cycles.sort();
+        assert_eq!(
+            cycles,
+            vec![
+                vec![0, 1, 2, 3, 4, 5],
+                vec![0, 1, 2, 3, 6, 7],
+                vec![0, 1, 4, 5, 6, 7]
+            ]
+        );
+        for (r, cycle) in info.relevant_cycles().iter().enumerate() {
+            for (i, &a) in cycle.iter().enumerate() {
+                let b = cycle[(i + 1) % cycle.len()];
+                assert_eq!(m.bond_between(a, b), Some(info.relevant_cycle_bonds(r)[i]));
+            }
+        }
     }
 
     #[test]
