@@ -283,9 +283,18 @@ impl<'a> Refiner<'a> {
                         j -= 1;
                     }
                 }
-                self.packed[a] = k[..degree]
-                    .iter()
-                    .fold(u128::from(extra[a]), |acc, &k| acc << 16 | u128::from(k));
+                // Labels take 4 bits: with up to 3 keys the number fits in 64 bits.
+                self.packed[a] = if degree <= 3 {
+                    u128::from(
+                        k[..degree]
+                            .iter()
+                            .fold(u64::from(extra[a]), |acc, &k| acc << 16 | k),
+                    )
+                } else {
+                    k[..degree]
+                        .iter()
+                        .fold(u128::from(extra[a]), |acc, &k| acc << 16 | u128::from(k))
+                };
             }
             let packed = &self.packed;
             if end - start == 2 {
