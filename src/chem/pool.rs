@@ -25,11 +25,20 @@ macro_rules! poolable {
                     static POOL: std::cell::RefCell<Vec<Vec<$t>>> =
                         const { std::cell::RefCell::new(Vec::new()) };
                 }
-                POOL.with(|p| match p.try_borrow_mut() {
-                    Ok(mut pool) => f(&mut pool),
-                    // Not reentered in practice; a fresh pool keeps this total.
-                    Err(_) => f(&mut Vec::new()),
-                })
+                // Not reentered in practice, but a vector may be dropped while the thread's
+                // locals are being destroyed: an empty stand-in pool keeps both cases total.
+                let mut f = Some(f);
+                let pooled = POOL.try_with(|p| {
+                    let f = f.take().expect("called once");
+                    match p.try_borrow_mut() {
+                        Ok(mut pool) => f(&mut pool),
+                        Err(_) => f(&mut Vec::new()),
+                    }
+                });
+                match pooled {
+                    Ok(r) => r,
+                    Err(_) => f.take().expect("not called")(&mut Vec::new()),
+                }
             }
         }
     )*};
@@ -185,5 +194,22 @@ mod tests {
         let c: Pooled<u128> = Pooled::filled(3, 2);
         assert_eq!(&c[..], &[2, 2, 2]);
         assert_eq!(c.clone(), c);
+    }
+
+    #[test]
+    fn a_vector_dropped_as_its_thread_ends_does_not_panic() {
+        thread_local! {
+            static KEPT: std::cell::RefCell<Option<Pooled<u64>>> =
+                const { std::cell::RefCell::new(None) };
+        }
+        std::thread::spawn(|| {
+            // Thread locals are destroyed in the reverse order of first use: the pool (first
+            // used after `KEPT`) goes before the vector kept in `KEPT` is dropped.
+            KEPT.with(|k| k.borrow_mut().take());
+            drop(Pooled::<u64>::filled(4, 1));
+            KEPT.with(|k| *k.borrow_mut() = Some(Pooled::filled(3, 2)));
+        })
+        .join()
+        .expect("no panic when the thread's locals are destroyed");
     }
 }
