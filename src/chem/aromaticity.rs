@@ -15,7 +15,8 @@
 
 use super::element::Element;
 use super::mol::{AtomIdx, BondIdx, BondOrder, Molecule};
-use super::rings::{Adjacency, RingInfo};
+use super::pool::{Pooled, poolable};
+use super::rings::{Adjacency, RingCore, RingInfo};
 
 /// Rings larger than this are never aromatic, which also bounds the work on macrocycles.
 const MAX_RING_SIZE: usize = 24;
@@ -35,88 +36,93 @@ enum Donor {
     Any,
 }
 
+poolable!(Donor);
+
 /// Clears and recomputes the `aromatic` flags of all atoms and bonds from the Kekulé structure.
 pub fn perceive(mol: &mut Molecule) {
     let adj = Adjacency::new(mol);
-    let rings = RingInfo::with_adjacency(mol, &adj);
-    perceive_with_adjacency(mol, &adj, &rings);
-}
-
-/// As [`perceive`], reusing the caller's neighbour lists and rings (the canonical writer needs
-/// them too).
-pub(crate) fn perceive_with_adjacency(mol: &mut Molecule, adj: &Adjacency, rings: &RingInfo) {
-    for atom in mol.graph.node_weights_mut() {
-        atom.aromatic = false;
-    }
-    for bond in mol.graph.edge_weights_mut() {
-        bond.aromatic = false;
-    }
-    // Acyclic molecules (a third of typical sets) are done.
-    if rings.relevant_cycles().is_empty() {
-        return;
-    }
-    mark_aromatic(mol, adj, rings);
+    let rings = RingCore::new(&adj, mol.bond_count());
+    let flags = aromatic_flags(mol, &adj, &rings);
+    set_flags(mol, &flags);
 }
 
 /// As [`perceive`], reusing ring information the caller already has.
 pub fn perceive_with_rings(mol: &mut Molecule, rings: &RingInfo) {
     let adj = Adjacency::new(mol);
-    for atom in mol.graph.node_weights_mut() {
-        atom.aromatic = false;
-    }
-    for bond in mol.graph.edge_weights_mut() {
-        bond.aromatic = false;
-    }
-    mark_aromatic(mol, &adj, rings);
+    let flags = aromatic_flags(mol, &adj, rings.core());
+    set_flags(mol, &flags);
 }
 
-/// Sets the flags of the atoms and bonds of aromatic rings (all flags start cleared).
-fn mark_aromatic(mol: &mut Molecule, adj: &Adjacency, rings: &RingInfo) {
-    let donors: Vec<Donor> = mol.atoms().map(|a| donor(mol, adj, rings, a)).collect();
+/// Perceived aromaticity of each atom and bond, kept beside the molecule (the canonical writer
+/// reads these instead of writing them into a copy of the molecule).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Flags {
+    pub atoms: Pooled<bool>,
+    pub bonds: Pooled<bool>,
+}
+
+impl Flags {
+    /// The flags as the molecule has them.
+    pub fn of(mol: &Molecule) -> Flags {
+        Flags {
+            atoms: mol.graph.node_weights().map(|a| a.aromatic).collect(),
+            bonds: mol.graph.edge_weights().map(|b| b.aromatic).collect(),
+        }
+    }
+}
+
+fn set_flags(mol: &mut Molecule, flags: &Flags) {
+    for (atom, &aromatic) in mol.graph.node_weights_mut().zip(&flags.atoms) {
+        atom.aromatic = aromatic;
+    }
+    for (bond, &aromatic) in mol.graph.edge_weights_mut().zip(&flags.bonds) {
+        bond.aromatic = aromatic;
+    }
+}
+
+/// The aromatic atoms and bonds of the Kekulé structure (the molecule's own flags are ignored).
+pub(crate) fn aromatic_flags(mol: &Molecule, adj: &Adjacency, rings: &RingCore) -> Flags {
+    let mut flags = Flags {
+        atoms: Pooled::filled(mol.atom_count(), false),
+        bonds: Pooled::filled(mol.bond_count(), false),
+    };
+    // Acyclic molecules (a third of typical sets) are done.
+    if rings.is_empty() {
+        return flags;
+    }
+    let donors: Pooled<Donor> = mol.atoms().map(|a| donor(mol, adj, rings, a)).collect();
     // Candidate cycles: small enough and made only of atoms that can take part.
-    let cycles: Vec<usize> = (0..rings.relevant_cycles().len())
+    let cycles: Pooled<usize> = (0..rings.len())
         .filter(|&c| {
-            let atoms = &rings.relevant_cycles()[c];
+            let atoms = rings.atoms(c);
             atoms.len() <= MAX_RING_SIZE && atoms.iter().all(|a| donors[a.index()] != Donor::None)
         })
         .collect();
-    let mut aromatic_atom = vec![false; mol.atom_count()];
-    let mut aromatic_bond = vec![false; mol.bond_count()];
+    let (aromatic_atom, aromatic_bond) = (&mut flags.atoms, &mut flags.bonds);
     for group in bond_connected_groups(rings, &cycles, mol.bond_count()) {
-        let mut alone = vec![false; group.len()];
+        let mut alone = Pooled::filled(group.len(), false);
         for (i, &c) in group.iter().enumerate() {
-            if huckel(&donors, rings.relevant_cycles()[c].iter().copied()) {
+            if huckel(&donors, rings.atoms(c).iter().copied()) {
                 alone[i] = true;
-                mark(rings, &[c], &mut aromatic_atom, &mut aromatic_bond);
+                mark(rings, &[c], aromatic_atom, aromatic_bond);
             }
         }
         if group.len() > 1 && alone.iter().any(|&a| !a) {
             let group: Vec<usize> = group
                 .iter()
                 .copied()
-                .filter(|&c| rings.relevant_cycles()[c].len() <= MAX_FUSED_MEMBER_SIZE)
+                .filter(|&c| rings.atoms(c).len() <= MAX_FUSED_MEMBER_SIZE)
                 .collect();
-            fused_combinations(
-                rings,
-                &donors,
-                &group,
-                &mut aromatic_atom,
-                &mut aromatic_bond,
-            );
+            fused_combinations(rings, &donors, &group, aromatic_atom, aromatic_bond);
         }
     }
-    for (atom, &aromatic) in mol.graph.node_weights_mut().zip(&aromatic_atom) {
-        atom.aromatic = aromatic;
-    }
-    for (bond, &aromatic) in mol.graph.edge_weights_mut().zip(&aromatic_bond) {
-        bond.aromatic = aromatic;
-    }
+    flags
 }
 
 /// Tries combinations of 2 or more bond-connected rings of one fused group; an aromatic
 /// combination marks its atoms and the bonds that belong to exactly one of its rings.
 fn fused_combinations(
-    rings: &RingInfo,
+    rings: &RingCore,
     donors: &[Donor],
     group: &[usize],
     aromatic_atom: &mut [bool],
@@ -145,7 +151,7 @@ fn fused_combinations(
         }
         let mut atoms: Vec<AtomIdx> = combo
             .iter()
-            .flat_map(|&c| rings.relevant_cycles()[c].iter().copied())
+            .flat_map(|&c| rings.atoms(c).iter().copied())
             .collect();
         atoms.sort();
         atoms.dedup();
@@ -160,10 +166,10 @@ fn fused_combinations(
                 aromatic_atom[a.index()] = true;
             }
             for &c in &combo {
-                for b in rings.relevant_cycle_bonds(c) {
+                for b in rings.bonds(c) {
                     let shared = combo
                         .iter()
-                        .filter(|&&o| rings.relevant_cycle_bonds(o).contains(b))
+                        .filter(|&&o| rings.bonds(o).contains(b))
                         .count();
                     if shared == 1 {
                         aromatic_bond[b.index()] = true;
@@ -174,17 +180,17 @@ fn fused_combinations(
     }
 }
 
-fn is_envelope(rings: &RingInfo, combo: &[usize], atoms: &[AtomIdx]) -> bool {
+fn is_envelope(rings: &RingCore, combo: &[usize], atoms: &[AtomIdx]) -> bool {
     let mut envelope_bonds = vec![0u8; atoms.len()];
     let mut count = std::collections::HashMap::new();
     for &c in combo {
-        for &b in rings.relevant_cycle_bonds(c) {
+        for &b in rings.bonds(c) {
             *count.entry(b).or_insert(0u8) += 1;
         }
     }
     for &c in combo {
-        let ring = &rings.relevant_cycles()[c];
-        for (i, b) in rings.relevant_cycle_bonds(c).iter().enumerate() {
+        let ring = rings.atoms(c);
+        for (i, b) in rings.bonds(c).iter().enumerate() {
             if count[b] == 1 {
                 for a in [ring[i], ring[(i + 1) % ring.len()]] {
                     let k = atoms
@@ -198,12 +204,12 @@ fn is_envelope(rings: &RingInfo, combo: &[usize], atoms: &[AtomIdx]) -> bool {
     envelope_bonds.iter().all(|&e| e == 2)
 }
 
-fn mark(rings: &RingInfo, cycles: &[usize], atoms: &mut [bool], bonds: &mut [bool]) {
+fn mark(rings: &RingCore, cycles: &[usize], atoms: &mut [bool], bonds: &mut [bool]) {
     for &c in cycles {
-        for a in &rings.relevant_cycles()[c] {
+        for a in rings.atoms(c) {
             atoms[a.index()] = true;
         }
-        for b in rings.relevant_cycle_bonds(c) {
+        for b in rings.bonds(c) {
             bonds[b.index()] = true;
         }
     }
@@ -222,12 +228,12 @@ fn huckel(donors: &[Donor], atoms: impl Iterator<Item = AtomIdx>) -> bool {
     (fixed..=fixed + 2 * wild).any(|e| e >= 2 && (e - 2) % 4 == 0)
 }
 
-fn shares_bond(rings: &RingInfo, a: usize, b: usize) -> bool {
-    let bb = rings.relevant_cycle_bonds(b);
-    rings.relevant_cycle_bonds(a).iter().any(|x| bb.contains(x))
+fn shares_bond(rings: &RingCore, a: usize, b: usize) -> bool {
+    let bb = rings.bonds(b);
+    rings.bonds(a).iter().any(|x| bb.contains(x))
 }
 
-fn bond_connected(rings: &RingInfo, combo: &[usize]) -> bool {
+fn bond_connected(rings: &RingCore, combo: &[usize]) -> bool {
     let mut reached = vec![false; combo.len()];
     reached[0] = true;
     let mut stack = vec![0];
@@ -243,9 +249,9 @@ fn bond_connected(rings: &RingInfo, combo: &[usize]) -> bool {
 }
 
 /// Splits candidate cycles into groups connected through shared bonds.
-fn bond_connected_groups(rings: &RingInfo, cycles: &[usize], nbonds: usize) -> Vec<Vec<usize>> {
-    let mut owner = vec![usize::MAX; nbonds];
-    let mut group_of: Vec<usize> = (0..cycles.len()).collect();
+fn bond_connected_groups(rings: &RingCore, cycles: &[usize], nbonds: usize) -> Vec<Vec<usize>> {
+    let mut owner = Pooled::filled(nbonds, usize::MAX);
+    let mut group_of: Pooled<usize> = (0..cycles.len()).collect();
     fn find(p: &mut [usize], mut x: usize) -> usize {
         while p[x] != x {
             p[x] = p[p[x]];
@@ -254,7 +260,7 @@ fn bond_connected_groups(rings: &RingInfo, cycles: &[usize], nbonds: usize) -> V
         x
     }
     for (i, &c) in cycles.iter().enumerate() {
-        for b in rings.relevant_cycle_bonds(c) {
+        for b in rings.bonds(c) {
             match owner[b.index()] {
                 usize::MAX => owner[b.index()] = i,
                 o => {
@@ -265,7 +271,7 @@ fn bond_connected_groups(rings: &RingInfo, cycles: &[usize], nbonds: usize) -> V
         }
     }
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut index_of_root = vec![usize::MAX; cycles.len()];
+    let mut index_of_root = Pooled::filled(cycles.len(), usize::MAX);
     for (i, &c) in cycles.iter().enumerate() {
         let r = find(&mut group_of, i);
         if index_of_root[r] == usize::MAX {
@@ -311,7 +317,7 @@ fn electronegativity(e: Element) -> f32 {
     }
 }
 
-fn donor(mol: &Molecule, adj: &Adjacency, rings: &RingInfo, a: AtomIdx) -> Donor {
+fn donor(mol: &Molecule, adj: &Adjacency, rings: &RingCore, a: AtomIdx) -> Donor {
     if !rings.is_ring_atom(a) {
         return Donor::None;
     }

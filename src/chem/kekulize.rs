@@ -12,6 +12,7 @@ use petgraph::visit::EdgeRef;
 
 use crate::chem::element::Element;
 use crate::chem::mol::{AtomIdx, BondIdx, BondOrder, Molecule};
+use crate::chem::pool::Pooled;
 use crate::chem::valence::{allowed_valences, explicit_valence};
 
 /// An aromatic system with no valid Kekulé structure: its atoms, ascending.
@@ -61,10 +62,23 @@ pub fn kekulize(mol: &mut Molecule) -> Result<(), KekulizeError> {
 
 /// Connected sets of atoms joined by aromatic bonds, each ascending, ordered by first atom.
 fn aromatic_systems(mol: &Molecule) -> Vec<Vec<AtomIdx>> {
-    let mut seen = vec![false; mol.atom_count()];
     let mut systems = Vec::new();
+    // Atoms with an aromatic bond, in one pass over the bonds (most molecules have none).
+    let mut has_aromatic_bond = Pooled::filled(mol.atom_count(), false);
+    let mut any = false;
+    for e in mol.graph.raw_edges() {
+        if e.weight.aromatic {
+            has_aromatic_bond[e.source().index()] = true;
+            has_aromatic_bond[e.target().index()] = true;
+            any = true;
+        }
+    }
+    if !any {
+        return systems;
+    }
+    let mut seen = Pooled::filled(mol.atom_count(), false);
     for start in mol.atoms() {
-        if seen[start.index()] || !has_aromatic_bond(mol, start) {
+        if seen[start.index()] || !has_aromatic_bond[start.index()] {
             continue;
         }
         seen[start.index()] = true;
@@ -88,10 +102,6 @@ fn aromatic_systems(mol: &Molecule) -> Vec<Vec<AtomIdx>> {
         systems.push(system);
     }
     systems
-}
-
-fn has_aromatic_bond(mol: &Molecule, a: AtomIdx) -> bool {
-    mol.graph.edges(a).any(|e| e.weight().aromatic)
 }
 
 const NONE: usize = usize::MAX;

@@ -5,6 +5,7 @@ pub mod canon;
 pub mod element;
 pub mod kekulize;
 pub mod mol;
+mod pool;
 pub mod props;
 pub mod rings;
 pub mod smiles;

@@ -9,19 +9,19 @@
 //! Only branch atoms serve as roots, which keeps fused systems cheap.
 
 use super::mol::{AtomIdx, BondIdx, Molecule};
+use super::pool::Pooled;
 
 /// Ring facts of one molecule. Ring indices refer to [`RingInfo::rings`].
 #[derive(Clone, Debug, Default)]
 pub struct RingInfo {
+    /// Ring atoms and bonds and the relevant cycles, flat (what perception needs).
+    core: RingCore,
     /// SSSR rings, smallest first, each as atoms in cyclic order.
     rings: Vec<Vec<AtomIdx>>,
     /// Bonds of each SSSR ring: `ring_bonds[r][i]` joins `rings[r][i]` and `rings[r][i + 1]`.
     ring_bonds: Vec<Vec<BondIdx>>,
     /// Relevant cycles (a superset of the SSSR that does not depend on atom order).
     relevant: Vec<Vec<AtomIdx>>,
-    relevant_bonds: Vec<Vec<BondIdx>>,
-    ring_atom: Vec<bool>,
-    ring_bond: Vec<bool>,
     /// Groups of SSSR ring indices that share bonds (fused systems).
     systems: Vec<Vec<usize>>,
 }
@@ -33,61 +33,27 @@ impl RingInfo {
 
     /// As [`RingInfo::new`], reusing the caller's neighbour lists.
     pub(crate) fn with_adjacency(mol: &Molecule, adj: &Adjacency) -> RingInfo {
-        let n = mol.atom_count();
-        let ring_bond = non_bridges(adj, mol.bond_count());
-        let mut info = RingInfo {
-            ring_atom: vec![false; n],
-            ring_bond,
-            ..RingInfo::default()
-        };
-        if !info.ring_bond.iter().any(|&b| b) {
-            return info;
+        let core = RingCore::new(adj, mol.bond_count());
+        let relevant = (0..core.len()).map(|c| core.atoms(c).to_vec()).collect();
+        // Smallest first (a stable sort: pieces in order, each piece's rings as found), so
+        // callers that want "the" ring of an atom meet small rings first.
+        let mut order = core.sssr.clone();
+        order.sort_by_key(|&c| core.atoms(c).len());
+        let rings: Vec<Vec<AtomIdx>> = order.iter().map(|&c| core.atoms(c).to_vec()).collect();
+        let ring_bonds: Vec<Vec<BondIdx>> = order.iter().map(|&c| core.bonds(c).to_vec()).collect();
+        let systems = fused_groups(&ring_bonds, mol.bond_count());
+        RingInfo {
+            core,
+            rings,
+            ring_bonds,
+            relevant,
+            systems,
         }
-        for b in mol.bonds() {
-            if info.ring_bond[b.index()] {
-                let (x, y) = mol.bond_atoms(b);
-                info.ring_atom[x.index()] = true;
-                info.ring_atom[y.index()] = true;
-            }
-        }
-        for piece in ring_pieces(adj, &info.ring_bond) {
-            let cycles = piece.cycles();
-            let first_sssr = info.rings.len();
-            for c in &cycles.sssr {
-                let (atoms, bonds) = piece.ordered(c);
-                info.rings.push(atoms);
-                info.ring_bonds.push(bonds);
-            }
-            for c in &cycles.relevant {
-                // Most relevant cycles are SSSR rings already walked.
-                let (atoms, bonds) = match cycles.sssr.iter().position(|s| s == c) {
-                    Some(i) => (
-                        info.rings[first_sssr + i].clone(),
-                        info.ring_bonds[first_sssr + i].clone(),
-                    ),
-                    None => piece.ordered(c),
-                };
-                info.relevant.push(atoms);
-                info.relevant_bonds.push(bonds);
-            }
-        }
-        // Smallest first, so callers that want "the" ring of an atom meet small rings first.
-        let mut order: Vec<usize> = (0..info.rings.len()).collect();
-        order.sort_by_key(|&r| info.rings[r].len());
-        let (mut rings, mut bonds) = (
-            std::mem::take(&mut info.rings),
-            std::mem::take(&mut info.ring_bonds),
-        );
-        info.rings = order
-            .iter()
-            .map(|&r| std::mem::take(&mut rings[r]))
-            .collect();
-        info.ring_bonds = order
-            .iter()
-            .map(|&r| std::mem::take(&mut bonds[r]))
-            .collect();
-        info.systems = fused_groups(&info.ring_bonds, mol.bond_count());
-        info
+    }
+
+    /// Ring atoms and bonds and the relevant cycles in flat arrays.
+    pub(crate) fn core(&self) -> &RingCore {
+        &self.core
     }
 
     /// The SSSR: as many rings as the molecule has independent cycles, smallest first, each in
@@ -109,7 +75,7 @@ impl RingInfo {
 
     /// Bonds of relevant cycle `r`, parallel to its atoms.
     pub fn relevant_cycle_bonds(&self, r: usize) -> &[BondIdx] {
-        &self.relevant_bonds[r]
+        self.core.bonds(r)
     }
 
     pub fn num_rings(&self) -> usize {
@@ -117,11 +83,11 @@ impl RingInfo {
     }
 
     pub fn is_ring_atom(&self, a: AtomIdx) -> bool {
-        self.ring_atom[a.index()]
+        self.core.is_ring_atom(a)
     }
 
     pub fn is_ring_bond(&self, b: BondIdx) -> bool {
-        self.ring_bond[b.index()]
+        self.core.is_ring_bond(b)
     }
 
     /// SSSR indices of the rings that contain atom `a`.
@@ -138,18 +104,131 @@ impl RingInfo {
     }
 }
 
+/// Ring atoms, ring bonds and the relevant cycles (each in cyclic order, with its bonds), in
+/// flat arrays: what aromaticity perception and canonical ranking need, without the per-ring
+/// vectors, SSSR order and ring systems that [`RingInfo`] adds for layout.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RingCore {
+    ring_atom: Pooled<bool>,
+    ring_bond: Pooled<bool>,
+    /// Cycle `c` is `atoms[start[c]..start[c + 1]]`, its bonds the same range of `bonds`.
+    start: Pooled<usize>,
+    atoms: Pooled<AtomIdx>,
+    bonds: Pooled<BondIdx>,
+    /// The relevant cycles that form the SSSR, as found (piece by piece, shortest first).
+    sssr: Pooled<usize>,
+}
+
+impl RingCore {
+    pub fn new(adj: &Adjacency, nbonds: usize) -> RingCore {
+        let n = adj.len();
+        let ring_bond = non_bridges(adj, nbonds);
+        let mut core = RingCore {
+            ring_atom: Pooled::filled(n, false),
+            ring_bond,
+            start: Pooled::filled(1, 0),
+            ..RingCore::default()
+        };
+        let mut ring_atoms = 0;
+        for (a, nbrs) in adj.iter().enumerate() {
+            if nbrs.iter().any(|&(_, b)| core.ring_bond[b]) {
+                core.ring_atom[a] = true;
+                ring_atoms += 1;
+            }
+        }
+        if ring_atoms == 0 {
+            return core;
+        }
+        // Room for the usual case (relevant cycles = SSSR, fused bonds in two rings).
+        let ring_bonds = core.ring_bond.iter().filter(|&&b| b).count();
+        let cycles = ring_bonds + 1 - ring_atoms.min(ring_bonds);
+        core.start.reserve(cycles + 1);
+        core.sssr.reserve(cycles);
+        core.atoms.reserve(2 * ring_bonds);
+        core.bonds.reserve(2 * ring_bonds);
+        let mut pieces = Pieces::new(n, nbonds);
+        while let Some(piece) = pieces.next(adj, &core.ring_bond) {
+            match piece {
+                PieceKind::Ring(start) => core.push_ring(adj, start),
+                PieceKind::Fused(piece) => piece.cycles(&mut core),
+            }
+        }
+        core
+    }
+
+    /// The number of relevant cycles.
+    pub fn len(&self) -> usize {
+        self.start.len() - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Atoms of relevant cycle `c` in cyclic order.
+    pub fn atoms(&self, c: usize) -> &[AtomIdx] {
+        &self.atoms[self.start[c]..self.start[c + 1]]
+    }
+
+    /// Bonds of relevant cycle `c`, parallel to its atoms: bond `i` joins atom `i` and `i + 1`.
+    pub fn bonds(&self, c: usize) -> &[BondIdx] {
+        &self.bonds[self.start[c]..self.start[c + 1]]
+    }
+
+    pub fn is_ring_atom(&self, a: AtomIdx) -> bool {
+        self.ring_atom[a.index()]
+    }
+
+    pub fn is_ring_bond(&self, b: BondIdx) -> bool {
+        self.ring_bond[b.index()]
+    }
+
+    /// Appends the piece that starts at `start` (its lowest atom) when it is one simple ring,
+    /// walked as [`Piece::ordered`] walks it: from `start` along its first ring bond, then
+    /// along each atom's other ring bond.
+    fn push_ring(&mut self, adj: &Adjacency, start: usize) {
+        let ring_bond = &self.ring_bond;
+        let &(mut cur, mut prev) = adj[start]
+            .iter()
+            .find(|&&(_, b)| ring_bond[b])
+            .expect("a ring atom has a ring bond");
+        self.atoms.push(AtomIdx::new(start));
+        self.bonds.push(BondIdx::new(prev));
+        while cur != start {
+            self.atoms.push(AtomIdx::new(cur));
+            let &(next, b) = adj[cur]
+                .iter()
+                .find(|&&(_, b)| b != prev && ring_bond[b])
+                .expect("every atom of a ring has two ring bonds");
+            self.bonds.push(BondIdx::new(b));
+            prev = b;
+            cur = next;
+        }
+        self.start.push(self.atoms.len());
+        let c = self.len() - 1;
+        self.sssr.push(c);
+    }
+
+    /// Appends a cycle; its index.
+    fn push(&mut self, piece: &Piece, in_cycle: impl Fn(usize) -> bool) -> usize {
+        piece.ordered(in_cycle, &mut self.atoms, &mut self.bonds);
+        self.start.push(self.atoms.len());
+        self.len() - 1
+    }
+}
+
 /// Neighbour lists `(atom, bond)` as plain indices, in one flat array (one allocation instead of
 /// one per atom: perception and writing are allocation-bound on small molecules).
 #[derive(Clone, Debug)]
 pub(crate) struct Adjacency {
-    start: Vec<usize>,
-    entries: Vec<(usize, usize)>,
+    start: Pooled<usize>,
+    entries: Pooled<(usize, usize)>,
 }
 
 impl Adjacency {
     pub fn new(mol: &Molecule) -> Adjacency {
         let n = mol.atom_count();
-        let mut start = vec![0usize; n + 1];
+        let mut start = Pooled::filled(n + 1, 0usize);
         for b in mol.bonds() {
             let (x, y) = mol.bond_atoms(b);
             start[x.index() + 1] += 1;
@@ -159,7 +238,7 @@ impl Adjacency {
             start[i + 1] += start[i];
         }
         let mut fill = start.clone();
-        let mut entries = vec![(0, 0); start[n]];
+        let mut entries = Pooled::filled(start[n], (0, 0));
         for b in mol.bonds() {
             let (x, y) = mol.bond_atoms(b);
             let (x, y) = (x.index(), y.index());
@@ -182,7 +261,19 @@ impl Adjacency {
     /// Each atom's neighbours ordered by `key` of the neighbour atom.
     pub fn sort_neighbours_by_key<K: Ord>(&mut self, key: impl Fn(usize) -> K) {
         for a in 0..self.len() {
-            self.entries[self.start[a]..self.start[a + 1]].sort_by_key(|&(n, _)| key(n));
+            let list = &mut self.entries[self.start[a]..self.start[a + 1]];
+            if list.len() <= 8 {
+                // Short lists (nearly all): an insertion sort without a call into `sort`.
+                for i in 1..list.len() {
+                    let mut j = i;
+                    while j > 0 && key(list[j - 1].0) > key(list[j].0) {
+                        list.swap(j - 1, j);
+                        j -= 1;
+                    }
+                }
+            } else {
+                list.sort_by_key(|&(n, _)| key(n));
+            }
         }
     }
 }
@@ -196,42 +287,45 @@ impl std::ops::Index<usize> for Adjacency {
 }
 
 /// Marks every bond that lies on a cycle (is not a bridge), by an iterative Tarjan low-link DFS.
-fn non_bridges(adj: &Adjacency, nbonds: usize) -> Vec<bool> {
+fn non_bridges(adj: &Adjacency, nbonds: usize) -> Pooled<bool> {
+    const UNSEEN: u32 = u32::MAX;
     let n = adj.len();
-    let mut in_ring = vec![true; nbonds];
-    let mut disc = vec![usize::MAX; n];
-    let mut low = vec![0; n];
+    let mut in_ring = Pooled::filled(nbonds, true);
+    // (discovery time, low link) per atom.
+    let mut time_low = Pooled::filled(n, (UNSEEN, 0u32));
     let mut time = 0;
     // Stack frames: (atom, bond we came in by, next neighbour position).
-    let mut stack: Vec<(usize, usize, usize)> = Vec::new();
+    let mut stack: Pooled<(u32, u32, u32)> = Pooled::with_capacity(n);
     for root in 0..n {
-        if disc[root] != usize::MAX {
+        if time_low[root].0 != UNSEEN {
             continue;
         }
-        disc[root] = time;
-        low[root] = time;
+        time_low[root] = (time, time);
         time += 1;
-        stack.push((root, usize::MAX, 0));
+        stack.push((root as u32, u32::MAX, 0));
         while let Some(&mut (v, in_bond, ref mut pos)) = stack.last_mut() {
-            if let Some(&(w, b)) = adj[v].get(*pos) {
+            if let Some(&(w, b)) = adj[v as usize].get(*pos as usize) {
                 *pos += 1;
-                if b == in_bond {
+                if b as u32 == in_bond {
                     continue;
                 }
-                if disc[w] == usize::MAX {
-                    disc[w] = time;
-                    low[w] = time;
+                if time_low[w].0 == UNSEEN {
+                    time_low[w] = (time, time);
                     time += 1;
-                    stack.push((w, b, 0));
+                    stack.push((w as u32, b as u32, 0));
                 } else {
-                    low[v] = low[v].min(disc[w]);
+                    let t = time_low[w].0;
+                    let low = &mut time_low[v as usize].1;
+                    *low = (*low).min(t);
                 }
             } else {
                 stack.pop();
                 if let Some(&(p, _, _)) = stack.last() {
-                    low[p] = low[p].min(low[v]);
-                    if low[v] > disc[p] {
-                        in_ring[in_bond] = false;
+                    let low_v = time_low[v as usize].1;
+                    let (disc_p, low_p) = &mut time_low[p as usize];
+                    *low_p = (*low_p).min(low_v);
+                    if low_v > *disc_p {
+                        in_ring[in_bond as usize] = false;
                     }
                 }
             }
@@ -241,77 +335,105 @@ fn non_bridges(adj: &Adjacency, nbonds: usize) -> Vec<bool> {
 }
 
 /// One connected piece of ring bonds, with local atom and edge numbering.
+#[derive(Default)]
 struct Piece {
-    atoms: Vec<usize>,
+    atoms: Pooled<usize>,
     /// Local edges: (local atom, local atom, global bond).
-    edges: Vec<(usize, usize, usize)>,
+    edges: Pooled<(usize, usize, usize)>,
     /// Local adjacency, (local atom, local edge), flat: atom `v`'s entries are
     /// `adj[adj_start[v]..adj_start[v + 1]]`.
-    adj_start: Vec<usize>,
-    adj: Vec<(usize, usize)>,
+    adj_start: Pooled<usize>,
+    adj: Pooled<(usize, usize)>,
+    /// Scratch for filling `adj`.
+    fill: Pooled<usize>,
 }
 
-/// An edge bit set over a piece's local edges.
-type EdgeSet = Vec<u64>;
-
-struct Cycles {
-    sssr: Vec<EdgeSet>,
-    relevant: Vec<EdgeSet>,
+/// The ring pieces of a molecule one after the other, in one reused set of buffers.
+struct Pieces {
+    local: Pooled<usize>,
+    next_start: usize,
+    piece: Piece,
 }
 
-fn ring_pieces(adj: &Adjacency, ring_bond: &[bool]) -> Vec<Piece> {
-    let n = adj.len();
-    let mut local = vec![usize::MAX; n];
-    let mut pieces = Vec::new();
-    for start in 0..n {
-        if local[start] != usize::MAX || !adj[start].iter().any(|&(_, b)| ring_bond[b]) {
-            continue;
+impl Pieces {
+    fn new(n: usize, nbonds: usize) -> Pieces {
+        Pieces {
+            local: Pooled::filled(n, usize::MAX),
+            next_start: 0,
+            piece: Piece {
+                atoms: Pooled::with_capacity(n),
+                edges: Pooled::with_capacity(nbonds),
+                adj_start: Pooled::with_capacity(n + 1),
+                adj: Pooled::with_capacity(2 * nbonds),
+                fill: Pooled::with_capacity(n + 1),
+            },
         }
-        let mut atoms = Vec::with_capacity(n - start);
-        atoms.push(start);
+    }
+
+    fn next(&mut self, adj: &Adjacency, ring_bond: &[bool]) -> Option<PieceKind<'_>> {
+        let n = adj.len();
+        let local = &mut self.local;
+        let start = (self.next_start..n)
+            .find(|&a| local[a] == usize::MAX && adj[a].iter().any(|&(_, b)| ring_bond[b]))?;
+        self.next_start = start + 1;
+        let p = &mut self.piece;
+        p.atoms.clear();
+        p.atoms.push(start);
         local[start] = 0;
         let mut i = 0;
-        while i < atoms.len() {
-            let v = atoms[i];
+        // Ring bonds counted from both ends.
+        let mut ends = 0;
+        while i < p.atoms.len() {
+            let v = p.atoms[i];
             for &(w, b) in &adj[v] {
-                if ring_bond[b] && local[w] == usize::MAX {
-                    local[w] = atoms.len();
-                    atoms.push(w);
+                if ring_bond[b] {
+                    ends += 1;
+                    if local[w] == usize::MAX {
+                        local[w] = p.atoms.len();
+                        p.atoms.push(w);
+                    }
                 }
             }
             i += 1;
         }
-        let mut edges = Vec::with_capacity(atoms.len() + 4);
-        let mut adj_start = vec![0; atoms.len() + 1];
-        for (lv, &v) in atoms.iter().enumerate() {
+        if ends / 2 == p.atoms.len() {
+            // As many bonds as atoms: one simple ring (the common case), walked directly.
+            return Some(PieceKind::Ring(start));
+        }
+        p.edges.clear();
+        p.adj_start.clear();
+        p.adj_start.resize(p.atoms.len() + 1, 0);
+        for (lv, &v) in p.atoms.iter().enumerate() {
             for &(w, b) in &adj[v] {
                 if ring_bond[b] && v < w {
-                    edges.push((lv, local[w], b));
-                    adj_start[lv + 1] += 1;
-                    adj_start[local[w] + 1] += 1;
+                    p.edges.push((lv, local[w], b));
+                    p.adj_start[lv + 1] += 1;
+                    p.adj_start[local[w] + 1] += 1;
                 }
             }
         }
-        for i in 0..atoms.len() {
-            adj_start[i + 1] += adj_start[i];
+        for i in 0..p.atoms.len() {
+            p.adj_start[i + 1] += p.adj_start[i];
         }
         // Filled in edge order, so each atom lists its edges in the order they were found.
-        let mut fill = adj_start.clone();
-        let mut ladj = vec![(0, 0); edges.len() * 2];
-        for (e, &(x, y, _)) in edges.iter().enumerate() {
-            ladj[fill[x]] = (y, e);
-            fill[x] += 1;
-            ladj[fill[y]] = (x, e);
-            fill[y] += 1;
+        p.fill.clear();
+        p.fill.extend_from_slice(&p.adj_start);
+        p.adj.clear();
+        p.adj.resize(p.edges.len() * 2, (0, 0));
+        for (e, &(x, y, _)) in p.edges.iter().enumerate() {
+            p.adj[p.fill[x]] = (y, e);
+            p.fill[x] += 1;
+            p.adj[p.fill[y]] = (x, e);
+            p.fill[y] += 1;
         }
-        pieces.push(Piece {
-            atoms,
-            edges,
-            adj_start,
-            adj: ladj,
-        });
+        Some(PieceKind::Fused(&self.piece))
     }
-    pieces
+}
+
+/// A piece of ring bonds: one simple ring (given by its lowest atom), or fused rings.
+enum PieceKind<'a> {
+    Ring(usize),
+    Fused(&'a Piece),
 }
 
 impl Piece {
@@ -323,65 +445,143 @@ impl Piece {
         self.edges.len().div_ceil(64)
     }
 
-    fn cycles(&self) -> Cycles {
+    /// Appends the piece's relevant cycles to `core`, marking those of its SSSR.
+    fn cycles(&self, core: &mut RingCore) {
         let rank = self.edges.len() + 1 - self.atoms.len();
-        let words = self.words();
         if rank == 1 {
             // A simple ring (the common case): the whole piece is the cycle.
-            let all = full_set(self.edges.len(), words);
-            return Cycles {
-                sssr: vec![all.clone()],
-                relevant: vec![all],
-            };
+            let c = core.push(self, |_| true);
+            core.sssr.push(c);
+            return;
         }
+        let words = self.words();
         // Candidates are kept as (root, closing edge) and bucketed by length; edge sets are
         // built only for the short buckets actually examined, as most candidates are long.
         // Roots: branch atoms only. Horton's argument works from any atom of a basis cycle, and
         // in a piece with two or more independent cycles every cycle has a branch atom.
-        let roots: Vec<usize> = (0..self.atoms.len())
+        let roots: Pooled<usize> = (0..self.atoms.len())
             .filter(|&v| self.nbrs(v).len() > 2)
             .collect();
         let tree = self.shortest_path_trees(&roots);
-        let mut buckets: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.atoms.len() + 1];
+        // (length, root, closing edge), shortest first; each length is one bucket.
+        let mut candidates: Pooled<(usize, usize, usize)> = Pooled::new();
         for (r, &root) in roots.iter().enumerate() {
             for (e, &(x, y, _)) in self.edges.iter().enumerate() {
                 if let Some(len) = tree.candidate_length(r, root, x, y) {
-                    buckets[len].push((r, e));
+                    candidates.push((len, r, e));
                 }
             }
         }
+        candidates.sort_unstable();
+        // Horton's candidates close each cycle through one shortest path per atom, so an
+        // even cycle whose far atom is reached by three or more shortest paths (the three
+        // 6-rings of quinuclidine or DABCO, from one bridgehead) can be missed as a relevant
+        // cycle. Pairs of other shortest paths into such an atom are tried too: for relevance
+        // only, so the SSSR stays the one Horton's candidates give.
+        let extra = self.even_cycles_through_other_paths(&roots, &tree);
         let mut basis = Basis::new(words);
-        let mut out = Cycles {
-            sssr: Vec::new(),
-            relevant: Vec::new(),
-        };
-        let mut arena: Vec<u64> = Vec::new();
-        for bucket in buckets.iter().filter(|b| !b.is_empty()) {
-            if out.sssr.len() == rank {
+        let mut found = 0;
+        let mut arena: Pooled<u64> = Pooled::new();
+        let mut extra_arena: Pooled<u64> = Pooled::new();
+        let mut relevant_index: Pooled<usize> = Pooled::new();
+        let mut order: Pooled<usize> = Pooled::new();
+        let (mut next, mut next_extra) = (0, 0);
+        // One bucket per length, Horton's candidates and the extra ones together.
+        loop {
+            let len = match (candidates.get(next), extra.get(next_extra)) {
+                (Some(c), Some(x)) => c.0.min(x.0),
+                (Some(c), None) => c.0,
+                (None, Some(x)) => x.0,
+                (None, None) => break,
+            };
+            if found == rank {
                 break;
             }
+            let bucket =
+                &candidates[next..][..candidates[next..].iter().take_while(|c| c.0 == len).count()];
+            next += bucket.len();
+            let extra_bucket = &extra[next_extra..][..extra[next_extra..]
+                .iter()
+                .take_while(|c| c.0 == len)
+                .count()];
+            next_extra += extra_bucket.len();
             arena.clear();
             arena.resize(bucket.len() * words, 0);
-            for (i, &(r, e)) in bucket.iter().enumerate() {
+            for (i, &(_, r, e)) in bucket.iter().enumerate() {
                 tree.fill_cycle(self, r, roots[r], e, &mut arena[i * words..(i + 1) * words]);
             }
             let set = |i: usize| &arena[i * words..(i + 1) * words];
-            let mut order: Vec<usize> = (0..bucket.len()).collect();
+            order.clear();
+            order.extend(0..bucket.len());
             order.sort_unstable_by(|&x, &y| set(x).cmp(set(y)));
             order.dedup_by(|x, y| set(*x) == set(*y));
             // Relevant: independent of the strictly shorter cycles kept so far.
             let shorter = basis.len();
+            relevant_index.clear();
             for &c in &order {
-                if basis.is_independent(set(c), shorter) {
-                    out.relevant.push(set(c).to_vec());
+                relevant_index.push(if basis.is_independent(set(c), shorter) {
+                    core.push(self, |e| has_bit(set(c), e))
+                } else {
+                    usize::MAX
+                });
+            }
+            // A cycle independent of all kept so far is independent of the shorter ones too,
+            // so every SSSR ring is one of the relevant cycles just added.
+            for (i, &c) in order.iter().enumerate() {
+                if basis.insert(set(c)) {
+                    core.sssr.push(relevant_index[i]);
+                    found += 1;
                 }
             }
-            for &c in &order {
-                if basis.insert(set(c)) {
-                    out.sssr.push(set(c).to_vec());
+            extra_arena.clear();
+            extra_arena.resize(extra_bucket.len() * words, 0);
+            for (i, &(_, r, pe, qe)) in extra_bucket.iter().enumerate() {
+                let slot = &mut extra_arena[i * words..(i + 1) * words];
+                tree.fill_pair(self, r, roots[r], [pe, qe], slot);
+            }
+            let extra_set = |i: usize| &extra_arena[i * words..(i + 1) * words];
+            for i in 0..extra_bucket.len() {
+                let s = extra_set(i);
+                let seen = order.iter().any(|&c| set(c) == s) || (0..i).any(|j| extra_set(j) == s);
+                if !seen && basis.is_independent(s, shorter) {
+                    core.push(self, |e| has_bit(s, e));
                 }
             }
         }
+    }
+
+    /// Even cycles from each root closed at an atom `y` through two of its shortest-path
+    /// predecessors other than its tree parent (the pairs with the parent are Horton's
+    /// candidates already): (length, root, edge into `y` from each predecessor), shortest first.
+    fn even_cycles_through_other_paths(
+        &self,
+        roots: &[usize],
+        tree: &Trees,
+    ) -> Vec<(usize, usize, usize, usize)> {
+        let mut out = Vec::new();
+        let mut preds: Pooled<(usize, usize)> = Pooled::new();
+        for r in 0..roots.len() {
+            let row = &tree.nodes[r * tree.n..(r + 1) * tree.n];
+            for y in 0..tree.n {
+                let node = row[y];
+                // Two predecessors besides the parent need three neighbours.
+                if node.dist == usize::MAX || node.dist < 2 || self.nbrs(y).len() < 3 {
+                    continue;
+                }
+                preds.clear();
+                preds.extend(self.nbrs(y).iter().copied().filter(|&(w, e)| {
+                    e != node.parent_edge && row[w].dist.checked_add(1) == Some(node.dist)
+                }));
+                for (i, &(p, pe)) in preds.iter().enumerate() {
+                    for &(q, qe) in &preds[i + 1..] {
+                        if row[p].branch != row[q].branch {
+                            out.push((2 * node.dist, r, pe, qe));
+                        }
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
         out
     }
 
@@ -390,26 +590,30 @@ impl Piece {
         let n = self.atoms.len();
         let mut t = Trees {
             n,
-            dist: vec![usize::MAX; n * roots.len()],
-            parent_edge: vec![usize::MAX; n * roots.len()],
-            branch: vec![usize::MAX; n * roots.len()],
+            nodes: vec![TreeNode::UNREACHED; n * roots.len()],
         };
-        let mut queue = Vec::with_capacity(n);
+        let mut queue: Pooled<usize> = Pooled::with_capacity(n);
         for (r, &root) in roots.iter().enumerate() {
-            let base = r * n;
+            let row = &mut t.nodes[r * n..(r + 1) * n];
             queue.clear();
-            t.dist[base + root] = 0;
-            t.branch[base + root] = root;
+            row[root] = TreeNode {
+                dist: 0,
+                parent_edge: usize::MAX,
+                branch: root,
+            };
             queue.push(root);
             let mut head = 0;
             while head < queue.len() {
                 let v = queue[head];
                 head += 1;
+                let (dist, branch) = (row[v].dist + 1, row[v].branch);
                 for &(w, e) in self.nbrs(v) {
-                    if t.dist[base + w] == usize::MAX {
-                        t.dist[base + w] = t.dist[base + v] + 1;
-                        t.parent_edge[base + w] = e;
-                        t.branch[base + w] = if v == root { w } else { t.branch[base + v] };
+                    if row[w].dist == usize::MAX {
+                        row[w] = TreeNode {
+                            dist,
+                            parent_edge: e,
+                            branch: if v == root { w } else { branch },
+                        };
                         queue.push(w);
                     }
                 }
@@ -418,15 +622,18 @@ impl Piece {
         t
     }
 
-    /// The cycle's atoms in cyclic order (global indices) and the bonds between consecutive atoms.
-    fn ordered(&self, set: &EdgeSet) -> (Vec<AtomIdx>, Vec<BondIdx>) {
+    /// Appends the cycle's atoms in cyclic order (global indices) and the bonds between
+    /// consecutive atoms; `in_cycle` says which local edges the cycle holds.
+    fn ordered(
+        &self,
+        in_cycle: impl Fn(usize) -> bool,
+        atoms: &mut Pooled<AtomIdx>,
+        bonds: &mut Pooled<BondIdx>,
+    ) {
         let first = (0..self.edges.len())
-            .find(|&e| has_bit(set, e))
+            .find(|&e| in_cycle(e))
             .expect("a cycle has edges");
         let (start, mut cur, b0) = self.edges[first];
-        let len: usize = set.iter().map(|w| w.count_ones() as usize).sum();
-        let mut atoms = Vec::with_capacity(len);
-        let mut bonds = Vec::with_capacity(len);
         atoms.push(AtomIdx::new(self.atoms[start]));
         bonds.push(BondIdx::new(b0));
         let mut prev_edge = first;
@@ -435,55 +642,76 @@ impl Piece {
             let &(next, e) = self
                 .nbrs(cur)
                 .iter()
-                .find(|&&(_, e)| e != prev_edge && has_bit(set, e))
+                .find(|&&(_, e)| e != prev_edge && in_cycle(e))
                 .expect("every atom of a cycle has two cycle edges");
             bonds.push(BondIdx::new(self.edges[e].2));
             prev_edge = e;
             cur = next;
         }
-        (atoms, bonds)
     }
 }
 
 /// Shortest-path trees of a piece, one per root (`r` indexes the roots), stored row by row.
 struct Trees {
     n: usize,
-    dist: Vec<usize>,
-    parent_edge: Vec<usize>,
-    /// The first atom after the root on the path to each atom.
-    branch: Vec<usize>,
+    nodes: Vec<TreeNode>,
+}
+
+#[derive(Clone, Copy)]
+struct TreeNode {
+    dist: usize,
+    parent_edge: usize,
+    /// The first atom after the root on the path to this atom.
+    branch: usize,
+}
+
+impl TreeNode {
+    const UNREACHED: TreeNode = TreeNode {
+        dist: usize::MAX,
+        parent_edge: usize::MAX,
+        branch: usize::MAX,
+    };
 }
 
 impl Trees {
     /// Horton's candidate for `root` and edge (x, y): the paths root→x and root→y closed by the
     /// edge, a simple cycle when the two paths leave the root by different atoms.
     fn candidate_length(&self, r: usize, root: usize, x: usize, y: usize) -> Option<usize> {
-        let base = r * self.n;
-        (x != root && y != root && self.branch[base + x] != self.branch[base + y])
-            .then(|| self.dist[base + x] + self.dist[base + y] + 1)
+        let row = &self.nodes[r * self.n..(r + 1) * self.n];
+        (x != root && y != root && row[x].branch != row[y].branch)
+            .then(|| row[x].dist + row[y].dist + 1)
     }
 
-    fn fill_cycle(&self, piece: &Piece, r: usize, root: usize, e: usize, set: &mut [u64]) {
-        let base = r * self.n;
-        let (x, y, _) = piece.edges[e];
-        set_bit(set, e);
-        for mut v in [x, y] {
+    /// The cycle of two edges into one atom, each closed by its other end's path to the root.
+    fn fill_pair(&self, piece: &Piece, r: usize, root: usize, edges: [usize; 2], set: &mut [u64]) {
+        let row = &self.nodes[r * self.n..(r + 1) * self.n];
+        for e in edges {
+            set_bit(set, e);
+            let (a, b, _) = piece.edges[e];
+            // The edge's end nearer the root.
+            let mut v = if row[a].dist < row[b].dist { a } else { b };
             while v != root {
-                let pe = self.parent_edge[base + v];
+                let pe = row[v].parent_edge;
                 set_bit(set, pe);
                 let (a, b, _) = piece.edges[pe];
                 v = if a == v { b } else { a };
             }
         }
     }
-}
 
-fn full_set(bits: usize, words: usize) -> EdgeSet {
-    let mut s = vec![0u64; words];
-    for e in 0..bits {
-        set_bit(&mut s, e);
+    fn fill_cycle(&self, piece: &Piece, r: usize, root: usize, e: usize, set: &mut [u64]) {
+        let row = &self.nodes[r * self.n..(r + 1) * self.n];
+        let (x, y, _) = piece.edges[e];
+        set_bit(set, e);
+        for mut v in [x, y] {
+            while v != root {
+                let pe = row[v].parent_edge;
+                set_bit(set, pe);
+                let (a, b, _) = piece.edges[pe];
+                v = if a == v { b } else { a };
+            }
+        }
     }
-    s
 }
 
 fn set_bit(s: &mut [u64], i: usize) {
@@ -497,18 +725,18 @@ fn has_bit(s: &[u64], i: usize) -> bool {
 /// Cycles kept so far in echelon form over GF(2): each row is free of earlier rows' pivots.
 struct Basis {
     words: usize,
-    rows: Vec<u64>,
-    pivots: Vec<usize>,
-    scratch: Vec<u64>,
+    rows: Pooled<u64>,
+    pivots: Pooled<usize>,
+    scratch: Pooled<u64>,
 }
 
 impl Basis {
     fn new(words: usize) -> Basis {
         Basis {
             words,
-            rows: Vec::new(),
-            pivots: Vec::new(),
-            scratch: vec![0; words],
+            rows: Pooled::new(),
+            pivots: Pooled::new(),
+            scratch: Pooled::filled(words, 0),
         }
     }
 
@@ -682,6 +910,68 @@ mod tests {
         let info = RingInfo::new(&m);
         assert_eq!(sizes(&info), vec![4; 5]);
         assert_eq!(info.relevant_cycles().len(), 6);
+    }
+
+    #[test]
+    fn a_simple_ring_is_walked_from_its_lowest_atom_along_its_first_bond() {
+        // Toluene's skeleton, methyl first: the ring starts at atom 1 and goes on to atom 2.
+        let m = skeleton(7, &[(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (5, 6), (6, 1)]);
+        let info = RingInfo::new(&m);
+        let ring: Vec<usize> = info.rings()[0].iter().map(|a| a.index()).collect();
+        assert_eq!(ring, vec![1, 2, 3, 4, 5, 6]);
+        assert_eq!(info.relevant_cycles(), info.rings());
+        assert_eq!(
+            m.bond_between(6.into(), 1.into()),
+            Some(info.ring_bonds(0)[5])
+        );
+    }
+
+    #[test]
+    fn quinuclidine_and_dabco_have_three_relevant_six_rings() {
+        // Bicyclo[2.2.2]octane: bridgeheads 0 and 1, three two-atom bridges. Any two of the
+        // three 6-rings form the SSSR; none is a sum of shorter cycles, so all three are
+        // relevant (each bridgehead reaches the other by three shortest paths).
+        let m = skeleton(
+            8,
+            &[
+                (0, 2),
+                (2, 3),
+                (3, 1),
+                (0, 4),
+                (4, 5),
+                (5, 1),
+                (0, 6),
+                (6, 7),
+                (7, 1),
+            ],
+        );
+        let info = RingInfo::new(&m);
+        assert_eq!(sizes(&info), vec![6, 6]);
+        assert_eq!(info.relevant_cycles().len(), 3);
+        let mut cycles: Vec<Vec<usize>> = info
+            .relevant_cycles()
+            .iter()
+            .map(|c| {
+                let mut c: Vec<usize> = c.iter().map(|a| a.index()).collect();
+                c.sort();
+                c
+            })
+            .collect();
+        cycles.sort();
+        assert_eq!(
+            cycles,
+            vec![
+                vec![0, 1, 2, 3, 4, 5],
+                vec![0, 1, 2, 3, 6, 7],
+                vec![0, 1, 4, 5, 6, 7]
+            ]
+        );
+        for (r, cycle) in info.relevant_cycles().iter().enumerate() {
+            for (i, &a) in cycle.iter().enumerate() {
+                let b = cycle[(i + 1) % cycle.len()];
+                assert_eq!(m.bond_between(a, b), Some(info.relevant_cycle_bonds(r)[i]));
+            }
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ use petgraph::visit::EdgeRef;
 
 use crate::chem::element::Element;
 use crate::chem::mol::{AtomIdx, BondOrder, Molecule};
+use crate::chem::pool::Pooled;
 
 /// The valences an atom of `element` with `charge` may have, ascending; empty when any valence
 /// is acceptable (most metals, noble gases, `*`). These are RDKit's lists for the main-group
@@ -84,17 +85,28 @@ pub fn explicit_valence(mol: &Molecule, a: AtomIdx) -> u16 {
         .sum()
 }
 
+/// Every atom's explicit valence (as [`explicit_valence`]) and whether it has an aromatic bond,
+/// in one pass over the bonds.
+fn valences_and_pi(mol: &Molecule) -> (Pooled<u16>, Pooled<bool>) {
+    let mut sum = Pooled::filled(mol.atom_count(), 0u16);
+    let mut pi = Pooled::filled(mol.atom_count(), false);
+    for e in mol.graph.raw_edges() {
+        let order = u16::from(e.weight.order.valence());
+        for a in [e.source().index(), e.target().index()] {
+            sum[a] += order;
+            pi[a] |= e.weight.aromatic;
+        }
+    }
+    (sum, pi)
+}
+
 /// Sets `hydrogens` on every atom written without brackets (aromatic bonds must still be single).
 pub fn assign_implicit_hydrogens(mol: &mut Molecule) {
-    let atoms: Vec<AtomIdx> = mol.atoms().collect();
-    for a in atoms {
-        if mol.atom(a).bracket {
-            continue;
+    let (sum, pi) = valences_and_pi(mol);
+    for (a, atom) in mol.graph.node_weights_mut().enumerate() {
+        if !atom.bracket {
+            atom.hydrogens = implicit_hydrogens(atom.element, pi[a], sum[a]);
         }
-        let sum = explicit_valence(mol, a);
-        let in_pi_system = mol.graph.edges(a).any(|e| e.weight().aromatic);
-        let atom = mol.atom_mut(a);
-        atom.hydrogens = implicit_hydrogens(atom.element, in_pi_system, sum);
     }
 }
 
@@ -105,13 +117,14 @@ pub fn assign_implicit_hydrogens(mol: &mut Molecule) {
 /// a bond is a dative (coordinate) bond, as RDKit reads the carbonyl `[O]=C` or porphyrin `[N+]`
 /// of a metal complex written with plain bonds.
 pub fn over_valent_atoms(mol: &Molecule) -> Vec<AtomIdx> {
+    let (sum, _) = valences_and_pi(mol);
     mol.atoms()
         .filter(|&a| {
             let atom = mol.atom(a);
             let Some(&max) = allowed_valences(atom.element, atom.charge).last() else {
                 return false;
             };
-            let total = explicit_valence(mol, a) + u16::from(atom.hydrogens);
+            let total = sum[a.index()] + u16::from(atom.hydrogens);
             if total <= u16::from(max) {
                 return false;
             }

@@ -9,7 +9,9 @@
 
 use super::stereo::{DoubleBond, StereoSet, cis_relative_to, substituents};
 use super::writer::Walk;
+use crate::chem::aromaticity::Flags;
 use crate::chem::mol::{AtomIdx, BondOrder, Molecule};
+use crate::chem::pool::Pooled;
 use crate::chem::rings::Adjacency;
 
 /// `/` (true) or `\` (false), as written after the bond's first-written atom.
@@ -23,12 +25,13 @@ pub(crate) fn bond_directions(
     adj: &Adjacency,
     walk: &Walk,
     stereo: &StereoSet,
-) -> Vec<Direction> {
-    let mut dir: Vec<Direction> = vec![None; mol.bond_count()];
+    flags: &Flags,
+) -> Pooled<Direction> {
+    let mut dir: Pooled<Direction> = Pooled::filled(mol.bond_count(), None);
     let mut dbs: Vec<(&DoubleBond, Markable)> = stereo
         .double_bonds
         .iter()
-        .map(|db| (db, markable(mol, adj, walk, db)))
+        .map(|db| (db, markable(mol, adj, walk, flags, db)))
         .filter(|(_, c)| !c[0].is_empty() && !c[1].is_empty())
         .collect();
     dbs.sort_by_key(|(db, _)| walk.position[db.ends[0]].min(walk.position[db.ends[1]]));
@@ -56,16 +59,22 @@ fn next_double_bond(
 
 /// Plain single bonds to each end's substituents, tree bonds first; ring-closure bonds only
 /// when an end has no tree bond to mark.
-fn markable(mol: &Molecule, adj: &Adjacency, walk: &Walk, db: &DoubleBond) -> Markable {
+fn markable(
+    mol: &Molecule,
+    adj: &Adjacency,
+    walk: &Walk,
+    flags: &Flags,
+    db: &DoubleBond,
+) -> Markable {
     let mut out: Markable = [Vec::new(), Vec::new()];
     for (e, cands) in out.iter_mut().enumerate() {
         let (end, other) = (db.ends[e], db.ends[1 - e]);
-        for n in substituents(adj, end, other) {
+        for &n in &substituents(adj, end, other) {
             let b = mol
                 .bond_between(AtomIdx::new(end), AtomIdx::new(n))
                 .expect("substituent is bonded");
             let bond = mol.bond(b);
-            if bond.order == BondOrder::Single && !bond.aromatic {
+            if bond.order == BondOrder::Single && !flags.bonds[b.index()] {
                 cands.push((n, b.index()));
             }
         }

@@ -1,6 +1,6 @@
 //! Canonical SMILES: one string per molecule, whatever order its atoms came in.
 //!
-//! `canonical_smiles` perceives aromaticity on a copy (RDKit-like model), ranks the atoms
+//! `canonical_smiles` perceives aromaticity (RDKit-like model, flags kept beside the molecule), ranks the atoms
 //! canonically (stereo included) and writes aromatic SMILES with tetrahedral and double-bond
 //! stereo. Components are written in rank order, so their order is canonical too.
 
@@ -14,40 +14,40 @@ mod writer;
 pub use renumber::renumber;
 pub use writer::WriteOptions;
 
-use super::aromaticity;
+use super::aromaticity::{self, Flags};
 use super::mol::{Molecule, Reaction};
-use super::rings::{Adjacency, RingInfo};
+use super::rings::{Adjacency, RingCore};
 use stereo::StereoSet;
 
 /// The canonical aromatic SMILES of `mol`.
 pub fn canonical_smiles(mol: &Molecule) -> String {
-    let mut m = mol.clone();
-    let adj = Adjacency::new(&m);
-    let rings = RingInfo::with_adjacency(&m, &adj);
-    aromaticity::perceive_with_adjacency(&mut m, &adj, &rings);
-    write_with(&m, &adj, Some(&rings), WriteOptions::default())
+    let adj = Adjacency::new(mol);
+    let rings = RingCore::new(&adj, mol.bond_count());
+    let flags = aromaticity::aromatic_flags(mol, &adj, &rings);
+    write_with(mol, &adj, Some(&rings), &flags, WriteOptions::default())
 }
 
 /// Writes `mol` as it stands (aromatic flags as they are set; call
 /// [`aromaticity::perceive`] first for perceived aromaticity).
 pub fn write_smiles(mol: &Molecule, options: WriteOptions) -> String {
-    write_with(mol, &Adjacency::new(mol), None, options)
+    write_with(mol, &Adjacency::new(mol), None, &Flags::of(mol), options)
 }
 
 /// Writes with the neighbour lists and, when the caller has them, the rings.
 fn write_with(
     mol: &Molecule,
     adj: &Adjacency,
-    rings: Option<&RingInfo>,
+    rings: Option<&RingCore>,
+    flags: &Flags,
     options: WriteOptions,
 ) -> String {
-    let mut stereo = StereoSet::collect(mol, adj);
+    let mut stereo = StereoSet::collect(mol, adj, flags);
     let ranks = if options.canonical {
-        rank::canonical_ranks(mol, adj, rings, &mut stereo)
+        rank::canonical_ranks(mol, adj, rings, flags, &mut stereo)
     } else {
         writer::input_order(mol.atom_count())
     };
-    writer::write(mol, adj, &ranks, &stereo, options.aromatic)
+    writer::write(mol, adj, &ranks, &stereo, flags, options.aromatic)
 }
 
 /// Canonical reaction SMILES `reactants>agents>products`: each species canonical, its ionic

@@ -10,9 +10,11 @@
 
 use super::stereo::{DoubleBond, Slot, StereoSet, cis_relative_to, odd_permutation, substituents};
 use super::ties::{State, TieBreaker};
+use crate::chem::aromaticity::Flags;
 use crate::chem::mol::Molecule;
+use crate::chem::pool::Pooled;
 use crate::chem::rings::Adjacency;
-use crate::chem::rings::RingInfo;
+use crate::chem::rings::RingCore;
 
 /// Label bits added to an atom's refinement key once its stereo is expressible in ranks.
 const CENTRE_ANTICLOCKWISE: u32 = 1;
@@ -26,39 +28,41 @@ const DOUBLE_TRANS: u32 = 8;
 pub(crate) fn canonical_ranks(
     mol: &Molecule,
     adj: &Adjacency,
-    rings: Option<&RingInfo>,
+    rings: Option<&RingCore>,
+    flags: &Flags,
     stereo: &mut StereoSet,
-) -> Vec<u32> {
+) -> Pooled<u32> {
     // Rings are needed only for ring stereo and symmetric ring systems; without the caller's,
     // they are computed on first use.
     let n = mol.atom_count();
-    let bond_code: Vec<u64> = mol
+    let bond_code: Pooled<u64> = mol
         .bonds()
         .map(|b| {
             let bond = mol.bond(b);
-            if bond.aromatic {
+            if flags.bonds[b.index()] {
                 5
             } else {
                 u64::from(bond.order.valence())
             }
         })
         .collect();
-    let keys = atom_keys(mol, adj);
-    let mut ranks = initial_ranks(&keys);
-    let mut refiner = Refiner::new(adj, bond_code);
+    let keys = atom_keys(mol, adj, flags);
+    let (mut ranks, order) = initial_ranks(&keys);
+    let mut refiner = Refiner::new(adj, bond_code, order);
     let mut labels = Labels::new(n, stereo);
-    refiner.refine(&mut ranks, &labels.extra);
-    while labels.update(adj, &ranks, stereo) {
-        refiner.refine(&mut ranks, &labels.extra);
+    refiner.refine(&mut ranks, &labels.extra, None);
+    let mut touched = Pooled::new();
+    while labels.update(adj, &ranks, stereo, &mut touched) {
+        refiner.refine(&mut ranks, &labels.extra, Some(&touched));
     }
-    drop_unresolved(mol, rings, stereo, &mut labels);
+    drop_unresolved(mol, adj, rings, stereo, &mut labels);
     TieBreaker::new(mol, adj, rings, stereo, keys, refiner)
         .complete(State { ranks, labels })
         .1
         .ranks
 }
 
-fn atom_keys(mol: &Molecule, adj: &Adjacency) -> Vec<(u64, u32)> {
+fn atom_keys(mol: &Molecule, adj: &Adjacency, flags: &Flags) -> Pooled<(u64, u32)> {
     mol.atoms()
         .map(|a| {
             let atom = mol.atom(a);
@@ -68,69 +72,80 @@ fn atom_keys(mol: &Molecule, adj: &Adjacency) -> Vec<(u64, u32)> {
                 | u64::from(atom.isotope.unwrap_or(0)) << 29
                 | u64::from((i16::from(atom.charge) + 128) as u16) << 21
                 | u64::from(atom.hydrogens) << 13
-                | u64::from(atom.aromatic);
+                | u64::from(flags.atoms[a.index()]);
             (packed, atom.atom_class.unwrap_or(0))
         })
         .collect()
 }
 
-fn initial_ranks(keys: &[(u64, u32)]) -> Vec<u32> {
-    let mut order: Vec<usize> = (0..keys.len()).collect();
-    order.sort_by_key(|&a| keys[a]);
-    let mut ranks = vec![0u32; keys.len()];
-    for (i, &a) in order.iter().enumerate() {
-        ranks[a] = if i > 0 && keys[order[i - 1]] == keys[a] {
-            ranks[order[i - 1]]
-        } else {
-            i as u32
-        };
+/// Ranks by invariant (tied atoms share the rank of their class's first position), and the
+/// atoms in rank order.
+fn initial_ranks(keys: &[(u64, u32)]) -> (Pooled<u32>, Pooled<usize>) {
+    // Key and atom in one number: one plain sort, no lookups while sorting.
+    let mut sorted: Pooled<u128> = keys
+        .iter()
+        .enumerate()
+        .map(|(a, &(k, class))| u128::from(k) << 64 | u128::from(class) << 32 | a as u128)
+        .collect();
+    sorted.sort_unstable();
+    let mut ranks = Pooled::filled(keys.len(), 0u32);
+    let mut class_start = 0;
+    for (i, &x) in sorted.iter().enumerate() {
+        if i > 0 && sorted[i - 1] >> 32 != x >> 32 {
+            class_start = i as u32;
+        }
+        ranks[(x & 0xffff_ffff) as usize] = class_start;
     }
-    ranks
+    let order = sorted.iter().map(|&x| (x & 0xffff_ffff) as usize).collect();
+    (ranks, order)
 }
 
 /// Partition refinement with reusable buffers. A rank is the number of atoms ordered before
 /// the atom's class, so refining never reorders existing classes, only splits them.
 pub(super) struct Refiner<'a> {
     adj: &'a Adjacency,
-    pub bond_code: Vec<u64>,
-    offsets: Vec<usize>,
-    keys: Vec<u64>,
-    order: Vec<usize>,
-    new_ranks: Vec<u32>,
+    pub bond_code: Pooled<u64>,
+    offsets: Pooled<usize>,
+    keys: Pooled<u64>,
+    order: Pooled<usize>,
+    new_ranks: Pooled<u32>,
     /// An atom is dirty when `dirty[a] == stamp` (bumping the stamp clears every mark at once).
-    dirty: Vec<u32>,
+    dirty: Pooled<u32>,
     stamp: u32,
-    counts: Vec<u32>,
+    counts: Pooled<u32>,
     /// Classes of two or more atoms, as `order[start..end]` ranges: singletons cannot split,
     /// so a pass visits only these instead of all atoms.
-    cells: Vec<(usize, usize)>,
-    next_cells: Vec<(usize, usize)>,
-    changed: Vec<usize>,
+    cells: Pooled<(usize, usize)>,
+    next_cells: Pooled<(usize, usize)>,
+    changed: Pooled<usize>,
     /// Per-atom refinement key packed into one number (see `split_class`).
-    packed: Vec<u128>,
+    packed: Pooled<u128>,
 }
 
 impl<'a> Refiner<'a> {
-    fn new(adj: &'a Adjacency, bond_code: Vec<u64>) -> Refiner<'a> {
-        let mut offsets = Vec::with_capacity(adj.len() + 1);
+    /// `order`: the atoms sorted by their initial ranks.
+    fn new(adj: &'a Adjacency, bond_code: Pooled<u64>, order: Pooled<usize>) -> Refiner<'a> {
+        let mut offsets = Pooled::with_capacity(adj.len() + 1);
         offsets.push(0);
+        let mut total = 0;
         for nbrs in adj.iter() {
-            offsets.push(offsets.last().unwrap() + nbrs.len());
+            total += nbrs.len();
+            offsets.push(total);
         }
         Refiner {
             adj,
             bond_code,
-            keys: vec![0; *offsets.last().unwrap()],
+            keys: Pooled::filled(*offsets.last().unwrap(), 0),
             offsets,
-            order: (0..adj.len()).collect(),
-            new_ranks: vec![0; adj.len()],
-            dirty: vec![0; adj.len()],
+            order,
+            new_ranks: Pooled::filled(adj.len(), 0),
+            dirty: Pooled::filled(adj.len(), 0),
             stamp: 0,
-            counts: vec![0; adj.len()],
-            cells: Vec::with_capacity(adj.len() / 2),
-            next_cells: Vec::with_capacity(adj.len() / 2),
-            changed: Vec::with_capacity(adj.len()),
-            packed: vec![0; adj.len()],
+            counts: Pooled::filled(adj.len(), 0),
+            cells: Pooled::with_capacity(adj.len() / 2),
+            next_cells: Pooled::with_capacity(adj.len() / 2),
+            changed: Pooled::with_capacity(adj.len()),
+            packed: Pooled::filled(adj.len(), 0),
         }
     }
 
@@ -142,6 +157,25 @@ impl<'a> Refiner<'a> {
         }
     }
 
+    /// Ranks `chosen` before the rest of its class `tied` (the others move up by one), keeping
+    /// the rank order of `order` when it held.
+    pub fn put_first(&mut self, ranks: &mut [u32], tied: u32, chosen: usize) {
+        let t = tied as usize;
+        let in_order = self.order.get(t).is_some_and(|&a| ranks[a] == tied)
+            && self.order.is_sorted_by_key(|&a| ranks[a]);
+        for (a, r) in ranks.iter_mut().enumerate() {
+            if *r == tied && a != chosen {
+                *r = tied + 1;
+            }
+        }
+        if in_order {
+            // The class holds positions tied.. of `order`: the chosen atom goes first.
+            if let Some(p) = self.order[t..].iter().position(|&a| a == chosen) {
+                self.order.swap(t, t + p);
+            }
+        }
+    }
+
     /// The lowest rank shared by two or more atoms.
     pub fn lowest_tied_class(&mut self, ranks: &[u32]) -> Option<u32> {
         self.count_sizes(ranks);
@@ -150,9 +184,17 @@ impl<'a> Refiner<'a> {
 
     /// Splits classes by (stereo label, sorted neighbour ranks and bond types) until stable.
     /// Only classes with two or more atoms are re-sorted: singletons cannot split.
-    pub fn refine(&mut self, ranks: &mut [u32], extra: &[u32]) {
+    ///
+    /// `touched`: `None` when the ranks may be anything, so the first pass splits every class;
+    /// otherwise the ranks are a refinement's stable result in which only the atoms in
+    /// `touched` have a new key (a neighbour moved to another class, or their stereo label
+    /// changed), so the first pass splits only their classes: no other class can split.
+    pub fn refine(&mut self, ranks: &mut [u32], extra: &[u32], touched: Option<&[usize]>) {
         let n = ranks.len();
-        self.order.sort_unstable_by_key(|&a| ranks[a]);
+        // Usually in order already: from the last refinement, or kept so by `put_first`.
+        if !self.order.is_sorted_by_key(|&a| ranks[a]) {
+            self.order.sort_unstable_by_key(|&a| ranks[a]);
+        }
         self.cells.clear();
         let mut start = 0;
         while start < n {
@@ -168,7 +210,16 @@ impl<'a> Refiner<'a> {
         }
         // Only a class with a member next to an atom whose rank just changed can split (the
         // first pass looks at all): along a chain, refinement is a wave, not n full passes.
-        let mut all_dirty = true;
+        let mut all_dirty = touched.is_none();
+        if let Some(touched) = touched {
+            self.stamp = self.stamp.wrapping_add(1);
+            if self.stamp == 0 {
+                self.dirty.fill(u32::MAX);
+            }
+            for &a in touched {
+                self.dirty[a] = self.stamp;
+            }
+        }
         loop {
             self.changed.clear();
             self.next_cells.clear();
@@ -208,15 +259,7 @@ impl<'a> Refiner<'a> {
     /// in `new_ranks`, the atoms whose rank changes in `changed`, and the sub-classes of two or
     /// more atoms in `next_cells`.
     fn split_class(&mut self, start: usize, end: usize, ranks: &[u32], extra: &[u32]) {
-        for &a in &self.order[start..end] {
-            let slice = &mut self.keys[self.offsets[a]..self.offsets[a + 1]];
-            for (k, &(nb, b)) in slice.iter_mut().zip(&self.adj[a]) {
-                *k = u64::from(ranks[nb]) << 3 | self.bond_code[b];
-            }
-            slice.sort_unstable();
-        }
-        let (keys, offsets) = (&self.keys, &self.offsets);
-        let key = |a: usize| (extra[a], &keys[offsets[a]..offsets[a + 1]]);
+        let offsets = &self.offsets;
         // Atoms of one class have the same degree (it is part of the initial invariant), so
         // their key lists compare element by element; up to 4 keys of 16 bits pack into one
         // number that sorts the same way.
@@ -228,15 +271,53 @@ impl<'a> Refiner<'a> {
                 .all(|&a| offsets[a + 1] - offsets[a] == degree);
         if packable {
             for &a in &self.order[start..end] {
-                self.packed[a] = keys[offsets[a]..offsets[a + 1]]
-                    .iter()
-                    .fold(u128::from(extra[a]), |acc, &k| acc << 16 | u128::from(k));
+                // The neighbour keys sorted in place (at most 4: no call into a sort).
+                let mut k = [0u64; 4];
+                for (slot, &(nb, b)) in k.iter_mut().zip(&self.adj[a]) {
+                    *slot = u64::from(ranks[nb]) << 3 | self.bond_code[b];
+                }
+                for i in 1..degree {
+                    let mut j = i;
+                    while j > 0 && k[j - 1] > k[j] {
+                        k.swap(j - 1, j);
+                        j -= 1;
+                    }
+                }
+                // Labels take 4 bits: with up to 3 keys the number fits in 64 bits.
+                self.packed[a] = if degree <= 3 {
+                    u128::from(
+                        k[..degree]
+                            .iter()
+                            .fold(u64::from(extra[a]), |acc, &k| acc << 16 | k),
+                    )
+                } else {
+                    k[..degree]
+                        .iter()
+                        .fold(u128::from(extra[a]), |acc, &k| acc << 16 | u128::from(k))
+                };
             }
             let packed = &self.packed;
-            self.order[start..end].sort_unstable_by_key(|&a| packed[a]);
+            if end - start == 2 {
+                if packed[self.order[start]] > packed[self.order[start + 1]] {
+                    self.order.swap(start, start + 1);
+                }
+            } else {
+                self.order[start..end].sort_unstable_by_key(|&a| packed[a]);
+            }
         } else {
+            for &a in &self.order[start..end] {
+                let slice = &mut self.keys[offsets[a]..offsets[a + 1]];
+                for (k, &(nb, b)) in slice.iter_mut().zip(&self.adj[a]) {
+                    *k = u64::from(ranks[nb]) << 3 | self.bond_code[b];
+                }
+                slice.sort_unstable();
+            }
+            let keys = &self.keys;
+            let key = |a: usize| (extra[a], &keys[offsets[a]..offsets[a + 1]]);
             self.order[start..end].sort_unstable_by(|&x, &y| key(x).cmp(&key(y)));
         }
+        let (keys, offsets) = (&self.keys, &self.offsets);
+        let key = |a: usize| (extra[a], &keys[offsets[a]..offsets[a + 1]]);
         let packed = &self.packed;
         let same = |x: usize, y: usize| {
             if packable {
@@ -270,22 +351,30 @@ impl<'a> Refiner<'a> {
 /// Stereo labels folded into the refinement, with which stereo elements already have one.
 #[derive(Clone)]
 pub(super) struct Labels {
-    pub extra: Vec<u32>,
-    pub centre_done: Vec<bool>,
-    double_done: Vec<bool>,
+    pub extra: Pooled<u32>,
+    pub centre_done: Pooled<bool>,
+    double_done: Pooled<bool>,
 }
 
 impl Labels {
     fn new(n: usize, stereo: &StereoSet) -> Labels {
         Labels {
-            extra: vec![0; n],
-            centre_done: vec![false; stereo.centres.len()],
-            double_done: vec![false; stereo.double_bonds.len()],
+            extra: Pooled::filled(n, 0),
+            centre_done: Pooled::filled(stereo.centres.len(), false),
+            double_done: Pooled::filled(stereo.double_bonds.len(), false),
         }
     }
 
     /// Labels every stereo element that the current ranks make expressible; true if any was new.
-    pub fn update(&mut self, adj: &Adjacency, ranks: &[u32], stereo: &StereoSet) -> bool {
+    /// The atoms whose label changed are left in `touched`.
+    pub fn update(
+        &mut self,
+        adj: &Adjacency,
+        ranks: &[u32],
+        stereo: &StereoSet,
+        touched: &mut Pooled<usize>,
+    ) -> bool {
+        touched.clear();
         let mut changed = false;
         for (i, c) in stereo.centres.iter().enumerate() {
             if self.centre_done[i] {
@@ -304,6 +393,7 @@ impl Labels {
                 CENTRE_ANTICLOCKWISE
             };
             self.centre_done[i] = true;
+            touched.push(c.atom);
             changed = true;
         }
         for (i, db) in stereo.double_bonds.iter().enumerate() {
@@ -321,6 +411,7 @@ impl Labels {
             self.extra[db.ends[0]] |= label;
             self.extra[db.ends[1]] |= label;
             self.double_done[i] = true;
+            touched.extend(db.ends);
             changed = true;
         }
         changed
@@ -353,7 +444,8 @@ fn ranked_substituents(adj: &Adjacency, ranks: &[u32], db: &DoubleBond) -> Optio
 /// Relevant cycles, not the SSSR: in cages (adamantane) the SSSR depends on atom order.
 fn drop_unresolved(
     mol: &Molecule,
-    rings: Option<&RingInfo>,
+    adj: &Adjacency,
+    rings: Option<&RingCore>,
     stereo: &mut StereoSet,
     labels: &mut Labels,
 ) {
@@ -367,7 +459,7 @@ fn drop_unresolved(
     let rings = match rings {
         Some(r) => r,
         None => {
-            owned = RingInfo::new(mol);
+            owned = RingCore::new(adj, mol.bond_count());
             &owned
         }
     };
@@ -375,7 +467,7 @@ fn drop_unresolved(
         let centres: Vec<usize> = stereo.centres.iter().map(|c| c.atom).collect();
         let unresolved_keep = |i: usize| {
             let atom = centres[i];
-            rings.relevant_cycles().iter().any(|ring| {
+            (0..rings.len()).map(|c| rings.atoms(c)).any(|ring| {
                 ring.iter().any(|a| a.index() == atom)
                     && ring
                         .iter()

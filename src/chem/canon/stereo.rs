@@ -1,7 +1,9 @@
 //! The stereo a writer can express: tetrahedral centres and double-bond configurations, checked
 //! against the graph and stated in plain indices; plus the parity arithmetic on neighbour orders.
 
+use crate::chem::aromaticity::Flags;
 use crate::chem::mol::{BondOrder, Molecule, StereoClass};
+use crate::chem::pool::Pooled;
 use crate::chem::rings::Adjacency;
 
 /// A neighbour slot around a centre: an atom, or the implicit H / lone pair (`None`).
@@ -35,7 +37,7 @@ impl StereoSet {
     /// (a centre whose listed neighbours are not its neighbours, a "double bond" that is single
     /// or aromatic) is left out rather than written wrongly. Non-tetrahedral classes
     /// (`@SP`, `@TB`, `@OH`, `@AL`) are not written.
-    pub fn collect(mol: &Molecule, adj: &Adjacency) -> StereoSet {
+    pub fn collect(mol: &Molecule, adj: &Adjacency, flags: &Flags) -> StereoSet {
         let mut set = StereoSet::default();
         for a in mol.atoms() {
             let atom = mol.atom(a);
@@ -68,7 +70,7 @@ impl StereoSet {
         for b in mol.bonds() {
             let bond = mol.bond(b);
             let Some(st) = bond.stereo else { continue };
-            if bond.order != BondOrder::Double || bond.aromatic {
+            if bond.order != BondOrder::Double || flags.bonds[b.index()] {
                 continue;
             }
             let (x, y) = mol.bond_atoms(b);
@@ -119,7 +121,7 @@ pub(crate) fn odd_permutation<T: PartialEq + Copy>(from: &[T], to: &[T]) -> bool
 }
 
 /// The other neighbours of a double-bond end, apart from the opposite end.
-pub(crate) fn substituents(adj: &Adjacency, end: usize, other: usize) -> Vec<usize> {
+pub(crate) fn substituents(adj: &Adjacency, end: usize, other: usize) -> Pooled<usize> {
     adj[end]
         .iter()
         .map(|&(n, _)| n)

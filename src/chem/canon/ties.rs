@@ -3,7 +3,8 @@
 use super::rank::{Labels, Refiner};
 use super::stereo::{Slot, StereoSet, odd_permutation};
 use crate::chem::mol::Molecule;
-use crate::chem::rings::{Adjacency, RingInfo};
+use crate::chem::pool::Pooled;
+use crate::chem::rings::{Adjacency, RingCore};
 
 /// Branches the tie-breaking search may explore per molecule before it falls back to taking
 /// the first member of each tied class.
@@ -12,7 +13,7 @@ const SEARCH_BUDGET: usize = 256;
 /// Ranks and stereo labels part-way through tie breaking.
 #[derive(Clone)]
 pub(super) struct State {
-    pub ranks: Vec<u32>,
+    pub ranks: Pooled<u32>,
     pub labels: Labels,
 }
 
@@ -27,21 +28,23 @@ pub(super) struct State {
 pub(super) struct TieBreaker<'a> {
     mol: &'a Molecule,
     adj: &'a Adjacency,
-    rings: Option<&'a RingInfo>,
+    rings: Option<&'a RingCore>,
     stereo: &'a StereoSet,
-    keys: Vec<(u64, u32)>,
+    keys: Pooled<(u64, u32)>,
     refiner: Refiner<'a>,
-    ring_atom: Option<Vec<bool>>,
+    ring_atom: Option<Pooled<bool>>,
     budget: usize,
+    /// Atoms whose refinement key may have changed (scratch).
+    touched: Pooled<usize>,
 }
 
 impl<'a> TieBreaker<'a> {
     pub fn new(
         mol: &'a Molecule,
         adj: &'a Adjacency,
-        rings: Option<&'a RingInfo>,
+        rings: Option<&'a RingCore>,
         stereo: &'a StereoSet,
-        keys: Vec<(u64, u32)>,
+        keys: Pooled<(u64, u32)>,
         refiner: Refiner<'a>,
     ) -> TieBreaker<'a> {
         TieBreaker {
@@ -53,13 +56,14 @@ impl<'a> TieBreaker<'a> {
             refiner,
             ring_atom: None,
             budget: SEARCH_BUDGET,
+            touched: Pooled::new(),
         }
     }
 
     /// Completes the ranking; with the certificate when a search compared branches.
     pub fn complete(&mut self, mut state: State) -> (Vec<u64>, State) {
         while let Some(tied) = self.refiner.lowest_tied_class(&state.ranks) {
-            let members: Vec<usize> = (0..state.ranks.len())
+            let members: Pooled<usize> = (0..state.ranks.len())
                 .filter(|&a| state.ranks[a] == tied)
                 .collect();
             if self.budget > 0 && self.needs_search(&state, &members) {
@@ -89,14 +93,22 @@ impl<'a> TieBreaker<'a> {
     }
 
     fn put_first(&mut self, state: &mut State, tied: u32, chosen: usize) {
-        for (a, r) in state.ranks.iter_mut().enumerate() {
-            if *r == tied && a != chosen {
-                *r = tied + 1;
+        // The ranks were stable: only the neighbours of the atoms that move up can split.
+        self.touched.clear();
+        for (a, &r) in state.ranks.iter().enumerate() {
+            if r == tied && a != chosen {
+                self.touched.extend(self.adj[a].iter().map(|&(nb, _)| nb));
             }
         }
-        self.refiner.refine(&mut state.ranks, &state.labels.extra);
-        while state.labels.update(self.adj, &state.ranks, self.stereo) {
-            self.refiner.refine(&mut state.ranks, &state.labels.extra);
+        self.refiner.put_first(&mut state.ranks, tied, chosen);
+        self.refiner
+            .refine(&mut state.ranks, &state.labels.extra, Some(&self.touched));
+        while state
+            .labels
+            .update(self.adj, &state.ranks, self.stereo, &mut self.touched)
+        {
+            self.refiner
+                .refine(&mut state.ranks, &state.labels.extra, Some(&self.touched));
         }
     }
 
@@ -110,15 +122,18 @@ impl<'a> TieBreaker<'a> {
         if members.len() < 3 {
             return false;
         }
-        let (mol, rings) = (self.mol, self.rings);
+        let (mol, adj, rings) = (self.mol, self.adj, self.rings);
         let ring_atom = self.ring_atom.get_or_insert_with(|| {
-            let ring_atom = |r: &RingInfo| mol.atoms().map(|a| r.is_ring_atom(a)).collect();
-            rings.map_or_else(|| ring_atom(&RingInfo::new(mol)), ring_atom)
+            let ring_atom = |r: &RingCore| mol.atoms().map(|a| r.is_ring_atom(a)).collect();
+            rings.map_or_else(
+                || ring_atom(&RingCore::new(adj, mol.bond_count())),
+                ring_atom,
+            )
         });
         if members.iter().filter(|&&a| ring_atom[a]).count() >= 3 {
             return true;
         }
-        let mut tied_ring_atoms = vec![0u32; state.ranks.len()];
+        let mut tied_ring_atoms = Pooled::filled(state.ranks.len(), 0u32);
         for (a, &r) in state.ranks.iter().enumerate() {
             if ring_atom[a] {
                 tied_ring_atoms[r as usize] += 1;

@@ -5,8 +5,10 @@
 
 use super::directions::{self, Direction};
 use super::stereo::{Slot, StereoSet, odd_permutation};
+use crate::chem::aromaticity::Flags;
 use crate::chem::element::Element;
 use crate::chem::mol::{BondOrder, Molecule};
+use crate::chem::pool::{Pooled, poolable};
 use crate::chem::rings::Adjacency;
 use std::fmt::Write;
 
@@ -32,17 +34,17 @@ impl Default for WriteOptions {
 /// The depth-first walk: which bonds are tree bonds and which are ring closures, in what order.
 pub(crate) struct Walk {
     /// Atoms in the order they are written, with a component break before each start atom.
-    preorder: Vec<usize>,
-    pub position: Vec<usize>,
-    starts: Vec<bool>,
-    pub parent_bond: Vec<Option<usize>>,
-    parent: Vec<Option<usize>>,
+    preorder: Pooled<usize>,
+    pub position: Pooled<usize>,
+    starts: Pooled<bool>,
+    pub parent_bond: Pooled<Option<usize>>,
+    parent: Pooled<Option<usize>>,
     /// Neighbours by ascending rank: the order branches are taken in.
     sorted: Adjacency,
     /// Ring-closure bonds of atom `a` are `ring_bonds[ring_start[a]..ring_start[a + 1]]`, in
     /// the order their digits are written: (partner, bond).
-    ring_start: Vec<usize>,
-    ring_bonds: Vec<(usize, usize)>,
+    ring_start: Pooled<usize>,
+    ring_bonds: Pooled<(usize, usize)>,
 }
 
 impl Walk {
@@ -51,19 +53,22 @@ impl Walk {
         let mut sorted = adj.clone();
         sorted.sort_neighbours_by_key(|a| ranks[a]);
         let mut walk = Walk {
-            preorder: Vec::with_capacity(n),
-            position: vec![usize::MAX; n],
-            starts: vec![false; n],
-            parent_bond: vec![None; n],
-            parent: vec![None; n],
+            preorder: Pooled::with_capacity(n),
+            position: Pooled::filled(n, usize::MAX),
+            starts: Pooled::filled(n, false),
+            parent_bond: Pooled::filled(n, None),
+            parent: Pooled::filled(n, None),
             sorted,
-            ring_start: Vec::new(),
-            ring_bonds: Vec::new(),
+            ring_start: Pooled::new(),
+            ring_bonds: Pooled::new(),
         };
-        let mut by_rank: Vec<usize> = (0..n).collect();
-        by_rank.sort_unstable_by_key(|&a| ranks[a]);
-        let mut closures: Vec<(usize, usize, usize)> = Vec::with_capacity(8);
-        let mut stack: Vec<(usize, usize)> = Vec::with_capacity(n);
+        // Ranks are distinct (0..n), so the rank order is the inverse permutation.
+        let mut by_rank: Pooled<usize> = Pooled::filled(n, 0);
+        for (a, &r) in ranks.iter().enumerate() {
+            by_rank[r as usize] = a;
+        }
+        let mut closures: Pooled<(usize, usize, usize)> = Pooled::with_capacity(8);
+        let mut stack: Pooled<(usize, usize)> = Pooled::with_capacity(n);
         for &start in &by_rank {
             if walk.position[start] != usize::MAX {
                 continue;
@@ -103,14 +108,14 @@ impl Walk {
         let n = self.position.len();
         let pos = &self.position;
         // (atom, closing first, partner's position, partner, bond)
-        let mut entries: Vec<(usize, bool, usize, usize, usize)> =
-            Vec::with_capacity(2 * closures.len());
+        let mut entries: Pooled<(usize, bool, usize, usize, usize)> =
+            Pooled::with_capacity(2 * closures.len());
         for &(o, c, b) in closures {
             entries.push((c, false, pos[o], o, b));
             entries.push((o, true, pos[c], c, b));
         }
         entries.sort_unstable_by_key(|&(a, opening, p, _, _)| (a, opening, p));
-        self.ring_start = vec![0; n + 1];
+        self.ring_start = Pooled::filled(n + 1, 0);
         for &(a, ..) in &entries {
             self.ring_start[a + 1] += 1;
         }
@@ -139,8 +144,8 @@ impl Walk {
 
     /// Neighbours of `a` in the order the SMILES string presents them, with the implicit H /
     /// lone pair (when the centre has one) right after the preceding atom.
-    fn written_slots(&self, a: usize, has_implicit: bool) -> Vec<Slot> {
-        let mut slots = Vec::with_capacity(4);
+    fn written_slots(&self, a: usize, has_implicit: bool) -> Pooled<Slot> {
+        let mut slots = Pooled::with_capacity(4);
         if let Some(p) = self.parent[a] {
             slots.push(Some(p));
         }
@@ -164,15 +169,16 @@ pub(crate) fn write(
     adj: &Adjacency,
     ranks: &[u32],
     stereo: &StereoSet,
+    flags: &Flags,
     aromatic: bool,
 ) -> String {
     let walk = Walk::new(adj, ranks);
     let chirality = chirality_marks(&walk, stereo);
-    let directions = directions::bond_directions(mol, adj, &walk, stereo);
+    let directions = directions::bond_directions(mol, adj, &walk, stereo, flags);
     let mut out = String::with_capacity(mol.atom_count() * 4);
-    let mut digit_of_bond = vec![0u32; mol.bond_count()];
-    let mut digits_in_use: Vec<bool> = Vec::with_capacity(8);
-    let mut stack: Vec<Step> = Vec::with_capacity(mol.atom_count() + 8);
+    let mut digit_of_bond = Pooled::filled(mol.bond_count(), 0u32);
+    let mut digits_in_use: Pooled<bool> = Pooled::with_capacity(8);
+    let mut stack: Pooled<Step> = Pooled::with_capacity(mol.atom_count() + 8);
     for &start in walk.preorder.iter().filter(|&&a| walk.starts[a]) {
         if !out.is_empty() {
             out.push('.');
@@ -192,9 +198,9 @@ pub(crate) fn write(
             };
             if let Some(b) = walk.parent_bond[a] {
                 let from = walk.parent[a].expect("a tree bond has a parent");
-                write_bond(&mut out, mol, b, directions[b], from, a, aromatic);
+                write_bond(&mut out, mol, flags, b, directions[b], from, a, aromatic);
             }
-            write_atom(&mut out, mol, a, chirality[a], aromatic);
+            write_atom(&mut out, mol, adj, flags, a, chirality[a], aromatic);
             let mut freed = Vec::new();
             for &(partner, b) in walk.ring_bonds_of(a) {
                 if walk.writes_bond_from(a, partner) {
@@ -204,7 +210,7 @@ pub(crate) fn write(
                     });
                     digits_in_use[d] = true;
                     digit_of_bond[b] = d as u32 + 1;
-                    write_bond(&mut out, mol, b, directions[b], a, partner, aromatic);
+                    write_bond(&mut out, mol, flags, b, directions[b], a, partner, aromatic);
                     write_digit(&mut out, d as u32 + 1);
                 } else {
                     write_digit(&mut out, digit_of_bond[b]);
@@ -236,6 +242,8 @@ enum Step {
     Close,
 }
 
+poolable!(Step);
+
 fn write_digit(out: &mut String, d: u32) {
     if d < 10 {
         out.push(char::from(b'0' + d as u8));
@@ -244,9 +252,11 @@ fn write_digit(out: &mut String, d: u32) {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write_bond(
     out: &mut String,
     mol: &Molecule,
+    flags: &Flags,
     b: usize,
     direction: Direction,
     from: usize,
@@ -254,17 +264,14 @@ fn write_bond(
     aromatic: bool,
 ) {
     let bond = mol.bond(crate::chem::BondIdx::new(b));
-    if aromatic && bond.aromatic {
+    if aromatic && flags.bonds[b] {
         return;
     }
     match bond.order {
         BondOrder::Single => {
             if let Some(up) = direction {
                 out.push(if up { '/' } else { '\\' });
-            } else if aromatic
-                && mol.atom(crate::chem::AtomIdx::new(from)).aromatic
-                && mol.atom(crate::chem::AtomIdx::new(to)).aromatic
-            {
+            } else if aromatic && flags.atoms[from] && flags.atoms[to] {
                 // Between aromatic atoms a bare bond would read as aromatic.
                 out.push('-');
             }
@@ -276,8 +283,8 @@ fn write_bond(
 }
 
 /// `@@` (Some(true)) or `@` (Some(false)) per atom, for the neighbour order of the walk.
-fn chirality_marks(walk: &Walk, stereo: &StereoSet) -> Vec<Option<bool>> {
-    let mut marks = vec![None; walk.position.len()];
+fn chirality_marks(walk: &Walk, stereo: &StereoSet) -> Pooled<Option<bool>> {
+    let mut marks = Pooled::filled(walk.position.len(), None);
     for c in &stereo.centres {
         let has_implicit = c.slots.contains(&None);
         let written = walk.written_slots(c.atom, has_implicit);
@@ -295,10 +302,20 @@ fn implied_hydrogens(element: Element, bond_order_sum: u8) -> Option<u8> {
     Some(v - bond_order_sum)
 }
 
-fn write_atom(out: &mut String, mol: &Molecule, a: usize, chirality: Option<bool>, aromatic: bool) {
+fn write_atom(
+    out: &mut String,
+    mol: &Molecule,
+    adj: &Adjacency,
+    flags: &Flags,
+    a: usize,
+    chirality: Option<bool>,
+    aromatic: bool,
+) {
     let atom = mol.atom(crate::chem::AtomIdx::new(a));
-    let lower = aromatic && atom.aromatic && can_be_aromatic(atom.element);
-    let order_sum = mol.bond_order_sum(crate::chem::AtomIdx::new(a));
+    let lower = aromatic && flags.atoms[a] && can_be_aromatic(atom.element);
+    let order_sum = adj[a].iter().fold(0u8, |sum, &(_, b)| {
+        sum.saturating_add(mol.bond(crate::chem::BondIdx::new(b)).order.valence())
+    });
     // None: no default valence fits, so a reader would reject the bare atom.
     let implied = if atom.element.is_organic_subset() {
         implied_hydrogens(atom.element, order_sum)
@@ -368,7 +385,7 @@ fn push_symbol(out: &mut String, symbol: &str, lower: bool) {
 }
 
 /// Input-order ranks, for non-canonical output.
-pub(crate) fn input_order(n: usize) -> Vec<u32> {
+pub(crate) fn input_order(n: usize) -> Pooled<u32> {
     (0..n as u32).collect()
 }
 
