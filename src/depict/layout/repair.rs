@@ -6,7 +6,6 @@
 //! fixed penalty per bond crossing.
 
 use std::collections::{HashSet, VecDeque};
-use std::time::Instant;
 
 use super::geom::{Vec2, segments_cross};
 use super::graph::Graph;
@@ -30,11 +29,16 @@ pub struct Repair<'a> {
     comp: &'a [usize],
     bonds: Vec<usize>,
     pos: &'a mut [Vec2],
-    deadline: Instant,
+    /// Work done so far and the cap on it, in pair evaluations (atom pairs and bond pairs
+    /// looked at): repair stops there, keeping the best so far. Counting work instead of
+    /// reading a clock keeps the drawing the same on every run and under any load.
+    work: u64,
+    budget: u64,
 }
 
-/// Repairs one component in place; stops early (keeping the best so far) at `deadline`.
-pub fn repair(g: &Graph, ring_bond: &[bool], comp: &[usize], pos: &mut [Vec2], deadline: Instant) {
+/// Repairs one component in place; stops early (keeping the best so far) once `budget` pair
+/// evaluations are spent. Returns the work left for further components.
+pub fn repair(g: &Graph, ring_bond: &[bool], comp: &[usize], pos: &mut [Vec2], budget: u64) -> u64 {
     let mut in_comp = vec![false; g.n];
     comp.iter().for_each(|&a| in_comp[a] = true);
     let bonds = (0..g.bonds.len())
@@ -46,9 +50,11 @@ pub fn repair(g: &Graph, ring_bond: &[bool], comp: &[usize], pos: &mut [Vec2], d
         comp,
         bonds,
         pos,
-        deadline,
+        work: 0,
+        budget,
     };
     r.run();
+    budget.saturating_sub(r.work)
 }
 
 /// A rigid move of the atoms on one side of a bond.
@@ -63,11 +69,15 @@ enum Move {
 }
 
 impl Repair<'_> {
+    fn spent(&self) -> bool {
+        self.work >= self.budget
+    }
+
     fn run(&mut self) {
         let mut stuck: HashSet<(usize, usize)> = HashSet::new();
         let max_moves = 20 + 3 * self.comp.len();
         for _ in 0..max_moves {
-            if Instant::now() > self.deadline {
+            if self.spent() {
                 return;
             }
             let Some(problem) = self.problems().into_iter().find(|p| !stuck.contains(p)) else {
@@ -82,7 +92,9 @@ impl Repair<'_> {
     }
 
     /// Clashing pairs (closest first), then crossings as the pair of their nearest end atoms.
-    fn problems(&self) -> Vec<(usize, usize)> {
+    fn problems(&mut self) -> Vec<(usize, usize)> {
+        let (n, m) = (self.comp.len() as u64, self.bonds.len() as u64);
+        self.work += n * n / 2 + m * m / 2;
         let mut close: Vec<(f64, (usize, usize))> = Vec::new();
         for (i, &a) in self.comp.iter().enumerate() {
             for &b in &self.comp[i + 1..] {
@@ -148,7 +160,7 @@ impl Repair<'_> {
         for moves in kinds {
             let mut best: Option<(f64, Vec<usize>, Vec<Vec2>)> = None;
             for (b, mv) in moves {
-                if Instant::now() > self.deadline {
+                if self.spent() {
                     return false;
                 }
                 let (side, pivot, other) = self.smaller_side(b);
@@ -246,7 +258,7 @@ impl Repair<'_> {
     }
 
     /// Change in congestion score if the atoms `side` moved to `new`.
-    fn delta(&self, side: &[usize], new: &[Vec2]) -> f64 {
+    fn delta(&mut self, side: &[usize], new: &[Vec2]) -> f64 {
         let mut moving = vec![false; self.g.n];
         side.iter().for_each(|&s| moving[s] = true);
         let term = |d2: f64| {
@@ -273,6 +285,7 @@ impl Repair<'_> {
             .bonds
             .iter()
             .partition(|&&b| moving[self.g.bonds[b].a] || moving[self.g.bonds[b].b]);
+        self.work += (side.len() * self.comp.len() + moved.len() * fixed.len() + self.g.n) as u64;
         let mut crossings = 0i64;
         for &b1 in &moved {
             let x = &self.g.bonds[b1];
