@@ -2,8 +2,11 @@
 //!
 //! Pipeline per connected component: ring perception → ring systems as fused regular polygons
 //! (`ring_system`) → breadth-first placement of chains and further ring systems (`placement`) →
-//! collision repair (`repair`) → long axis horizontal (`orient`); components are then packed
-//! side by side.
+//! collision repair (`repair`) → whole-component relaxation of what is still tangled
+//! (`untangle`) → long axis horizontal (`orient`); components are then packed side by side.
+//!
+//! Every search is bounded by counted work (candidate drawings, sweeps, pair evaluations), never
+//! by a clock: the same input gives the same coordinates on every run, machine and load.
 
 mod bridged;
 mod geom;
@@ -15,6 +18,7 @@ mod repair;
 mod ring_system;
 mod rings;
 mod stress;
+mod untangle;
 
 pub use geom::Vec2;
 pub use graph::Graph;
@@ -71,6 +75,7 @@ pub fn layout_with_rings(mol: &Molecule, info: &RingInfo, opts: &LayoutOptions) 
     for comp in &comps {
         placement::place_component(g, &ring_info, comp, &mut pos);
         budget = repair::repair(g, &ring_info.ring_bond, comp, &mut pos, budget);
+        untangle::untangle(g, &ring_info, comp, &mut pos);
         orient::orient(comp, &mut pos);
     }
     orient::pack(&comps, &mut pos);
