@@ -1,13 +1,16 @@
 //! Collision repair: removes atom clashes and bond crossings left by the placement, preferring
 //! moves that keep ideal geometry. For each problem (closest pair first) it tries, on the bonds
 //! of the path between the two atoms: flipping one side across a rotatable bond (angles and
-//! lengths unchanged), then bending a side about a bond end, then stretching a bond. A move is
+//! lengths unchanged), then bending a side about a bond end (by a fixed angle, or into the
+//! middle of another gap between the bond end's other bonds), then stretching a bond. A move is
 //! taken only if it lowers the congestion score: Σ 1/d² over close non-bonded pairs plus a
 //! fixed penalty per bond crossing.
 
 use std::collections::{HashSet, VecDeque};
 
-use super::geom::{Vec2, segments_cross};
+use std::f64::consts::{PI, TAU};
+
+use super::geom::{Vec2, norm_angle, segments_cross};
 use super::graph::Graph;
 
 /// Non-bonded atoms closer than this (bond = 1) are a problem worth a move.
@@ -22,6 +25,8 @@ const CROSSING_PENALTY: f64 = 8.0;
 /// Bends tried, in radians: the smallest one that helps wins.
 const BENDS: [f64; 4] = [0.35, -0.35, 0.7, -0.7];
 const STRETCH: f64 = 0.4;
+/// Gaps narrower than this (radians, about 70°) are no place for a swung side.
+const MIN_GAP: f64 = 1.2;
 
 pub struct Repair<'a> {
     g: &'a Graph,
@@ -147,10 +152,15 @@ impl Repair<'_> {
             })
             .map(|&b| (b, Move::Flip))
             .collect();
-        let bends: Vec<(usize, Move)> = movable
+        let mut bends: Vec<(usize, Move)> = movable
             .iter()
             .flat_map(|&b| BENDS.iter().map(move |&t| (b, Move::Bend(t))))
             .collect();
+        // Swinging the side into the middle of another gap between the pivot's other bonds:
+        // a substituent drawn into a bridge moves out to the free side of its ring atom.
+        for &b in &movable {
+            bends.extend(self.gap_turns(b).into_iter().map(|t| (b, Move::Bend(t))));
+        }
         let stretches: Vec<(usize, Move)> = movable.iter().map(|&b| (b, Move::Stretch)).collect();
         let kinds = if severe {
             vec![flips, bends, stretches]
@@ -181,6 +191,39 @@ impl Repair<'_> {
             }
         }
         false
+    }
+
+    /// Rotations about bond `b`'s fixed atom that point the bond into the middle of each
+    /// angular gap between the fixed atom's other bonds (the current gap excluded).
+    fn gap_turns(&self, b: usize) -> Vec<f64> {
+        let (_, pivot, other) = self.smaller_side(b);
+        let c = self.pos[pivot];
+        let mut angles: Vec<f64> = self.g.adj[pivot]
+            .iter()
+            .filter(|&&(w, _)| w != other)
+            .map(|&(w, _)| norm_angle((self.pos[w] - c).angle()))
+            .collect();
+        if angles.len() < 2 {
+            return Vec::new();
+        }
+        angles.sort_by(|x, y| x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal));
+        let now = norm_angle((self.pos[other] - c).angle());
+        let mut turns = Vec::new();
+        for i in 0..angles.len() {
+            let next = if i + 1 < angles.len() {
+                angles[i + 1]
+            } else {
+                angles[0] + TAU
+            };
+            let mid = 0.5 * (angles[i] + next);
+            let inside =
+                |a: f64| (a >= angles[i] && a < next) || (a + TAU >= angles[i] && a + TAU < next);
+            if next - angles[i] > MIN_GAP && !inside(now) {
+                let t = (mid - now).rem_euclid(TAU);
+                turns.push(if t > PI { t - TAU } else { t });
+            }
+        }
+        turns
     }
 
     /// Whether some bond at `x` crosses some bond at `y` (the pair stands for a crossing).
