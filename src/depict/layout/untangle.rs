@@ -13,7 +13,7 @@ const CLASH: f64 = 0.4;
 /// Components larger than this are left as they are (the pair matrix grows quadratically).
 const MAX_ATOMS: usize = 150;
 /// Target spacing per bond of graph distance beyond two bonds, tried in this order.
-const FAR_STEPS: [f64; 2] = [0.9, 0.8];
+const FAR_STEPS: [f64; 1] = [0.9];
 const SWEEPS: usize = 150;
 
 /// Clashing atom pairs plus crossing (or touching) bond pairs of `comp` (sorted atoms).
