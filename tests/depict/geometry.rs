@@ -255,7 +255,7 @@ fn chebi20_sample_is_laid_out_cleanly() {
         total += 1;
         bad += usize::from(has_problem(&m, &p));
     }
-    // The full test set gives 1.6% (docs/depiction.md); a sample must stay in that range.
+    // The full test set gives 1.1% (docs/depiction.md); a sample must stay in that range.
     assert!(
         bad * 100 <= 3 * total,
         "{bad} of {total} with a clash or crossing"
