@@ -129,6 +129,35 @@ pub fn segments_cross(p1: Vec2, p2: Vec2, q1: Vec2, q2: Vec2) -> bool {
     false
 }
 
+/// Distance from `p` to the segment a-b.
+pub fn point_segment_distance(p: Vec2, a: Vec2, b: Vec2) -> f64 {
+    let ab = b - a;
+    let t = ((p - a).dot(ab) / ab.len2().max(1e-12)).clamp(0.0, 1.0);
+    (p - (a + ab * t)).len()
+}
+
+/// An end of one segment this close to the other segment reads as touching it.
+pub const TOUCH: f64 = 0.05;
+
+/// Whether segments p1-p2 and q1-q2 (sharing no end) cross, or an end of one lies on the other
+/// (within `TOUCH`): a T-junction looks like a crossing on paper, and rounding the coordinates
+/// can turn it into one.
+pub fn segments_meet(p1: Vec2, p2: Vec2, q1: Vec2, q2: Vec2) -> bool {
+    // Bounding boxes (grown by TOUCH) apart: the common case, decided cheaply.
+    if p1.x.max(p2.x) + TOUCH < q1.x.min(q2.x)
+        || q1.x.max(q2.x) + TOUCH < p1.x.min(p2.x)
+        || p1.y.max(p2.y) + TOUCH < q1.y.min(q2.y)
+        || q1.y.max(q2.y) + TOUCH < p1.y.min(p2.y)
+    {
+        return false;
+    }
+    segments_cross(p1, p2, q1, q2)
+        || point_segment_distance(p1, q1, q2) < TOUCH
+        || point_segment_distance(p2, q1, q2) < TOUCH
+        || point_segment_distance(q1, p1, p2) < TOUCH
+        || point_segment_distance(q2, p1, p2) < TOUCH
+}
+
 /// `k` unit directions spread evenly through the widest gap between `dirs` (all directions
 /// from one atom); with no neighbours, evenly around the full circle.
 pub fn gap_slots(dirs: &[Vec2], k: usize) -> Vec<Vec2> {

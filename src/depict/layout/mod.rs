@@ -2,8 +2,11 @@
 //!
 //! Pipeline per connected component: ring perception → ring systems as fused regular polygons
 //! (`ring_system`) → breadth-first placement of chains and further ring systems (`placement`) →
-//! collision repair (`repair`) → long axis horizontal (`orient`); components are then packed
-//! side by side.
+//! collision repair (`repair`) → whole-component relaxation of what is still tangled
+//! (`untangle`) → long axis horizontal (`orient`); components are then packed side by side.
+//!
+//! Every search is bounded by counted work (candidate drawings, sweeps, pair evaluations), never
+//! by a clock: the same input gives the same coordinates on every run, machine and load.
 
 mod bridged;
 mod geom;
@@ -15,8 +18,7 @@ mod repair;
 mod ring_system;
 mod rings;
 mod stress;
-
-use std::time::{Duration, Instant};
+mod untangle;
 
 pub use geom::Vec2;
 pub use graph::Graph;
@@ -29,15 +31,20 @@ pub const BOND_LENGTH: f64 = 1.0;
 
 #[derive(Clone, Debug)]
 pub struct LayoutOptions {
-    /// Wall-clock cap on collision repair per molecule: nothing can hang. Placement itself is
-    /// fast and always completes; only the optional repair stops early.
-    pub time_budget: Duration,
+    /// Cap on collision repair per molecule, in pair evaluations (atom pairs and bond pairs
+    /// scored): nothing can hang. Placement itself always completes; only the optional repair
+    /// stops early. A work count rather than a clock, so the same input gives the same
+    /// coordinates on every run, machine and load.
+    pub repair_work: u64,
 }
+
+/// Default repair cap: a few hundred milliseconds for the largest molecules of the stress sets.
+pub const REPAIR_WORK: u64 = 100_000_000;
 
 impl Default for LayoutOptions {
     fn default() -> Self {
         LayoutOptions {
-            time_budget: Duration::from_millis(500),
+            repair_work: REPAIR_WORK,
         }
     }
 }
@@ -59,7 +66,7 @@ pub fn layout_with(mol: &Molecule, opts: &LayoutOptions) -> Vec<Vec2> {
 
 /// Layout reusing ring perception the caller already has (drawing needs it too).
 pub fn layout_with_rings(mol: &Molecule, info: &RingInfo, opts: &LayoutOptions) -> Vec<Vec2> {
-    let deadline = Instant::now() + opts.time_budget;
+    let mut budget = opts.repair_work;
     let g = Graph::from_molecule(mol);
     let g = &g;
     let ring_info = rings::Rings::new(g, info);
@@ -67,7 +74,8 @@ pub fn layout_with_rings(mol: &Molecule, info: &RingInfo, opts: &LayoutOptions) 
     let comps = g.components();
     for comp in &comps {
         placement::place_component(g, &ring_info, comp, &mut pos);
-        repair::repair(g, &ring_info.ring_bond, comp, &mut pos, deadline);
+        budget = repair::repair(g, &ring_info.ring_bond, comp, &mut pos, budget);
+        untangle::untangle(g, &ring_info, comp, &mut pos);
         orient::orient(comp, &mut pos);
     }
     orient::pack(&comps, &mut pos);

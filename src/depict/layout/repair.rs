@@ -1,14 +1,16 @@
 //! Collision repair: removes atom clashes and bond crossings left by the placement, preferring
 //! moves that keep ideal geometry. For each problem (closest pair first) it tries, on the bonds
 //! of the path between the two atoms: flipping one side across a rotatable bond (angles and
-//! lengths unchanged), then bending a side about a bond end, then stretching a bond. A move is
+//! lengths unchanged), then bending a side about a bond end (by a fixed angle, or into the
+//! middle of another gap between the bond end's other bonds), then stretching a bond. A move is
 //! taken only if it lowers the congestion score: Σ 1/d² over close non-bonded pairs plus a
 //! fixed penalty per bond crossing.
 
 use std::collections::{HashSet, VecDeque};
-use std::time::Instant;
 
-use super::geom::{Vec2, segments_cross};
+use std::f64::consts::{PI, TAU};
+
+use super::geom::{Vec2, norm_angle, segments_cross};
 use super::graph::Graph;
 
 /// Non-bonded atoms closer than this (bond = 1) are a problem worth a move.
@@ -23,6 +25,8 @@ const CROSSING_PENALTY: f64 = 8.0;
 /// Bends tried, in radians: the smallest one that helps wins.
 const BENDS: [f64; 4] = [0.35, -0.35, 0.7, -0.7];
 const STRETCH: f64 = 0.4;
+/// Gaps narrower than this (radians, about 70°) are no place for a swung side.
+const MIN_GAP: f64 = 1.2;
 
 pub struct Repair<'a> {
     g: &'a Graph,
@@ -30,11 +34,16 @@ pub struct Repair<'a> {
     comp: &'a [usize],
     bonds: Vec<usize>,
     pos: &'a mut [Vec2],
-    deadline: Instant,
+    /// Work done so far and the cap on it, in pair evaluations (atom pairs and bond pairs
+    /// looked at): repair stops there, keeping the best so far. Counting work instead of
+    /// reading a clock keeps the drawing the same on every run and under any load.
+    work: u64,
+    budget: u64,
 }
 
-/// Repairs one component in place; stops early (keeping the best so far) at `deadline`.
-pub fn repair(g: &Graph, ring_bond: &[bool], comp: &[usize], pos: &mut [Vec2], deadline: Instant) {
+/// Repairs one component in place; stops early (keeping the best so far) once `budget` pair
+/// evaluations are spent. Returns the work left for further components.
+pub fn repair(g: &Graph, ring_bond: &[bool], comp: &[usize], pos: &mut [Vec2], budget: u64) -> u64 {
     let mut in_comp = vec![false; g.n];
     comp.iter().for_each(|&a| in_comp[a] = true);
     let bonds = (0..g.bonds.len())
@@ -46,9 +55,11 @@ pub fn repair(g: &Graph, ring_bond: &[bool], comp: &[usize], pos: &mut [Vec2], d
         comp,
         bonds,
         pos,
-        deadline,
+        work: 0,
+        budget,
     };
     r.run();
+    budget.saturating_sub(r.work)
 }
 
 /// A rigid move of the atoms on one side of a bond.
@@ -63,11 +74,15 @@ enum Move {
 }
 
 impl Repair<'_> {
+    fn spent(&self) -> bool {
+        self.work >= self.budget
+    }
+
     fn run(&mut self) {
         let mut stuck: HashSet<(usize, usize)> = HashSet::new();
         let max_moves = 20 + 3 * self.comp.len();
         for _ in 0..max_moves {
-            if Instant::now() > self.deadline {
+            if self.spent() {
                 return;
             }
             let Some(problem) = self.problems().into_iter().find(|p| !stuck.contains(p)) else {
@@ -82,7 +97,9 @@ impl Repair<'_> {
     }
 
     /// Clashing pairs (closest first), then crossings as the pair of their nearest end atoms.
-    fn problems(&self) -> Vec<(usize, usize)> {
+    fn problems(&mut self) -> Vec<(usize, usize)> {
+        let (n, m) = (self.comp.len() as u64, self.bonds.len() as u64);
+        self.work += n * n / 2 + m * m / 2;
         let mut close: Vec<(f64, (usize, usize))> = Vec::new();
         for (i, &a) in self.comp.iter().enumerate() {
             for &b in &self.comp[i + 1..] {
@@ -135,10 +152,15 @@ impl Repair<'_> {
             })
             .map(|&b| (b, Move::Flip))
             .collect();
-        let bends: Vec<(usize, Move)> = movable
+        let mut bends: Vec<(usize, Move)> = movable
             .iter()
             .flat_map(|&b| BENDS.iter().map(move |&t| (b, Move::Bend(t))))
             .collect();
+        // Swinging the side into the middle of another gap between the pivot's other bonds:
+        // a substituent drawn into a bridge moves out to the free side of its ring atom.
+        for &b in &movable {
+            bends.extend(self.gap_turns(b).into_iter().map(|t| (b, Move::Bend(t))));
+        }
         let stretches: Vec<(usize, Move)> = movable.iter().map(|&b| (b, Move::Stretch)).collect();
         let kinds = if severe {
             vec![flips, bends, stretches]
@@ -148,7 +170,7 @@ impl Repair<'_> {
         for moves in kinds {
             let mut best: Option<(f64, Vec<usize>, Vec<Vec2>)> = None;
             for (b, mv) in moves {
-                if Instant::now() > self.deadline {
+                if self.spent() {
                     return false;
                 }
                 let (side, pivot, other) = self.smaller_side(b);
@@ -169,6 +191,39 @@ impl Repair<'_> {
             }
         }
         false
+    }
+
+    /// Rotations about bond `b`'s fixed atom that point the bond into the middle of each
+    /// angular gap between the fixed atom's other bonds (the current gap excluded).
+    fn gap_turns(&self, b: usize) -> Vec<f64> {
+        let (_, pivot, other) = self.smaller_side(b);
+        let c = self.pos[pivot];
+        let mut angles: Vec<f64> = self.g.adj[pivot]
+            .iter()
+            .filter(|&&(w, _)| w != other)
+            .map(|&(w, _)| norm_angle((self.pos[w] - c).angle()))
+            .collect();
+        if angles.len() < 2 {
+            return Vec::new();
+        }
+        angles.sort_by(|x, y| x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal));
+        let now = norm_angle((self.pos[other] - c).angle());
+        let mut turns = Vec::new();
+        for i in 0..angles.len() {
+            let next = if i + 1 < angles.len() {
+                angles[i + 1]
+            } else {
+                angles[0] + TAU
+            };
+            let mid = 0.5 * (angles[i] + next);
+            let inside =
+                |a: f64| (a >= angles[i] && a < next) || (a + TAU >= angles[i] && a + TAU < next);
+            if next - angles[i] > MIN_GAP && !inside(now) {
+                let t = (mid - now).rem_euclid(TAU);
+                turns.push(if t > PI { t - TAU } else { t });
+            }
+        }
+        turns
     }
 
     /// Whether some bond at `x` crosses some bond at `y` (the pair stands for a crossing).
@@ -246,7 +301,7 @@ impl Repair<'_> {
     }
 
     /// Change in congestion score if the atoms `side` moved to `new`.
-    fn delta(&self, side: &[usize], new: &[Vec2]) -> f64 {
+    fn delta(&mut self, side: &[usize], new: &[Vec2]) -> f64 {
         let mut moving = vec![false; self.g.n];
         side.iter().for_each(|&s| moving[s] = true);
         let term = |d2: f64| {
@@ -273,6 +328,7 @@ impl Repair<'_> {
             .bonds
             .iter()
             .partition(|&&b| moving[self.g.bonds[b].a] || moving[self.g.bonds[b].b]);
+        self.work += (side.len() * self.comp.len() + moved.len() * fixed.len() + self.g.n) as u64;
         let mut crossings = 0i64;
         for &b1 in &moved {
             let x = &self.g.bonds[b1];

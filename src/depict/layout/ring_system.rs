@@ -1,7 +1,9 @@
 //! Coordinates for one ring system in its own frame: the first ring as a regular polygon, then
 //! each further ring built onto the atoms already placed — a shared bond gives a regular polygon
 //! fused on that edge, a shared atom a spiro polygon, longer shared paths (bridges) an arc of
-//! unit bonds between the placed ends, bulging to the less crowded side.
+//! unit bonds between the placed ends, bulging to the less crowded side. Bridged systems whose
+//! drawings all come out tangled also try the other inside/outside combinations of the arcs,
+//! convex (barycentric) drawings of each outline, and stress relaxation of the best few.
 
 use std::f64::consts::{PI, TAU};
 
@@ -43,7 +45,7 @@ pub fn layout_system(
         starts = twists.iter().map(|&t| (first.clone(), t)).collect();
     }
     if starts.len() == 1 {
-        grow(g, rings, &atoms, &starts[0].0, starts[0].1, pos, placed);
+        grow(g, rings, &atoms, &starts[0].0, starts[0].1, 0, pos, placed);
         // A fused system whose own rings clash or cross (a macrocycle around fused rings) is
         // relaxed too; crowded substituents alone are left to collision repair.
         if rings.len() > 1 && super::bridged::core_tangled(g, &atoms, pos) {
@@ -65,19 +67,55 @@ pub fn layout_system(
     }
     let mut best: Option<(f64, Vec<Vec2>)> = None;
     let mut tangled: Vec<(f64, Vec<Vec2>)> = Vec::new();
-    for (start, twist) in &starts {
+    // (score, start index, arcs with a side to choose) of each greedy drawing.
+    let mut greedy: Vec<(f64, usize, usize)> = Vec::new();
+    let mut try_start = |s: usize, flips: u64, best: &mut Option<(f64, Vec<Vec2>)>| {
+        let (start, twist) = &starts[s];
         atoms.iter().for_each(|&a| placed[a] = false);
-        grow(g, rings, &atoms, start, *twist, pos, placed);
+        let arcs = grow(g, rings, &atoms, start, *twist, flips, pos, placed);
         let score = super::bridged::tangle(g, rings, &atoms, pos);
         let coords: Vec<Vec2> = atoms.iter().map(|&a| pos[a]).collect();
         if score >= TANGLED {
             tangled.push((score, coords.clone()));
         }
         if best.as_ref().is_none_or(|b| score < b.0 - 1e-9) {
-            best = Some((score, coords));
+            *best = Some((score, coords));
+        }
+        (score, arcs)
+    };
+    for s in 0..starts.len() {
+        let (score, arcs) = try_start(s, 0, &mut best);
+        greedy.push((score, s, arcs));
+    }
+    // Each arc's side is chosen greedily, one arc at a time; when every greedy drawing is
+    // tangled, the other inside/outside combinations of the arcs are tried too (least tangled
+    // starts first, a fixed number of drawings in all).
+    if atoms.len() <= MAX_SEARCH_ATOMS && best.as_ref().is_some_and(|b| b.0 >= TANGLED) {
+        greedy.sort_by(|x, y| x.0.partial_cmp(&y.0).unwrap_or(std::cmp::Ordering::Equal));
+        let mut grown = 0;
+        'starts: for &(_, s, arcs) in &greedy {
+            let bits = arcs.min(MAX_FLIP_ARCS);
+            for flips in 1..(1u64 << bits) {
+                if grown >= MAX_FLIP_DRAWINGS || best.as_ref().is_some_and(|b| b.0 < TANGLED) {
+                    break 'starts;
+                }
+                grown += 1;
+                try_start(s, flips, &mut best);
+            }
         }
     }
     if let Some(best) = best {
+        if atoms.len() <= MAX_SEARCH_ATOMS && best.0 >= TANGLED {
+            // Convex drawings: each start cycle as the outline, everything else inside at the
+            // barycentre of its neighbours (Tutte), crossing-free whenever that cycle can be
+            // the outer face; stress relaxation then evens out the bond lengths.
+            let barycentric: Vec<(f64, Vec<Vec2>)> = starts
+                .iter()
+                .take(MAX_BARYCENTRIC)
+                .map(|(outline, _)| (0.0, barycentric_drawing(g, &atoms, outline)))
+                .collect();
+            tangled.splice(0..0, barycentric);
+        }
         relax_best(g, rings, &atoms, tangled, best, pos);
         atoms.iter().for_each(|&a| placed[a] = true);
     }
@@ -95,22 +133,39 @@ fn relax_best(
     pos: &mut [Vec2],
 ) {
     if best.0 >= TANGLED {
-        let deadline = std::time::Instant::now() + STRESS_BUDGET;
+        let mut work = 0u64;
         tangled.sort_by(|x, y| x.0.partial_cmp(&y.0).unwrap_or(std::cmp::Ordering::Equal));
-        for (_, coords) in tangled.into_iter().take(STRESS_TRIES) {
-            for far_step in STRESS_FAR_STEPS {
-                if std::time::Instant::now() > deadline {
+        // Barycentric drawings (score 0 before relaxation) come first, with one spacing.
+        let convex = tangled.iter().filter(|t| t.0 == 0.0).count();
+        for (k, (_, coords)) in tangled.into_iter().take(STRESS_TRIES + convex).enumerate() {
+            let steps = if k < convex {
+                &STRESS_FAR_STEPS[..1]
+            } else {
+                &STRESS_FAR_STEPS[..]
+            };
+            for &far_step in steps {
+                // Enough work, or a clean drawing found.
+                if work >= STRESS_WORK || best.0 < TANGLED {
                     break;
                 }
                 for (&a, &p) in atoms.iter().zip(&coords) {
                     pos[a] = p;
                 }
                 let stubs = super::bridged::exocyclic_stubs(g, rings, atoms, pos);
-                super::stress::refine(g, rings, atoms, &stubs, far_step, pos, STRESS_SWEEPS);
-                let score = super::bridged::tangle(g, rings, atoms, pos);
-                // Only worth the less regular polygons if a clash or crossing goes away.
-                if score < best.0 - STRESS_GAIN {
-                    best = (score, atoms.iter().map(|&a| pos[a]).collect());
+                work +=
+                    super::stress::refine(g, rings, atoms, &stubs, far_step, pos, STRESS_SWEEPS);
+                let relaxed: Vec<Vec2> = atoms.iter().map(|&a| pos[a]).collect();
+                // Relaxation can pull a clean start into a crossing on its way to even bonds:
+                // part-way blends of start and relaxed drawing are scored too.
+                for t in BLENDS {
+                    for ((&a, &p0), &p1) in atoms.iter().zip(&coords).zip(&relaxed) {
+                        pos[a] = p0 * (1.0 - t) + p1 * t;
+                    }
+                    let score = super::bridged::tangle(g, rings, atoms, pos);
+                    // Only worth the less regular polygons if a clash or crossing goes away.
+                    if score < best.0 - STRESS_GAIN {
+                        best = (score, atoms.iter().map(|&a| pos[a]).collect());
+                    }
                 }
             }
         }
@@ -120,13 +175,58 @@ fn relax_best(
     }
 }
 
+/// Fractions of the way from a start drawing to its relaxed drawing that are scored.
+const BLENDS: [f64; 5] = [1.0, 0.75, 0.5, 0.25, 0.0];
+
+/// Start cycles tried as the convex outline of a barycentric drawing.
+const MAX_BARYCENTRIC: usize = 6;
+/// Gauss-Seidel sweeps of the barycentric drawing.
+const BARYCENTRIC_SWEEPS: usize = 200;
+
+/// Tutte's barycentric drawing of the system `atoms` (sorted): `outline` as a regular polygon,
+/// every other atom at the mean of its neighbours in the system. Coordinates in `atoms` order.
+fn barycentric_drawing(g: &Graph, atoms: &[usize], outline: &[usize]) -> Vec<Vec2> {
+    let idx = |a: usize| atoms.binary_search(&a).ok();
+    let mut fixed = vec![false; atoms.len()];
+    let mut x = vec![Vec2::ZERO; atoms.len()];
+    let k = outline.len();
+    let r = polygon_radius(k);
+    for (i, &a) in outline.iter().enumerate() {
+        if let Some(j) = idx(a) {
+            x[j] = Vec2::from_angle(PI / 2.0 + TAU * i as f64 / k as f64) * r;
+            fixed[j] = true;
+        }
+    }
+    let adj: Vec<Vec<usize>> = atoms
+        .iter()
+        .map(|&a| g.adj[a].iter().filter_map(|&(w, _)| idx(w)).collect())
+        .collect();
+    // Start inner atoms apart (a small spiral), so paths between the same two atoms separate.
+    for (j, p) in x.iter_mut().enumerate() {
+        if !fixed[j] {
+            *p = Vec2::from_angle(j as f64 * 2.4) * (0.05 * r);
+        }
+    }
+    for _ in 0..BARYCENTRIC_SWEEPS {
+        for j in 0..atoms.len() {
+            if fixed[j] || adj[j].is_empty() {
+                continue;
+            }
+            let sum = adj[j].iter().fold(Vec2::ZERO, |s, &w| s + x[w]);
+            x[j] = sum * (1.0 / adj[j].len() as f64);
+        }
+    }
+    x
+}
+
 /// Target spacing per bond of graph distance tried by the stress refinement: tighter keeps
 /// bonds nearer unit length, looser opens room for substituents.
 const STRESS_FAR_STEPS: [f64; 2] = [0.8, 1.0];
 
-/// Wall-clock cap on relaxation per ring system: large cages stop trying further candidates
-/// (the best so far is kept), so layout time stays bounded.
-const STRESS_BUDGET: std::time::Duration = std::time::Duration::from_millis(100);
+/// Cap on relaxation work per ring system, in pair evaluations (sweeps × pairs): large cages
+/// stop trying further candidates (the best so far is kept), so layout time stays bounded. A
+/// work count, not a clock, so the drawing is the same on every run and under any load.
+const STRESS_WORK: u64 = 4_000_000;
 
 /// How much a relaxed drawing must lower the tangle score to replace the polygon drawing.
 const STRESS_GAIN: f64 = 10.0;
@@ -141,16 +241,29 @@ const STRESS_SWEEPS: usize = 120;
 /// a ring fused further along (the benzo of a spiro-lactone) may need to lean aside.
 const SPIRO_TWISTS: [f64; 5] = [0.0, 0.35, -0.35, 0.7, -0.7];
 
-/// Places `first` as a regular polygon, then the other rings onto what is placed.
+/// Bridged systems up to this many atoms get the wider searches below (arc sides enumerated,
+/// barycentric outlines) when every greedy drawing is tangled; larger ones cost too much.
+const MAX_SEARCH_ATOMS: usize = 24;
+/// Arcs whose side is enumerated when every greedy drawing of a bridged system is tangled.
+const MAX_FLIP_ARCS: usize = 6;
+/// Drawings grown with enumerated arc sides per ring system, all starts together.
+const MAX_FLIP_DRAWINGS: usize = 32;
+
+/// Places `first` as a regular polygon, then the other rings onto what is placed. Bit `i` of
+/// `flips` puts the `i`-th arc on the side opposite to the greedy choice. Returns how many arcs
+/// had a side to choose.
+#[allow(clippy::too_many_arguments)]
 fn grow(
     g: &Graph,
     rings: &[&[usize]],
     system: &[usize],
     first: &[usize],
     spiro_twist: f64,
+    flips: u64,
     pos: &mut [Vec2],
     placed: &mut [bool],
-) {
+) -> usize {
+    let mut arcs = 0;
     let mut done = vec![false; rings.len()];
     place_polygon(first, Vec2::ZERO, PI / 2.0, pos, placed);
     let mut members: Vec<usize> = first.to_vec();
@@ -171,7 +284,7 @@ fn grow(
         if count == 1 {
             place_spiro(g, rings[r], spiro_twist, pos, placed);
         } else {
-            place_segments(g, system, rings[r], pos, placed, &members);
+            place_segments(g, system, rings[r], pos, placed, &members, flips, &mut arcs);
         }
         for &a in rings[r] {
             if !members.contains(&a) {
@@ -179,6 +292,7 @@ fn grow(
             }
         }
     }
+    arcs
 }
 
 /// The ring sharing atoms with the most other rings; ties go to the larger ring, then to the
@@ -230,7 +344,9 @@ fn place_spiro(g: &Graph, ring: &[usize], twist: f64, pos: &mut [Vec2], placed: 
     }
 }
 
-/// Each run of unplaced atoms between two placed ones becomes an arc of unit bonds.
+/// Each run of unplaced atoms between two placed ones becomes an arc of unit bonds; `arcs`
+/// counts the arcs placed so far, and the arc whose bit is set in `flips` goes on the other side.
+#[allow(clippy::too_many_arguments)]
 fn place_segments(
     g: &Graph,
     system: &[usize],
@@ -238,6 +354,8 @@ fn place_segments(
     pos: &mut [Vec2],
     placed: &mut [bool],
     members: &[usize],
+    flips: u64,
+    arcs: &mut usize,
 ) {
     let k = ring.len();
     let stubs = exocyclic_stubs(g, system, members, pos, placed);
@@ -262,7 +380,9 @@ fn place_segments(
             stubs: &stubs,
             ends: (a, b),
         };
-        let pts = best_arc(pos[a], pos[b], run.len() + 1, &walls);
+        let flip = *arcs < 64 && flips & (1 << *arcs) != 0;
+        *arcs += 1;
+        let pts = best_arc(pos[a], pos[b], run.len() + 1, &walls, flip);
         for (&atom, p) in run.iter().zip(pts) {
             pos[atom] = p;
             placed[atom] = true;
@@ -354,8 +474,9 @@ const CHORD_SCALES: [f64; 4] = [1.0, 0.85, 0.7, 0.0];
 
 /// The `m - 1` inner points of an arc of `m` chords from `a` to `b`: unit chords on whichever
 /// side of the line a–b is less crowded by `members`, shorter ones (down to the straight line)
-/// only when they relieve crowding by more than they cost in bond length.
-fn best_arc(a: Vec2, b: Vec2, m: usize, walls: &Walls) -> Vec<Vec2> {
+/// only when they relieve crowding by more than they cost in bond length. With `flip` the
+/// chosen chord is drawn on the other side.
+fn best_arc(a: Vec2, b: Vec2, m: usize, walls: &Walls, flip: bool) -> Vec<Vec2> {
     let normal = (b - a).unit().rotate(PI / 2.0);
     let crowding = |pts: &[Vec2]| -> f64 {
         let near: f64 = pts
@@ -376,7 +497,7 @@ fn best_arc(a: Vec2, b: Vec2, m: usize, walls: &Walls) -> Vec<Vec2> {
             .sum();
         near + ARC_CROSSING * walls.crossings(a, pts, b) as f64
     };
-    let mut best: Option<(f64, Vec<Vec2>)> = None;
+    let mut best: Option<(f64, Vec<Vec2>, Vec2, f64)> = None;
     for scale in CHORD_SCALES {
         let chord = if scale > 0.0 {
             scale
@@ -390,11 +511,15 @@ fn best_arc(a: Vec2, b: Vec2, m: usize, walls: &Walls) -> Vec<Vec2> {
             let pts = arc_points_scaled(a, b, m, side, chord);
             let cost = crowding(&pts) + 80.0 * m as f64 * (1.0 - chord).powi(2);
             if best.as_ref().is_none_or(|x| cost < x.0 - 1e-9) {
-                best = Some((cost, pts));
+                best = Some((cost, pts, side, chord));
             }
         }
     }
-    best.map(|b| b.1).unwrap_or_default()
+    match best {
+        Some((_, _, side, chord)) if flip => arc_points_scaled(a, b, m, -side, chord),
+        Some((_, pts, _, _)) => pts,
+        None => Vec::new(),
+    }
 }
 
 /// Inner points of an arc of `m` chords of length `chord` (a scaled unit arc).
@@ -430,11 +555,21 @@ pub fn arc_points(a: Vec2, b: Vec2, m: usize, side: Vec2) -> Vec<Vec2> {
     // Subtended angle φ in (0, 2π): chord(φ) = sin(φ/2) / sin(φ/(2m)) falls from m to 0.
     let chord = |phi: f64| (phi / 2.0).sin() / (phi / (2.0 * mf)).sin();
     let (mut lo, mut hi) = (1e-9, TAU - 1e-9);
-    for _ in 0..60 {
+    // Bisection to a small bracket, then Newton steps (chord is smooth and decreasing there).
+    for _ in 0..14 {
         let mid = 0.5 * (lo + hi);
         if chord(mid) > d { lo = mid } else { hi = mid }
     }
-    let phi = 0.5 * (lo + hi);
+    let mut phi = 0.5 * (lo + hi);
+    for _ in 0..3 {
+        let (s2, c2) = (phi / 2.0).sin_cos();
+        let (sm, cm) = (phi / (2.0 * mf)).sin_cos();
+        let slope = (0.5 * c2 * sm - s2 * cm / (2.0 * mf)) / (sm * sm);
+        if slope.abs() < 1e-12 {
+            break;
+        }
+        phi = (phi - (s2 / sm - d) / slope).clamp(lo, hi);
+    }
     let r = 0.5 / (phi / (2.0 * mf)).sin();
     let mid = (a + b) * 0.5;
     let n = side.unit();

@@ -104,6 +104,9 @@ impl Targets {
 ///
 /// `stubs` are the first-shell substituents (anchor atom, where it points) relaxed along with
 /// the system so that it leaves them room; only the system atoms' new places are kept.
+///
+/// Returns the work done in pair evaluations (sweeps run × pairs), which callers count against
+/// a fixed cap so that the result never depends on the clock.
 pub fn refine(
     g: &Graph,
     rings: &[&[usize]],
@@ -112,7 +115,7 @@ pub fn refine(
     far_step: f64,
     pos: &mut [Vec2],
     sweeps: usize,
-) {
+) -> u64 {
     let shell: Vec<usize> = stubs
         .iter()
         .filter_map(|&(a, _)| atoms.binary_search(&a).ok())
@@ -121,7 +124,9 @@ pub fn refine(
     let n = t.n;
     let mut x: Vec<Vec2> = atoms.iter().map(|&a| pos[a]).collect();
     x.extend(stubs.iter().map(|&(_, p)| p));
+    let mut done = 0u64;
     for _ in 0..sweeps {
+        done += 1;
         let mut moved = 0.0f64;
         for i in 0..n {
             let (mut num, mut den) = (Vec2::ZERO, 0.0);
@@ -155,6 +160,7 @@ pub fn refine(
     for (&a, p) in atoms.iter().zip(x) {
         pos[a] = p;
     }
+    done * (n * n) as u64
 }
 
 #[cfg(test)]
