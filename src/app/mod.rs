@@ -36,6 +36,10 @@ pub struct AppOptions {
     pub data_dir: PathBuf,
     /// Sent as the first message once the window is up.
     pub initial_input: Option<String>,
+    /// Loaded at start, before the first message is sent.
+    pub initial_model: Option<ModelChoice>,
+    /// Beams and max length the model settings start with.
+    pub generate: GenerateSettings,
     /// Save a screenshot here after the first frames, then close.
     pub screenshot: Option<PathBuf>,
     /// Frames to draw before the screenshot; above the default, frame times are printed.
@@ -50,6 +54,8 @@ impl AppOptions {
         AppOptions {
             data_dir: history::data_dir(),
             initial_input: None,
+            initial_model: None,
+            generate: GenerateSettings::default(),
             screenshot: None,
             screenshot_frames: screenshot::SETTLE_FRAMES,
             dialogs: Box::new(NativeDialogs),
@@ -164,7 +170,7 @@ impl App {
                         .default
                         .clone(),
                 ),
-                generate: GenerateSettings::default(),
+                generate: options.generate,
                 dark: ctx.global_style().visuals.dark_mode,
             },
             model: ModelState::default(),
@@ -186,6 +192,10 @@ impl App {
         };
         if let Some(last) = app.history.exchanges.last() {
             app.canvas_smiles = main_smiles(last);
+        }
+        if let Some(choice) = options.initial_model {
+            app.settings.choice = choice;
+            app.load_model();
         }
         if let Some(input) = options.initial_input {
             app.input = input;
@@ -540,7 +550,7 @@ impl eframe::App for App {
         }
         self.save_if_dirty();
         if let Some(shot) = &mut self.screenshot {
-            shot.tick(ctx);
+            shot.tick(ctx, self.model.busy.is_some());
         }
     }
 

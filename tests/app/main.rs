@@ -15,6 +15,8 @@ fn options(dir: &Path, save_to: Option<PathBuf>) -> AppOptions {
     AppOptions {
         data_dir: dir.to_owned(),
         initial_input: None,
+        initial_model: None,
+        generate: Default::default(),
         screenshot: None,
         screenshot_frames: 10,
         dialogs: Box::new(FixedDialogs {
