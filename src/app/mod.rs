@@ -536,7 +536,7 @@ fn main_smiles(x: &Exchange) -> Option<String> {
 }
 
 impl eframe::App for App {
-    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+    fn logic(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
         while let Some(event) = self.backend.try_recv() {
             if !self
                 .planner
@@ -550,7 +550,7 @@ impl eframe::App for App {
         }
         self.save_if_dirty();
         if let Some(shot) = &mut self.screenshot {
-            shot.tick(ctx, self.model.busy.is_some());
+            shot.tick(ctx, self.model.busy.is_some(), frame.info().cpu_usage);
         }
     }
 

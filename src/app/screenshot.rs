@@ -25,6 +25,10 @@ pub struct Screenshot {
     pub ui_times: Vec<f64>,
     /// The intervals that ended while the model was generating.
     pub busy_intervals: Vec<f64>,
+    /// eframe's frame time (the whole frame: logic, ui, tessellation and rendering, without
+    /// waiting for vsync), in milliseconds, all and while generating.
+    pub frame_times: Vec<f64>,
+    pub busy_frame_times: Vec<f64>,
     last: Option<std::time::Instant>,
 }
 
@@ -39,6 +43,8 @@ impl Screenshot {
             intervals: Vec::new(),
             ui_times: Vec::new(),
             busy_intervals: Vec::new(),
+            frame_times: Vec::new(),
+            busy_frame_times: Vec::new(),
             last: None,
         }
     }
@@ -46,7 +52,8 @@ impl Screenshot {
     /// Called every frame (`busy`: the model is generating): counts frames, asks for the
     /// capture, saves it and closes. The first `WARM_UP` frames (fonts, first layouts) are not
     /// timed.
-    pub fn tick(&mut self, ctx: &egui::Context, busy: bool) {
+    /// `frame_time`: eframe's time for the previous frame, in seconds.
+    pub fn tick(&mut self, ctx: &egui::Context, busy: bool, frame_time: Option<f32>) {
         self.frames += 1;
         let now = std::time::Instant::now();
         if let Some(last) = self.last.replace(now)
@@ -56,6 +63,13 @@ impl Screenshot {
             self.intervals.push(ms);
             if busy {
                 self.busy_intervals.push(ms);
+            }
+            if let Some(t) = frame_time {
+                let ms = f64::from(t) * 1e3;
+                self.frame_times.push(ms);
+                if busy {
+                    self.busy_frame_times.push(ms);
+                }
             }
         }
         ctx.request_repaint();
@@ -80,6 +94,8 @@ impl Screenshot {
                             "frames: {} ({} timed, {} while the model generated)\n\
                              frame interval: p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms\n\
                              frame interval while generating: p50 {:.2} ms, p95 {:.2} ms\n\
+                             frame time (eframe, without vsync): p50 {:.2} ms, p95 {:.2} ms\n\
+                             frame time while generating: p50 {:.2} ms, p95 {:.2} ms\n\
                              ui pass: p50 {:.2} ms, p95 {:.2} ms",
                             self.frames,
                             self.intervals.len(),
@@ -89,6 +105,10 @@ impl Screenshot {
                             percentile(&self.intervals, 1.0),
                             percentile(&self.busy_intervals, 0.5),
                             percentile(&self.busy_intervals, 0.95),
+                            percentile(&self.frame_times, 0.5),
+                            percentile(&self.frame_times, 0.95),
+                            percentile(&self.busy_frame_times, 0.5),
+                            percentile(&self.busy_frame_times, 0.95),
                             percentile(ui, 0.5),
                             percentile(ui, 0.95)
                         );
