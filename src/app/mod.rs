@@ -212,10 +212,10 @@ impl App {
         self.notice.as_deref()
     }
 
-    /// The task the current input would run as.
-    pub fn current_task(&self) -> Task {
-        self.task_override
-            .unwrap_or_else(|| classify::classify(&self.input))
+    /// The task the current input would run as: the one picked, else the one detected (none
+    /// while the box is empty).
+    pub fn current_task(&self) -> Option<Task> {
+        self.task_override.or_else(|| classify::detect(&self.input))
     }
 
     /// Sends the message box as a new exchange.
@@ -224,7 +224,9 @@ impl App {
         if input.is_empty() {
             return;
         }
-        let task = self.current_task();
+        let task = self
+            .current_task()
+            .unwrap_or_else(|| classify::classify(&input));
         self.start(task, &input);
         self.input.clear();
         self.task_override = None;

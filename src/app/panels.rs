@@ -271,19 +271,30 @@ pub fn input_bar(app: &mut App, ui: &mut Ui) {
             .labelled_by(label.id);
         let enter =
             edit.has_focus() && ui.input(|i| i.key_pressed(Key::Enter) && !i.modifiers.shift);
-        let detected = super::classify::classify(&app.input);
+        let detected = super::classify::detect(&app.input);
         let current = app.current_task();
         let mut send = false;
         ui.horizontal_wrapped(|ui| {
-            ui.label(format!("Task: {}", task_label(current)));
-            ui.weak(if app.task_override.is_some() {
-                "(chosen)"
-            } else {
-                "(detected)"
-            });
+            match current {
+                Some(t) => {
+                    ui.label(format!("Task: {}", task_label(t)));
+                    ui.weak(if app.task_override.is_some() {
+                        "(chosen)"
+                    } else {
+                        "(detected)"
+                    });
+                }
+                None => {
+                    ui.label("Task: none");
+                    ui.weak("(detected as you type, or pick one)");
+                }
+            }
             for t in Task::ALL {
-                if ui.selectable_label(t == current, task_label(t)).clicked() {
-                    app.task_override = (t != detected).then_some(t);
+                if ui
+                    .selectable_label(Some(t) == current, task_label(t))
+                    .clicked()
+                {
+                    app.task_override = (Some(t) != detected).then_some(t);
                 }
             }
             send = ui.button("Send").clicked();

@@ -5,11 +5,16 @@ use std::path::{Path, PathBuf};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use textchem::app::backend::NoModel;
+use std::collections::VecDeque;
+use textchem::app::backend::{
+    GenerateSettings, ModelBackend, ModelChoice, ModelEvent, NoModel, RequestId,
+};
 use textchem::app::dialogs::FixedDialogs;
+use textchem::app::history::ResultRecord;
 use textchem::app::history::Status;
 use textchem::app::worker_backend::WorkerBackend;
 use textchem::app::{App, AppOptions};
+use textchem::model::task::Task;
 
 fn options(dir: &Path, save_to: Option<PathBuf>) -> AppOptions {
     AppOptions {
@@ -47,6 +52,74 @@ fn send(h: &mut Harness<'_, App>, text: &str) {
     h.run();
 }
 
+/// A model that answers each task with fixed texts, at once (the chat and planner tests).
+struct Scripted {
+    answers: Vec<(Task, Vec<&'static str>)>,
+    next: RequestId,
+    events: VecDeque<ModelEvent>,
+}
+
+impl Scripted {
+    fn new(answers: Vec<(Task, Vec<&'static str>)>) -> Scripted {
+        Scripted {
+            answers,
+            next: 0,
+            events: VecDeque::new(),
+        }
+    }
+}
+
+impl ModelBackend for Scripted {
+    fn load(&mut self, _: ModelChoice) -> RequestId {
+        self.next += 1;
+        self.next
+    }
+
+    fn generate(&mut self, task: Task, _input: &str, _: GenerateSettings) -> RequestId {
+        self.next += 1;
+        let texts = self
+            .answers
+            .iter()
+            .find(|(t, _)| *t == task)
+            .map(|(_, a)| a.clone())
+            .unwrap_or_default();
+        let results = texts
+            .into_iter()
+            .enumerate()
+            .map(|(k, t)| ResultRecord {
+                rank: k + 1,
+                text: t.to_owned(),
+                score: Some(-(k as f32) / 10.0),
+                valid: None,
+                canonical_smiles: None,
+                error: None,
+            })
+            .collect();
+        self.events.push_back(ModelEvent::Finished {
+            id: self.next,
+            model: "scripted".into(),
+            results,
+        });
+        self.next
+    }
+
+    fn cancel(&mut self, _: RequestId) {}
+
+    fn try_recv(&mut self) -> Option<ModelEvent> {
+        self.events.pop_front()
+    }
+}
+
+fn scripted(
+    dir: &Path,
+    save_to: Option<PathBuf>,
+    answers: Vec<(Task, Vec<&'static str>)>,
+) -> AppOptions {
+    let mut opts = options(dir, save_to);
+    opts.backend = Box::new(move |_| Box::new(Scripted::new(answers)));
+    opts
+}
+
 #[test]
 fn typing_ethanol_shows_a_card_with_its_formula_and_masses() {
     let dir = tempfile::tempdir().unwrap();
@@ -79,6 +152,71 @@ fn a_reaction_is_routed_to_forward_prediction_and_a_click_switches_task() {
     h.get_by_label("Send").click();
     h.run();
     assert_eq!(h.state().history()[0].task, "forward");
+}
+
+#[test]
+fn an_empty_message_box_shows_no_task() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(options(dir.path(), None));
+    h.get_by_label("Task: none");
+    assert!(h.query_by_label("(detected)").is_none());
+    type_message(&mut h, "CCO");
+    h.get_by_label("Task: caption");
+    h.get_by_label("(detected)");
+    // Sending empties the box: no task again.
+    h.get_by_label("Send").click();
+    h.run();
+    h.get_by_label("Task: none");
+}
+
+/// A long SMILES in a narrow window: the card's lines wrap inside the chat instead of running
+/// under the side panel.
+#[test]
+fn cards_wrap_inside_the_chat_panel() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = options(dir.path(), None);
+    let mut h = Harness::builder()
+        .with_size(egui::Vec2::new(1000.0, 800.0))
+        .build_eframe(move |cc| App::new(&cc.egui_ctx, opts));
+    let chain = "C".repeat(90);
+    send(&mut h, &chain);
+    let side = h.get_by_label("Molecule").rect().min.x;
+    let mut checked = 0;
+    for node in h.get_all_by_label(&chain) {
+        let r = node.rect();
+        if r.min.x < side {
+            assert!(r.max.x <= side, "{r:?} runs past the chat's edge at {side}");
+            checked += 1;
+        }
+    }
+    // The input line and the canonical SMILES.
+    assert_eq!(checked, 2);
+    let formula = h.get_by_label("C90H182").rect();
+    assert!(formula.max.x <= side, "{formula:?}");
+}
+
+#[test]
+fn a_procedure_becomes_a_numbered_list_of_actions() {
+    let dir = tempfile::tempdir().unwrap();
+    let answer = "ADD water (5 mL); STIR for 2 h at 25 °C; FILTER; WASH with ethanol.";
+    let mut h = harness(scripted(
+        dir.path(),
+        None,
+        vec![(Task::Actions, vec![answer])],
+    ));
+    type_message(
+        &mut h,
+        "Water (5 mL) was added and the mixture was stirred for 2 h at 25 °C. The solid was \
+         filtered and washed with ethanol.",
+    );
+    h.get_by_label("Task: paragraph to actions");
+    h.get_by_label("Send").click();
+    h.run();
+    h.get_by_label("1. ADD water (5 mL)");
+    h.get_by_label("2. STIR for 2 h at 25 °C");
+    h.get_by_label("3. FILTER");
+    h.get_by_label("4. WASH with ethanol");
+    assert_eq!(h.state().history()[0].results[0].text, answer);
 }
 
 #[test]
