@@ -75,6 +75,8 @@ enum Pending {
     SaveSvg(String),
     SavePng(String),
     RouteCsv,
+    RouteSvg,
+    RoutePng,
     ModelFolder,
 }
 
@@ -456,6 +458,17 @@ impl App {
                 history::write_atomically(&path, self.planner.route_csv().as_bytes())
                     .map(|()| format!("saved route to {}", path.display()))
             }
+            Pending::RouteSvg => match self.planner.route_svg() {
+                Some(svg) => history::write_atomically(&path, svg.as_bytes())
+                    .map(|()| format!("saved route picture to {}", path.display())),
+                None => Err(anyhow::anyhow!("no route to draw")),
+            },
+            Pending::RoutePng => match self.planner.route_png() {
+                Some(png) => png
+                    .and_then(|png| history::write_atomically(&path, &png))
+                    .map(|()| format!("saved route picture to {}", path.display())),
+                None => Err(anyhow::anyhow!("no route to draw")),
+            },
             Pending::ModelFolder => {
                 self.settings.choice = ModelChoice::Folder(path);
                 Ok(String::new())
@@ -515,6 +528,22 @@ impl App {
                             filter: ("CSV".into(), vec!["csv".into()]),
                         },
                         Pending::RouteCsv,
+                    ),
+                    planner_panel::PlannerAction::ExportSvg => self.ask_save(
+                        dialogs::SaveRequest {
+                            title: "Export route as SVG".into(),
+                            file_name: "route.svg".into(),
+                            filter: ("SVG image".into(), vec!["svg".into()]),
+                        },
+                        Pending::RouteSvg,
+                    ),
+                    planner_panel::PlannerAction::ExportPng => self.ask_save(
+                        dialogs::SaveRequest {
+                            title: "Export route as PNG".into(),
+                            file_name: "route.png".into(),
+                            filter: ("PNG image".into(), vec!["png".into()]),
+                        },
+                        Pending::RoutePng,
                     ),
                     planner_panel::PlannerAction::ShowOnCanvas(s) => {
                         self.canvas_smiles = Some(s);

@@ -2,6 +2,7 @@
 //! the message box, clicking buttons, reading what the cards show.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -9,7 +10,7 @@ use std::collections::VecDeque;
 use textchem::app::backend::{
     GenerateSettings, ModelBackend, ModelChoice, ModelEvent, NoModel, RequestId,
 };
-use textchem::app::dialogs::FixedDialogs;
+use textchem::app::dialogs::{Done, FileDialogs, FixedDialogs, SaveRequest};
 use textchem::app::history::ResultRecord;
 use textchem::app::history::Status;
 use textchem::app::worker_backend::WorkerBackend;
@@ -217,6 +218,79 @@ fn a_procedure_becomes_a_numbered_list_of_actions() {
     h.get_by_label("3. FILTER");
     h.get_by_label("4. WASH with ethanol");
     assert_eq!(h.state().history()[0].results[0].text, answer);
+}
+
+/// Answers save dialogs with the next path of a list.
+struct QueuedDialogs(Mutex<VecDeque<PathBuf>>);
+
+impl FileDialogs for QueuedDialogs {
+    fn save_file(&self, _request: SaveRequest, done: Done) {
+        done(self.0.lock().unwrap().pop_front());
+    }
+
+    fn pick_folder(&self, _title: &str, done: Done) {
+        done(None);
+    }
+}
+
+/// Plans a route with a scripted model (retrosynthesis proposes two precursor sets; forward
+/// prediction confirms the first) and exports it as CSV, SVG and PNG through the dialogs.
+#[test]
+fn a_planned_route_exports_as_csv_svg_and_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, svg, png) = (
+        dir.path().join("route.csv"),
+        dir.path().join("route.svg"),
+        dir.path().join("route.png"),
+    );
+    let mut opts = scripted(
+        dir.path(),
+        None,
+        vec![
+            (Task::Retro, vec!["CCO.CC(=O)O", "CCO.CC(=O)Cl"]),
+            (Task::Forward, vec!["CCOC(C)=O"]),
+        ],
+    );
+    opts.dialogs = Box::new(QueuedDialogs(Mutex::new(
+        [csv.clone(), svg.clone(), png.clone()].into(),
+    )));
+    let mut h = harness(opts);
+    h.get_by_label("Retrosynthesis planner").click();
+    h.run();
+    h.get_by_label("Target SMILES").focus();
+    h.run();
+    h.get_by_label("Target SMILES").type_text("CCOC(C)=O");
+    h.run();
+    h.get_by_label("Plan").click();
+    h.run();
+    h.get_by_label("Expand").click();
+    h.run();
+    assert_eq!(h.get_all_by_label("round trip confirmed").count(), 2);
+    for button in [
+        "Export route CSV…",
+        "Export route SVG…",
+        "Export route PNG…",
+    ] {
+        h.get_by_label(button).click();
+        h.run();
+    }
+    let csv = std::fs::read_to_string(&csv)
+        .unwrap_or_else(|e| panic!("{e}: notice {:?}", h.state().notice()));
+    assert!(
+        csv.contains("0,CCOC(C)=O,CCO.CC(=O)O,0.0000,confirmed,"),
+        "{csv}"
+    );
+    let svg = std::fs::read_to_string(svg).unwrap();
+    assert!(svg.starts_with("<svg"), "{}", &svg[..80.min(svg.len())]);
+    assert!(svg.contains("CCOC(C)=O: option 1 · score 0.000 · round trip confirmed"));
+    assert!(svg.contains("option 2"));
+    let png = std::fs::read(png).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 5000,
+        "{} bytes",
+        png.len()
+    );
+    h.get_by_label_contains("saved route picture to");
 }
 
 #[test]
