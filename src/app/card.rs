@@ -124,7 +124,13 @@ fn status(ui: &mut Ui, x: &Exchange, actions: &mut Vec<CardAction>) {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label("The model is working…");
-                if ui.button("Cancel").clicked() {
+                let cancel = ui.button("Cancel");
+                // Screen readers (and tests) tell the cards' Cancel buttons apart by request.
+                let name = format!("Cancel request #{}", x.id);
+                cancel.widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::Button, true, name.clone())
+                });
+                if cancel.clicked() {
                     actions.push(CardAction::Cancel(x.id));
                 }
             });

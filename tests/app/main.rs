@@ -2,7 +2,7 @@
 //! the message box, clicking buttons, reading what the cards show.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Condvar, Mutex};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -421,8 +421,62 @@ fn click(h: &mut Harness<'_, App>, label: &str) {
     h.step();
 }
 
+/// Stops the model thread right after it sends an event, while closed: the test then knows a
+/// request is mid-generation however fast or slow the machine is.
+#[derive(Default)]
+struct Gate {
+    /// (closed, events held since closing)
+    state: Mutex<(bool, usize)>,
+    changed: Condvar,
+}
+
+impl Gate {
+    /// The worker's wake callback: waits while the gate is closed.
+    fn pass(&self) {
+        let mut s = self.state.lock().unwrap();
+        if s.0 {
+            s.1 += 1;
+            self.changed.notify_all();
+            while s.0 {
+                s = self.changed.wait(s).unwrap();
+            }
+        }
+    }
+
+    fn close(&self) {
+        *self.state.lock().unwrap() = (true, 0);
+    }
+
+    fn open(&self) {
+        self.state.lock().unwrap().0 = false;
+        self.changed.notify_all();
+    }
+
+    /// Whether the worker is waiting at the closed gate.
+    fn holding(&self) -> bool {
+        let s = self.state.lock().unwrap();
+        s.0 && s.1 > 0
+    }
+}
+
+/// Opens the gate when dropped, so a failing test does not leave the worker (which the harness
+/// joins on drop) waiting forever.
+struct OpenOnDrop(Arc<Gate>);
+
+impl Drop for OpenOnDrop {
+    fn drop(&mut self) {
+        self.0.open();
+    }
+}
+
+/// The tiny fixture models were trained to reverse their input: a long input makes a long
+/// answer, so generation runs for many steps.
+fn long_smiles() -> String {
+    "CC(=O)Oc1ccccc1C(=O)O.".repeat(12) + "CCO"
+}
+
 /// The real model worker with the tiny test checkpoint: load it through Model settings, caption
-/// a SMILES end to end, then cancel a queued request from its card.
+/// a SMILES end to end, then cancel a request while it generates, and the next one still runs.
 #[test]
 fn the_worker_captions_with_a_loaded_checkpoint_and_cancel_stops_a_request() {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/model/t5-tiny-a");
@@ -437,11 +491,17 @@ fn the_worker_captions_with_a_loaded_checkpoint_and_cancel_stops_a_request() {
         save_to: None,
         folder: Some(model.path().to_owned()),
     });
-    opts.backend = Box::new(|ctx| {
+    let gate = Arc::new(Gate::default());
+    let worker_gate = Arc::clone(&gate);
+    opts.backend = Box::new(move |ctx| {
         let ctx = ctx.clone();
-        Box::new(WorkerBackend::spawn(move || ctx.request_repaint()))
+        Box::new(WorkerBackend::spawn(move || {
+            ctx.request_repaint();
+            worker_gate.pass();
+        }))
     });
     let mut h = harness(opts);
+    let _open = OpenOnDrop(Arc::clone(&gate));
     click(&mut h, "Choose folder…");
     click(&mut h, "Load model");
     let start = std::time::Instant::now();
@@ -464,21 +524,32 @@ fn the_worker_captions_with_a_loaded_checkpoint_and_cancel_stops_a_request() {
     assert_eq!(x.results[0].rank, 1);
     assert!(x.model.is_some());
 
-    // Two requests: the second waits behind the first, so its card's Cancel always stops it
-    // before it starts.
-    send_no_settle(&mut h, "c1ccccc1O");
+    // A long request, held by the gate after its first event: it is running, not finished.
+    gate.close();
+    send_no_settle(&mut h, &long_smiles());
+    let start = std::time::Instant::now();
+    while !gate.holding() {
+        assert!(
+            start.elapsed().as_secs() < 120,
+            "the worker never started #2: {:?}",
+            h.state().history()
+        );
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // A second request waits behind it.
     send_no_settle(&mut h, "CC(=O)O");
-    let cancels = h.get_all_by_label("Cancel").count();
-    assert!(cancels >= 2, "{cancels} Cancel buttons");
-    h.get_all_by_label("Cancel").last().unwrap().click();
-    h.step();
+    assert!(matches!(h.state().history()[1].status, Status::Running(_)));
+    h.get_by_label("Cancel request #3");
+    click(&mut h, "Cancel request #2");
+    gate.open();
     step_until(&mut h, "both requests to end", |a| {
         a.history()[1..]
             .iter()
             .all(|x| !matches!(x.status, Status::Running(_)))
     });
-    assert_eq!(h.state().history()[2].status, Status::Cancelled);
-    assert_eq!(h.state().history()[1].status, Status::Done);
+    assert_eq!(h.state().history()[1].status, Status::Cancelled);
+    assert_eq!(h.state().history()[2].status, Status::Done);
     h.get_by_label("Cancelled.");
 }
 
@@ -486,6 +557,7 @@ fn send_no_settle(h: &mut Harness<'_, App>, text: &str) {
     h.get_by_label("Message").focus();
     h.step();
     h.get_by_label("Message").type_text(text);
-    h.step();
+    // A long message grows the input panel: let its layout settle before finding Send.
+    h.run_steps(3);
     click(h, "Send");
 }
