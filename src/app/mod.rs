@@ -6,7 +6,9 @@ pub mod backend;
 pub mod card;
 pub mod classify;
 pub mod dialogs;
+pub mod fetch;
 pub mod history;
+pub mod jobs;
 pub mod painter;
 mod panels;
 pub mod planner;
@@ -15,12 +17,15 @@ pub mod screenshot;
 pub mod worker_backend;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use backend::{GenerateSettings, ModelBackend, ModelChoice, ModelEvent, RequestId};
 use card::{AnalysisCache, CardAction};
 use dialogs::{FileDialogs, NativeDialogs};
+use fetch::{FetchProgress, ModelFetcher};
 use history::{Exchange, History, Status};
+use jobs::{End, JobId, Jobs, Outcome};
 use painter::View;
 use screenshot::Screenshot;
 
@@ -46,6 +51,8 @@ pub struct AppOptions {
     pub screenshot_frames: u32,
     pub dialogs: Box<dyn FileDialogs>,
     pub backend: BackendFactory,
+    /// Where catalogue checkpoints are downloaded from (the hub; a stand-in in tests).
+    pub fetcher: Arc<dyn ModelFetcher>,
 }
 
 impl AppOptions {
@@ -59,6 +66,7 @@ impl AppOptions {
             screenshot: None,
             screenshot_frames: screenshot::SETTLE_FRAMES,
             dialogs: Box::new(NativeDialogs),
+            fetcher: Arc::new(fetch::HubFetcher),
             backend: Box::new(|ctx| {
                 let ctx = ctx.clone();
                 Box::new(worker_backend::WorkerBackend::spawn(move || {
@@ -92,6 +100,8 @@ pub struct ModelSettings {
     pub choice: ModelChoice,
     pub generate: GenerateSettings,
     pub dark: bool,
+    /// The format the Quantize button writes.
+    pub quantize_to: crate::model::quantize::QuantFormat,
 }
 
 /// The model's state as the last events described it.
@@ -139,6 +149,11 @@ pub struct App {
     tab: Tab,
     planner: planner::Planner,
     planner_error: Option<String>,
+    /// Downloads and quantizations running beside the model worker.
+    jobs: Jobs,
+    fetcher: Arc<dyn ModelFetcher>,
+    /// The download whose checkpoint is loaded once it is on disk.
+    load_after: Option<JobId>,
     dirty: bool,
     ctx: egui::Context,
 }
@@ -174,6 +189,7 @@ impl App {
                 ),
                 generate: options.generate,
                 dark: ctx.global_style().visuals.dark_mode,
+                quantize_to: crate::model::quantize::QuantFormat::Q8_0,
             },
             model: ModelState::default(),
             backend: (options.backend)(ctx),
@@ -189,6 +205,9 @@ impl App {
             tab: Tab::Chat,
             planner: planner::Planner::new(),
             planner_error: None,
+            jobs: Jobs::default(),
+            fetcher: options.fetcher,
+            load_after: None,
             dirty: false,
             ctx: ctx.clone(),
         };
@@ -481,11 +500,118 @@ impl App {
         }
     }
 
+    /// Loads the chosen model: a folder at once, a catalogue model once a download job has
+    /// put its files in the cache (at once when they are there already).
     fn load_model(&mut self) {
-        let id = self.backend.load(self.settings.choice.clone());
-        self.model.loading = Some((id, "starting".into()));
         self.model.error = None;
+        match self.settings.choice.clone() {
+            ModelChoice::Catalogue(name) => {
+                let job = self.spawn_fetch(&name, |_, name, folder| {
+                    Ok(Outcome::Downloaded { name, folder })
+                });
+                self.load_after = Some(job);
+            }
+            choice @ ModelChoice::Folder(_) => self.load_now(choice),
+        }
+    }
+
+    fn load_now(&mut self, choice: ModelChoice) {
+        let id = self.backend.load(choice);
+        self.model.loading = Some((id, "starting".into()));
         self.ctx.request_repaint();
+    }
+
+    /// Starts a job that fetches catalogue model `name` with progress and cancel, then runs
+    /// `then` on its folder.
+    fn spawn_fetch(
+        &mut self,
+        name: &str,
+        then: impl FnOnce(&jobs::Reporter, String, PathBuf) -> anyhow::Result<Outcome> + Send + 'static,
+    ) -> JobId {
+        let fetcher = Arc::clone(&self.fetcher);
+        let name = name.to_owned();
+        self.jobs
+            .spawn(format!("Downloading {name}"), self.waker(), move |r| {
+                r.stage("checking the cache", true);
+                let folder = fetcher.fetch(&name, &mut |p: FetchProgress<'_>| {
+                    r.stage_progress(p.file, p.done, p.total);
+                    if r.cancelled() {
+                        std::ops::ControlFlow::Break(())
+                    } else {
+                        std::ops::ControlFlow::Continue(())
+                    }
+                })?;
+                then(r, name, folder)
+            })
+    }
+
+    /// Writes a quantized copy of the chosen checkpoint beside its weights (fetching a
+    /// catalogue model first), then reloads the model if one is loaded.
+    fn quantize(&mut self) {
+        use crate::model::quantize::{QuantFormat, quantize_dir};
+        let format = self.settings.quantize_to;
+        let fmt_name = match format {
+            QuantFormat::Q8_0 => "q8_0",
+            QuantFormat::Q4K => "q4k",
+        };
+        let work = move |r: &jobs::Reporter, folder: PathBuf| -> anyhow::Result<Outcome> {
+            r.stage(format!("writing {fmt_name} weights"), false);
+            let report = quantize_dir(&folder, format)?;
+            let mb = |b: u64| b as f64 / 1e6;
+            let mut summary = format!(
+                "{} matrices to {fmt_name}: {} ({:.1} MB to {:.1} MB)",
+                report.quantized,
+                report.output.display(),
+                mb(report.source_bytes),
+                mb(report.output_bytes)
+            );
+            if !report.fallbacks.is_empty() {
+                summary.push_str(&format!("; kept wider: {}", report.fallbacks.join(", ")));
+            }
+            Ok(Outcome::Quantized { folder, summary })
+        };
+        match self.settings.choice.clone() {
+            ModelChoice::Catalogue(name) => {
+                self.spawn_fetch(&name, move |r, _, folder| work(r, folder));
+            }
+            ModelChoice::Folder(folder) => {
+                let title = format!("Quantizing {}", folder.display());
+                self.jobs
+                    .spawn(title, self.waker(), move |r| work(r, folder));
+            }
+        }
+    }
+
+    fn waker(&self) -> Arc<dyn Fn() + Send + Sync> {
+        let ctx = self.ctx.clone();
+        Arc::new(move || ctx.request_repaint())
+    }
+
+    /// Applies the jobs' reports and what the finished ones produced.
+    fn poll_jobs(&mut self) {
+        for (id, title, end) in self.jobs.poll() {
+            let load = self.load_after == Some(id);
+            if load {
+                self.load_after = None;
+            }
+            match end {
+                End::Done(Outcome::Downloaded { name, .. }) => {
+                    // The worker finds the files in the cache now, and names the model by its
+                    // hub id.
+                    if load {
+                        self.load_now(ModelChoice::Catalogue(name));
+                    }
+                }
+                End::Done(Outcome::Quantized { summary, .. }) => {
+                    self.notice = Some(format!("quantized {summary}"));
+                    if self.model.loaded.is_some() {
+                        self.load_model();
+                    }
+                }
+                End::Failed(m) => self.model.error = Some(format!("{title}: {m}")),
+                End::Cancelled => self.notice = Some(format!("{title}: cancelled")),
+            }
+        }
     }
 
     /// Saves the history when it changed (atomically; see `History::save`).
@@ -579,6 +705,7 @@ impl eframe::App for App {
         while let Ok((id, path)) = self.dialog_rx.try_recv() {
             self.on_dialog(id, path);
         }
+        self.poll_jobs();
         self.save_if_dirty();
         if let Some(shot) = &mut self.screenshot {
             shot.tick(ctx, self.model.busy.is_some(), frame.info().cpu_usage);

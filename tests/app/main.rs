@@ -11,6 +11,7 @@ use textchem::app::backend::{
     GenerateSettings, ModelBackend, ModelChoice, ModelEvent, NoModel, RequestId,
 };
 use textchem::app::dialogs::{Done, FileDialogs, FixedDialogs, SaveRequest};
+use textchem::app::fetch::{FetchCancelled, FetchProgress, ModelFetcher, ProgressFn};
 use textchem::app::history::ResultRecord;
 use textchem::app::history::Status;
 use textchem::app::worker_backend::WorkerBackend;
@@ -30,6 +31,16 @@ fn options(dir: &Path, save_to: Option<PathBuf>) -> AppOptions {
             folder: None,
         }),
         backend: Box::new(|_| Box::new(NoModel::default())),
+        fetcher: Arc::new(Offline),
+    }
+}
+
+/// Tests never reach the network: catalogue models are "not downloadable".
+struct Offline;
+
+impl ModelFetcher for Offline {
+    fn fetch(&self, name: &str, _: &mut ProgressFn<'_>) -> anyhow::Result<PathBuf> {
+        anyhow::bail!("{name}: no network in tests")
     }
 }
 
@@ -58,6 +69,8 @@ struct Scripted {
     answers: Vec<(Task, Vec<&'static str>)>,
     next: RequestId,
     events: VecDeque<ModelEvent>,
+    /// The models it was asked to load.
+    loads: Arc<Mutex<Vec<ModelChoice>>>,
 }
 
 impl Scripted {
@@ -66,13 +79,19 @@ impl Scripted {
             answers,
             next: 0,
             events: VecDeque::new(),
+            loads: Arc::default(),
         }
     }
 }
 
 impl ModelBackend for Scripted {
-    fn load(&mut self, _: ModelChoice) -> RequestId {
+    fn load(&mut self, choice: ModelChoice) -> RequestId {
+        self.loads.lock().unwrap().push(choice);
         self.next += 1;
+        self.events.push_back(ModelEvent::Loaded {
+            id: self.next,
+            model: "scripted".into(),
+        });
         self.next
     }
 
@@ -397,6 +416,107 @@ fn the_canvas_paints_the_structure_with_wgpu() {
         .filter(|&(x, y)| img.get_pixel(x, y).0[..3].iter().all(|&c| c < 90))
         .count();
     assert!(ink > 300, "only {ink} dark pixels on the canvas");
+}
+
+/// A stand-in for the hub: "downloads" a folder in four chunks, each let through by the test.
+struct GatedFetcher {
+    permits: Mutex<std::sync::mpsc::Receiver<()>>,
+    folder: PathBuf,
+    /// Set when the fetch saw its progress callback ask it to stop.
+    stopped: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl ModelFetcher for GatedFetcher {
+    fn fetch(&self, _name: &str, progress: &mut ProgressFn<'_>) -> anyhow::Result<PathBuf> {
+        let permits = self.permits.lock().unwrap();
+        for k in 1..=4u64 {
+            permits.recv_timeout(std::time::Duration::from_secs(60))?;
+            let p = FetchProgress {
+                file: "model.safetensors",
+                done: k * 1000,
+                total: 4000,
+            };
+            if progress(p).is_break() {
+                self.stopped
+                    .store(true, std::sync::atomic::Ordering::SeqCst);
+                return Err(FetchCancelled.into());
+            }
+        }
+        Ok(self.folder.clone())
+    }
+}
+
+fn step_until_label(h: &mut Harness<'_, App>, label: &str) {
+    let start = std::time::Instant::now();
+    while h.query_by_label_contains(label).is_none() {
+        assert!(start.elapsed().as_secs() < 60, "no {label:?} appeared");
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// Loading a catalogue model downloads it first with progress and Cancel (through a stand-in
+/// for the hub); the model loads only once its files are there.
+#[test]
+fn catalogue_downloads_show_progress_and_cancel() {
+    let dir = tempfile::tempdir().unwrap();
+    let (permit, permits) = std::sync::mpsc::channel();
+    let stopped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut opts = options(dir.path(), None);
+    opts.fetcher = Arc::new(GatedFetcher {
+        permits: Mutex::new(permits),
+        folder: dir.path().to_owned(),
+        stopped: Arc::clone(&stopped),
+    });
+    let backend = Scripted::new(Vec::new());
+    let loads = Arc::clone(&backend.loads);
+    opts.backend = Box::new(move |_| Box::new(backend));
+    let mut h = harness(opts);
+    let name = textchem::model::catalogue::Catalogue::builtin().default;
+
+    click(&mut h, "Load model");
+    permit.send(()).unwrap();
+    step_until_label(&mut h, "model.safetensors, 1.0 kB of 4.0 kB");
+    h.get_by_label_contains(&format!("Downloading {name}"));
+    click(&mut h, "Cancel download");
+    h.get_by_label("Cancelling…");
+    permit.send(()).unwrap();
+    step_until_label(&mut h, "cancelled");
+    assert!(stopped.load(std::sync::atomic::Ordering::SeqCst));
+    assert!(loads.lock().unwrap().is_empty());
+    assert!(h.query_by_label("Cancel download").is_none());
+
+    // Again, to the end: then the model loads.
+    click(&mut h, "Load model");
+    for _ in 0..4 {
+        permit.send(()).unwrap();
+    }
+    step_until_label(&mut h, "Model: scripted");
+    assert_eq!(*loads.lock().unwrap(), [ModelChoice::Catalogue(name)]);
+}
+
+/// Quantize writes a q8_0 copy of the chosen checkpoint folder's weights beside them.
+#[test]
+fn quantize_writes_a_gguf_beside_the_checkpoint() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/model/t5-tiny-a");
+    let model = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&fixture).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, model.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = options(dir.path(), None);
+    opts.dialogs = Box::new(FixedDialogs {
+        save_to: None,
+        folder: Some(model.path().to_owned()),
+    });
+    let mut h = harness(opts);
+    click(&mut h, "Choose folder…");
+    click(&mut h, "Quantize");
+    step_until_label(&mut h, "quantized ");
+    let note = h.get_by_label_contains("quantized ");
+    assert!(format!("{note:?}").contains("to q8_0"), "{note:?}");
+    assert!(model.path().join("model-q8_0.gguf").is_file());
 }
 
 /// Steps frames (the spinner keeps asking for repaints, so `run` would never settle) until
