@@ -6,14 +6,16 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+mod snapshot;
+
 use std::collections::VecDeque;
 use textchem::app::backend::{
     GenerateSettings, ModelBackend, ModelChoice, ModelEvent, NoModel, RequestId,
 };
 use textchem::app::dialogs::{Done, FileDialogs, FixedDialogs, SaveRequest};
 use textchem::app::fetch::{FetchCancelled, FetchProgress, ModelFetcher, ProgressFn};
-use textchem::app::history::ResultRecord;
 use textchem::app::history::Status;
+use textchem::app::history::{Exchange, History, ResultRecord};
 use textchem::app::worker_backend::WorkerBackend;
 use textchem::app::{App, AppOptions};
 use textchem::model::task::Task;
@@ -385,6 +387,9 @@ fn history_survives_a_restart_and_is_searchable() {
 fn the_canvas_paints_the_structure_with_wgpu() {
     let dir = tempfile::tempdir().unwrap();
     let opts = options(dir.path(), None);
+    if !snapshot::adapter_or_skip("the wgpu canvas test") {
+        return;
+    }
     let mut h = Harness::builder()
         .with_size(egui::Vec2::new(1400.0, 900.0))
         .with_theme(egui::Theme::Dark)
@@ -416,6 +421,84 @@ fn the_canvas_paints_the_structure_with_wgpu() {
         .filter(|&(x, y)| img.get_pixel(x, y).0[..3].iter().all(|&c| c < 90))
         .count();
     assert!(ink > 300, "only {ink} dark pixels on the canvas");
+}
+
+/// A history with fixed timestamps: a caption of aspirin and a procedure turned into actions.
+fn fixed_history(dir: &Path) {
+    let result = |text: &str, score: f32| ResultRecord {
+        rank: 1,
+        text: text.to_owned(),
+        score: Some(score),
+        valid: None,
+        canonical_smiles: None,
+        error: None,
+    };
+    let mut caption = Exchange::new(1, Task::Caption, "CC(=O)Oc1ccccc1C(=O)O");
+    caption.results = vec![result(
+        "The molecule is a member of the class of benzoic acids that is salicylic acid in \
+         which the hydroxy group has been converted into its acetate ester.",
+        -0.125,
+    )];
+    let mut actions = Exchange::new(
+        2,
+        Task::Actions,
+        "Water (5 mL) was added and the mixture was stirred for 2 h at 25 °C. The solid was \
+         filtered and washed with ethanol.",
+    );
+    actions.results = vec![result(
+        "ADD water (5 mL); STIR for 2 h at 25 °C; FILTER; WASH with ethanol",
+        -0.25,
+    )];
+    let mut exchanges = vec![caption, actions];
+    for (k, x) in exchanges.iter_mut().enumerate() {
+        x.timestamp = format!("2026-01-0{}T09:00:00Z", k + 1);
+        x.model = Some("t5-tiny-a".into());
+        x.status = Status::Done;
+    }
+    History {
+        path: dir.join("history.json"),
+        exchanges,
+    }
+    .save()
+    .unwrap();
+}
+
+/// The chat (two cards and the canvas) and the planner (a route) rendered with wgpu, compared
+/// with tests/app/snapshots/*.png.
+#[test]
+fn snapshots_of_the_chat_and_the_planner() {
+    if !snapshot::adapter_or_skip("the snapshot tests") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    fixed_history(dir.path());
+    let opts = scripted(
+        dir.path(),
+        None,
+        vec![
+            (Task::Retro, vec!["CCO.CC(=O)O", "CCO.CC(=O)Cl"]),
+            (Task::Forward, vec!["CCOC(C)=O"]),
+        ],
+    );
+    let mut h = Harness::builder()
+        .with_size(egui::Vec2::new(1200.0, 800.0))
+        .with_theme(egui::Theme::Light)
+        .wgpu()
+        .build_eframe(move |cc| App::new(&cc.egui_ctx, opts));
+    h.run();
+    snapshot::check(&mut h, "chat");
+
+    h.get_by_label("Retrosynthesis planner").click();
+    h.run();
+    h.get_by_label("Target SMILES").focus();
+    h.run();
+    h.get_by_label("Target SMILES").type_text("CCOC(C)=O");
+    h.run();
+    h.get_by_label("Plan").click();
+    h.run();
+    h.get_by_label("Expand").click();
+    h.run();
+    snapshot::check(&mut h, "planner");
 }
 
 /// A stand-in for the hub: "downloads" a folder in four chunks, each let through by the test.
