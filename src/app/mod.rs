@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use backend::{GenerateSettings, ModelBackend, ModelChoice, ModelEvent, RequestId};
+use backend::{Event, GenerateSettings, ModelBackend, ModelChoice, RequestId};
 use card::{AnalysisCache, CardAction};
 use dialogs::{FileDialogs, NativeDialogs};
 use fetch::{FetchProgress, ModelFetcher};
@@ -294,15 +294,15 @@ impl App {
             .find(|x| x.status == Status::Running(request))
     }
 
-    fn handle_event(&mut self, event: ModelEvent) {
+    fn handle_event(&mut self, event: Event) {
         match event {
-            ModelEvent::Loading { id, stage } => self.model.loading = Some((id, stage)),
-            ModelEvent::Loaded { model, .. } => {
+            Event::Loading { id, stage } => self.model.loading = Some((id, stage)),
+            Event::Loaded { model, .. } => {
                 self.model.loading = None;
                 self.model.error = None;
                 self.model.loaded = Some(model);
             }
-            ModelEvent::Progress {
+            Event::Progress {
                 id,
                 step,
                 max_steps,
@@ -312,15 +312,15 @@ impl App {
                     b.max_steps = max_steps;
                 }
             }
-            ModelEvent::Partial { id, text } => {
+            Event::Partial { id, text } => {
                 if let Some(b) = self.model.busy.as_mut().filter(|b| b.request == id) {
                     b.partial = text;
                 }
             }
-            ModelEvent::Finished { id, model, results } => {
+            Event::Finished { id, answer } => {
                 if let Some(x) = self.exchange_for(id) {
-                    x.results = results;
-                    x.model = Some(model);
+                    x.results = answer.results.into_iter().map(Into::into).collect();
+                    x.model = Some(answer.model);
                     x.status = Status::Done;
                     let first = main_smiles(x);
                     if first.is_some() {
@@ -329,7 +329,7 @@ impl App {
                 }
                 self.finish(id);
             }
-            ModelEvent::Failed { id, message } => {
+            Event::Failed { id, message } => {
                 if self.model.loading.as_ref().is_some_and(|l| l.0 == id) {
                     self.model.loading = None;
                     self.model.error = Some(message);
@@ -340,7 +340,7 @@ impl App {
                 }
                 self.finish(id);
             }
-            ModelEvent::Cancelled { id } => {
+            Event::Cancelled { id } => {
                 if let Some(x) = self.exchange_for(id) {
                     x.status = Status::Cancelled;
                 }

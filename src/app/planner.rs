@@ -3,7 +3,7 @@
 //! turn those precursors back into the target?). Precursors can be expanded in turn, building a
 //! route tree, marked as available (bought), and options pruned; the route exports as CSV.
 
-use super::backend::{GenerateSettings, ModelBackend, ModelEvent, RequestId};
+use super::backend::{Event, GenerateSettings, ModelBackend, RequestId};
 use super::history::ResultRecord;
 use crate::chem::canon::canonical_smiles;
 use crate::chem::smiles::{parse_molecule, parse_reaction};
@@ -119,15 +119,18 @@ impl Planner {
     /// Takes the event when it answers one of the planner's requests.
     pub fn handle(
         &mut self,
-        event: &ModelEvent,
+        event: &Event,
         backend: &mut dyn ModelBackend,
         base: GenerateSettings,
     ) -> bool {
-        let (id, outcome): (RequestId, Result<&[ResultRecord], String>) = match event {
-            ModelEvent::Finished { id, results, .. } => (*id, Ok(results.as_slice())),
-            ModelEvent::Failed { id, message } => (*id, Err(message.clone())),
-            ModelEvent::Cancelled { id } => (*id, Err("cancelled".into())),
-            ModelEvent::Progress { id, .. } | ModelEvent::Partial { id, .. } => {
+        let (id, outcome): (RequestId, Result<Vec<ResultRecord>, String>) = match event {
+            Event::Finished { id, answer } => (
+                *id,
+                Ok(answer.results.iter().cloned().map(Into::into).collect()),
+            ),
+            Event::Failed { id, message } => (*id, Err(message.clone())),
+            Event::Cancelled { id } => (*id, Err("cancelled".into())),
+            Event::Progress { id, .. } | Event::Partial { id, .. } => {
                 return self.owns(*id);
             }
             _ => return false,
@@ -141,7 +144,7 @@ impl Planner {
             .position(|n| n.expansion == Expansion::Running(id))
         {
             self.nodes[n].expansion = match outcome {
-                Ok(results) => Expansion::Done(self.precursor_sets(n, results, backend, base)),
+                Ok(results) => Expansion::Done(self.precursor_sets(n, &results, backend, base)),
                 Err(m) => Expansion::Failed(m),
             };
             return true;
@@ -362,6 +365,7 @@ fn at_route_scale(mut scene: Scene) -> Scene {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::engine::{Answer, RankedOutput};
     use std::collections::VecDeque;
 
     /// A scripted runtime: each generate request is answered by the next queued answer.
@@ -369,7 +373,7 @@ mod tests {
     struct Scripted {
         answers: VecDeque<Vec<&'static str>>,
         asked: Vec<(Task, String)>,
-        events: VecDeque<ModelEvent>,
+        events: VecDeque<Event>,
     }
 
     impl ModelBackend for Scripted {
@@ -385,24 +389,28 @@ mod tests {
                 .unwrap_or_default()
                 .into_iter()
                 .enumerate()
-                .map(|(k, t)| ResultRecord {
+                .map(|(k, t)| RankedOutput {
                     rank: k + 1,
                     text: t.to_owned(),
-                    score: Some(-(k as f32)),
+                    score: -(k as f32),
                     valid: None,
                     canonical_smiles: None,
                     error: None,
                 })
                 .collect();
-            self.events.push_back(ModelEvent::Finished {
+            self.events.push_back(Event::Finished {
                 id,
-                model: "scripted".into(),
-                results,
+                answer: Answer {
+                    task: task.name().into(),
+                    input: input.into(),
+                    model: "scripted".into(),
+                    results,
+                },
             });
             id
         }
         fn cancel(&mut self, _: RequestId) {}
-        fn try_recv(&mut self) -> Option<ModelEvent> {
+        fn try_recv(&mut self) -> Option<Event> {
             self.events.pop_front()
         }
     }
@@ -478,7 +486,7 @@ mod tests {
         let mut p = Planner::new();
         p.set_target("CCO").unwrap();
         let mut b = Scripted::default();
-        let e = ModelEvent::Cancelled { id: 42 };
+        let e = Event::Cancelled { id: 42 };
         assert!(!p.handle(&e, &mut b, GenerateSettings::default()));
     }
 }

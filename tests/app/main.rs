@@ -10,7 +10,7 @@ mod snapshot;
 
 use std::collections::VecDeque;
 use textchem::app::backend::{
-    GenerateSettings, ModelBackend, ModelChoice, ModelEvent, NoModel, RequestId,
+    Event, GenerateSettings, ModelBackend, ModelChoice, NoModel, RequestId,
 };
 use textchem::app::dialogs::{Done, FileDialogs, FixedDialogs, SaveRequest};
 use textchem::app::fetch::{FetchCancelled, FetchProgress, ModelFetcher, ProgressFn};
@@ -18,6 +18,7 @@ use textchem::app::history::Status;
 use textchem::app::history::{Exchange, History, ResultRecord};
 use textchem::app::worker_backend::WorkerBackend;
 use textchem::app::{App, AppOptions};
+use textchem::model::engine::{Answer, RankedOutput};
 use textchem::model::task::Task;
 
 fn options(dir: &Path, save_to: Option<PathBuf>) -> AppOptions {
@@ -70,7 +71,7 @@ fn send(h: &mut Harness<'_, App>, text: &str) {
 struct Scripted {
     answers: Vec<(Task, Vec<&'static str>)>,
     next: RequestId,
-    events: VecDeque<ModelEvent>,
+    events: VecDeque<Event>,
     /// The models it was asked to load.
     loads: Arc<Mutex<Vec<ModelChoice>>>,
 }
@@ -90,14 +91,14 @@ impl ModelBackend for Scripted {
     fn load(&mut self, choice: ModelChoice) -> RequestId {
         self.loads.lock().unwrap().push(choice);
         self.next += 1;
-        self.events.push_back(ModelEvent::Loaded {
+        self.events.push_back(Event::Loaded {
             id: self.next,
             model: "scripted".into(),
         });
         self.next
     }
 
-    fn generate(&mut self, task: Task, _input: &str, _: GenerateSettings) -> RequestId {
+    fn generate(&mut self, task: Task, input: &str, _: GenerateSettings) -> RequestId {
         self.next += 1;
         let texts = self
             .answers
@@ -108,26 +109,30 @@ impl ModelBackend for Scripted {
         let results = texts
             .into_iter()
             .enumerate()
-            .map(|(k, t)| ResultRecord {
+            .map(|(k, t)| RankedOutput {
                 rank: k + 1,
                 text: t.to_owned(),
-                score: Some(-(k as f32) / 10.0),
+                score: -(k as f32) / 10.0,
                 valid: None,
                 canonical_smiles: None,
                 error: None,
             })
             .collect();
-        self.events.push_back(ModelEvent::Finished {
+        self.events.push_back(Event::Finished {
             id: self.next,
-            model: "scripted".into(),
-            results,
+            answer: Answer {
+                task: task.name().into(),
+                input: input.into(),
+                model: "scripted".into(),
+                results,
+            },
         });
         self.next
     }
 
     fn cancel(&mut self, _: RequestId) {}
 
-    fn try_recv(&mut self) -> Option<ModelEvent> {
+    fn try_recv(&mut self) -> Option<Event> {
         self.events.pop_front()
     }
 }
