@@ -5,7 +5,6 @@
 use std::collections::VecDeque;
 use std::path::PathBuf;
 
-use super::history::ResultRecord;
 use crate::model::task::Task;
 
 pub type RequestId = u64;
@@ -35,44 +34,9 @@ impl Default for GenerateSettings {
     }
 }
 
-/// What the runtime reports, mirroring the worker's events.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ModelEvent {
-    Loading {
-        id: RequestId,
-        stage: String,
-    },
-    Loaded {
-        id: RequestId,
-        model: String,
-    },
-    Progress {
-        id: RequestId,
-        step: usize,
-        max_steps: usize,
-    },
-    Partial {
-        id: RequestId,
-        text: String,
-    },
-    /// Worth showing, not an end: e.g. the GPU failed and the model runs on the CPU.
-    Notice {
-        id: RequestId,
-        message: String,
-    },
-    Finished {
-        id: RequestId,
-        model: String,
-        results: Vec<ResultRecord>,
-    },
-    Failed {
-        id: RequestId,
-        message: String,
-    },
-    Cancelled {
-        id: RequestId,
-    },
-}
+/// What the runtime reports: the #4 worker's events themselves (a finished request carries the
+/// whole `Answer`, model name included).
+pub use crate::model::worker::Event;
 
 pub trait ModelBackend {
     fn load(&mut self, choice: ModelChoice) -> RequestId;
@@ -80,7 +44,7 @@ pub trait ModelBackend {
     /// Stops a running request; its `Cancelled` event follows.
     fn cancel(&mut self, id: RequestId);
     /// The next event, never blocking.
-    fn try_recv(&mut self) -> Option<ModelEvent>;
+    fn try_recv(&mut self) -> Option<Event>;
 }
 
 /// How to get a model, for messages shown where a model is needed.
@@ -92,7 +56,7 @@ pub const HOW_TO_GET_A_MODEL: &str = "open Model settings and load one of the GT
 #[derive(Default)]
 pub struct NoModel {
     next_id: RequestId,
-    events: VecDeque<ModelEvent>,
+    events: VecDeque<Event>,
 }
 
 impl NoModel {
@@ -105,7 +69,7 @@ impl NoModel {
 impl ModelBackend for NoModel {
     fn load(&mut self, _choice: ModelChoice) -> RequestId {
         let id = self.id();
-        self.events.push_back(ModelEvent::Failed {
+        self.events.push_back(Event::Failed {
             id,
             message: "this build has no model runtime (the worker of issue #4); \
                       drawing, properties and CSV export still work"
@@ -116,7 +80,7 @@ impl ModelBackend for NoModel {
 
     fn generate(&mut self, task: Task, _input: &str, _settings: GenerateSettings) -> RequestId {
         let id = self.id();
-        self.events.push_back(ModelEvent::Failed {
+        self.events.push_back(Event::Failed {
             id,
             message: format!(
                 "no model loaded: the {} task needs the Text+Chem T5 model; {HOW_TO_GET_A_MODEL}",
@@ -128,7 +92,7 @@ impl ModelBackend for NoModel {
 
     fn cancel(&mut self, _id: RequestId) {}
 
-    fn try_recv(&mut self) -> Option<ModelEvent> {
+    fn try_recv(&mut self) -> Option<Event> {
         self.events.pop_front()
     }
 }

@@ -63,7 +63,7 @@ pub fn show(ui: &mut Ui, x: &Exchange, cache: &mut AnalysisCache, actions: &mut 
     let task = x.task();
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.strong(format!("#{}", x.id));
             ui.label(
                 RichText::new(task.map_or(x.task.clone(), |t| task_label(t).to_owned())).strong(),
@@ -73,12 +73,12 @@ pub fn show(ui: &mut Ui, x: &Exchange, cache: &mut AnalysisCache, actions: &mut 
                 ui.weak(m);
             }
         });
-        ui.label(RichText::new(&x.input).monospace());
+        ui.add(egui::Label::new(RichText::new(&x.input).monospace()).wrap());
         if let Some(t) = task
             && input_is_smiles(t)
         {
             let a = cache.get(&x.input);
-            structure(ui, &a, "input", actions);
+            structure(ui, &a, actions);
         }
         status(ui, x, actions);
         for r in &x.results {
@@ -91,9 +91,9 @@ pub fn show(ui: &mut Ui, x: &Exchange, cache: &mut AnalysisCache, actions: &mut 
             });
             match task.map(Task::output_kind) {
                 Some(OutputKind::Smiles) => {
-                    ui.label(RichText::new(&r.text).monospace());
+                    ui.add(egui::Label::new(RichText::new(&r.text).monospace()).wrap());
                     let a = cache.get(&r.text);
-                    structure(ui, &a, &format!("answer {}", r.rank), actions);
+                    structure(ui, &a, actions);
                 }
                 _ if task == Some(Task::Actions) => action_list(ui, &r.text),
                 _ => {
@@ -124,7 +124,13 @@ fn status(ui: &mut Ui, x: &Exchange, actions: &mut Vec<CardAction>) {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label("The model is working…");
-                if ui.button("Cancel").clicked() {
+                let cancel = ui.button("Cancel");
+                // Screen readers (and tests) tell the cards' Cancel buttons apart by request.
+                let name = format!("Cancel request #{}", x.id);
+                cancel.widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::Button, true, name.clone())
+                });
+                if cancel.clicked() {
                     actions.push(CardAction::Cancel(x.id));
                 }
             });
@@ -139,7 +145,7 @@ fn status(ui: &mut Ui, x: &Exchange, actions: &mut Vec<CardAction>) {
 }
 
 /// Drawing, validity, canonical SMILES, formula, masses and the buttons for one SMILES.
-fn structure(ui: &mut Ui, a: &Analysis, what: &str, actions: &mut Vec<CardAction>) {
+fn structure(ui: &mut Ui, a: &Analysis, actions: &mut Vec<CardAction>) {
     let s = &a.summary;
     if let Some(e) = &s.error {
         ui.colored_label(ui.visuals().error_fg_color, format!("Invalid SMILES: {e}"));
@@ -148,91 +154,159 @@ fn structure(ui: &mut Ui, a: &Analysis, what: &str, actions: &mut Vec<CardAction
         }
         return;
     }
-    ui.horizontal_top(|ui| {
+    // Side by side when the card is wide enough, else the drawing above its properties; either
+    // way every line wraps inside the card instead of running past the panel's edge.
+    let wide = ui.available_width() >= 2.0 * CARD_DRAWING_WIDTH;
+    let mut body = |ui: &mut Ui| {
         if let Some(d) = &a.drawing {
-            let w = ui.available_width().min(320.0);
+            let w = ui.available_width().min(CARD_DRAWING_WIDTH);
             let r = canvas(ui, d, Vec2::new(w, 200.0), None);
             if r.clicked() {
                 actions.push(CardAction::ShowOnCanvas(a.smiles.clone()));
             }
         }
-        ui.vertical(|ui| {
-            ui.colored_label(Color32::from_rgb(0x20, 0xa0, 0x40), "valid SMILES");
-            egui::Grid::new(("props", what, &a.smiles))
-                .num_columns(2)
-                .show(ui, |ui| {
-                    if let Some(c) = &s.canonical {
-                        ui.label("Canonical");
-                        ui.label(RichText::new(c).monospace());
-                        ui.end_row();
-                    }
-                    if let Some(f) = &s.formula {
-                        ui.label("Formula");
-                        ui.label(f);
-                        ui.end_row();
-                    }
-                    if let Some(m) = s.average_mass {
-                        ui.label("Average mass");
-                        ui.label(format!("{m:.3} g/mol"));
-                        ui.end_row();
-                    }
-                    if let Some(m) = s.monoisotopic_mass {
-                        ui.label("Monoisotopic mass");
-                        ui.label(format!("{m:.5}"));
-                        ui.end_row();
-                    }
-                });
-            ui.horizontal_wrapped(|ui| {
-                if ui.small_button("Copy SMILES").clicked() {
-                    ui.ctx().copy_text(a.smiles.clone());
-                }
-                if let Some(c) = &s.canonical
-                    && ui.small_button("Copy canonical").clicked()
-                {
-                    ui.ctx().copy_text(c.clone());
-                }
-                if !a.smiles.contains('>')
-                    && ui.small_button("Copy MOL block").clicked()
-                    && let Ok(m) = crate::chem::smiles::parse_molecule(&a.smiles)
-                {
-                    ui.ctx()
-                        .copy_text(crate::export::molfile::mol_block(&m, &a.smiles));
-                }
-                if let Some(d) = &a.drawing
-                    && ui.small_button("Copy SVG").clicked()
-                {
-                    ui.ctx().copy_text(d.svg(400.0, 300.0));
-                }
-                if ui.small_button("Use as input").clicked() {
-                    actions.push(CardAction::UseAsInput(a.smiles.clone()));
-                }
-                if ui.small_button("Show on canvas").clicked() {
-                    actions.push(CardAction::ShowOnCanvas(a.smiles.clone()));
-                }
-            });
+        ui.vertical(|ui| properties(ui, a, actions));
+    };
+    if wide {
+        ui.horizontal_top(|ui| body(ui));
+    } else {
+        body(ui);
+    }
+}
+
+/// The drawing's width in a card.
+const CARD_DRAWING_WIDTH: f32 = 320.0;
+
+/// Validity, canonical SMILES, formula, masses and the copy buttons, wrapped to the width left.
+fn properties(ui: &mut Ui, a: &Analysis, actions: &mut Vec<CardAction>) {
+    let s = &a.summary;
+    ui.colored_label(Color32::from_rgb(0x20, 0xa0, 0x40), "valid SMILES");
+    if let Some(c) = &s.canonical {
+        ui.weak("Canonical SMILES");
+        ui.add(egui::Label::new(RichText::new(c).monospace()).wrap());
+    }
+    let row = |ui: &mut Ui, name: &str, value: String| {
+        ui.horizontal_wrapped(|ui| {
+            ui.weak(name);
+            ui.label(value);
         });
+    };
+    if let Some(f) = &s.formula {
+        row(ui, "Formula", f.clone());
+    }
+    if let Some(m) = s.average_mass {
+        row(ui, "Average mass", format!("{m:.3} g/mol"));
+    }
+    if let Some(m) = s.monoisotopic_mass {
+        row(ui, "Monoisotopic mass", format!("{m:.5}"));
+    }
+    ui.horizontal_wrapped(|ui| {
+        if ui.small_button("Copy SMILES").clicked() {
+            ui.ctx().copy_text(a.smiles.clone());
+        }
+        if let Some(c) = &s.canonical
+            && ui.small_button("Copy canonical").clicked()
+        {
+            ui.ctx().copy_text(c.clone());
+        }
+        if !a.smiles.contains('>')
+            && ui.small_button("Copy MOL block").clicked()
+            && let Ok(m) = crate::chem::smiles::parse_molecule(&a.smiles)
+        {
+            ui.ctx()
+                .copy_text(crate::export::molfile::mol_block(&m, &a.smiles));
+        }
+        if let Some(d) = &a.drawing
+            && ui.small_button("Copy SVG").clicked()
+        {
+            ui.ctx().copy_text(d.svg(400.0, 300.0));
+        }
+        if ui.small_button("Use as input").clicked() {
+            actions.push(CardAction::UseAsInput(a.smiles.clone()));
+        }
+        if ui.small_button("Show on canvas").clicked() {
+            actions.push(CardAction::ShowOnCanvas(a.smiles.clone()));
+        }
     });
 }
 
-/// Splits an actions answer (`ADD x; STIR for 2 h; ...`) into numbered steps.
-pub fn split_actions(text: &str) -> Vec<(String, String)> {
+/// One step of a paragraph-to-actions answer: the action's verb and its parameters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// The action in capitals (`ADD`, `STIR`, `FILTER`, `SETTEMPERATURE`…); empty when the
+    /// model wrote a step without one.
+    pub verb: String,
+    /// The rest of the step as written: what is added, for how long, at which temperature.
+    pub params: String,
+}
+
+/// Splits an actions answer (`ADD water; STIR for 2 h at 25 °C; FILTER`) into its steps.
+pub fn parse_actions(text: &str) -> Vec<Step> {
     text.split(';')
         .map(|s| s.trim().trim_end_matches('.').trim())
         .filter(|s| !s.is_empty())
         .map(|s| {
-            let (verb, rest) = s.split_once(' ').unwrap_or((s, ""));
-            (verb.to_owned(), rest.to_owned())
+            let (first, rest) = s.split_once(char::is_whitespace).unwrap_or((s, ""));
+            let is_verb = first
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c == '_' || c == '-')
+                && first.chars().any(|c| c.is_ascii_uppercase());
+            if is_verb {
+                Step {
+                    verb: first.to_owned(),
+                    params: rest.trim().to_owned(),
+                }
+            } else {
+                Step {
+                    verb: String::new(),
+                    params: s.to_owned(),
+                }
+            }
         })
         .collect()
 }
 
+/// How a step reads in the list: `2. STIR for 2 h at 25 °C`.
+pub fn step_text(k: usize, step: &Step) -> String {
+    [format!("{k}."), step.verb.clone(), step.params.clone()]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The numbered step list, each verb set off in strong monospace, lines wrapped.
 fn action_list(ui: &mut Ui, text: &str) {
-    for (k, (verb, params)) in split_actions(text).iter().enumerate() {
-        ui.horizontal_wrapped(|ui| {
-            ui.label(format!("{}.", k + 1));
-            ui.label(RichText::new(verb).strong().monospace());
-            ui.label(params);
-        });
+    let steps = parse_actions(text);
+    if steps.is_empty() {
+        ui.label(text);
+    }
+    let body = egui::TextStyle::Body.resolve(ui.style());
+    let mono = egui::TextStyle::Monospace.resolve(ui.style());
+    let (normal, strong) = (ui.visuals().text_color(), ui.visuals().strong_text_color());
+    for (k, step) in steps.iter().enumerate() {
+        let mut job = egui::text::LayoutJob::default();
+        let mut add = |text: &str, font: &egui::FontId, color: Color32| {
+            job.append(
+                text,
+                0.0,
+                egui::TextFormat {
+                    font_id: font.clone(),
+                    color,
+                    ..Default::default()
+                },
+            );
+        };
+        add(&format!("{}.", k + 1), &body, normal);
+        if !step.verb.is_empty() {
+            add(" ", &body, normal);
+            add(&step.verb, &mono, strong);
+        }
+        if !step.params.is_empty() {
+            add(" ", &body, normal);
+            add(&step.params, &body, normal);
+        }
+        ui.add(egui::Label::new(job).wrap());
     }
     if ui.small_button("Copy text").clicked() {
         ui.ctx().copy_text(text.to_owned());
@@ -243,16 +317,44 @@ fn action_list(ui: &mut Ui, text: &str) {
 mod tests {
     use super::*;
 
+    fn step(verb: &str, params: &str) -> Step {
+        Step {
+            verb: verb.into(),
+            params: params.into(),
+        }
+    }
+
     #[test]
     fn actions_are_split_into_verbs_and_parameters() {
-        let steps = split_actions("ADD water (5 mL); STIR for 2 h at 25 °C; FILTER.");
+        let steps = parse_actions("ADD water (5 mL); STIR for 2 h at 25 °C; FILTER.");
         assert_eq!(
             steps,
             vec![
-                ("ADD".to_owned(), "water (5 mL)".to_owned()),
-                ("STIR".to_owned(), "for 2 h at 25 °C".to_owned()),
-                ("FILTER".to_owned(), String::new()),
+                step("ADD", "water (5 mL)"),
+                step("STIR", "for 2 h at 25 °C"),
+                step("FILTER", ""),
             ]
         );
+        assert_eq!(step_text(2, &steps[1]), "2. STIR for 2 h at 25 °C");
+        assert_eq!(step_text(3, &steps[2]), "3. FILTER");
+    }
+
+    #[test]
+    fn odd_answers_keep_their_text() {
+        // Empty steps and stray separators vanish; a step without a verb keeps all its words.
+        let steps = parse_actions(
+            " ;SETTEMPERATURE 0 °C;; then wait overnight ; YIELD product (1.2 g, 90%) ",
+        );
+        assert_eq!(
+            steps,
+            vec![
+                step("SETTEMPERATURE", "0 °C"),
+                step("", "then wait overnight"),
+                step("YIELD", "product (1.2 g, 90%)"),
+            ]
+        );
+        assert_eq!(step_text(2, &steps[1]), "2. then wait overnight");
+        assert!(parse_actions("").is_empty());
+        assert_eq!(parse_actions("NOACTION"), vec![step("NOACTION", "")]);
     }
 }

@@ -32,7 +32,12 @@ const PROCEDURE_WORDS: [&str; 24] = [
     "dropwise",
 ];
 
-/// The task a plain input most likely asks for.
+/// The task a typed input most likely asks for; none while the box is empty.
+pub fn detect(input: &str) -> Option<Task> {
+    (!input.trim().is_empty()).then(|| classify(input))
+}
+
+/// The task a plain (non-empty) input most likely asks for.
 pub fn classify(input: &str) -> Task {
     let s = input.trim();
     if s.is_empty() {
@@ -133,6 +138,13 @@ mod tests {
         assert_eq!(classify("aspirin"), Task::Molecule);
         assert_eq!(classify("a ketone with five carbons"), Task::Molecule);
         assert_eq!(classify("CC(C"), Task::Caption);
+    }
+
+    #[test]
+    fn an_empty_box_asks_for_no_task() {
+        assert_eq!(detect(""), None);
+        assert_eq!(detect("  \n "), None);
+        assert_eq!(detect("CCO"), Some(Task::Caption));
     }
 
     #[test]

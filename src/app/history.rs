@@ -26,6 +26,19 @@ pub struct ResultRecord {
     pub error: Option<String>,
 }
 
+impl From<crate::model::engine::RankedOutput> for ResultRecord {
+    fn from(r: crate::model::engine::RankedOutput) -> ResultRecord {
+        ResultRecord {
+            rank: r.rank,
+            text: r.text,
+            score: Some(r.score),
+            valid: r.valid,
+            canonical_smiles: r.canonical_smiles,
+            error: r.error,
+        }
+    }
+}
+
 /// Where an exchange stands.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 pub enum Status {

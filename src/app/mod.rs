@@ -6,7 +6,9 @@ pub mod backend;
 pub mod card;
 pub mod classify;
 pub mod dialogs;
+pub mod fetch;
 pub mod history;
+pub mod jobs;
 pub mod painter;
 mod panels;
 pub mod planner;
@@ -15,12 +17,15 @@ pub mod screenshot;
 pub mod worker_backend;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use backend::{GenerateSettings, ModelBackend, ModelChoice, ModelEvent, RequestId};
+use backend::{Event, GenerateSettings, ModelBackend, ModelChoice, RequestId};
 use card::{AnalysisCache, CardAction};
 use dialogs::{FileDialogs, NativeDialogs};
+use fetch::{FetchProgress, ModelFetcher};
 use history::{Exchange, History, Status};
+use jobs::{End, JobId, Jobs, Outcome};
 use painter::View;
 use screenshot::Screenshot;
 
@@ -36,12 +41,18 @@ pub struct AppOptions {
     pub data_dir: PathBuf,
     /// Sent as the first message once the window is up.
     pub initial_input: Option<String>,
+    /// Loaded at start, before the first message is sent.
+    pub initial_model: Option<ModelChoice>,
+    /// Beams and max length the model settings start with.
+    pub generate: GenerateSettings,
     /// Save a screenshot here after the first frames, then close.
     pub screenshot: Option<PathBuf>,
     /// Frames to draw before the screenshot; above the default, frame times are printed.
     pub screenshot_frames: u32,
     pub dialogs: Box<dyn FileDialogs>,
     pub backend: BackendFactory,
+    /// Where catalogue checkpoints are downloaded from (the hub; a stand-in in tests).
+    pub fetcher: Arc<dyn ModelFetcher>,
 }
 
 impl AppOptions {
@@ -50,9 +61,12 @@ impl AppOptions {
         AppOptions {
             data_dir: history::data_dir(),
             initial_input: None,
+            initial_model: None,
+            generate: GenerateSettings::default(),
             screenshot: None,
             screenshot_frames: screenshot::SETTLE_FRAMES,
             dialogs: Box::new(NativeDialogs),
+            fetcher: Arc::new(fetch::HubFetcher),
             backend: Box::new(|ctx| {
                 let ctx = ctx.clone();
                 Box::new(worker_backend::WorkerBackend::spawn(move || {
@@ -69,6 +83,8 @@ enum Pending {
     SaveSvg(String),
     SavePng(String),
     RouteCsv,
+    RouteSvg,
+    RoutePng,
     ModelFolder,
 }
 
@@ -84,6 +100,8 @@ pub struct ModelSettings {
     pub choice: ModelChoice,
     pub generate: GenerateSettings,
     pub dark: bool,
+    /// The format the Quantize button writes.
+    pub quantize_to: crate::model::quantize::QuantFormat,
 }
 
 /// The model's state as the last events described it.
@@ -131,6 +149,11 @@ pub struct App {
     tab: Tab,
     planner: planner::Planner,
     planner_error: Option<String>,
+    /// Downloads and quantizations running beside the model worker.
+    jobs: Jobs,
+    fetcher: Arc<dyn ModelFetcher>,
+    /// The download whose checkpoint is loaded once it is on disk.
+    load_after: Option<JobId>,
     dirty: bool,
     ctx: egui::Context,
 }
@@ -164,8 +187,9 @@ impl App {
                         .default
                         .clone(),
                 ),
-                generate: GenerateSettings::default(),
+                generate: options.generate,
                 dark: ctx.global_style().visuals.dark_mode,
+                quantize_to: crate::model::quantize::QuantFormat::Q8_0,
             },
             model: ModelState::default(),
             backend: (options.backend)(ctx),
@@ -181,11 +205,18 @@ impl App {
             tab: Tab::Chat,
             planner: planner::Planner::new(),
             planner_error: None,
+            jobs: Jobs::default(),
+            fetcher: options.fetcher,
+            load_after: None,
             dirty: false,
             ctx: ctx.clone(),
         };
         if let Some(last) = app.history.exchanges.last() {
             app.canvas_smiles = main_smiles(last);
+        }
+        if let Some(choice) = options.initial_model {
+            app.settings.choice = choice;
+            app.load_model();
         }
         if let Some(input) = options.initial_input {
             app.input = input;
@@ -202,10 +233,10 @@ impl App {
         self.notice.as_deref()
     }
 
-    /// The task the current input would run as.
-    pub fn current_task(&self) -> Task {
-        self.task_override
-            .unwrap_or_else(|| classify::classify(&self.input))
+    /// The task the current input would run as: the one picked, else the one detected (none
+    /// while the box is empty).
+    pub fn current_task(&self) -> Option<Task> {
+        self.task_override.or_else(|| classify::detect(&self.input))
     }
 
     /// Sends the message box as a new exchange.
@@ -214,7 +245,9 @@ impl App {
         if input.is_empty() {
             return;
         }
-        let task = self.current_task();
+        let task = self
+            .current_task()
+            .unwrap_or_else(|| classify::classify(&input));
         self.start(task, &input);
         self.input.clear();
         self.task_override = None;
@@ -261,16 +294,16 @@ impl App {
             .find(|x| x.status == Status::Running(request))
     }
 
-    fn handle_event(&mut self, event: ModelEvent) {
+    fn handle_event(&mut self, event: Event) {
         match event {
-            ModelEvent::Loading { id, stage } => self.model.loading = Some((id, stage)),
-            ModelEvent::Notice { message, .. } => self.notice = Some(message),
-            ModelEvent::Loaded { model, .. } => {
+            Event::Loading { id, stage } => self.model.loading = Some((id, stage)),
+            Event::Notice { message, .. } => self.notice = Some(message),
+            Event::Loaded { model, .. } => {
                 self.model.loading = None;
                 self.model.error = None;
                 self.model.loaded = Some(model);
             }
-            ModelEvent::Progress {
+            Event::Progress {
                 id,
                 step,
                 max_steps,
@@ -280,15 +313,15 @@ impl App {
                     b.max_steps = max_steps;
                 }
             }
-            ModelEvent::Partial { id, text } => {
+            Event::Partial { id, text } => {
                 if let Some(b) = self.model.busy.as_mut().filter(|b| b.request == id) {
                     b.partial = text;
                 }
             }
-            ModelEvent::Finished { id, model, results } => {
+            Event::Finished { id, answer } => {
                 if let Some(x) = self.exchange_for(id) {
-                    x.results = results;
-                    x.model = Some(model);
+                    x.results = answer.results.into_iter().map(Into::into).collect();
+                    x.model = Some(answer.model);
                     x.status = Status::Done;
                     let first = main_smiles(x);
                     if first.is_some() {
@@ -297,7 +330,7 @@ impl App {
                 }
                 self.finish(id);
             }
-            ModelEvent::Failed { id, message } => {
+            Event::Failed { id, message } => {
                 if self.model.loading.as_ref().is_some_and(|l| l.0 == id) {
                     self.model.loading = None;
                     self.model.error = Some(message);
@@ -308,7 +341,7 @@ impl App {
                 }
                 self.finish(id);
             }
-            ModelEvent::Cancelled { id } => {
+            Event::Cancelled { id } => {
                 if let Some(x) = self.exchange_for(id) {
                     x.status = Status::Cancelled;
                 }
@@ -445,6 +478,17 @@ impl App {
                 history::write_atomically(&path, self.planner.route_csv().as_bytes())
                     .map(|()| format!("saved route to {}", path.display()))
             }
+            Pending::RouteSvg => match self.planner.route_svg() {
+                Some(svg) => history::write_atomically(&path, svg.as_bytes())
+                    .map(|()| format!("saved route picture to {}", path.display())),
+                None => Err(anyhow::anyhow!("no route to draw")),
+            },
+            Pending::RoutePng => match self.planner.route_png() {
+                Some(png) => png
+                    .and_then(|png| history::write_atomically(&path, &png))
+                    .map(|()| format!("saved route picture to {}", path.display())),
+                None => Err(anyhow::anyhow!("no route to draw")),
+            },
             Pending::ModelFolder => {
                 self.settings.choice = ModelChoice::Folder(path);
                 Ok(String::new())
@@ -457,11 +501,118 @@ impl App {
         }
     }
 
+    /// Loads the chosen model: a folder at once, a catalogue model once a download job has
+    /// put its files in the cache (at once when they are there already).
     fn load_model(&mut self) {
-        let id = self.backend.load(self.settings.choice.clone());
-        self.model.loading = Some((id, "starting".into()));
         self.model.error = None;
+        match self.settings.choice.clone() {
+            ModelChoice::Catalogue(name) => {
+                let job = self.spawn_fetch(&name, |_, name, folder| {
+                    Ok(Outcome::Downloaded { name, folder })
+                });
+                self.load_after = Some(job);
+            }
+            choice @ ModelChoice::Folder(_) => self.load_now(choice),
+        }
+    }
+
+    fn load_now(&mut self, choice: ModelChoice) {
+        let id = self.backend.load(choice);
+        self.model.loading = Some((id, "starting".into()));
         self.ctx.request_repaint();
+    }
+
+    /// Starts a job that fetches catalogue model `name` with progress and cancel, then runs
+    /// `then` on its folder.
+    fn spawn_fetch(
+        &mut self,
+        name: &str,
+        then: impl FnOnce(&jobs::Reporter, String, PathBuf) -> anyhow::Result<Outcome> + Send + 'static,
+    ) -> JobId {
+        let fetcher = Arc::clone(&self.fetcher);
+        let name = name.to_owned();
+        self.jobs
+            .spawn(format!("Downloading {name}"), self.waker(), move |r| {
+                r.stage("checking the cache", true);
+                let folder = fetcher.fetch(&name, &mut |p: FetchProgress<'_>| {
+                    r.stage_progress(p.file, p.done, p.total);
+                    if r.cancelled() {
+                        std::ops::ControlFlow::Break(())
+                    } else {
+                        std::ops::ControlFlow::Continue(())
+                    }
+                })?;
+                then(r, name, folder)
+            })
+    }
+
+    /// Writes a quantized copy of the chosen checkpoint beside its weights (fetching a
+    /// catalogue model first), then reloads the model if one is loaded.
+    fn quantize(&mut self) {
+        use crate::model::quantize::{QuantFormat, quantize_dir};
+        let format = self.settings.quantize_to;
+        let fmt_name = match format {
+            QuantFormat::Q8_0 => "q8_0",
+            QuantFormat::Q4K => "q4k",
+        };
+        let work = move |r: &jobs::Reporter, folder: PathBuf| -> anyhow::Result<Outcome> {
+            r.stage(format!("writing {fmt_name} weights"), false);
+            let report = quantize_dir(&folder, format)?;
+            let mb = |b: u64| b as f64 / 1e6;
+            let mut summary = format!(
+                "{} matrices to {fmt_name}: {} ({:.1} MB to {:.1} MB)",
+                report.quantized,
+                report.output.display(),
+                mb(report.source_bytes),
+                mb(report.output_bytes)
+            );
+            if !report.fallbacks.is_empty() {
+                summary.push_str(&format!("; kept wider: {}", report.fallbacks.join(", ")));
+            }
+            Ok(Outcome::Quantized { folder, summary })
+        };
+        match self.settings.choice.clone() {
+            ModelChoice::Catalogue(name) => {
+                self.spawn_fetch(&name, move |r, _, folder| work(r, folder));
+            }
+            ModelChoice::Folder(folder) => {
+                let title = format!("Quantizing {}", folder.display());
+                self.jobs
+                    .spawn(title, self.waker(), move |r| work(r, folder));
+            }
+        }
+    }
+
+    fn waker(&self) -> Arc<dyn Fn() + Send + Sync> {
+        let ctx = self.ctx.clone();
+        Arc::new(move || ctx.request_repaint())
+    }
+
+    /// Applies the jobs' reports and what the finished ones produced.
+    fn poll_jobs(&mut self) {
+        for (id, title, end) in self.jobs.poll() {
+            let load = self.load_after == Some(id);
+            if load {
+                self.load_after = None;
+            }
+            match end {
+                End::Done(Outcome::Downloaded { name, .. }) => {
+                    // The worker finds the files in the cache now, and names the model by its
+                    // hub id.
+                    if load {
+                        self.load_now(ModelChoice::Catalogue(name));
+                    }
+                }
+                End::Done(Outcome::Quantized { summary, .. }) => {
+                    self.notice = Some(format!("quantized {summary}"));
+                    if self.model.loaded.is_some() {
+                        self.load_model();
+                    }
+                }
+                End::Failed(m) => self.model.error = Some(format!("{title}: {m}")),
+                End::Cancelled => self.notice = Some(format!("{title}: cancelled")),
+            }
+        }
     }
 
     /// Saves the history when it changed (atomically; see `History::save`).
@@ -505,6 +656,22 @@ impl App {
                         },
                         Pending::RouteCsv,
                     ),
+                    planner_panel::PlannerAction::ExportSvg => self.ask_save(
+                        dialogs::SaveRequest {
+                            title: "Export route as SVG".into(),
+                            file_name: "route.svg".into(),
+                            filter: ("SVG image".into(), vec!["svg".into()]),
+                        },
+                        Pending::RouteSvg,
+                    ),
+                    planner_panel::PlannerAction::ExportPng => self.ask_save(
+                        dialogs::SaveRequest {
+                            title: "Export route as PNG".into(),
+                            file_name: "route.png".into(),
+                            filter: ("PNG image".into(), vec!["png".into()]),
+                        },
+                        Pending::RoutePng,
+                    ),
                     planner_panel::PlannerAction::ShowOnCanvas(s) => {
                         self.canvas_smiles = Some(s);
                         self.canvas_view = View::default();
@@ -527,7 +694,7 @@ fn main_smiles(x: &Exchange) -> Option<String> {
 }
 
 impl eframe::App for App {
-    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+    fn logic(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
         while let Some(event) = self.backend.try_recv() {
             if !self
                 .planner
@@ -539,9 +706,10 @@ impl eframe::App for App {
         while let Ok((id, path)) = self.dialog_rx.try_recv() {
             self.on_dialog(id, path);
         }
+        self.poll_jobs();
         self.save_if_dirty();
         if let Some(shot) = &mut self.screenshot {
-            shot.tick(ctx);
+            shot.tick(ctx, self.model.busy.is_some(), frame.info().cpu_usage);
         }
     }
 

@@ -213,10 +213,12 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
                 });
             let mut pick = false;
             let mut load = false;
+            let idle = app.model.loading.is_none() && app.load_after.is_none();
             ui.horizontal(|ui| {
                 pick = ui.button("Choose folder…").clicked();
                 load = ui
-                    .add_enabled(app.model.loading.is_none(), egui::Button::new("Load model"))
+                    .add_enabled(idle, egui::Button::new("Load model"))
+                    .on_hover_text("A catalogue model is downloaded first when it is not cached")
                     .clicked();
             });
             if pick {
@@ -224,6 +226,32 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
             }
             if load {
                 app.load_model();
+            }
+            jobs(app, ui);
+            let mut quantize = false;
+            ui.horizontal(|ui| {
+                use crate::model::quantize::QuantFormat;
+                let name = |f: QuantFormat| match f {
+                    QuantFormat::Q8_0 => "q8_0 (8-bit)",
+                    QuantFormat::Q4K => "q4k (4-bit)",
+                };
+                egui::ComboBox::from_label("Quantized format")
+                    .selected_text(name(app.settings.quantize_to))
+                    .show_ui(ui, |ui| {
+                        for f in [QuantFormat::Q8_0, QuantFormat::Q4K] {
+                            ui.selectable_value(&mut app.settings.quantize_to, f, name(f));
+                        }
+                    });
+                quantize = ui
+                    .add_enabled(app.jobs.is_empty(), egui::Button::new("Quantize"))
+                    .on_hover_text(
+                        "Write a quantized copy of the chosen checkpoint's weights beside them; \
+                         loading prefers it (smaller, faster on the CPU)",
+                    )
+                    .clicked();
+            });
+            if quantize {
+                app.quantize();
             }
             let g = &mut app.settings.generate;
             ui.horizontal(|ui| {
@@ -239,7 +267,8 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
             }
             ui.horizontal(|ui| {
                 ui.label("Theme");
-                let mut dark = app.settings.dark;
+                // The context's theme, which the system or a test may have set.
+                let mut dark = ui.visuals().dark_mode;
                 ui.selectable_value(&mut dark, false, "Light");
                 ui.selectable_value(&mut dark, true, "Dark");
                 if dark != app.settings.dark {
@@ -252,6 +281,49 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
                 }
             });
         });
+}
+
+/// Downloads and quantizations in progress: what, how far, and Cancel.
+fn jobs(app: &mut App, ui: &mut Ui) {
+    let mut cancel = None;
+    for job in app.jobs.iter() {
+        let mut line = format!("{}: {}", job.title, job.stage);
+        if let Some((done, total)) = job.progress {
+            line.push_str(&format!(", {} of {}", bytes(done), bytes(total)));
+        }
+        ui.label(line);
+        ui.horizontal(|ui| {
+            match job.fraction() {
+                Some(f) => {
+                    ui.add(
+                        egui::ProgressBar::new(f)
+                            .show_percentage()
+                            .desired_width(200.0),
+                    );
+                }
+                None => {
+                    ui.spinner();
+                }
+            }
+            if job.cancelling {
+                ui.weak("Cancelling…");
+            } else if job.cancellable && ui.button("Cancel download").clicked() {
+                cancel = Some(job.id);
+            }
+        });
+    }
+    if let Some(id) = cancel {
+        app.jobs.cancel(id);
+    }
+}
+
+/// A byte count in decimal units, as download sizes are given.
+fn bytes(n: u64) -> String {
+    match n {
+        0..1_000 => format!("{n} B"),
+        1_000..1_000_000 => format!("{:.1} kB", n as f64 / 1e3),
+        _ => format!("{:.1} MB", n as f64 / 1e6),
+    }
 }
 
 /// The message box, the task it will run as (switchable with one click) and Send.
@@ -271,19 +343,30 @@ pub fn input_bar(app: &mut App, ui: &mut Ui) {
             .labelled_by(label.id);
         let enter =
             edit.has_focus() && ui.input(|i| i.key_pressed(Key::Enter) && !i.modifiers.shift);
-        let detected = super::classify::classify(&app.input);
+        let detected = super::classify::detect(&app.input);
         let current = app.current_task();
         let mut send = false;
         ui.horizontal_wrapped(|ui| {
-            ui.label(format!("Task: {}", task_label(current)));
-            ui.weak(if app.task_override.is_some() {
-                "(chosen)"
-            } else {
-                "(detected)"
-            });
+            match current {
+                Some(t) => {
+                    ui.label(format!("Task: {}", task_label(t)));
+                    ui.weak(if app.task_override.is_some() {
+                        "(chosen)"
+                    } else {
+                        "(detected)"
+                    });
+                }
+                None => {
+                    ui.label("Task: none");
+                    ui.weak("(detected as you type, or pick one)");
+                }
+            }
             for t in Task::ALL {
-                if ui.selectable_label(t == current, task_label(t)).clicked() {
-                    app.task_override = (t != detected).then_some(t);
+                if ui
+                    .selectable_label(Some(t) == current, task_label(t))
+                    .clicked()
+                {
+                    app.task_override = (Some(t) != detected).then_some(t);
                 }
             }
             send = ui.button("Send").clicked();

@@ -3,10 +3,13 @@
 //! turn those precursors back into the target?). Precursors can be expanded in turn, building a
 //! route tree, marked as available (bought), and options pruned; the route exports as CSV.
 
-use super::backend::{GenerateSettings, ModelBackend, ModelEvent, RequestId};
+use super::backend::{Event, GenerateSettings, ModelBackend, RequestId};
 use super::history::ResultRecord;
 use crate::chem::canon::canonical_smiles;
-use crate::chem::smiles::parse_molecule;
+use crate::chem::smiles::{parse_molecule, parse_reaction};
+use crate::depict::layout::Vec2;
+use crate::depict::scene::{Color, Item, Scene, Shift, Span};
+use crate::depict::{Style, molecule_scene, reaction_scene};
 use crate::export::csv::field;
 use crate::model::task::Task;
 
@@ -116,15 +119,18 @@ impl Planner {
     /// Takes the event when it answers one of the planner's requests.
     pub fn handle(
         &mut self,
-        event: &ModelEvent,
+        event: &Event,
         backend: &mut dyn ModelBackend,
         base: GenerateSettings,
     ) -> bool {
-        let (id, outcome): (RequestId, Result<&[ResultRecord], String>) = match event {
-            ModelEvent::Finished { id, results, .. } => (*id, Ok(results.as_slice())),
-            ModelEvent::Failed { id, message } => (*id, Err(message.clone())),
-            ModelEvent::Cancelled { id } => (*id, Err("cancelled".into())),
-            ModelEvent::Progress { id, .. } | ModelEvent::Partial { id, .. } => {
+        let (id, outcome): (RequestId, Result<Vec<ResultRecord>, String>) = match event {
+            Event::Finished { id, answer } => (
+                *id,
+                Ok(answer.results.iter().cloned().map(Into::into).collect()),
+            ),
+            Event::Failed { id, message } => (*id, Err(message.clone())),
+            Event::Cancelled { id } => (*id, Err("cancelled".into())),
+            Event::Progress { id, .. } | Event::Partial { id, .. } => {
                 return self.owns(*id);
             }
             _ => return false,
@@ -138,7 +144,7 @@ impl Planner {
             .position(|n| n.expansion == Expansion::Running(id))
         {
             self.nodes[n].expansion = match outcome {
-                Ok(results) => Expansion::Done(self.precursor_sets(n, results, backend, base)),
+                Ok(results) => Expansion::Done(self.precursor_sets(n, &results, backend, base)),
                 Err(m) => Expansion::Failed(m),
             };
             return true;
@@ -208,51 +214,158 @@ impl Planner {
         sets
     }
 
-    /// The route as CSV: one row per precursor set reachable from the target.
-    pub fn route_csv(&self) -> String {
-        let mut out = String::from("depth,product,precursors,score,round_trip,available\r\n");
+    /// The precursor sets reachable from the target, depth first (the CSV's and the picture's
+    /// order): (node, set index).
+    fn route(&self) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
         let mut stack = vec![0usize];
         while let Some(n) = stack.pop() {
-            let Some(node) = self.nodes.get(n) else {
-                continue;
-            };
-            if let Expansion::Done(sets) = &node.expansion {
-                for s in sets {
-                    let rt = match &s.round_trip {
-                        RoundTrip::Confirmed => "confirmed",
-                        RoundTrip::Differs(_) => "differs",
-                        RoundTrip::Checking(_) => "checking",
-                        RoundTrip::Failed(_) => "failed",
-                    };
-                    let available: Vec<&str> = s
-                        .children
-                        .iter()
-                        .filter(|&&c| self.nodes[c].available)
-                        .map(|&c| self.nodes[c].smiles.as_str())
-                        .collect();
-                    out.push_str(&format!(
-                        "{},{},{},{},{},{}\r\n",
-                        node.depth,
-                        field(&node.smiles),
-                        field(&s.smiles),
-                        // `+ 0.0` turns a -0.0 log-probability into 0.0 so the CSV never says "-0.0000".
-                        s.score
-                            .map(|x| format!("{:.4}", x + 0.0))
-                            .unwrap_or_default(),
-                        rt,
-                        field(&available.join("."))
-                    ));
+            if let Some(Expansion::Done(sets)) = self.nodes.get(n).map(|n| &n.expansion) {
+                for (k, s) in sets.iter().enumerate() {
+                    out.push((n, k));
                     stack.extend(s.children.iter().rev());
                 }
             }
         }
         out
     }
+
+    /// The route as a picture, in bond-length units: one row per precursor set reachable from
+    /// the target, drawn as the reaction precursors → product, indented by depth under a caption
+    /// with its rank, score and round trip. A route not expanded yet is the target alone.
+    pub fn route_scene(&self) -> Option<Scene> {
+        let target = self.nodes.first()?;
+        let mut items = Vec::new();
+        let mut y = 0.0;
+        for (n, k) in self.route() {
+            let node = &self.nodes[n];
+            let Expansion::Done(sets) = &node.expansion else {
+                continue;
+            };
+            let set = &sets[k];
+            let x = node.depth as f64 * ROUTE_INDENT;
+            let round_trip = match &set.round_trip {
+                RoundTrip::Confirmed => "round trip confirmed".to_owned(),
+                RoundTrip::Differs(other) => format!("forward predicts {other}"),
+                RoundTrip::Checking(_) => "round trip not checked yet".to_owned(),
+                RoundTrip::Failed(m) => m.clone(),
+            };
+            let score = set.score.map(|s| format!(" · score {:.3}", s + 0.0));
+            let caption = format!(
+                "{}: option {}{} · {round_trip}",
+                node.smiles,
+                k + 1,
+                score.unwrap_or_default()
+            );
+            items.push(caption_item(x, y + ROUTE_CAPTION / 2.0, caption));
+            y += ROUTE_CAPTION;
+            let reaction = format!("{}>>{}", set.smiles, node.smiles);
+            if let Ok(r) = parse_reaction(&reaction) {
+                y = place(&mut items, reaction_scene(&r, &Style::default()), x, y);
+            }
+            y += ROUTE_GAP;
+        }
+        if items.is_empty() {
+            let m = parse_molecule(&target.smiles).ok()?;
+            place(&mut items, molecule_scene(&m, &Style::default()), 0.0, 0.0);
+        }
+        Some(Scene::fitted(items))
+    }
+
+    /// The route picture fitted to its size at a legible scale: SVG text.
+    pub fn route_svg(&self) -> Option<String> {
+        self.route_scene()
+            .map(|s| crate::depict::svg::to_svg(&at_route_scale(s)))
+    }
+
+    /// The route picture as PNG bytes.
+    pub fn route_png(&self) -> Option<anyhow::Result<Vec<u8>>> {
+        self.route_scene()
+            .map(|s| crate::depict::png::to_png(&at_route_scale(s)))
+    }
+
+    /// The route as CSV: one row per precursor set reachable from the target.
+    pub fn route_csv(&self) -> String {
+        let mut out = String::from("depth,product,precursors,score,round_trip,available\r\n");
+        for (n, k) in self.route() {
+            let node = &self.nodes[n];
+            let Expansion::Done(sets) = &node.expansion else {
+                continue;
+            };
+            let s = &sets[k];
+            let rt = match &s.round_trip {
+                RoundTrip::Confirmed => "confirmed",
+                RoundTrip::Differs(_) => "differs",
+                RoundTrip::Checking(_) => "checking",
+                RoundTrip::Failed(_) => "failed",
+            };
+            let available: Vec<&str> = s
+                .children
+                .iter()
+                .filter(|&&c| self.nodes[c].available)
+                .map(|&c| self.nodes[c].smiles.as_str())
+                .collect();
+            out.push_str(&format!(
+                "{},{},{},{},{},{}\r\n",
+                node.depth,
+                field(&node.smiles),
+                field(&s.smiles),
+                // `+ 0.0` turns a -0.0 log-probability into 0.0 so the CSV never says "-0.0000".
+                s.score
+                    .map(|x| format!("{:.4}", x + 0.0))
+                    .unwrap_or_default(),
+                rt,
+                field(&available.join("."))
+            ));
+        }
+        out
+    }
+}
+
+/// Indent per route depth, space for a caption, and between rows, in bond lengths.
+const ROUTE_INDENT: f64 = 2.0;
+const ROUTE_CAPTION: f64 = 1.2;
+const ROUTE_GAP: f64 = 1.0;
+/// Pixels per bond length in exported route pictures, and their margin.
+const ROUTE_PX: f64 = 30.0;
+const ROUTE_MARGIN: f64 = 16.0;
+
+/// A left-aligned caption whose first character sits at (x, y).
+fn caption_item(x: f64, y: f64, text: String) -> Item {
+    let size = 0.45;
+    Item::Text {
+        at: Vec2::new(x + size * 0.3, y),
+        spans: vec![Span {
+            text,
+            shift: Shift::Normal,
+        }],
+        anchor_span: 0,
+        size,
+        color: Color(0x40, 0x40, 0x40),
+    }
+}
+
+/// Moves `scene`'s items so its top left corner is at (x, y) and adds them; returns its bottom.
+fn place(items: &mut Vec<Item>, mut scene: Scene, x: f64, y: f64) -> f64 {
+    let (lo, hi) = scene.bounds();
+    scene.transform(1.0, Vec2::new(x - lo.x, y - lo.y));
+    items.extend(scene.items);
+    y + (hi.y - lo.y)
+}
+
+/// Scales a route scene (bond-length units) to `ROUTE_PX` pixels per bond.
+fn at_route_scale(mut scene: Scene) -> Scene {
+    let (lo, hi) = scene.bounds();
+    let w = (hi.x - lo.x) * ROUTE_PX + 2.0 * ROUTE_MARGIN;
+    let h = (hi.y - lo.y) * ROUTE_PX + 2.0 * ROUTE_MARGIN;
+    scene.fit(w, h, ROUTE_MARGIN);
+    scene
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::engine::{Answer, RankedOutput};
     use std::collections::VecDeque;
 
     /// A scripted runtime: each generate request is answered by the next queued answer.
@@ -260,7 +373,7 @@ mod tests {
     struct Scripted {
         answers: VecDeque<Vec<&'static str>>,
         asked: Vec<(Task, String)>,
-        events: VecDeque<ModelEvent>,
+        events: VecDeque<Event>,
     }
 
     impl ModelBackend for Scripted {
@@ -276,24 +389,28 @@ mod tests {
                 .unwrap_or_default()
                 .into_iter()
                 .enumerate()
-                .map(|(k, t)| ResultRecord {
+                .map(|(k, t)| RankedOutput {
                     rank: k + 1,
                     text: t.to_owned(),
-                    score: Some(-(k as f32)),
+                    score: -(k as f32),
                     valid: None,
                     canonical_smiles: None,
                     error: None,
                 })
                 .collect();
-            self.events.push_back(ModelEvent::Finished {
+            self.events.push_back(Event::Finished {
                 id,
-                model: "scripted".into(),
-                results,
+                answer: Answer {
+                    task: task.name().into(),
+                    input: input.into(),
+                    model: "scripted".into(),
+                    results,
+                },
             });
             id
         }
         fn cancel(&mut self, _: RequestId) {}
-        fn try_recv(&mut self) -> Option<ModelEvent> {
+        fn try_recv(&mut self) -> Option<Event> {
             self.events.pop_front()
         }
     }
@@ -334,6 +451,34 @@ mod tests {
         assert_eq!(lines[1], "0,CCOC(C)=O,CCO.CC(=O)O,0.0000,confirmed,CCO");
         assert_eq!(lines[2], "0,CCOC(C)=O,CCO.CC(=O)Cl,-1.0000,differs,");
         assert_eq!(lines.len(), 4);
+
+        // The picture: one reaction arrow per valid set left after pruning, one caption each.
+        let scene = p.route_scene().unwrap();
+        let arrows = scene
+            .items
+            .iter()
+            .filter(|i| matches!(i, Item::Arrow { .. }))
+            .count();
+        assert_eq!(arrows, 2);
+        let captions: Vec<String> = scene
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { spans, .. } if spans[0].text.contains("option") => {
+                    Some(spans[0].text.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            captions,
+            [
+                "CCOC(C)=O: option 1 · score 0.000 · round trip confirmed",
+                "CCOC(C)=O: option 2 · score -1.000 · forward predicts CCOCC"
+            ]
+        );
+        let svg = p.route_svg().unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("round trip confirmed"));
     }
 
     #[test]
@@ -341,7 +486,7 @@ mod tests {
         let mut p = Planner::new();
         p.set_target("CCO").unwrap();
         let mut b = Scripted::default();
-        let e = ModelEvent::Cancelled { id: 42 };
+        let e = Event::Cancelled { id: 42 };
         assert!(!p.handle(&e, &mut b, GenerateSettings::default()));
     }
 }

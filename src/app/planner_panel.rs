@@ -12,6 +12,8 @@ pub enum PlannerAction {
     Expand(usize),
     Prune(usize, usize),
     ExportCsv,
+    ExportSvg,
+    ExportPng,
     ShowOnCanvas(String),
 }
 
@@ -23,7 +25,7 @@ pub fn show(
     actions: &mut Vec<PlannerAction>,
 ) {
     ui.heading("Retrosynthesis planner");
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let l = ui.label("Target SMILES");
         let r = ui
             .text_edit_singleline(&mut p.target_input)
@@ -37,8 +39,18 @@ pub fn show(
         if ui.button("Plan").clicked() {
             actions.push(PlannerAction::Plan);
         }
-        if !p.nodes.is_empty() && ui.button("Export route CSV…").clicked() {
-            actions.push(PlannerAction::ExportCsv);
+    });
+    ui.horizontal_wrapped(|ui| {
+        if !p.nodes.is_empty() {
+            if ui.button("Export route CSV…").clicked() {
+                actions.push(PlannerAction::ExportCsv);
+            }
+            if ui.button("Export route SVG…").clicked() {
+                actions.push(PlannerAction::ExportSvg);
+            }
+            if ui.button("Export route PNG…").clicked() {
+                actions.push(PlannerAction::ExportPng);
+            }
         }
     });
     if let Some(e) = error {
@@ -112,7 +124,8 @@ fn node(
                 ui.strong(format!("{}.", k + 1));
                 ui.label(RichText::new(&s.smiles).monospace());
                 if let Some(score) = s.score {
-                    ui.weak(format!("score {score:.3}"));
+                    // `+ 0.0`: a -0.0 log-probability reads as 0.000.
+                    ui.weak(format!("score {:.3}", score + 0.0));
                 }
                 match &s.round_trip {
                     RoundTrip::Confirmed => {

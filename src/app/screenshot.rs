@@ -12,6 +12,9 @@ use resvg::tiny_skia;
 /// Frames drawn before capturing by default, so layout and fonts have settled.
 pub const SETTLE_FRAMES: u32 = 10;
 
+/// Frames left out of the `--frames` timings: the first ones load fonts and upload textures.
+const WARM_UP: u32 = 5;
+
 pub struct Screenshot {
     path: PathBuf,
     frames: u32,
@@ -20,6 +23,12 @@ pub struct Screenshot {
     /// Time between frames and time spent in `App::ui`, in milliseconds, for `--frames`.
     pub intervals: Vec<f64>,
     pub ui_times: Vec<f64>,
+    /// The intervals that ended while the model was generating.
+    pub busy_intervals: Vec<f64>,
+    /// eframe's frame time (the whole frame: logic, ui, tessellation and rendering, without
+    /// waiting for vsync), in milliseconds, all and while generating.
+    pub frame_times: Vec<f64>,
+    pub busy_frame_times: Vec<f64>,
     last: Option<std::time::Instant>,
 }
 
@@ -33,17 +42,35 @@ impl Screenshot {
             rx: None,
             intervals: Vec::new(),
             ui_times: Vec::new(),
+            busy_intervals: Vec::new(),
+            frame_times: Vec::new(),
+            busy_frame_times: Vec::new(),
             last: None,
         }
     }
 
-    /// Called every frame: counts frames, asks for the capture, saves it and closes.
-    pub fn tick(&mut self, ctx: &egui::Context) {
+    /// Called every frame (`busy`: the model is generating): counts frames, asks for the
+    /// capture, saves it and closes. The first `WARM_UP` frames (fonts, first layouts) are not
+    /// timed.
+    /// `frame_time`: eframe's time for the previous frame, in seconds.
+    pub fn tick(&mut self, ctx: &egui::Context, busy: bool, frame_time: Option<f32>) {
         self.frames += 1;
         let now = std::time::Instant::now();
-        if let Some(last) = self.last.replace(now) {
-            self.intervals
-                .push(now.duration_since(last).as_secs_f64() * 1e3);
+        if let Some(last) = self.last.replace(now)
+            && self.frames > WARM_UP
+        {
+            let ms = now.duration_since(last).as_secs_f64() * 1e3;
+            self.intervals.push(ms);
+            if busy {
+                self.busy_intervals.push(ms);
+            }
+            if let Some(t) = frame_time {
+                let ms = f64::from(t) * 1e3;
+                self.frame_times.push(ms);
+                if busy {
+                    self.busy_frame_times.push(ms);
+                }
+            }
         }
         ctx.request_repaint();
         match &self.rx {
@@ -62,13 +89,28 @@ impl Screenshot {
                         eprintln!("screenshot: {e:#}");
                     }
                     if self.settle > SETTLE_FRAMES {
+                        let ui = &self.ui_times[(WARM_UP as usize).min(self.ui_times.len())..];
                         println!(
-                            "frames: {}; frame interval p50 {:.2} ms, p95 {:.2} ms; ui pass p50 {:.2} ms, p95 {:.2} ms",
+                            "frames: {} ({} timed, {} while the model generated)\n\
+                             frame interval: p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms\n\
+                             frame interval while generating: p50 {:.2} ms, p95 {:.2} ms\n\
+                             frame time (eframe, without vsync): p50 {:.2} ms, p95 {:.2} ms\n\
+                             frame time while generating: p50 {:.2} ms, p95 {:.2} ms\n\
+                             ui pass: p50 {:.2} ms, p95 {:.2} ms",
                             self.frames,
+                            self.intervals.len(),
+                            self.busy_intervals.len(),
                             percentile(&self.intervals, 0.5),
                             percentile(&self.intervals, 0.95),
-                            percentile(&self.ui_times, 0.5),
-                            percentile(&self.ui_times, 0.95)
+                            percentile(&self.intervals, 1.0),
+                            percentile(&self.busy_intervals, 0.5),
+                            percentile(&self.busy_intervals, 0.95),
+                            percentile(&self.frame_times, 0.5),
+                            percentile(&self.frame_times, 0.95),
+                            percentile(&self.busy_frame_times, 0.5),
+                            percentile(&self.busy_frame_times, 0.95),
+                            percentile(ui, 0.5),
+                            percentile(ui, 0.95)
                         );
                     }
                     ctx.send_viewport_cmd(egui::ViewportCommand::Close);

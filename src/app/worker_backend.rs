@@ -1,20 +1,19 @@
 //! The #4 model worker as the app's `ModelBackend`: one background thread, requests tagged
-//! with ids, events forwarded as they come (the worker wakes the UI after each).
+//! with ids, its events passed on as they come (the worker wakes the UI after each).
 
 use std::collections::VecDeque;
 
-use super::backend::{GenerateSettings, ModelBackend, ModelChoice, ModelEvent, RequestId};
-use super::history::ResultRecord;
+use super::backend::{Event, GenerateSettings, ModelBackend, ModelChoice, RequestId};
 use crate::gpu::Device;
 use crate::model::engine::GenerateOptions;
 use crate::model::source::ModelSource;
 use crate::model::task::Task;
-use crate::model::worker::{Command, Event, Worker};
+use crate::model::worker::{Command, Worker};
 
 pub struct WorkerBackend {
     worker: Worker,
     /// Failures found before a request reached the worker (an unknown model name).
-    local: VecDeque<ModelEvent>,
+    local: VecDeque<Event>,
     next_local: RequestId,
 }
 
@@ -44,7 +43,7 @@ impl ModelBackend for WorkerBackend {
             Err(e) => {
                 let id = self.next_local;
                 self.next_local -= 1;
-                self.local.push_back(ModelEvent::Failed {
+                self.local.push_back(Event::Failed {
                     id,
                     message: format!("{e:#}"),
                 });
@@ -68,42 +67,7 @@ impl ModelBackend for WorkerBackend {
         self.worker.cancel(id);
     }
 
-    fn try_recv(&mut self) -> Option<ModelEvent> {
-        if let Some(e) = self.local.pop_front() {
-            return Some(e);
-        }
-        Some(match self.worker.try_recv()? {
-            Event::Loading { id, stage } => ModelEvent::Loading { id, stage },
-            Event::Loaded { id, model, .. } => ModelEvent::Loaded { id, model },
-            Event::Notice { id, message } => ModelEvent::Notice { id, message },
-            Event::Progress {
-                id,
-                step,
-                max_steps,
-            } => ModelEvent::Progress {
-                id,
-                step,
-                max_steps,
-            },
-            Event::Partial { id, text } => ModelEvent::Partial { id, text },
-            Event::Finished { id, answer } => ModelEvent::Finished {
-                id,
-                model: answer.model,
-                results: answer
-                    .results
-                    .into_iter()
-                    .map(|r| ResultRecord {
-                        rank: r.rank,
-                        text: r.text,
-                        score: Some(r.score),
-                        valid: r.valid,
-                        canonical_smiles: r.canonical_smiles,
-                        error: r.error,
-                    })
-                    .collect(),
-            },
-            Event::Failed { id, message } => ModelEvent::Failed { id, message },
-            Event::Cancelled { id } => ModelEvent::Cancelled { id },
-        })
+    fn try_recv(&mut self) -> Option<Event> {
+        self.local.pop_front().or_else(|| self.worker.try_recv())
     }
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::Args;
 
+use crate::app::backend::ModelChoice;
 use crate::app::{AppOptions, run_native};
 
 #[derive(Args, Debug, Default)]
@@ -21,6 +22,15 @@ pub struct GuiArgs {
     /// Keep history in this folder instead of the user data directory (also TEXTCHEM_DATA_DIR).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Load this checkpoint folder at start (before --input is sent).
+    #[arg(long, value_name = "DIR")]
+    pub model: Option<PathBuf>,
+    /// Longest answer, in tokens (the Model settings' max length).
+    #[arg(long)]
+    pub max_length: Option<usize>,
+    /// Beams (the Model settings' beams).
+    #[arg(long)]
+    pub beams: Option<usize>,
 }
 
 pub fn run(args: GuiArgs) -> anyhow::Result<()> {
@@ -29,6 +39,13 @@ pub fn run(args: GuiArgs) -> anyhow::Result<()> {
         options.data_dir = dir;
     }
     options.initial_input = args.input;
+    options.initial_model = args.model.map(ModelChoice::Folder);
+    if let Some(n) = args.max_length {
+        options.generate.max_length = n;
+    }
+    if let Some(n) = args.beams {
+        options.generate.beams = n;
+    }
     options.screenshot = args.screenshot.clone();
     options.screenshot_frames = args.frames;
     if let Some(path) = &args.screenshot {

@@ -2,19 +2,31 @@
 //! the message box, clicking buttons, reading what the cards show.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use textchem::app::backend::NoModel;
-use textchem::app::dialogs::FixedDialogs;
+mod snapshot;
+
+use std::collections::VecDeque;
+use textchem::app::backend::{
+    Event, GenerateSettings, ModelBackend, ModelChoice, NoModel, RequestId,
+};
+use textchem::app::dialogs::{Done, FileDialogs, FixedDialogs, SaveRequest};
+use textchem::app::fetch::{FetchCancelled, FetchProgress, ModelFetcher, ProgressFn};
 use textchem::app::history::Status;
+use textchem::app::history::{Exchange, History, ResultRecord};
 use textchem::app::worker_backend::WorkerBackend;
 use textchem::app::{App, AppOptions};
+use textchem::model::engine::{Answer, RankedOutput};
+use textchem::model::task::Task;
 
 fn options(dir: &Path, save_to: Option<PathBuf>) -> AppOptions {
     AppOptions {
         data_dir: dir.to_owned(),
         initial_input: None,
+        initial_model: None,
+        generate: Default::default(),
         screenshot: None,
         screenshot_frames: 10,
         dialogs: Box::new(FixedDialogs {
@@ -22,6 +34,16 @@ fn options(dir: &Path, save_to: Option<PathBuf>) -> AppOptions {
             folder: None,
         }),
         backend: Box::new(|_| Box::new(NoModel::default())),
+        fetcher: Arc::new(Offline),
+    }
+}
+
+/// Tests never reach the network: catalogue models are "not downloadable".
+struct Offline;
+
+impl ModelFetcher for Offline {
+    fn fetch(&self, name: &str, _: &mut ProgressFn<'_>) -> anyhow::Result<PathBuf> {
+        anyhow::bail!("{name}: no network in tests")
     }
 }
 
@@ -43,6 +65,87 @@ fn send(h: &mut Harness<'_, App>, text: &str) {
     type_message(h, text);
     h.get_by_label("Send").click();
     h.run();
+}
+
+/// A model that answers each task with fixed texts, at once (the chat and planner tests).
+struct Scripted {
+    answers: Vec<(Task, Vec<&'static str>)>,
+    next: RequestId,
+    events: VecDeque<Event>,
+    /// The models it was asked to load.
+    loads: Arc<Mutex<Vec<ModelChoice>>>,
+}
+
+impl Scripted {
+    fn new(answers: Vec<(Task, Vec<&'static str>)>) -> Scripted {
+        Scripted {
+            answers,
+            next: 0,
+            events: VecDeque::new(),
+            loads: Arc::default(),
+        }
+    }
+}
+
+impl ModelBackend for Scripted {
+    fn load(&mut self, choice: ModelChoice) -> RequestId {
+        self.loads.lock().unwrap().push(choice);
+        self.next += 1;
+        self.events.push_back(Event::Loaded {
+            id: self.next,
+            model: "scripted".into(),
+            device: "CPU".into(),
+        });
+        self.next
+    }
+
+    fn generate(&mut self, task: Task, input: &str, _: GenerateSettings) -> RequestId {
+        self.next += 1;
+        let texts = self
+            .answers
+            .iter()
+            .find(|(t, _)| *t == task)
+            .map(|(_, a)| a.clone())
+            .unwrap_or_default();
+        let results = texts
+            .into_iter()
+            .enumerate()
+            .map(|(k, t)| RankedOutput {
+                rank: k + 1,
+                text: t.to_owned(),
+                score: -(k as f32) / 10.0,
+                valid: None,
+                canonical_smiles: None,
+                error: None,
+            })
+            .collect();
+        self.events.push_back(Event::Finished {
+            id: self.next,
+            answer: Answer {
+                task: task.name().into(),
+                input: input.into(),
+                model: "scripted".into(),
+                results,
+            },
+        });
+        self.next
+    }
+
+    fn cancel(&mut self, _: RequestId) {}
+
+    fn try_recv(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+}
+
+fn scripted(
+    dir: &Path,
+    save_to: Option<PathBuf>,
+    answers: Vec<(Task, Vec<&'static str>)>,
+) -> AppOptions {
+    let mut opts = options(dir, save_to);
+    opts.backend = Box::new(move |_| Box::new(Scripted::new(answers)));
+    opts
 }
 
 #[test]
@@ -77,6 +180,144 @@ fn a_reaction_is_routed_to_forward_prediction_and_a_click_switches_task() {
     h.get_by_label("Send").click();
     h.run();
     assert_eq!(h.state().history()[0].task, "forward");
+}
+
+#[test]
+fn an_empty_message_box_shows_no_task() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(options(dir.path(), None));
+    h.get_by_label("Task: none");
+    assert!(h.query_by_label("(detected)").is_none());
+    type_message(&mut h, "CCO");
+    h.get_by_label("Task: caption");
+    h.get_by_label("(detected)");
+    // Sending empties the box: no task again.
+    h.get_by_label("Send").click();
+    h.run();
+    h.get_by_label("Task: none");
+}
+
+/// A long SMILES in a narrow window: the card's lines wrap inside the chat instead of running
+/// under the side panel.
+#[test]
+fn cards_wrap_inside_the_chat_panel() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = options(dir.path(), None);
+    let mut h = Harness::builder()
+        .with_size(egui::Vec2::new(1000.0, 800.0))
+        .build_eframe(move |cc| App::new(&cc.egui_ctx, opts));
+    let chain = "C".repeat(90);
+    send(&mut h, &chain);
+    let side = h.get_by_label("Molecule").rect().min.x;
+    let mut checked = 0;
+    for node in h.get_all_by_label(&chain) {
+        let r = node.rect();
+        if r.min.x < side {
+            assert!(r.max.x <= side, "{r:?} runs past the chat's edge at {side}");
+            checked += 1;
+        }
+    }
+    // The input line and the canonical SMILES.
+    assert_eq!(checked, 2);
+    let formula = h.get_by_label("C90H182").rect();
+    assert!(formula.max.x <= side, "{formula:?}");
+}
+
+#[test]
+fn a_procedure_becomes_a_numbered_list_of_actions() {
+    let dir = tempfile::tempdir().unwrap();
+    let answer = "ADD water (5 mL); STIR for 2 h at 25 °C; FILTER; WASH with ethanol.";
+    let mut h = harness(scripted(
+        dir.path(),
+        None,
+        vec![(Task::Actions, vec![answer])],
+    ));
+    type_message(
+        &mut h,
+        "Water (5 mL) was added and the mixture was stirred for 2 h at 25 °C. The solid was \
+         filtered and washed with ethanol.",
+    );
+    h.get_by_label("Task: paragraph to actions");
+    h.get_by_label("Send").click();
+    h.run();
+    h.get_by_label("1. ADD water (5 mL)");
+    h.get_by_label("2. STIR for 2 h at 25 °C");
+    h.get_by_label("3. FILTER");
+    h.get_by_label("4. WASH with ethanol");
+    assert_eq!(h.state().history()[0].results[0].text, answer);
+}
+
+/// Answers save dialogs with the next path of a list.
+struct QueuedDialogs(Mutex<VecDeque<PathBuf>>);
+
+impl FileDialogs for QueuedDialogs {
+    fn save_file(&self, _request: SaveRequest, done: Done) {
+        done(self.0.lock().unwrap().pop_front());
+    }
+
+    fn pick_folder(&self, _title: &str, done: Done) {
+        done(None);
+    }
+}
+
+/// Plans a route with a scripted model (retrosynthesis proposes two precursor sets; forward
+/// prediction confirms the first) and exports it as CSV, SVG and PNG through the dialogs.
+#[test]
+fn a_planned_route_exports_as_csv_svg_and_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, svg, png) = (
+        dir.path().join("route.csv"),
+        dir.path().join("route.svg"),
+        dir.path().join("route.png"),
+    );
+    let mut opts = scripted(
+        dir.path(),
+        None,
+        vec![
+            (Task::Retro, vec!["CCO.CC(=O)O", "CCO.CC(=O)Cl"]),
+            (Task::Forward, vec!["CCOC(C)=O"]),
+        ],
+    );
+    opts.dialogs = Box::new(QueuedDialogs(Mutex::new(
+        [csv.clone(), svg.clone(), png.clone()].into(),
+    )));
+    let mut h = harness(opts);
+    h.get_by_label("Retrosynthesis planner").click();
+    h.run();
+    h.get_by_label("Target SMILES").focus();
+    h.run();
+    h.get_by_label("Target SMILES").type_text("CCOC(C)=O");
+    h.run();
+    h.get_by_label("Plan").click();
+    h.run();
+    h.get_by_label("Expand").click();
+    h.run();
+    assert_eq!(h.get_all_by_label("round trip confirmed").count(), 2);
+    for button in [
+        "Export route CSV…",
+        "Export route SVG…",
+        "Export route PNG…",
+    ] {
+        h.get_by_label(button).click();
+        h.run();
+    }
+    let csv = std::fs::read_to_string(&csv)
+        .unwrap_or_else(|e| panic!("{e}: notice {:?}", h.state().notice()));
+    assert!(
+        csv.contains("0,CCOC(C)=O,CCO.CC(=O)O,0.0000,confirmed,"),
+        "{csv}"
+    );
+    let svg = std::fs::read_to_string(svg).unwrap();
+    assert!(svg.starts_with("<svg"), "{}", &svg[..80.min(svg.len())]);
+    assert!(svg.contains("CCOC(C)=O: option 1 · score 0.000 · round trip confirmed"));
+    assert!(svg.contains("option 2"));
+    let png = std::fs::read(png).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 5000,
+        "{} bytes",
+        png.len()
+    );
+    h.get_by_label_contains("saved route picture to");
 }
 
 #[test]
@@ -152,6 +393,9 @@ fn history_survives_a_restart_and_is_searchable() {
 fn the_canvas_paints_the_structure_with_wgpu() {
     let dir = tempfile::tempdir().unwrap();
     let opts = options(dir.path(), None);
+    if !snapshot::adapter_or_skip("the wgpu canvas test") {
+        return;
+    }
     let mut h = Harness::builder()
         .with_size(egui::Vec2::new(1400.0, 900.0))
         .with_theme(egui::Theme::Dark)
@@ -185,6 +429,185 @@ fn the_canvas_paints_the_structure_with_wgpu() {
     assert!(ink > 300, "only {ink} dark pixels on the canvas");
 }
 
+/// A history with fixed timestamps: a caption of aspirin and a procedure turned into actions.
+fn fixed_history(dir: &Path) {
+    let result = |text: &str, score: f32| ResultRecord {
+        rank: 1,
+        text: text.to_owned(),
+        score: Some(score),
+        valid: None,
+        canonical_smiles: None,
+        error: None,
+    };
+    let mut caption = Exchange::new(1, Task::Caption, "CC(=O)Oc1ccccc1C(=O)O");
+    caption.results = vec![result(
+        "The molecule is a member of the class of benzoic acids that is salicylic acid in \
+         which the hydroxy group has been converted into its acetate ester.",
+        -0.125,
+    )];
+    let mut actions = Exchange::new(
+        2,
+        Task::Actions,
+        "Water (5 mL) was added and the mixture was stirred for 2 h at 25 °C. The solid was \
+         filtered and washed with ethanol.",
+    );
+    actions.results = vec![result(
+        "ADD water (5 mL); STIR for 2 h at 25 °C; FILTER; WASH with ethanol",
+        -0.25,
+    )];
+    let mut exchanges = vec![caption, actions];
+    for (k, x) in exchanges.iter_mut().enumerate() {
+        x.timestamp = format!("2026-01-0{}T09:00:00Z", k + 1);
+        x.model = Some("t5-tiny-a".into());
+        x.status = Status::Done;
+    }
+    History {
+        path: dir.join("history.json"),
+        exchanges,
+    }
+    .save()
+    .unwrap();
+}
+
+/// The chat (two cards and the canvas) and the planner (a route) rendered with wgpu, compared
+/// with tests/app/snapshots/*.png.
+#[test]
+fn snapshots_of_the_chat_and_the_planner() {
+    if !snapshot::adapter_or_skip("the snapshot tests") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    fixed_history(dir.path());
+    let opts = scripted(
+        dir.path(),
+        None,
+        vec![
+            (Task::Retro, vec!["CCO.CC(=O)O", "CCO.CC(=O)Cl"]),
+            (Task::Forward, vec!["CCOC(C)=O"]),
+        ],
+    );
+    let mut h = Harness::builder()
+        .with_size(egui::Vec2::new(1200.0, 800.0))
+        .with_theme(egui::Theme::Light)
+        .wgpu()
+        .build_eframe(move |cc| App::new(&cc.egui_ctx, opts));
+    h.run();
+    snapshot::check(&mut h, "chat");
+
+    h.get_by_label("Retrosynthesis planner").click();
+    h.run();
+    h.get_by_label("Target SMILES").focus();
+    h.run();
+    h.get_by_label("Target SMILES").type_text("CCOC(C)=O");
+    h.run();
+    h.get_by_label("Plan").click();
+    h.run();
+    h.get_by_label("Expand").click();
+    h.run();
+    snapshot::check(&mut h, "planner");
+}
+
+/// A stand-in for the hub: "downloads" a folder in four chunks, each let through by the test.
+struct GatedFetcher {
+    permits: Mutex<std::sync::mpsc::Receiver<()>>,
+    folder: PathBuf,
+    /// Set when the fetch saw its progress callback ask it to stop.
+    stopped: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl ModelFetcher for GatedFetcher {
+    fn fetch(&self, _name: &str, progress: &mut ProgressFn<'_>) -> anyhow::Result<PathBuf> {
+        let permits = self.permits.lock().unwrap();
+        for k in 1..=4u64 {
+            permits.recv_timeout(std::time::Duration::from_secs(60))?;
+            let p = FetchProgress {
+                file: "model.safetensors",
+                done: k * 1000,
+                total: 4000,
+            };
+            if progress(p).is_break() {
+                self.stopped
+                    .store(true, std::sync::atomic::Ordering::SeqCst);
+                return Err(FetchCancelled.into());
+            }
+        }
+        Ok(self.folder.clone())
+    }
+}
+
+fn step_until_label(h: &mut Harness<'_, App>, label: &str) {
+    let start = std::time::Instant::now();
+    while h.query_by_label_contains(label).is_none() {
+        assert!(start.elapsed().as_secs() < 60, "no {label:?} appeared");
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// Loading a catalogue model downloads it first with progress and Cancel (through a stand-in
+/// for the hub); the model loads only once its files are there.
+#[test]
+fn catalogue_downloads_show_progress_and_cancel() {
+    let dir = tempfile::tempdir().unwrap();
+    let (permit, permits) = std::sync::mpsc::channel();
+    let stopped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut opts = options(dir.path(), None);
+    opts.fetcher = Arc::new(GatedFetcher {
+        permits: Mutex::new(permits),
+        folder: dir.path().to_owned(),
+        stopped: Arc::clone(&stopped),
+    });
+    let backend = Scripted::new(Vec::new());
+    let loads = Arc::clone(&backend.loads);
+    opts.backend = Box::new(move |_| Box::new(backend));
+    let mut h = harness(opts);
+    let name = textchem::model::catalogue::Catalogue::builtin().default;
+
+    click(&mut h, "Load model");
+    permit.send(()).unwrap();
+    step_until_label(&mut h, "model.safetensors, 1.0 kB of 4.0 kB");
+    h.get_by_label_contains(&format!("Downloading {name}"));
+    click(&mut h, "Cancel download");
+    h.get_by_label("Cancelling…");
+    permit.send(()).unwrap();
+    step_until_label(&mut h, "cancelled");
+    assert!(stopped.load(std::sync::atomic::Ordering::SeqCst));
+    assert!(loads.lock().unwrap().is_empty());
+    assert!(h.query_by_label("Cancel download").is_none());
+
+    // Again, to the end: then the model loads.
+    click(&mut h, "Load model");
+    for _ in 0..4 {
+        permit.send(()).unwrap();
+    }
+    step_until_label(&mut h, "Model: scripted");
+    assert_eq!(*loads.lock().unwrap(), [ModelChoice::Catalogue(name)]);
+}
+
+/// Quantize writes a q8_0 copy of the chosen checkpoint folder's weights beside them.
+#[test]
+fn quantize_writes_a_gguf_beside_the_checkpoint() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/model/t5-tiny-a");
+    let model = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&fixture).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, model.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = options(dir.path(), None);
+    opts.dialogs = Box::new(FixedDialogs {
+        save_to: None,
+        folder: Some(model.path().to_owned()),
+    });
+    let mut h = harness(opts);
+    click(&mut h, "Choose folder…");
+    click(&mut h, "Quantize");
+    step_until_label(&mut h, "quantized ");
+    let note = h.get_by_label_contains("quantized ");
+    assert!(format!("{note:?}").contains("to q8_0"), "{note:?}");
+    assert!(model.path().join("model-q8_0.gguf").is_file());
+}
+
 /// Steps frames (the spinner keeps asking for repaints, so `run` would never settle) until
 /// `done` holds, for at most two minutes.
 fn step_until(h: &mut Harness<'_, App>, what: &str, done: impl Fn(&App) -> bool) {
@@ -207,8 +630,62 @@ fn click(h: &mut Harness<'_, App>, label: &str) {
     h.step();
 }
 
+/// Stops the model thread right after it sends an event, while closed: the test then knows a
+/// request is mid-generation however fast or slow the machine is.
+#[derive(Default)]
+struct Gate {
+    /// (closed, events held since closing)
+    state: Mutex<(bool, usize)>,
+    changed: Condvar,
+}
+
+impl Gate {
+    /// The worker's wake callback: waits while the gate is closed.
+    fn pass(&self) {
+        let mut s = self.state.lock().unwrap();
+        if s.0 {
+            s.1 += 1;
+            self.changed.notify_all();
+            while s.0 {
+                s = self.changed.wait(s).unwrap();
+            }
+        }
+    }
+
+    fn close(&self) {
+        *self.state.lock().unwrap() = (true, 0);
+    }
+
+    fn open(&self) {
+        self.state.lock().unwrap().0 = false;
+        self.changed.notify_all();
+    }
+
+    /// Whether the worker is waiting at the closed gate.
+    fn holding(&self) -> bool {
+        let s = self.state.lock().unwrap();
+        s.0 && s.1 > 0
+    }
+}
+
+/// Opens the gate when dropped, so a failing test does not leave the worker (which the harness
+/// joins on drop) waiting forever.
+struct OpenOnDrop(Arc<Gate>);
+
+impl Drop for OpenOnDrop {
+    fn drop(&mut self) {
+        self.0.open();
+    }
+}
+
+/// The tiny fixture models were trained to reverse their input: a long input makes a long
+/// answer, so generation runs for many steps.
+fn long_smiles() -> String {
+    "CC(=O)Oc1ccccc1C(=O)O.".repeat(12) + "CCO"
+}
+
 /// The real model worker with the tiny test checkpoint: load it through Model settings, caption
-/// a SMILES end to end, then cancel a queued request from its card.
+/// a SMILES end to end, then cancel a request while it generates, and the next one still runs.
 #[test]
 fn the_worker_captions_with_a_loaded_checkpoint_and_cancel_stops_a_request() {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/model/t5-tiny-a");
@@ -223,11 +700,17 @@ fn the_worker_captions_with_a_loaded_checkpoint_and_cancel_stops_a_request() {
         save_to: None,
         folder: Some(model.path().to_owned()),
     });
-    opts.backend = Box::new(|ctx| {
+    let gate = Arc::new(Gate::default());
+    let worker_gate = Arc::clone(&gate);
+    opts.backend = Box::new(move |ctx| {
         let ctx = ctx.clone();
-        Box::new(WorkerBackend::spawn(move || ctx.request_repaint()))
+        Box::new(WorkerBackend::spawn(move || {
+            ctx.request_repaint();
+            worker_gate.pass();
+        }))
     });
     let mut h = harness(opts);
+    let _open = OpenOnDrop(Arc::clone(&gate));
     click(&mut h, "Choose folder…");
     click(&mut h, "Load model");
     let start = std::time::Instant::now();
@@ -250,21 +733,32 @@ fn the_worker_captions_with_a_loaded_checkpoint_and_cancel_stops_a_request() {
     assert_eq!(x.results[0].rank, 1);
     assert!(x.model.is_some());
 
-    // Two requests: the second waits behind the first, so its card's Cancel always stops it
-    // before it starts.
-    send_no_settle(&mut h, "c1ccccc1O");
+    // A long request, held by the gate after its first event: it is running, not finished.
+    gate.close();
+    send_no_settle(&mut h, &long_smiles());
+    let start = std::time::Instant::now();
+    while !gate.holding() {
+        assert!(
+            start.elapsed().as_secs() < 120,
+            "the worker never started #2: {:?}",
+            h.state().history()
+        );
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // A second request waits behind it.
     send_no_settle(&mut h, "CC(=O)O");
-    let cancels = h.get_all_by_label("Cancel").count();
-    assert!(cancels >= 2, "{cancels} Cancel buttons");
-    h.get_all_by_label("Cancel").last().unwrap().click();
-    h.step();
+    assert!(matches!(h.state().history()[1].status, Status::Running(_)));
+    h.get_by_label("Cancel request #3");
+    click(&mut h, "Cancel request #2");
+    gate.open();
     step_until(&mut h, "both requests to end", |a| {
         a.history()[1..]
             .iter()
             .all(|x| !matches!(x.status, Status::Running(_)))
     });
-    assert_eq!(h.state().history()[2].status, Status::Cancelled);
-    assert_eq!(h.state().history()[1].status, Status::Done);
+    assert_eq!(h.state().history()[1].status, Status::Cancelled);
+    assert_eq!(h.state().history()[2].status, Status::Done);
     h.get_by_label("Cancelled.");
 }
 
@@ -272,6 +766,7 @@ fn send_no_settle(h: &mut Harness<'_, App>, text: &str) {
     h.get_by_label("Message").focus();
     h.step();
     h.get_by_label("Message").type_text(text);
-    h.step();
+    // A long message grows the input panel: let its layout settle before finding Send.
+    h.run_steps(3);
     click(h, "Send");
 }
