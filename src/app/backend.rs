@@ -39,7 +39,7 @@ impl Default for GenerateSettings {
 pub use crate::model::worker::Event;
 
 pub trait ModelBackend {
-    fn load(&mut self, choice: ModelChoice) -> RequestId;
+    fn load(&mut self, choice: ModelChoice, device: crate::gpu::Device) -> RequestId;
     fn generate(&mut self, task: Task, input: &str, settings: GenerateSettings) -> RequestId;
     /// Stops a running request; its `Cancelled` event follows.
     fn cancel(&mut self, id: RequestId);
@@ -67,7 +67,7 @@ impl NoModel {
 }
 
 impl ModelBackend for NoModel {
-    fn load(&mut self, _choice: ModelChoice) -> RequestId {
+    fn load(&mut self, _choice: ModelChoice, _device: crate::gpu::Device) -> RequestId {
         let id = self.id();
         self.events.push_back(Event::Failed {
             id,

@@ -12,6 +12,17 @@ pub struct SaveRequest {
     pub filter: (String, Vec<String>),
 }
 
+impl SaveRequest {
+    /// A request for one file type with one extension, e.g. `("Export as CSV", "out.csv", "CSV", "csv")`.
+    pub fn new(title: &str, file_name: &str, kind: &str, extension: &str) -> SaveRequest {
+        SaveRequest {
+            title: title.into(),
+            file_name: file_name.into(),
+            filter: (kind.into(), vec![extension.into()]),
+        }
+    }
+}
+
 pub type Done = Box<dyn FnOnce(Option<PathBuf>) + Send>;
 
 pub trait FileDialogs {

@@ -102,12 +102,16 @@ pub struct ModelSettings {
     pub dark: bool,
     /// The format the Quantize button writes.
     pub quantize_to: crate::model::quantize::QuantFormat,
+    /// Where the next load puts the model (auto: a hardware GPU when there is one).
+    pub device: crate::gpu::Device,
 }
 
 /// The model's state as the last events described it.
 #[derive(Default)]
 pub struct ModelState {
     pub loaded: Option<String>,
+    /// Where the loaded model runs: "CPU" or "GPU: <adapter>".
+    pub device: Option<String>,
     pub loading: Option<(RequestId, String)>,
     pub error: Option<String>,
     /// The running generation: (request, exchange, step, max steps, partial text).
@@ -190,6 +194,7 @@ impl App {
                 generate: options.generate,
                 dark: ctx.global_style().visuals.dark_mode,
                 quantize_to: crate::model::quantize::QuantFormat::Q8_0,
+                device: crate::gpu::Device::Auto,
             },
             model: ModelState::default(),
             backend: (options.backend)(ctx),
@@ -298,10 +303,11 @@ impl App {
         match event {
             Event::Loading { id, stage } => self.model.loading = Some((id, stage)),
             Event::Notice { message, .. } => self.notice = Some(message),
-            Event::Loaded { model, .. } => {
+            Event::Loaded { model, device, .. } => {
                 self.model.loading = None;
                 self.model.error = None;
                 self.model.loaded = Some(model);
+                self.model.device = Some(device);
             }
             Event::Progress {
                 id,
@@ -517,7 +523,7 @@ impl App {
     }
 
     fn load_now(&mut self, choice: ModelChoice) {
-        let id = self.backend.load(choice);
+        let id = self.backend.load(choice, self.settings.device);
         self.model.loading = Some((id, "starting".into()));
         self.ctx.request_repaint();
     }
@@ -649,27 +655,25 @@ impl App {
                     }
                     planner_panel::PlannerAction::Prune(n, k) => self.planner.prune(n, k),
                     planner_panel::PlannerAction::ExportCsv => self.ask_save(
-                        dialogs::SaveRequest {
-                            title: "Export route as CSV".into(),
-                            file_name: "route.csv".into(),
-                            filter: ("CSV".into(), vec!["csv".into()]),
-                        },
+                        dialogs::SaveRequest::new("Export route as CSV", "route.csv", "CSV", "csv"),
                         Pending::RouteCsv,
                     ),
                     planner_panel::PlannerAction::ExportSvg => self.ask_save(
-                        dialogs::SaveRequest {
-                            title: "Export route as SVG".into(),
-                            file_name: "route.svg".into(),
-                            filter: ("SVG image".into(), vec!["svg".into()]),
-                        },
+                        dialogs::SaveRequest::new(
+                            "Export route as SVG",
+                            "route.svg",
+                            "SVG image",
+                            "svg",
+                        ),
                         Pending::RouteSvg,
                     ),
                     planner_panel::PlannerAction::ExportPng => self.ask_save(
-                        dialogs::SaveRequest {
-                            title: "Export route as PNG".into(),
-                            file_name: "route.png".into(),
-                            filter: ("PNG image".into(), vec!["png".into()]),
-                        },
+                        dialogs::SaveRequest::new(
+                            "Export route as PNG",
+                            "route.png",
+                            "PNG image",
+                            "png",
+                        ),
                         Pending::RoutePng,
                     ),
                     planner_panel::PlannerAction::ShowOnCanvas(s) => {

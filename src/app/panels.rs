@@ -29,6 +29,9 @@ pub fn top_bar(app: &mut App, ui: &mut Ui) {
                 }
                 (Some(name), None) => {
                     ui.label(format!("Model: {name}"));
+                    if let Some(device) = &app.model.device {
+                        ui.weak(format!("on the {device}"));
+                    }
                 }
                 (None, None) => {
                     ui.weak("No model loaded");
@@ -81,11 +84,12 @@ pub fn history_panel(app: &mut App, ui: &mut Ui) {
                     .clicked()
                 {
                     app.ask_save(
-                        SaveRequest {
-                            title: "Export history as CSV".into(),
-                            file_name: "textchem-history.csv".into(),
-                            filter: ("CSV".into(), vec!["csv".into()]),
-                        },
+                        SaveRequest::new(
+                            "Export history as CSV",
+                            "textchem-history.csv",
+                            "CSV",
+                            "csv",
+                        ),
                         Pending::ExportCsv(ids.clone()),
                     );
                 }
@@ -167,21 +171,13 @@ fn molecule_canvas(app: &mut App, ui: &mut Ui) {
     ui.horizontal(|ui| {
         if ui.button("Save PNG…").clicked() {
             app.ask_save(
-                SaveRequest {
-                    title: "Save drawing as PNG".into(),
-                    file_name: "molecule.png".into(),
-                    filter: ("PNG image".into(), vec!["png".into()]),
-                },
+                SaveRequest::new("Save drawing as PNG", "molecule.png", "PNG image", "png"),
                 Pending::SavePng(smiles.clone()),
             );
         }
         if ui.button("Save SVG…").clicked() {
             app.ask_save(
-                SaveRequest {
-                    title: "Save drawing as SVG".into(),
-                    file_name: "molecule.svg".into(),
-                    filter: ("SVG image".into(), vec!["svg".into()]),
-                },
+                SaveRequest::new("Save drawing as SVG", "molecule.svg", "SVG image", "svg"),
                 Pending::SaveSvg(smiles.clone()),
             );
         }
@@ -253,6 +249,26 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
             if quantize {
                 app.quantize();
             }
+            ui.horizontal(|ui| {
+                use crate::gpu::Device;
+                let name = |d: Device| match d {
+                    Device::Auto => "Auto (a GPU when there is one)",
+                    Device::Cpu => "CPU",
+                    Device::Gpu => "GPU (any adapter)",
+                };
+                egui::ComboBox::from_label("Run the model on")
+                    .selected_text(name(app.settings.device))
+                    .show_ui(ui, |ui| {
+                        for d in [Device::Auto, Device::Cpu, Device::Gpu] {
+                            ui.selectable_value(&mut app.settings.device, d, name(d));
+                        }
+                    })
+                    .response
+                    .on_hover_text(
+                        "Takes effect at the next Load; if the GPU cannot be used or fails, \
+                         the model runs on the CPU and a notice says why",
+                    );
+            });
             let g = &mut app.settings.generate;
             ui.horizontal(|ui| {
                 let l = ui.label("Beams");

@@ -377,7 +377,11 @@ mod tests {
     }
 
     impl ModelBackend for Scripted {
-        fn load(&mut self, _: super::super::backend::ModelChoice) -> RequestId {
+        fn load(
+            &mut self,
+            _: super::super::backend::ModelChoice,
+            _: crate::gpu::Device,
+        ) -> RequestId {
             0
         }
         fn generate(&mut self, task: Task, input: &str, _: GenerateSettings) -> RequestId {

@@ -30,16 +30,13 @@ impl WorkerBackend {
 }
 
 impl ModelBackend for WorkerBackend {
-    fn load(&mut self, choice: ModelChoice) -> RequestId {
+    fn load(&mut self, choice: ModelChoice, device: Device) -> RequestId {
         let source = match choice {
             ModelChoice::Folder(p) => Ok(ModelSource::Folder(p)),
             ModelChoice::Catalogue(name) => ModelSource::parse(&name),
         };
         match source {
-            Ok(source) => self.worker.submit(Command::Load {
-                source,
-                device: Device::Auto,
-            }),
+            Ok(source) => self.worker.submit(Command::Load { source, device }),
             Err(e) => {
                 let id = self.next_local;
                 self.next_local -= 1;

@@ -18,6 +18,7 @@ use textchem::app::history::Status;
 use textchem::app::history::{Exchange, History, ResultRecord};
 use textchem::app::worker_backend::WorkerBackend;
 use textchem::app::{App, AppOptions};
+use textchem::gpu::Device;
 use textchem::model::engine::{Answer, RankedOutput};
 use textchem::model::task::Task;
 
@@ -47,10 +48,45 @@ impl ModelFetcher for Offline {
     }
 }
 
+/// A writable copy of the tiny fixture checkpoint, for the "Choose folder…" dialog to return.
+fn fixture_model_copy() -> tempfile::TempDir {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/model/t5-tiny-a");
+    let model = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&fixture).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, model.path().join(path.file_name().unwrap())).unwrap();
+    }
+    model
+}
+
+/// `options` whose "Choose folder…" dialog answers `folder`.
+fn options_choosing_folder(dir: &Path, folder: &Path) -> AppOptions {
+    let mut opts = options(dir, None);
+    opts.dialogs = Box::new(FixedDialogs {
+        save_to: None,
+        folder: Some(folder.to_owned()),
+    });
+    opts
+}
+
 fn harness(options: AppOptions) -> Harness<'static, App> {
     Harness::builder()
         .with_size(egui::Vec2::new(1400.0, 900.0))
         .build_eframe(move |cc| App::new(&cc.egui_ctx, options))
+}
+
+/// Opens the planner, sets `target` and expands it once.
+fn plan_and_expand(h: &mut Harness<'_, App>, target: &str) {
+    h.get_by_label("Retrosynthesis planner").click();
+    h.run();
+    h.get_by_label("Target SMILES").focus();
+    h.run();
+    h.get_by_label("Target SMILES").type_text(target);
+    h.run();
+    h.get_by_label("Plan").click();
+    h.run();
+    h.get_by_label("Expand").click();
+    h.run();
 }
 
 /// Types `text` into the message box.
@@ -74,6 +110,8 @@ struct Scripted {
     events: VecDeque<Event>,
     /// The models it was asked to load.
     loads: Arc<Mutex<Vec<ModelChoice>>>,
+    /// The device each load asked for.
+    devices: Arc<Mutex<Vec<Device>>>,
 }
 
 impl Scripted {
@@ -83,18 +121,25 @@ impl Scripted {
             next: 0,
             events: VecDeque::new(),
             loads: Arc::default(),
+            devices: Arc::default(),
         }
     }
 }
 
 impl ModelBackend for Scripted {
-    fn load(&mut self, choice: ModelChoice) -> RequestId {
+    fn load(&mut self, choice: ModelChoice, device: Device) -> RequestId {
         self.loads.lock().unwrap().push(choice);
+        self.devices.lock().unwrap().push(device);
         self.next += 1;
+        // Where a real engine would say it runs: the CPU unless a GPU was asked for.
+        let device = match device {
+            Device::Gpu => "GPU: scripted adapter",
+            Device::Auto | Device::Cpu => "CPU",
+        };
         self.events.push_back(Event::Loaded {
             id: self.next,
             model: "scripted".into(),
-            device: "CPU".into(),
+            device: device.into(),
         });
         self.next
     }
@@ -282,16 +327,7 @@ fn a_planned_route_exports_as_csv_svg_and_png() {
         [csv.clone(), svg.clone(), png.clone()].into(),
     )));
     let mut h = harness(opts);
-    h.get_by_label("Retrosynthesis planner").click();
-    h.run();
-    h.get_by_label("Target SMILES").focus();
-    h.run();
-    h.get_by_label("Target SMILES").type_text("CCOC(C)=O");
-    h.run();
-    h.get_by_label("Plan").click();
-    h.run();
-    h.get_by_label("Expand").click();
-    h.run();
+    plan_and_expand(&mut h, "CCOC(C)=O");
     assert_eq!(h.get_all_by_label("round trip confirmed").count(), 2);
     for button in [
         "Export route CSV…",
@@ -494,16 +530,7 @@ fn snapshots_of_the_chat_and_the_planner() {
     h.run();
     snapshot::check(&mut h, "chat");
 
-    h.get_by_label("Retrosynthesis planner").click();
-    h.run();
-    h.get_by_label("Target SMILES").focus();
-    h.run();
-    h.get_by_label("Target SMILES").type_text("CCOC(C)=O");
-    h.run();
-    h.get_by_label("Plan").click();
-    h.run();
-    h.get_by_label("Expand").click();
-    h.run();
+    plan_and_expand(&mut h, "CCOC(C)=O");
     snapshot::check(&mut h, "planner");
 }
 
@@ -584,22 +611,34 @@ fn catalogue_downloads_show_progress_and_cancel() {
     assert_eq!(*loads.lock().unwrap(), [ModelChoice::Catalogue(name)]);
 }
 
+/// The device picked in Model settings goes with the next load, and the top bar says where the
+/// model runs.
+#[test]
+fn the_chosen_device_goes_with_the_load_and_the_top_bar_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = fixture_model_copy();
+    let mut opts = options_choosing_folder(dir.path(), model.path());
+    let backend = Scripted::new(Vec::new());
+    let devices = Arc::clone(&backend.devices);
+    opts.backend = Box::new(move |_| Box::new(backend));
+    let mut h = harness(opts);
+    click(&mut h, "Choose folder…");
+    click(&mut h, "Load model");
+    step_until_label(&mut h, "on the CPU");
+
+    click(&mut h, "Run the model on");
+    click(&mut h, "GPU (any adapter)");
+    click(&mut h, "Load model");
+    step_until_label(&mut h, "on the GPU: scripted adapter");
+    assert_eq!(*devices.lock().unwrap(), [Device::Auto, Device::Gpu]);
+}
+
 /// Quantize writes a q8_0 copy of the chosen checkpoint folder's weights beside them.
 #[test]
 fn quantize_writes_a_gguf_beside_the_checkpoint() {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/model/t5-tiny-a");
-    let model = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(&fixture).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, model.path().join(path.file_name().unwrap())).unwrap();
-    }
+    let model = fixture_model_copy();
     let dir = tempfile::tempdir().unwrap();
-    let mut opts = options(dir.path(), None);
-    opts.dialogs = Box::new(FixedDialogs {
-        save_to: None,
-        folder: Some(model.path().to_owned()),
-    });
-    let mut h = harness(opts);
+    let mut h = harness(options_choosing_folder(dir.path(), model.path()));
     click(&mut h, "Choose folder…");
     click(&mut h, "Quantize");
     step_until_label(&mut h, "quantized ");
@@ -688,18 +727,9 @@ fn long_smiles() -> String {
 /// a SMILES end to end, then cancel a request while it generates, and the next one still runs.
 #[test]
 fn the_worker_captions_with_a_loaded_checkpoint_and_cancel_stops_a_request() {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/model/t5-tiny-a");
-    let model = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(&fixture).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, model.path().join(path.file_name().unwrap())).unwrap();
-    }
+    let model = fixture_model_copy();
     let dir = tempfile::tempdir().unwrap();
-    let mut opts = options(dir.path(), None);
-    opts.dialogs = Box::new(FixedDialogs {
-        save_to: None,
-        folder: Some(model.path().to_owned()),
-    });
+    let mut opts = options_choosing_folder(dir.path(), model.path());
     let gate = Arc::new(Gate::default());
     let worker_gate = Arc::clone(&gate);
     opts.backend = Box::new(move |ctx| {
