@@ -6,8 +6,7 @@ use std::ops::ControlFlow;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, anyhow, bail};
-use hf_hub::api::sync::ApiBuilder;
+use anyhow::{Result, anyhow, bail};
 use hf_hub::{Cache, Repo, RepoType};
 
 use crate::model::catalogue::Catalogue;
@@ -109,16 +108,7 @@ impl ModelFetcher for HubFetcher {
                     missing.join(", ")
                 );
             }
-            let mut builder = ApiBuilder::from_cache(Cache::new(hub.cache_dir.clone()))
-                .with_progress(false)
-                .with_retries(3);
-            if let Some(endpoint) = &hub.endpoint {
-                builder = builder.with_endpoint(endpoint.clone());
-            }
-            let api = builder
-                .build()
-                .context("setting up the Hugging Face hub client")?
-                .repo(repo);
+            let api = hub.repo_api(repo, false)?;
             for file in missing {
                 let p = HubProgress {
                     file,

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use hf_hub::api::sync::ApiBuilder;
+use hf_hub::api::sync::{ApiBuilder, ApiRepo};
 use hf_hub::{Cache, Repo, RepoType};
 
 use super::catalogue::Catalogue;
@@ -92,6 +92,20 @@ impl HubSettings {
             progress: true,
         })
     }
+
+    /// A hub client for `repo` over this cache and endpoint; `progress` draws hf-hub's own bars.
+    pub fn repo_api(&self, repo: Repo, progress: bool) -> Result<ApiRepo> {
+        let mut builder = ApiBuilder::from_cache(Cache::new(self.cache_dir.clone()))
+            .with_progress(progress)
+            .with_retries(3);
+        if let Some(endpoint) = &self.endpoint {
+            builder = builder.with_endpoint(endpoint.clone());
+        }
+        Ok(builder
+            .build()
+            .context("setting up the Hugging Face hub client")?
+            .repo(repo))
+    }
 }
 
 /// `huggingface_hub`'s reading of boolean variables.
@@ -155,16 +169,7 @@ fn fetch(repo_id: &str, revision: &str, hub: &HubSettings) -> Result<PathBuf> {
         );
     }
 
-    let mut builder = ApiBuilder::from_cache(Cache::new(hub.cache_dir.clone()))
-        .with_progress(hub.progress)
-        .with_retries(3);
-    if let Some(endpoint) = &hub.endpoint {
-        builder = builder.with_endpoint(endpoint.clone());
-    }
-    let api = builder
-        .build()
-        .context("setting up the Hugging Face hub client")?
-        .repo(repo);
+    let api = hub.repo_api(repo, hub.progress)?;
     let download_failed = |file: &str, e: &dyn std::fmt::Display| {
         anyhow!(
             "could not download {file} of {repo_id}@{revision}: {e}. Check the network (an interrupted \

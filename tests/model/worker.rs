@@ -24,6 +24,29 @@ fn load_command(dir: &Path) -> Command {
     }
 }
 
+/// A worker whose wake callback counts its calls, then runs `also`.
+fn worker_counting_wakes(also: impl Fn() + Send + 'static) -> (Worker, Arc<AtomicUsize>) {
+    let wakes = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&wakes);
+    let worker = Worker::spawn(move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+        also();
+    });
+    (worker, wakes)
+}
+
+/// A short description-to-molecule request: 2 beams, at most 16 tokens.
+fn short_molecule_request() -> Command {
+    Command::Generate {
+        task: Task::Molecule,
+        input: "a colourless liquid".into(),
+        options: GenerateOptions {
+            beams: 2,
+            max_length: 16,
+        },
+    }
+}
+
 /// Every event of request `id` up to and including its final one (events of other ids are
 /// not expected here).
 fn events_until_final(worker: &Worker, id: RequestId) -> Vec<Event> {
@@ -72,11 +95,7 @@ fn long_input() -> String {
 #[test]
 fn loading_reports_stages_then_loaded_and_generation_matches_hf_beam_search() {
     let dir = fixture_copy("t5-tiny-a");
-    let wakes = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&wakes);
-    let worker = Worker::spawn(move || {
-        counter.fetch_add(1, Ordering::SeqCst);
-    });
+    let (worker, wakes) = worker_counting_wakes(|| {});
     let load_events = load(&worker, dir.path());
     assert!(
         load_events.iter().any(
@@ -327,14 +346,7 @@ fn cancel_stops_generation_within_one_decode_step() {
 fn generate_before_load_fails_with_advice_and_the_worker_keeps_serving() {
     let dir = fixture_copy("t5-tiny-b");
     let worker = Worker::spawn(|| {});
-    let generate = Command::Generate {
-        task: Task::Molecule,
-        input: "a colourless liquid".into(),
-        options: GenerateOptions {
-            beams: 2,
-            max_length: 16,
-        },
-    };
+    let generate = short_molecule_request();
     let id = worker.submit(generate.clone());
     assert_eq!(id, 1);
     let events = events_until_final(&worker, id);
@@ -451,20 +463,8 @@ fn dropping_the_worker_stops_generation_and_joins() {
 #[test]
 fn a_panicking_wake_callback_loses_no_event_and_the_worker_keeps_serving() {
     let dir = fixture_copy("t5-tiny-b");
-    let wakes = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&wakes);
-    let worker = Worker::spawn(move || {
-        counter.fetch_add(1, Ordering::Relaxed);
-        panic!("repaint failed");
-    });
-    let generate = Command::Generate {
-        task: Task::Molecule,
-        input: "a colourless liquid".into(),
-        options: GenerateOptions {
-            beams: 2,
-            max_length: 16,
-        },
-    };
+    let (worker, wakes) = worker_counting_wakes(|| panic!("repaint failed"));
+    let generate = short_molecule_request();
     // Every event still arrives, in order, although each wake panicked.
     let failed = events_until_final(&worker, worker.submit(generate.clone()));
     assert!(failed_message(&failed).starts_with("no model loaded"));
