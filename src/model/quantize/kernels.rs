@@ -201,6 +201,35 @@ pub fn dot_q4k_rows(isa: Isa, w: &[PackedQ4K], xs: &[&QuantizedRow], out: &mut [
     }
 }
 
+/// `[w[0] · x, …, w[3] · x]` for q8_0 rows of equal length (greedy decoding).
+pub fn dot_q8_0_4_rows(isa: Isa, w: [&[PackedQ8_0]; 4], x: &QuantizedRow) -> [f32; 4] {
+    assert!(
+        w.iter().all(|r| r.len() == w[0].len()),
+        "rows of unequal length"
+    );
+    match isa {
+        // SAFETY: as above; the rows' lengths were checked.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => unsafe { avx2::dot_q8_0_4w(w, x) },
+        Isa::Scalar => w.map(|w| dot_q8_0_scalar(w, x)),
+    }
+}
+
+/// `[w[0] · x, …, w[3] · x]`: four weight rows against one activation row, the shape of greedy
+/// decoding. The rows must have the same length.
+pub fn dot_q4k_4_rows(isa: Isa, w: [&[PackedQ4K]; 4], x: &QuantizedRow) -> [f32; 4] {
+    assert!(
+        w.iter().all(|r| r.len() == w[0].len()),
+        "rows of unequal length"
+    );
+    match isa {
+        // SAFETY: as above; the rows' lengths were checked.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => unsafe { avx2::dot_q4k_4w(w, x) },
+        Isa::Scalar => w.map(|w| dot_q4k_scalar(w, x)),
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use super::{PackedQ4K, PackedQ8_0, QuantizedRow};
@@ -299,6 +328,108 @@ mod avx2 {
         for r in 0..N {
             out[r] = unsafe { hsum(acc[r]) };
         }
+    }
+
+    /// q8_0: four weight rows against one activation row, with the next four rows
+    /// prefetched (see `dot_q4k_4w`).
+    // Block b of four rows in lockstep: an index reads more plainly than four zipped iterators.
+    #[allow(clippy::needless_range_loop)]
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn dot_q8_0_4w(w: [&[PackedQ8_0]; 4], x: &QuantizedRow) -> [f32; 4] {
+        let mut acc = [_mm256_setzero_ps(); 4];
+        let ahead = 4 * std::mem::size_of_val(w[0]);
+        for b in 0..w[0].len() {
+            // SAFETY: activation block b of a row as long as the weight rows.
+            let xv = unsafe { _mm256_loadu_si256(x.qs.as_ptr().add(32 * b) as *const __m256i) };
+            for k in 0..4 {
+                let blk = &w[k][b];
+                _mm_prefetch::<_MM_HINT_T0>(
+                    (blk as *const PackedQ8_0 as *const i8).wrapping_add(ahead),
+                );
+                // SAFETY: a block's 32 bytes.
+                let wv = unsafe { _mm256_loadu_si256(blk.qs.as_ptr() as *const __m256i) };
+                let p = unsafe { dot_u8_i8(_mm256_sign_epi8(wv, wv), _mm256_sign_epi8(xv, wv)) };
+                acc[k] = _mm256_fmadd_ps(
+                    _mm256_cvtepi32_ps(p),
+                    _mm256_set1_ps(blk.d * x.d[b]),
+                    acc[k],
+                );
+            }
+        }
+        std::array::from_fn(|k| unsafe { hsum(acc[k]) })
+    }
+
+    /// q4k: four weight rows against one activation row. With one row, each block's eight
+    /// FMAs form one dependency chain and the core waits on their latency; four rows give four
+    /// independent chains, and each activation sub-block is loaded once for the four.
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn dot_q4k_4w(w: [&[PackedQ4K]; 4], x: &QuantizedRow) -> [f32; 4] {
+        let mut acc = [_mm256_setzero_ps(); 4];
+        let mut min_acc = [_mm256_setzero_ps(); 4];
+        let nibble = _mm256_set1_epi8(0x0F);
+        let ahead = 4 * std::mem::size_of_val(w[0]);
+        for b in 0..w[0].len() {
+            // Callers walk a matrix four consecutive rows at a time: ask for this block of
+            // the next four rows, one call ahead, which the hardware prefetcher does not see
+            // coming across the gaps between the four streams. (Prefetching never faults, so
+            // the last call may point past the matrix.)
+            for row in &w {
+                let p = (&row[b] as *const PackedQ4K as *const i8).wrapping_add(ahead);
+                _mm_prefetch::<_MM_HINT_T0>(p);
+                _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(64));
+                _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(128));
+            }
+            // SAFETY: the 8 sub-block scales of activation block b.
+            let (dx, dxs) = unsafe {
+                (
+                    _mm256_loadu_ps(x.d.as_ptr().add(8 * b)),
+                    _mm256_loadu_ps(x.d_sums.as_ptr().add(8 * b)),
+                )
+            };
+            // Per row, the eight sub-block factors d·sc·dx, read back one at a time as
+            // broadcasts (a load each, rather than a shuffle per sub-block).
+            let mut c = [[0f32; 8]; 4];
+            for k in 0..4 {
+                let blk = &w[k][b];
+                // SAFETY: sc and m are 8 bytes each; c[k] holds 8 floats.
+                unsafe {
+                    let sc = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(
+                        blk.sc.as_ptr() as *const __m128i,
+                    )));
+                    let m = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(
+                        blk.m.as_ptr() as *const __m128i,
+                    )));
+                    let sc = _mm256_mul_ps(_mm256_mul_ps(sc, _mm256_set1_ps(blk.d)), dx);
+                    _mm256_storeu_ps(c[k].as_mut_ptr(), sc);
+                    let m = _mm256_mul_ps(m, _mm256_set1_ps(blk.dmin));
+                    min_acc[k] = _mm256_fmadd_ps(m, dxs, min_acc[k]);
+                }
+            }
+            for j in 0..4 {
+                let sub = 8 * b + 2 * j;
+                // SAFETY: two 32-byte activation sub-blocks of a row as long as the weights.
+                let (x_lo, x_hi) = unsafe {
+                    (
+                        _mm256_loadu_si256(x.qs.as_ptr().add(32 * sub) as *const __m256i),
+                        _mm256_loadu_si256(x.qs.as_ptr().add(32 * sub + 32) as *const __m256i),
+                    )
+                };
+                for k in 0..4 {
+                    // SAFETY: 32 bytes of this block's qs.
+                    let q = unsafe {
+                        _mm256_loadu_si256(w[k][b].qs.as_ptr().add(32 * j) as *const __m256i)
+                    };
+                    let lo = _mm256_and_si256(q, nibble);
+                    let hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), nibble);
+                    let (p_lo, p_hi) = unsafe { (dot_u8_i8(lo, x_lo), dot_u8_i8(hi, x_hi)) };
+                    let c_lo = _mm256_set1_ps(c[k][2 * j]);
+                    let c_hi = _mm256_set1_ps(c[k][2 * j + 1]);
+                    acc[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p_lo), c_lo, acc[k]);
+                    acc[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p_hi), c_hi, acc[k]);
+                }
+            }
+        }
+        std::array::from_fn(|k| unsafe { hsum(acc[k]) - hsum(min_acc[k]) })
     }
 
     /// q4k against N activation rows. Per block, the eight sub-block scales become one f32

@@ -115,8 +115,13 @@ impl QLinear {
         yt.par_chunks_mut(ROWS_PER_TASK * m)
             .enumerate()
             .for_each(|(t, out)| {
-                for (r, o) in out.chunks_mut(m).enumerate() {
-                    run_row(ROWS_PER_TASK * t + r, o);
+                let first = ROWS_PER_TASK * t;
+                let done = match qx.as_slice() {
+                    [x] => self.rows_by_four(first, out, x),
+                    _ => 0,
+                };
+                for (r, o) in out[done * m..].chunks_mut(m).enumerate() {
+                    run_row(first + done + r, o);
                 }
             });
         let mut y = vec![0f32; self.out_dim * m];
@@ -128,6 +133,31 @@ impl QLinear {
         let mut out = dims;
         *out.last_mut().expect("non-empty dims") = self.out_dim;
         Ok(Tensor::from_vec(y, out, &Device::Cpu)?)
+    }
+
+    /// Greedy decoding (one activation row): `out[i] = row(first + i) · x`, four rows per
+    /// kernel call; returns how many outputs it filled (the rest are fewer than four).
+    fn rows_by_four(&self, first: usize, out: &mut [f32], x: &QuantizedRow) -> usize {
+        let isa = detected_isa();
+        let mut done = 0;
+        for o in out.chunks_exact_mut(4) {
+            let r = first + done;
+            let y = match &self.rows {
+                Rows::Q8_0(w) => {
+                    let per_row = self.in_dim / Q8_0_BLOCK;
+                    let row = |i: usize| &w[i * per_row..(i + 1) * per_row];
+                    kernels::dot_q8_0_4_rows(isa, [row(r), row(r + 1), row(r + 2), row(r + 3)], x)
+                }
+                Rows::Q4K(w) => {
+                    let per_row = self.in_dim / QK_K;
+                    let row = |i: usize| &w[i * per_row..(i + 1) * per_row];
+                    kernels::dot_q4k_4_rows(isa, [row(r), row(r + 1), row(r + 2), row(r + 3)], x)
+                }
+            };
+            o.copy_from_slice(&y);
+            done += 4;
+        }
+        done
     }
 
     /// Dequantized rows `ids` (N,) → (N, in): the embedding lookup of a tied embedding.
@@ -190,8 +220,10 @@ mod tests {
             .collect()
     }
 
-    fn check_against_dequantized(dtype: GgmlDType) {
-        let (out_dim, in_dim, m) = (70, 512, 5);
+    /// One activation row takes the four-weight-rows kernels (70 rows: 17 quads and two rows by
+    /// the general kernel); five take the general one.
+    fn check_against_dequantized(dtype: GgmlDType, m: usize) {
+        let (out_dim, in_dim) = (70, 512);
         let w =
             Tensor::from_vec(matrix(out_dim, in_dim, 1), (out_dim, in_dim), &Device::Cpu).unwrap();
         let q = QTensor::quantize(&w, dtype).unwrap();
@@ -233,12 +265,16 @@ mod tests {
 
     #[test]
     fn q8_0_matches_dequantized_matmul() {
-        check_against_dequantized(GgmlDType::Q8_0);
+        for m in [1, 5] {
+            check_against_dequantized(GgmlDType::Q8_0, m);
+        }
     }
 
     #[test]
     fn q4k_matches_dequantized_matmul() {
-        check_against_dequantized(GgmlDType::Q4K);
+        for m in [1, 5] {
+            check_against_dequantized(GgmlDType::Q4K, m);
+        }
     }
 
     #[test]
@@ -260,6 +296,16 @@ mod tests {
                         .iter()
                         .map(PackedQ8_0::from)
                         .collect();
+                    let rows = [&b[..32], &b[32..64], &b[64..96], &b[96..128]];
+                    let four = kernels::dot_q8_0_4_rows(isa, rows, &x);
+                    for (k, row) in rows.iter().enumerate() {
+                        let want = dot_q8_0_scalar(row, &x);
+                        assert!(
+                            (four[k] - want).abs() <= 1e-5 * want.abs().max(1.0),
+                            "q8_0 row {k} of four: {} vs {want}",
+                            four[k]
+                        );
+                    }
                     (
                         kernels::dot_q8_0(isa, &b[..32], &x),
                         dot_q8_0_scalar(&b[..32], &x),
@@ -271,6 +317,16 @@ mod tests {
                         .iter()
                         .map(PackedQ4K::from)
                         .collect();
+                    let rows = [&b[..4], &b[4..8], &b[8..12], &b[12..16]];
+                    let four = kernels::dot_q4k_4_rows(isa, rows, &x);
+                    for (k, row) in rows.iter().enumerate() {
+                        let want = dot_q4k_scalar(row, &x);
+                        assert!(
+                            (four[k] - want).abs() <= 1e-5 * want.abs().max(1.0),
+                            "q4k row {k} of four: {} vs {want}",
+                            four[k]
+                        );
+                    }
                     (
                         kernels::dot_q4k(isa, &b[..4], &x),
                         dot_q4k_scalar(&b[..4], &x),
