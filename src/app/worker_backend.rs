@@ -19,7 +19,7 @@ pub struct WorkerBackend {
 
 impl WorkerBackend {
     /// Starts the worker; `wake` runs after each of its events (the app repaints).
-    pub fn spawn(wake: impl Fn() + Send + 'static) -> WorkerBackend {
+    pub fn spawn(wake: impl Fn() + Send + Sync + 'static) -> WorkerBackend {
         WorkerBackend {
             worker: Worker::spawn(wake),
             local: VecDeque::new(),

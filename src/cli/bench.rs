@@ -316,7 +316,7 @@ fn bench_gpu(
 }
 
 /// Times `args.runs` forced-length generations after one warm-up and prints tokens/s.
-fn time_generation<M: Seq2Seq + ?Sized>(
+fn time_generation<M: Seq2Seq + ?Sized + Sync>(
     model: &M,
     input: &[u32],
     beams: usize,

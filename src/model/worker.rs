@@ -125,7 +125,7 @@ pub struct Worker {
 impl Worker {
     /// Starts the thread. `wake` is called after every event is sent (the app passes
     /// `move || ctx.request_repaint()`); a panic in it is contained, and the event still arrives.
-    pub fn spawn(wake: impl Fn() + Send + 'static) -> Worker {
+    pub fn spawn(wake: impl Fn() + Send + Sync + 'static) -> Worker {
         let (job_tx, job_rx) = mpsc::channel::<Job>();
         let (event_tx, event_rx) = mpsc::channel::<Event>();
         let cancels: CancelFlags = Arc::default();
@@ -198,7 +198,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn serve(jobs: Receiver<Job>, events: Sender<Event>, wake: impl Fn(), cancels: CancelFlags) {
+fn serve(jobs: Receiver<Job>, events: Sender<Event>, wake: impl Fn() + Sync, cancels: CancelFlags) {
     let emit = |event: Event| {
         if events.send(event).is_ok() {
             call_wake(&wake);
@@ -241,7 +241,7 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "a panic without a message".into())
 }
 
-fn handle(job: &Job, engine: &mut Option<Engine>, emit: &dyn Fn(Event)) {
+fn handle(job: &Job, engine: &mut Option<Engine>, emit: &(dyn Fn(Event) + Sync)) {
     let id = job.id;
     let cancelled = || job.cancel.load(Ordering::Relaxed);
     match &job.command {
@@ -297,7 +297,7 @@ fn handle(job: &Job, engine: &mut Option<Engine>, emit: &dyn Fn(Event)) {
     }
 }
 
-fn emit_notices(id: RequestId, engine: &Engine, emit: &dyn Fn(Event)) {
+fn emit_notices(id: RequestId, engine: &Engine, emit: &(dyn Fn(Event) + Sync)) {
     for message in engine.take_notices() {
         emit(Event::Notice { id, message });
     }
@@ -309,7 +309,7 @@ fn generate(
     task: Task,
     input: &str,
     options: &GenerateOptions,
-    emit: &dyn Fn(Event),
+    emit: &(dyn Fn(Event) + Sync),
 ) -> anyhow::Result<Answer> {
     let id = job.id;
     let max_steps = options.max_steps();

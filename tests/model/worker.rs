@@ -25,7 +25,7 @@ fn load_command(dir: &Path) -> Command {
 }
 
 /// A worker whose wake callback counts its calls, then runs `also`.
-fn worker_counting_wakes(also: impl Fn() + Send + 'static) -> (Worker, Arc<AtomicUsize>) {
+fn worker_counting_wakes(also: impl Fn() + Send + Sync + 'static) -> (Worker, Arc<AtomicUsize>) {
     let wakes = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&wakes);
     let worker = Worker::spawn(move || {
