@@ -305,7 +305,10 @@ fn quantized_checkpoints_are_written_preferred_and_agree_with_fp32() {
 /// when `TEXTCHEM_QUANT_CHECK_DIR=DIR` is set (use --release: it is slow in debug builds).
 #[test]
 fn quantized_t5_small_agrees_with_fp32_when_the_check_model_is_present() {
-    use textchem::model::quantize::{QuantFormat, quantize_in_memory, top1_agreement};
+    use candle_core::quantized::{GgmlDType, QTensor};
+    use textchem::model::quantize::{
+        QuantFormat, quantize_in_memory, quantize_tensors, top1_agreement,
+    };
     let Some(dir) = std::env::var_os("TEXTCHEM_QUANT_CHECK_DIR").map(PathBuf::from) else {
         eprintln!("skipping: TEXTCHEM_QUANT_CHECK_DIR is not set");
         return;
@@ -314,49 +317,63 @@ fn quantized_t5_small_agrees_with_fp32_when_the_check_model_is_present() {
     let store =
         TensorStore::load(&dir.join("model.safetensors"), WeightFormat::Safetensors).unwrap();
     let float = T5Model::load(cfg.clone(), &store).unwrap();
-    // Inputs like the training data (runs of ids 3..700). Decoder tokens are random ids too:
-    // a briefly trained model's own greedy output repeats one or two tokens, which would
-    // make agreement trivial.
+    // Inputs like the training data: runs of the ids the script trained on (its
+    // quant_check.json; 3..700 for older check models).
+    let (lo, hi) = std::fs::read_to_string(dir.join("quant_check.json"))
+        .ok()
+        .map(|text| {
+            let info: Value = serde_json::from_str(&text).unwrap();
+            let ids = &info["ids"];
+            (ids[0].as_u64().unwrap(), ids[1].as_u64().unwrap())
+        })
+        .unwrap_or((3, 700));
     let mut x = 12345u64;
     let mut next_id = move || {
         x = x
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
-        3 + ((x >> 33) % 697) as u32
+        (lo + (x >> 33) % (hi - lo)) as u32
     };
-    let cases: Vec<(Vec<u32>, Vec<u32>)> = (0..16)
+    let inputs: Vec<Vec<u32>> = (0..16)
         .map(|i| {
-            let mut input: Vec<u32> = (0..16 + i).map(|_| next_id()).collect();
+            let mut input: Vec<u32> = (0..4 + i).map(|_| next_id()).collect();
             input.push(1);
-            let decoder: Vec<u32> = std::iter::once(0)
-                .chain((0..47).map(|_| next_id()))
-                .collect();
-            (input, decoder)
+            input
+        })
+        .collect();
+    // The positions generation visits: fp32's own greedy output, 48 tokens forced, fed back
+    // as the decoder input (teacher forcing), as `textchem bench --agreement` does.
+    let mut greedy = GenerateConfig::greedy(49);
+    greedy.min_new_tokens = 48;
+    let own: Vec<(Vec<u32>, Vec<u32>)> = inputs
+        .iter()
+        .map(|input| {
+            let mut tokens = run(&float, input, &greedy).remove(0).tokens;
+            tokens.pop();
+            (input.clone(), tokens)
+        })
+        .collect();
+    // Off the model's path too: random decoder tokens, where fp32 is far less sure.
+    let random: Vec<(Vec<u32>, Vec<u32>)> = inputs
+        .iter()
+        .map(|input| {
+            let decoder = std::iter::once(0).chain((0..47).map(|_| next_id()));
+            (input.clone(), decoder.collect())
         })
         .collect();
     // How varied fp32's predictions are: agreement means little if they are all one token.
-    let mut predicted = std::collections::BTreeSet::new();
-    for (input, decoder) in &cases {
-        let ids = Tensor::new(input.as_slice(), &Device::Cpu)
-            .unwrap()
-            .unsqueeze(0)
-            .unwrap();
-        let dec = Tensor::new(decoder.as_slice(), &Device::Cpu)
-            .unwrap()
-            .unsqueeze(0)
-            .unwrap();
-        let logits = float.forward(&ids, None, &dec).unwrap().squeeze(0).unwrap();
-        predicted.extend(logits.argmax(1).unwrap().to_vec1::<u32>().unwrap());
+    let mut predicted = std::collections::BTreeSet::<u32>::new();
+    for (_, decoder) in &own {
+        predicted.extend(&decoder[1..]);
     }
     eprintln!(
-        "fp32 predicts {} distinct tokens over {} cases",
+        "fp32 greedy paths hold {} distinct tokens over {} inputs",
         predicted.len(),
-        cases.len()
+        own.len()
     );
-    // A model that predicts one token everywhere would agree trivially: refuse to judge it.
     assert!(
         predicted.len() >= 20,
-        "the check model predicts only {} distinct tokens: train it longer (--steps)",
+        "the check model writes only {} distinct tokens: train it longer (--steps)",
         predicted.len()
     );
     for format in [QuantFormat::Q8_0, QuantFormat::Q4K] {
@@ -365,11 +382,31 @@ fn quantized_t5_small_agrees_with_fp32_when_the_check_model_is_present() {
             &quantize_in_memory(&store, &cfg, format).unwrap(),
         )
         .unwrap();
-        let (agree, total) = top1_agreement(&float, &q, &cases).unwrap();
+        let (agree, total) = top1_agreement(&float, &q, &own).unwrap();
+        let (agree_random, total_random) = top1_agreement(&float, &q, &random).unwrap();
         let rate = agree as f64 / total as f64;
+        // The format's own rounding, without the kernels' 8-bit activations: the same weights
+        // dequantized to f32 and run by the float path.
+        let (tensors, _) = quantize_tensors(&store, &cfg, format).unwrap();
+        let rounded: Vec<_> = tensors
+            .into_iter()
+            .map(|(name, q)| {
+                let t = q.dequantize(&Device::Cpu).unwrap();
+                (name, QTensor::quantize(&t, GgmlDType::F32).unwrap())
+            })
+            .collect();
+        let rounded = T5Model::load(
+            cfg.clone(),
+            &TensorStore::from_qtensors("rounded", rounded).unwrap(),
+        )
+        .unwrap();
+        let (agree_rounded, _) = top1_agreement(&float, &rounded, &own).unwrap();
         eprintln!(
-            "t5-small-shaped trained {format:?}: top-1 agreement {agree}/{total} = {:.2}%",
-            100.0 * rate
+            "t5-small-shaped trained {format:?}: top-1 agreement {agree}/{total} = {:.2}% on \
+             fp32's greedy paths ({agree_rounded}/{total} with the rounded weights in f32); \
+             {agree_random}/{total_random} = {:.2}% on random decoder tokens",
+            100.0 * rate,
+            100.0 * agree_random as f64 / total_random as f64
         );
         assert!(rate >= 0.99, "{format:?}: top-1 agreement {rate}");
     }
