@@ -277,6 +277,16 @@ mod tests {
         }
     }
 
+    /// Equal up to float summation order.
+    fn assert_close(got: [f32; 4], want: [f32; 4], what: &str) {
+        for (g, w) in got.iter().zip(&want) {
+            assert!(
+                (g - w).abs() <= 1e-5 * w.abs().max(1.0),
+                "{what}: {got:?} vs {want:?}"
+            );
+        }
+    }
+
     #[test]
     fn simd_kernels_agree_with_scalar_ones() {
         let isa = detected_isa();
@@ -298,14 +308,7 @@ mod tests {
                         .collect();
                     let rows = [&b[..32], &b[32..64], &b[64..96], &b[96..128]];
                     let four = kernels::dot_q8_0_4_rows(isa, rows, &x);
-                    for (k, row) in rows.iter().enumerate() {
-                        let want = dot_q8_0_scalar(row, &x);
-                        assert!(
-                            (four[k] - want).abs() <= 1e-5 * want.abs().max(1.0),
-                            "q8_0 row {k} of four: {} vs {want}",
-                            four[k]
-                        );
-                    }
+                    assert_close(four, rows.map(|r| dot_q8_0_scalar(r, &x)), "q8_0 four rows");
                     (
                         kernels::dot_q8_0(isa, &b[..32], &x),
                         dot_q8_0_scalar(&b[..32], &x),
@@ -319,14 +322,7 @@ mod tests {
                         .collect();
                     let rows = [&b[..4], &b[4..8], &b[8..12], &b[12..16]];
                     let four = kernels::dot_q4k_4_rows(isa, rows, &x);
-                    for (k, row) in rows.iter().enumerate() {
-                        let want = dot_q4k_scalar(row, &x);
-                        assert!(
-                            (four[k] - want).abs() <= 1e-5 * want.abs().max(1.0),
-                            "q4k row {k} of four: {} vs {want}",
-                            four[k]
-                        );
-                    }
+                    assert_close(four, rows.map(|r| dot_q4k_scalar(r, &x)), "q4k four rows");
                     (
                         kernels::dot_q4k(isa, &b[..4], &x),
                         dot_q4k_scalar(&b[..4], &x),
