@@ -193,7 +193,7 @@ impl App {
                 ),
                 generate: options.generate,
                 dark: ctx.global_style().visuals.dark_mode,
-                quantize_to: crate::model::quantize::QuantFormat::Q8_0,
+                quantize_to: crate::model::quantize::QuantFormat::Q4K,
                 device: crate::gpu::Device::Auto,
             },
             model: ModelState::default(),

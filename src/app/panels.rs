@@ -234,7 +234,7 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
                 egui::ComboBox::from_label("Quantized format")
                     .selected_text(name(app.settings.quantize_to))
                     .show_ui(ui, |ui| {
-                        for f in [QuantFormat::Q8_0, QuantFormat::Q4K] {
+                        for f in [QuantFormat::Q4K, QuantFormat::Q8_0] {
                             ui.selectable_value(&mut app.settings.quantize_to, f, name(f));
                         }
                     });

@@ -58,8 +58,9 @@ pub enum ModelCommand {
     Quantize {
         /// The checkpoint folder (config.json and model.safetensors or pytorch_model.bin).
         dir: PathBuf,
-        /// The quantized format.
-        #[arg(long, value_enum)]
+        /// The quantized format: q4k (the default: 4-bit, with the embedding and FFN output
+        /// matrices at 8 bits; fastest) or q8_0 (8-bit everywhere).
+        #[arg(long, value_enum, default_value = "q4k")]
         to: quantize::QuantArg,
     },
 }

@@ -633,7 +633,8 @@ fn the_chosen_device_goes_with_the_load_and_the_top_bar_names_it() {
     assert_eq!(*devices.lock().unwrap(), [Device::Auto, Device::Gpu]);
 }
 
-/// Quantize writes a q8_0 copy of the chosen checkpoint folder's weights beside them.
+/// Quantize writes a quantized copy (q4k by default) of the chosen checkpoint folder's weights
+/// beside them.
 #[test]
 fn quantize_writes_a_gguf_beside_the_checkpoint() {
     let model = fixture_model_copy();
@@ -643,8 +644,8 @@ fn quantize_writes_a_gguf_beside_the_checkpoint() {
     click(&mut h, "Quantize");
     step_until_label(&mut h, "quantized ");
     let note = h.get_by_label_contains("quantized ");
-    assert!(format!("{note:?}").contains("to q8_0"), "{note:?}");
-    assert!(model.path().join("model-q8_0.gguf").is_file());
+    assert!(format!("{note:?}").contains("to q4k"), "{note:?}");
+    assert!(model.path().join("model-q4k.gguf").is_file());
 }
 
 /// Steps frames (the spinner keeps asking for repaints, so `run` would never settle) until
