@@ -3,7 +3,8 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 use anyhow::{Context, Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
@@ -11,6 +12,7 @@ use tokenizers::Tokenizer;
 
 use super::folder::{ModelFiles, check_folder};
 use super::generate::{Cancelled, GenerateConfig, Generated, StepCallback, generate};
+use super::panics::{lock, panic_message};
 use super::source::{HubSettings, ModelSource, resolve};
 use super::t5::T5Model;
 use super::task::{Task, clean_output, interpret_output};
@@ -94,7 +96,7 @@ pub struct Engine {
     gpu: Option<GpuT5Model>,
     /// The CPU network: loaded up front for CPU engines, on the first GPU failure otherwise.
     cpu: OnceLock<T5Model>,
-    gpu_failed: Mutex<bool>,
+    gpu_failed: AtomicBool,
     notices: Mutex<Vec<String>>,
     tokenizer: Tokenizer,
     name: String,
@@ -144,7 +146,7 @@ impl Engine {
         let mut engine = Engine {
             gpu: None,
             cpu: OnceLock::new(),
-            gpu_failed: Mutex::new(false),
+            gpu_failed: AtomicBool::new(false),
             notices: Mutex::default(),
             tokenizer,
             name: name.to_owned(),
@@ -259,7 +261,7 @@ impl Engine {
     }
 
     fn gpu_has_failed(&self) -> bool {
-        *lock(&self.gpu_failed)
+        self.gpu_failed.load(Ordering::Relaxed)
     }
 
     /// Generates on the GPU while it works, else on the CPU. A GPU failure other than a
@@ -275,10 +277,15 @@ impl Engine {
             let on_gpu = catch_unwind(AssertUnwindSafe(|| {
                 generate(gpu, input_ids, cfg, &mut *on_step)
             }))
-            .unwrap_or_else(|panic| Err(anyhow!("the GPU path panicked: {}", panic_text(&panic))));
+            .unwrap_or_else(|panic| {
+                Err(anyhow!(
+                    "the GPU path panicked: {}",
+                    panic_message(panic.as_ref())
+                ))
+            });
             match on_gpu {
                 Err(e) if !e.chain().any(|c| c.is::<Cancelled>()) => {
-                    *lock(&self.gpu_failed) = true;
+                    self.gpu_failed.store(true, Ordering::Relaxed);
                     self.notice(format!(
                         "The GPU failed ({e:#}); textchem now runs the model on the CPU."
                     ));
@@ -372,17 +379,4 @@ fn file_name(path: &Path) -> String {
         || path.display().to_string(),
         |n| n.to_string_lossy().into(),
     )
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // A flag or a notice list stays consistent even if a holder panicked.
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-fn panic_text(payload: &Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "no message".into())
 }

@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod engine;
 pub mod folder;
 pub mod generate;
+mod panics;
 pub mod quantize;
 pub mod random;
 pub mod source;

@@ -9,12 +9,13 @@ use std::ops::ControlFlow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::engine::{Answer, Engine, GenerateOptions};
 use super::generate::{Cancelled, Progress};
+use super::panics::{lock, panic_message};
 use super::source::ModelSource;
 use super::task::Task;
 use crate::gpu::Device;
@@ -193,11 +194,6 @@ impl Drop for Worker {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // A flag map stays consistent even if a holder panicked.
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 fn serve(jobs: Receiver<Job>, events: Sender<Event>, wake: impl Fn() + Sync, cancels: CancelFlags) {
     let emit = |event: Event| {
         if events.send(event).is_ok() {
@@ -231,14 +227,6 @@ fn serve(jobs: Receiver<Job>, events: Sender<Event>, wake: impl Fn() + Sync, can
 /// The panic hook has already printed the panic.
 fn call_wake(wake: &dyn Fn()) {
     let _ = catch_unwind(AssertUnwindSafe(wake));
-}
-
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".into())
 }
 
 fn handle(job: &Job, engine: &mut Option<Engine>, emit: &(dyn Fn(Event) + Sync)) {
