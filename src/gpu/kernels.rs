@@ -17,7 +17,7 @@ pub struct Kernels {
     pub attention: wgpu::ComputePipeline,
     pub kv_append: wgpu::ComputePipeline,
     pub gather_rows: wgpu::ComputePipeline,
-    pub argmax: wgpu::ComputePipeline,
+    pub rank: wgpu::ComputePipeline,
 }
 
 /// Grid-stride kernels of 64 threads: enough workgroups for `n` items, within the
@@ -41,7 +41,7 @@ impl Kernels {
         let quantize = module("quantize", include_str!("shaders/quantize.wgsl"));
         let attention = module("attention", include_str!("shaders/attention.wgsl"));
         let rows = module("rows", include_str!("shaders/rows.wgsl"));
-        let argmax = module("argmax", include_str!("shaders/argmax.wgsl"));
+        let rank = module("rank", include_str!("shaders/rank.wgsl"));
         let pipeline = |m: &wgpu::ShaderModule, entry: &str| {
             ctx.device
                 .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
@@ -65,7 +65,7 @@ impl Kernels {
             attention: pipeline(&attention, "attention"),
             kv_append: pipeline(&rows, "kv_append"),
             gather_rows: pipeline(&rows, "gather_rows"),
-            argmax: pipeline(&argmax, "argmax"),
+            rank: pipeline(&rank, "rank"),
         };
         ctx.wait()?;
         Ok(kernels)
@@ -122,5 +122,80 @@ pub fn record(encoder: &mut wgpu::CommandEncoder, dispatches: &[Dispatch]) {
         pass.set_pipeline(&d.pipeline);
         pass.set_bind_group(0, &d.bind_group, &[]);
         pass.dispatch_workgroups(d.groups.0, d.groups.1, d.groups.2);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::generate::best_continuations;
+
+    /// The ranking kernel against the CPU's definition, on rows full of ties (13 logit
+    /// levels over 1,000 tokens), a banned token among the best, and running scores.
+    #[test]
+    fn ranking_kernel_orders_like_the_cpu_with_ties_and_a_banned_token() {
+        let ctx = match GpuContext::open(true) {
+            Ok(ctx) => ctx,
+            Err(e) if std::env::var_os("TEXTCHEM_REQUIRE_GPU").is_some() => {
+                panic!("TEXTCHEM_REQUIRE_GPU is set but no GPU adapter opens: {e:#}")
+            }
+            Err(e) => return eprintln!("skipping GPU test: {e:#}"),
+        };
+        let kernels = Kernels::compile(&ctx).unwrap();
+        let (vocab, k) = (1000usize, 20usize);
+        let running = [0.0f32, -3.5, -1.0e9];
+        let logits: Vec<f32> = (0..running.len() * vocab)
+            .map(|i| ((i * 7919) % 13) as f32 * 0.5 - 2.0)
+            .collect();
+        let banned = (0..vocab).find(|&j| logits[j] == 4.0).unwrap() as u32;
+        let ranked = ctx.storage("ranked", running.len() * 2 * k);
+        let rank = Dispatch::new(
+            &ctx,
+            &kernels.rank,
+            &[vocab as u32, k as u32],
+            &[
+                (1, &ctx.uniform(&[0, banned])),
+                (
+                    2,
+                    &ctx.storage_init("logits", bytemuck::cast_slice(&logits)),
+                ),
+                (
+                    3,
+                    &ctx.storage_init("running", bytemuck::cast_slice(&running)),
+                ),
+                (4, &ranked),
+            ],
+            (running.len() as u32, 1, 1),
+        );
+        let mut enc = ctx.device.create_command_encoder(&Default::default());
+        record(&mut enc, &[rank]);
+        ctx.queue.submit([enc.finish()]);
+        let words: Vec<u32> = ctx
+            .read_f32(&ranked, running.len() * 2 * k)
+            .unwrap()
+            .into_iter()
+            .map(f32::to_bits)
+            .collect();
+        for (row, &score) in running.iter().enumerate() {
+            let want = best_continuations(
+                logits[row * vocab..(row + 1) * vocab].to_vec(),
+                score,
+                k,
+                Some(banned),
+            );
+            let got = &words[row * 2 * k..(row + 1) * 2 * k];
+            let tokens: Vec<u32> = got.chunks(2).map(|p| p[0]).collect();
+            let want_tokens: Vec<u32> = want.iter().map(|c| c.token).collect();
+            assert_eq!(tokens, want_tokens, "row {row}");
+            assert!(!tokens.contains(&banned));
+            for (pair, c) in got.chunks(2).zip(&want) {
+                let s = f32::from_bits(pair[1]);
+                assert!(
+                    (s - c.score).abs() <= 1e-5 * c.score.abs().max(1.0),
+                    "row {row}: {s} vs {}",
+                    c.score
+                );
+            }
+        }
     }
 }

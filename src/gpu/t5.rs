@@ -3,14 +3,16 @@
 //! cross-attention K/V computed once per input, the tied output projection scaled by
 //! d_model^-0.5, and decoder caches the generation loop can repeat and reorder.
 //!
-//! Weights are uploaded once. A decode step writes the new tokens and the position, replays
-//! the recorded dispatches of every layer in one compute pass and reads back either the
-//! logits (beam search) or the arg-max and its log-probability (greedy): one submission.
+//! Weights are uploaded once. A decode step writes the new tokens, the position and the
+//! rows' running scores, replays the recorded dispatches of every layer in one compute pass
+//! and reads back each row's best continuations, ranked on the device (k = 1 for greedy
+//! decoding, twice the beams for beam search): one submission, and a few bytes per row
+//! instead of the vocabulary's logits.
 
 use super::context::GpuContext;
 use super::kernels::{Dispatch, Kernels, groups_for, record};
 use super::weights::{GpuMatrix, upload_float};
-use crate::model::generate::Seq2Seq;
+use crate::model::generate::{Candidate, Seq2Seq};
 use crate::model::t5::relative_position_bucket;
 use crate::model::weights::{T5Config, TensorStore, find_weights};
 use anyhow::{Context, Result, bail};
@@ -113,16 +115,25 @@ impl GpuDecoderState {
     }
 }
 
-/// The recorded dispatches of one decoder step for (rows, tokens per row, cache capacity),
-/// with the activation buffers they use.
+/// The recorded dispatches of one decoder step for (rows, tokens per row, cache capacity,
+/// continuations ranked per row), with the activation buffers they use.
 struct Plan {
-    key: (usize, usize, usize),
+    key: PlanKey,
     tokens: wgpu::Buffer,
     logits: wgpu::Buffer,
-    best: wgpu::Buffer,
+    running: wgpu::Buffer,
+    ranked: wgpu::Buffer,
     ops: Vec<Dispatch>,
-    argmax: Dispatch,
+    rank: Dispatch,
     staging: wgpu::Buffer,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct PlanKey {
+    rows: usize,
+    lq: usize,
+    capacity: usize,
+    k: usize,
 }
 
 /// Scratch for the quantized paths: activations as i8 blocks, their scales and sums.
@@ -778,10 +789,11 @@ impl GpuT5Model {
         })
     }
 
-    fn build_plan(&self, state: &GpuDecoderState, lq: usize) -> Result<Plan> {
+    fn build_plan(&self, state: &GpuDecoderState, key: PlanKey) -> Result<Plan> {
         let ctx = &self.ctx;
         let cfg = &self.cfg;
-        let (rows, cap) = (state.rows, state.capacity);
+        let PlanKey { rows, lq, k, .. } = key;
+        let cap = state.capacity;
         let n = rows * lq;
         let (d, inner) = (cfg.d_model, cfg.inner_dim());
         let run = || {
@@ -797,7 +809,8 @@ impl GpuT5Model {
             let ff = ctx.storage("ff", n * cfg.d_ff);
             let scores = ctx.storage("scores", n * cfg.num_heads * cap.max(state.enc_len));
             let logits = ctx.storage("logits", n * cfg.vocab_size);
-            let best = ctx.storage("best", 2 * n);
+            let running = ctx.storage("running scores", n);
+            let ranked = ctx.storage("ranked", 2 * k * n);
             let scratch = self.scratch(n);
             let mut r = Recorder::new(self);
             r.embed(&tokens, n, &xs);
@@ -860,33 +873,35 @@ impl GpuT5Model {
                 }
                 Some(head) => r.linear(&h, n, head, &logits, MODE_WRITE, 1.0, &scratch),
             }
-            let argmax = Dispatch::new(
+            let rank = Dispatch::new(
                 ctx,
-                &self.kernels.argmax,
-                &[cfg.vocab_size as u32],
-                &[(1, &state.step), (2, &logits), (3, &best)],
+                &self.kernels.rank,
+                &[cfg.vocab_size as u32, k as u32],
+                &[(1, &state.step), (2, &logits), (3, &running), (4, &ranked)],
                 (n as u32, 1, 1),
             );
             Plan {
-                key: (rows, lq, cap),
-                staging: ctx.staging(4 * (n * cfg.vocab_size) as u64),
+                key,
+                staging: ctx.staging(4 * (n * cfg.vocab_size.max(2 * k)) as u64),
                 tokens,
                 logits,
-                best,
+                running,
+                ranked,
                 ops: r.ops,
-                argmax,
+                rank,
             }
         };
         ctx.allocating("a decoder step", run)
     }
 
-    /// Grows the caches for `lq` more tokens and records the step for the current shape.
+    /// Grows the caches for `lq` more tokens and records the step for the current shape
+    /// (ranking `k` continuations per row, when asked to rank).
     fn prepare(
         &self,
         state: &mut GpuDecoderState,
         tokens: &[u32],
         lq: usize,
-        banned: u32,
+        ranking: Option<(usize, u32)>,
     ) -> Result<()> {
         if lq == 0 || tokens.len() != state.rows * lq {
             bail!(
@@ -902,9 +917,19 @@ impl GpuT5Model {
             let keep: Vec<u32> = (0..state.rows as u32).collect();
             self.rebuild_caches(state, &keep, capacity)?;
         }
-        let key = (state.rows, lq, state.capacity);
-        if state.plan.as_ref().is_none_or(|p| p.key != key) {
-            state.plan = Some(self.build_plan(state, lq)?);
+        let (k, banned) = ranking.unwrap_or((1, NO_TOKEN));
+        let key = PlanKey {
+            rows: state.rows,
+            lq,
+            capacity: state.capacity,
+            k,
+        };
+        // Returning logits works with any ranking width: keep the plan if only k differs.
+        let usable = |p: &Plan| {
+            PlanKey { k: p.key.k, ..key } == p.key && (ranking.is_none() || p.key.k == k)
+        };
+        if !state.plan.as_ref().is_some_and(usable) {
+            state.plan = Some(self.build_plan(state, key)?);
         }
         let plan = state.plan.as_ref().expect("built above");
         self.ctx
@@ -926,7 +951,7 @@ impl GpuT5Model {
         tokens: &[u32],
         lq: usize,
     ) -> Result<Vec<f32>> {
-        self.prepare(state, tokens, lq, NO_TOKEN)?;
+        self.prepare(state, tokens, lq, None)?;
         let plan = state.plan.as_ref().expect("prepared");
         let words = tokens.len() * self.cfg.vocab_size;
         let mut enc = self.ctx.device.create_command_encoder(&Default::default());
@@ -938,32 +963,44 @@ impl GpuT5Model {
         Ok(out)
     }
 
-    /// One greedy step per row: the arg-max token (never `banned`) and its log-probability,
-    /// computed on the device so only 8 bytes per row come back.
-    pub fn decode_greedy(
+    /// One step per row that returns each row's `k` best continuations, scored from
+    /// `running` (see `Seq2Seq::next_candidates`) and ranked on the device.
+    pub fn decode_ranked(
         &self,
         state: &mut GpuDecoderState,
         tokens: &[u32],
+        running: &[f32],
+        k: usize,
         banned: Option<u32>,
-    ) -> Result<Vec<(u32, f32)>> {
-        self.prepare(state, tokens, 1, banned.unwrap_or(NO_TOKEN))?;
+    ) -> Result<Vec<Vec<Candidate>>> {
+        if running.len() != tokens.len() {
+            bail!("{} running scores for {} rows", running.len(), tokens.len());
+        }
+        let k = k.clamp(1, self.cfg.vocab_size);
+        self.prepare(state, tokens, 1, Some((k, banned.unwrap_or(NO_TOKEN))))?;
         let plan = state.plan.as_ref().expect("prepared");
+        self.ctx
+            .queue
+            .write_buffer(&plan.running, 0, bytemuck::cast_slice(running));
+        let words = 2 * k * tokens.len();
         let mut enc = self.ctx.device.create_command_encoder(&Default::default());
         record(&mut enc, &plan.ops);
-        record(&mut enc, std::slice::from_ref(&plan.argmax));
-        enc.copy_buffer_to_buffer(
-            &plan.best,
-            0,
-            &plan.staging,
-            0,
-            Some(8 * tokens.len() as u64),
-        );
+        record(&mut enc, std::slice::from_ref(&plan.rank));
+        enc.copy_buffer_to_buffer(&plan.ranked, 0, &plan.staging, 0, Some(4 * words as u64));
         self.ctx.queue.submit([enc.finish()]);
-        let words: Vec<u32> = self.ctx.read_staging(&plan.staging, 2 * tokens.len())?;
+        let ranked: Vec<u32> = self.ctx.read_staging(&plan.staging, words)?;
         state.position += 1;
-        Ok(words
-            .chunks_exact(2)
-            .map(|w| (w[0], f32::from_bits(w[1])))
+        Ok(ranked
+            .chunks_exact(2 * k)
+            .map(|row| {
+                row.chunks_exact(2)
+                    .filter(|pair| pair[0] != NO_TOKEN)
+                    .map(|pair| Candidate {
+                        token: pair[0],
+                        score: f32::from_bits(pair[1]),
+                    })
+                    .collect()
+            })
             .collect())
     }
 }
@@ -997,13 +1034,15 @@ impl Seq2Seq for GpuT5Model {
         self.reorder(state, parents)
     }
 
-    fn next_greedy(
+    fn next_candidates(
         &self,
         state: &mut GpuDecoderState,
-        last: u32,
+        last: &[u32],
+        running: &[f32],
+        k: usize,
         banned: Option<u32>,
-    ) -> Result<(u32, f32)> {
-        Ok(self.decode_greedy(state, &[last], banned)?[0])
+    ) -> Result<Vec<Vec<Candidate>>> {
+        self.decode_ranked(state, last, running, k, banned)
     }
 }
 

@@ -28,30 +28,58 @@ pub trait Seq2Seq {
     /// Row i takes the caches of row `parents[i]` (beam search).
     fn reorder_rows(&self, state: &mut Self::State, parents: &[u32]) -> Result<()>;
 
-    /// One greedy step on a single row: the most likely next token (never `banned`) and its
-    /// log-probability. Devices that can pick the token without returning every logit
-    /// override this.
-    fn next_greedy(
+    /// Feeds one token per row and ranks each row's continuations: the `k` best as
+    /// (token, `running[row]` + the token's log-probability under log-softmax over the whole
+    /// vocabulary), best first, ties to the lower token id. `banned` (`</s>` before
+    /// `min_new_tokens`) counts in the normalisation but is never offered. Greedy decoding
+    /// asks for one per row, beam search for twice the beams. Devices that can rank on
+    /// their own override this, so the logits never leave them (the GPU).
+    fn next_candidates(
         &self,
         state: &mut Self::State,
-        last: u32,
+        last: &[u32],
+        running: &[f32],
+        k: usize,
         banned: Option<u32>,
-    ) -> Result<(u32, f32)> {
-        let logits = self.next_logits(state, &[last])?.remove(0);
-        let mut lp = log_softmax(logits);
-        if let Some(eos) = banned.and_then(|b| lp.get_mut(b as usize)) {
-            *eos = f32::NEG_INFINITY;
+    ) -> Result<Vec<Vec<Candidate>>> {
+        let rows = self.next_logits(state, last)?;
+        if rows.len() != running.len() {
+            bail!("{} running scores for {} rows", running.len(), rows.len());
         }
-        // First maximum on ties, as torch.argmax.
-        let (next, best) = lp
-            .iter()
-            .enumerate()
-            .fold(
-                (0, f32::NEG_INFINITY),
-                |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc },
-            );
-        Ok((next as u32, best))
+        Ok(rows
+            .into_iter()
+            .zip(running)
+            .map(|(logits, &score)| best_continuations(logits, score, k, banned))
+            .collect())
     }
+}
+
+/// One way to extend a row: the next token and the row's score with it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Candidate {
+    pub token: u32,
+    pub score: f32,
+}
+
+/// The `k` best continuations of one row from its logits, as `Seq2Seq::next_candidates`
+/// defines them (the reference the GPU's ranking kernel is tested against).
+pub fn best_continuations(
+    logits: Vec<f32>,
+    running: f32,
+    k: usize,
+    banned: Option<u32>,
+) -> Vec<Candidate> {
+    let mut scores = log_softmax(logits);
+    for s in &mut scores {
+        *s += running;
+    }
+    top_k(&scores, k, banned.map(|b| b as usize))
+        .into_iter()
+        .map(|i| Candidate {
+            token: i as u32,
+            score: scores[i],
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -191,27 +219,6 @@ fn generate_on_this_thread<M: Seq2Seq + ?Sized>(
     }
 }
 
-/// Next-token log-probabilities (rows, vocab) for the last token of each row, after
-/// `generated` tokens.
-fn step_log_probs<M: Seq2Seq + ?Sized>(
-    model: &M,
-    state: &mut M::State,
-    last: &[u32],
-    cfg: &GenerateConfig,
-    generated: usize,
-) -> Result<Vec<Vec<f32>>> {
-    let rows = model.next_logits(state, last)?;
-    let mut rows: Vec<Vec<f32>> = rows.into_iter().map(log_softmax).collect();
-    if generated < cfg.min_new_tokens {
-        for row in &mut rows {
-            if let Some(eos) = row.get_mut(cfg.eos_token_id as usize) {
-                *eos = f32::NEG_INFINITY;
-            }
-        }
-    }
-    Ok(rows)
-}
-
 fn log_softmax(mut xs: Vec<f32>) -> Vec<f32> {
     let max = xs.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     // f32 like torch's log_softmax; differences stay far below the 1e-4 score tolerance.
@@ -233,9 +240,13 @@ fn greedy<M: Seq2Seq + ?Sized>(
     let mut score = 0f32;
     while tokens.len() < cfg.max_length {
         let banned = (tokens.len() - 1 < cfg.min_new_tokens).then_some(cfg.eos_token_id);
-        let (next, best) = model.next_greedy(state, tokens[tokens.len() - 1], banned)?;
-        tokens.push(next);
-        score += best;
+        let last = tokens[tokens.len() - 1];
+        let Some(&best) = model.next_candidates(state, &[last], &[score], 1, banned)?[0].first()
+        else {
+            bail!("the model offered no next token");
+        };
+        tokens.push(best.token);
+        score = best.score;
         if on_step(&Progress {
             step: tokens.len() - 1,
             best: &tokens,
@@ -244,7 +255,7 @@ fn greedy<M: Seq2Seq + ?Sized>(
         {
             bail!(Cancelled);
         }
-        if next == cfg.eos_token_id {
+        if best.token == cfg.eos_token_id {
             break;
         }
     }
@@ -260,10 +271,11 @@ struct Slot {
     finished: bool,
 }
 
-/// Indices of the `k` largest values, largest first; ties keep the lower index first.
-fn top_k(values: &[f32], k: usize) -> Vec<usize> {
+/// Indices of the `k` largest values, largest first, never `excluded`; ties keep the lower
+/// index first.
+fn top_k(values: &[f32], k: usize, excluded: Option<usize>) -> Vec<usize> {
     let cmp = |a: &usize, b: &usize| values[*b].total_cmp(&values[*a]).then(a.cmp(b));
-    let mut idx: Vec<usize> = (0..values.len()).collect();
+    let mut idx: Vec<usize> = (0..values.len()).filter(|&i| Some(i) != excluded).collect();
     if k < idx.len() {
         idx.select_nth_unstable_by(k, cmp);
         idx.truncate(k);
@@ -294,17 +306,27 @@ fn beam_search<M: Seq2Seq + ?Sized>(
     let penalty = |len: usize| (len as f32).powf(cfg.length_penalty);
     loop {
         let last: Vec<u32> = running.iter().map(|s| s[s.len() - 1]).collect();
-        let lp = step_log_probs(model, state, &last, cfg, cur_len - 1)?;
-        let vocab = lp[0].len();
-        let acc: Vec<f32> = lp
-            .iter()
-            .zip(&running_scores)
-            .flat_map(|(row, &s)| row.iter().map(move |&v| v + s))
+        let banned = (cur_len - 1 < cfg.min_new_tokens).then_some(cfg.eos_token_id);
+        let per_row = model.next_candidates(state, &last, &running_scores, 2 * n, banned)?;
+        // Each row's best 2n hold the best 2n overall; ranked as one (beam, token)-ordered
+        // list, as HF ranks the flattened scores.
+        let mut pool: Vec<(usize, Candidate)> = per_row
+            .into_iter()
+            .enumerate()
+            .flat_map(|(beam, row)| row.into_iter().map(move |c| (beam, c)))
             .collect();
-        let cand = top_k(&acc, 2 * n);
-        let cand_beam: Vec<usize> = cand.iter().map(|&i| i / vocab).collect();
-        let cand_tok: Vec<u32> = cand.iter().map(|&i| (i % vocab) as u32).collect();
-        let cand_score: Vec<f32> = cand.iter().map(|&i| acc[i]).collect();
+        pool.sort_by(|(ba, a), (bb, b)| {
+            b.score
+                .total_cmp(&a.score)
+                .then((ba, a.token).cmp(&(bb, b.token)))
+        });
+        pool.truncate(2 * n);
+        if pool.len() < 2 * n {
+            bail!("the vocabulary is too small for {n} beams");
+        }
+        let cand_beam: Vec<usize> = pool.iter().map(|(b, _)| *b).collect();
+        let cand_tok: Vec<u32> = pool.iter().map(|(_, c)| c.token).collect();
+        let cand_score: Vec<f32> = pool.iter().map(|(_, c)| c.score).collect();
         let hits: Vec<bool> = cand_tok
             .iter()
             .map(|&t| t == cfg.eos_token_id || cur_len + 1 >= cfg.max_length)
@@ -319,7 +341,7 @@ fn beam_search<M: Seq2Seq + ?Sized>(
         let run_scores: Vec<f32> = (0..2 * n)
             .map(|k| cand_score[k] + if hits[k] { NEG } else { 0.0 })
             .collect();
-        let next = top_k(&run_scores, n);
+        let next = top_k(&run_scores, n, None);
 
         // Finished hypotheses: stopping candidates ranked within the first n, scored by
         // length, merged with the previous best n.
@@ -340,7 +362,7 @@ fn beam_search<M: Seq2Seq + ?Sized>(
             .map(|s| s.score)
             .chain(fin_scores.iter().copied())
             .collect();
-        let keep = top_k(&merged, n);
+        let keep = top_k(&merged, n, None);
         finished = keep
             .iter()
             .map(|&i| {

@@ -194,6 +194,38 @@ fn gpu_beam5_sequences_match_cpu() {
     check_generation("beam5");
 }
 
+/// With `</s>` banned for the first tokens (the benchmark's forced lengths), the device's
+/// ranking still normalises over it, never offers it and agrees with the CPU, greedy and
+/// with 5 and 12 beams (24 candidates per row).
+#[test]
+fn gpu_ranking_with_a_banned_end_token_matches_cpu() {
+    let Some(ctx) = gpu() else { return };
+    let (cfg, store) = float_store(MODELS[0]);
+    let (cpu, gpu) = both(&ctx, &cfg, &store);
+    let input: Vec<u32> =
+        serde_json::from_value(reference(MODELS[0])["generation"]["beam5"][0]["input_ids"].clone())
+            .unwrap();
+    for beams in [1, 5, 12] {
+        let gen_cfg = GenerateConfig {
+            min_new_tokens: 12,
+            ..GenerateConfig::beam(beams, 16)
+        };
+        let want = generate(&cpu, &input, &gen_cfg, &mut |_| ControlFlow::Continue(())).unwrap();
+        let got = generate(&gpu, &input, &gen_cfg, &mut |_| ControlFlow::Continue(())).unwrap();
+        assert_eq!(got.len(), beams);
+        for (rank, (g, w)) in got.iter().zip(&want).enumerate() {
+            assert_eq!(g.tokens, w.tokens, "{beams} beams, rank {rank}");
+            assert!(
+                g.tokens.len() >= 13,
+                "{beams} beams, rank {rank}: {:?}",
+                g.tokens
+            );
+            assert!(!g.tokens[1..13].contains(&cfg.eos_token_id));
+            assert!((g.score - w.score).abs() <= LOGITS_TOL);
+        }
+    }
+}
+
 fn argmax_rows(logits: &[f32], vocab: usize) -> Vec<usize> {
     logits
         .chunks_exact(vocab)
