@@ -555,12 +555,9 @@ impl App {
     /// Writes a quantized copy of the chosen checkpoint beside its weights (fetching a
     /// catalogue model first), then reloads the model if one is loaded.
     fn quantize(&mut self) {
-        use crate::model::quantize::{QuantFormat, quantize_dir};
+        use crate::model::quantize::quantize_dir;
         let format = self.settings.quantize_to;
-        let fmt_name = match format {
-            QuantFormat::Q8_0 => "q8_0",
-            QuantFormat::Q4K => "q4k",
-        };
+        let fmt_name = format.name();
         let work = move |r: &jobs::Reporter, folder: PathBuf| -> anyhow::Result<Outcome> {
             r.stage(format!("writing {fmt_name} weights"), false);
             let report = quantize_dir(&folder, format)?;

@@ -230,11 +230,12 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
                 let name = |f: QuantFormat| match f {
                     QuantFormat::Q8_0 => "q8_0 (8-bit)",
                     QuantFormat::Q4K => "q4k (4-bit)",
+                    QuantFormat::F16 => "f16 (16-bit)",
                 };
                 egui::ComboBox::from_label("Quantized format")
                     .selected_text(name(app.settings.quantize_to))
                     .show_ui(ui, |ui| {
-                        for f in [QuantFormat::Q4K, QuantFormat::Q8_0] {
+                        for f in [QuantFormat::Q4K, QuantFormat::Q8_0, QuantFormat::F16] {
                             ui.selectable_value(&mut app.settings.quantize_to, f, name(f));
                         }
                     });

@@ -27,7 +27,7 @@ pub struct BenchArgs {
     /// Write the random model as a checkpoint folder (config.json + model.safetensors) and stop.
     #[arg(long)]
     save: Option<PathBuf>,
-    /// Weight formats, comma-separated: f32, q8_0, q4k (quantized in memory from the float
+    /// Weight formats, comma-separated: f32, f16, q8_0, q4k (converted in memory from the float
     /// weights), or `file`: the --model folder loaded as the app loads it (its GGUF when
     /// there is one), so peak memory is the app's.
     #[arg(long, value_delimiter = ',', default_value = "f32,q8_0,q4k")]
@@ -77,7 +77,8 @@ fn parse_format(s: &str) -> Result<Option<QuantFormat>> {
         "f32" => None,
         "q8_0" => Some(QuantFormat::Q8_0),
         "q4k" => Some(QuantFormat::Q4K),
-        other => bail!("unknown format {other:?} (f32, q8_0, q4k or file)"),
+        "f16" => Some(QuantFormat::F16),
+        other => bail!("unknown format {other:?} (f32, f16, q8_0, q4k or file)"),
     })
 }
 
@@ -270,14 +271,11 @@ pub fn run(args: BenchArgs) -> Result<()> {
 }
 
 fn format_label(format: Option<QuantFormat>) -> &'static str {
-    format.map_or("f32", |q| match q {
-        QuantFormat::Q8_0 => "q8_0",
-        QuantFormat::Q4K => "q4k",
-    })
+    format.map_or("f32", QuantFormat::name)
 }
 
-/// The same measurements with the weights uploaded to the GPU; a format the kernels do not
-/// run (q4k) is reported and skipped.
+/// The same measurements with the weights uploaded to the GPU; a format that does not load
+/// there is reported and skipped.
 fn bench_gpu(
     args: &BenchArgs,
     ctx: &GpuContext,

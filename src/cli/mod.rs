@@ -59,7 +59,7 @@ pub enum ModelCommand {
         /// The checkpoint folder (config.json and model.safetensors or pytorch_model.bin).
         dir: PathBuf,
         /// The quantized format: q4k (the default: 4-bit, with the embedding and FFN output
-        /// matrices at 8 bits; fastest) or q8_0 (8-bit everywhere).
+        /// matrices at 8 bits; fastest), q8_0 (8-bit everywhere) or f16 (half precision).
         #[arg(long, value_enum, default_value = "q4k")]
         to: quantize::QuantArg,
     },

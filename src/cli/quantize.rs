@@ -10,6 +10,9 @@ pub enum QuantArg {
     Q8_0,
     #[value(name = "q4k")]
     Q4k,
+    /// Half precision: half the size, near-lossless; the GPU keeps it at half size.
+    #[value(name = "f16")]
+    F16,
 }
 
 impl From<QuantArg> for QuantFormat {
@@ -17,6 +20,7 @@ impl From<QuantArg> for QuantFormat {
         match q {
             QuantArg::Q8_0 => QuantFormat::Q8_0,
             QuantArg::Q4k => QuantFormat::Q4K,
+            QuantArg::F16 => QuantFormat::F16,
         }
     }
 }

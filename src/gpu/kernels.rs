@@ -7,10 +7,12 @@ use anyhow::Result;
 
 pub struct Kernels {
     pub embed_f32: wgpu::ComputePipeline,
+    pub embed_f16: wgpu::ComputePipeline,
     pub embed_q8: wgpu::ComputePipeline,
     pub embed_q4k: wgpu::ComputePipeline,
     pub rms_norm: wgpu::ComputePipeline,
     pub matmul_f32: wgpu::ComputePipeline,
+    pub matmul_f16: wgpu::ComputePipeline,
     pub matmul_q8: wgpu::ComputePipeline,
     pub matmul_q4k: wgpu::ComputePipeline,
     pub quantize_q8: wgpu::ComputePipeline,
@@ -55,10 +57,12 @@ impl Kernels {
         };
         let kernels = Kernels {
             embed_f32: pipeline(&embed, "embed_f32"),
+            embed_f16: pipeline(&embed, "embed_f16"),
             embed_q8: pipeline(&embed, "embed_q8"),
             embed_q4k: pipeline(&embed, "embed_q4k"),
             rms_norm: pipeline(&norm, "rms_norm"),
             matmul_f32: pipeline(&matmul, "matmul_f32"),
+            matmul_f16: pipeline(&matmul, "matmul_f16"),
             matmul_q8: pipeline(&matmul, "matmul_q8"),
             matmul_q4k: pipeline(&matmul, "matmul_q4k"),
             quantize_q8: pipeline(&quantize, "quantize_q8"),

@@ -184,6 +184,9 @@ impl<'a> Recorder<'a> {
             GpuMatrix::F32 { w, .. } => {
                 self.push(&k.embed_f32, &params, &[(1, ids), (2, w), (4, out)], groups)
             }
+            GpuMatrix::F16 { w, .. } => {
+                self.push(&k.embed_f16, &params, &[(1, ids), (2, w), (4, out)], groups)
+            }
             GpuMatrix::Q8 { qs, scales, .. } => self.push(
                 &k.embed_q8,
                 &params,
@@ -237,6 +240,12 @@ impl<'a> Recorder<'a> {
                 &kern.matmul_f32,
                 &params,
                 &[(1, x), (4, w), (7, out)],
+                groups,
+            ),
+            GpuMatrix::F16 { w, .. } => self.push(
+                &kern.matmul_f16,
+                &params,
+                &[(1, x), (5, w), (7, out)],
                 groups,
             ),
             GpuMatrix::Q8 { qs, scales, .. } => {
@@ -364,7 +373,7 @@ fn bucket_table(cfg: &T5Config, bidirectional: bool) -> Vec<u32> {
 }
 
 impl GpuT5Model {
-    /// Uploads a checkpoint's weights (f32, q8_0 or q4k matrices) to the device.
+    /// Uploads a checkpoint's weights (f32, f16, q8_0 or q4k matrices) to the device.
     pub fn load(ctx: GpuContext, cfg: T5Config, store: &TensorStore) -> Result<Self> {
         let kernels = Kernels::compile(&ctx).context("compiling the GPU kernels")?;
         let model = ctx.allocating("the model weights", || {

@@ -1,4 +1,5 @@
-//! Model weights on the GPU, uploaded once: f32 matrices as they are, q8_0 matrices as
+//! Model weights on the GPU, uploaded once: f32 matrices as they are, f16 ones as they are
+//! (two per word, unpacked in the kernels; rows of odd length are widened to f32), q8_0 matrices as
 //! their i8 values (four per word) plus one f32 scale per block of 32 (the GGUF blocks'
 //! 34-byte layout is not word-aligned, so it is split at upload), q4k matrices per
 //! sub-block of 32: eight 4-bit values per word, the scale d·sc and the min dmin·m as f32
@@ -15,6 +16,11 @@ use candle_core::quantized::GgmlDType;
 
 pub enum GpuMatrix {
     F32 {
+        w: wgpu::Buffer,
+        rows: usize,
+        cols: usize,
+    },
+    F16 {
         w: wgpu::Buffer,
         rows: usize,
         cols: usize,
@@ -97,6 +103,30 @@ impl GpuMatrix {
                         cols,
                     }
                 }
+                GgmlDType::F16 if cols.is_multiple_of(2) => {
+                    let bytes = q.data()?;
+                    if bytes.len() != 2 * rows * cols {
+                        bail!(
+                            "{name}: {} bytes of f16 for a {rows}x{cols} matrix",
+                            bytes.len()
+                        );
+                    }
+                    // Little-endian halves: element 2i is the low half of word i, as
+                    // WGSL's unpack2x16float reads it.
+                    GpuMatrix::F16 {
+                        w: ctx.storage_init(name, &bytes),
+                        rows,
+                        cols,
+                    }
+                }
+                GgmlDType::F16 => GpuMatrix::F32 {
+                    w: ctx.storage_init(
+                        name,
+                        bytemuck::cast_slice(&f32_data(&q.dequantize(&candle_core::Device::Cpu)?)?),
+                    ),
+                    rows,
+                    cols,
+                },
                 GgmlDType::Q4K => {
                     let bytes = q.data()?;
                     let blocks: Vec<BlockQ4K> = blocks_from_bytes(&bytes)
@@ -117,8 +147,8 @@ impl GpuMatrix {
                     }
                 }
                 other => bail!(
-                    "{name} is stored as {other:?}; the GPU kernels run f32, q8_0 and q4k \
-                     weights (run this model on the CPU)"
+                    "{name} is stored as {other:?}; the GPU kernels run f32, f16, q8_0 and \
+                     q4k weights (run this model on the CPU)"
                 ),
             },
         };
@@ -128,6 +158,7 @@ impl GpuMatrix {
     pub fn rows(&self) -> usize {
         match self {
             GpuMatrix::F32 { rows, .. }
+            | GpuMatrix::F16 { rows, .. }
             | GpuMatrix::Q8 { rows, .. }
             | GpuMatrix::Q4K { rows, .. } => *rows,
         }
@@ -136,6 +167,7 @@ impl GpuMatrix {
     pub fn cols(&self) -> usize {
         match self {
             GpuMatrix::F32 { cols, .. }
+            | GpuMatrix::F16 { cols, .. }
             | GpuMatrix::Q8 { cols, .. }
             | GpuMatrix::Q4K { cols, .. } => *cols,
         }

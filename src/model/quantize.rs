@@ -1,5 +1,6 @@
 //! Quantization of a checkpoint to a GGUF file beside its weights (`model-q8_0.gguf`,
-//! `model-q4k.gguf`), and the quantized linear maps that run it.
+//! `model-q4k.gguf`, or `model-f16.gguf`: half-precision matrices, half the size of f32 and
+//! half the GPU memory; the CPU runs them as f32), and the quantized linear maps that run it.
 //!
 //! Matrices are quantized with candle's ggml-compatible quantizers; layer norms and the
 //! small relative-position tables stay f32. The run-time kernels are textchem's own
@@ -23,6 +24,7 @@ use std::path::{Path, PathBuf};
 pub enum QuantFormat {
     Q8_0,
     Q4K,
+    F16,
 }
 
 impl QuantFormat {
@@ -30,7 +32,13 @@ impl QuantFormat {
         match self {
             QuantFormat::Q8_0 => GgmlDType::Q8_0,
             QuantFormat::Q4K => GgmlDType::Q4K,
+            QuantFormat::F16 => GgmlDType::F16,
         }
+    }
+
+    /// As in file names and reports: q8_0, q4k, f16.
+    pub fn name(self) -> &'static str {
+        ggml_name(self.ggml())
     }
 }
 

@@ -118,9 +118,9 @@ pub fn ggml_name(dtype: GgmlDType) -> &'static str {
 }
 
 /// Which weight file to load from a checkpoint folder. `prefer` picks one GGUF among several;
-/// without it the q4k file wins (the default quantized format), then q8_0.
+/// without it the q4k file wins (the default quantized format), then q8_0, then f16.
 pub fn find_weights(dir: &Path, prefer: Option<WeightFormat>) -> Result<(PathBuf, WeightFormat)> {
-    let gguf = [GgmlDType::Q4K, GgmlDType::Q8_0]
+    let gguf = [GgmlDType::Q4K, GgmlDType::Q8_0, GgmlDType::F16]
         .iter()
         .map(|d| dir.join(gguf_file_name(*d)))
         .find(|p| p.is_file());
@@ -212,9 +212,10 @@ impl TensorStore {
         Ok(store)
     }
 
-    /// Float GGUF tensors become plain tensors; quantized ones stay quantized.
+    /// f32 GGUF tensors become plain tensors; quantized and f16 ones stay as stored, so
+    /// the GPU can keep f16 matrices at half size.
     fn insert_qtensor(&mut self, name: String, q: QTensor) -> Result<()> {
-        if matches!(q.dtype(), GgmlDType::F32 | GgmlDType::F16) {
+        if q.dtype() == GgmlDType::F32 {
             self.float.insert(name, q.dequantize(&Device::Cpu)?);
         } else {
             self.quantized.insert(name, q);
@@ -254,7 +255,7 @@ impl TensorStore {
         }
     }
 
-    /// The stored form of a matrix: quantized when the file holds it quantized.
+    /// The stored form of a matrix: quantized (or f16) when the file holds it so.
     pub fn matrix(&self, name: &str, dims: &[usize]) -> Result<StoredMatrix<'_>> {
         if let Some(q) = self.quantized.get(name) {
             self.check_dims(name, q.shape().dims(), dims)?;

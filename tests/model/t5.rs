@@ -262,7 +262,7 @@ fn quantized_checkpoints_are_written_preferred_and_agree_with_fp32() {
     for model_name in MODELS {
         let float = load(model_name, WeightFormat::Safetensors);
         let cases = agreement_cases(model_name);
-        for format in [QuantFormat::Q8_0, QuantFormat::Q4K] {
+        for format in [QuantFormat::Q8_0, QuantFormat::Q4K, QuantFormat::F16] {
             let dir = tempdir(&format!("{model_name}-{format:?}"));
             for f in ["config.json", "model.safetensors"] {
                 std::fs::copy(fixture_dir(model_name).join(f), dir.join(f)).unwrap();

@@ -1,4 +1,4 @@
-// Embedding gather: out[r, :] = table[ids[r], :], from f32 rows, q8_0 blocks or q4k
+// Embedding gather: out[r, :] = table[ids[r], :], from f32 or f16 rows, q8_0 blocks or q4k
 // sub-blocks (value = scale·q − min, as the CPU dequantizes).
 
 struct Params { rows: u32, d: u32, vocab: u32, pad: u32 }
@@ -19,6 +19,14 @@ fn row_of(i: u32) -> u32 {
 fn embed_f32(@builtin(global_invocation_id) g: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>) {
     for (var i = g.x; i < p.rows * p.d; i += nw.x * 64u) {
         out[i] = bitcast<f32>(table[row_of(i) * p.d + i % p.d]);
+    }
+}
+
+@compute @workgroup_size(64)
+fn embed_f16(@builtin(global_invocation_id) g: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>) {
+    for (var i = g.x; i < p.rows * p.d; i += nw.x * 64u) {
+        let e = row_of(i) * p.d + i % p.d;
+        out[i] = unpack2x16float(table[e / 2u])[e % 2u];
     }
 }
 

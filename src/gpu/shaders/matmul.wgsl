@@ -1,4 +1,4 @@
-// y = x Wᵀ for W stored (n, k) row-major like PyTorch: f32, q8_0, or q4k repacked per
+// y = x Wᵀ for W stored (n, k) row-major like PyTorch: f32, f16 (two per word), q8_0, or q4k repacked per
 // sub-block of 32 (eight 4-bit values per word, scale d·sc and min dmin·m as f32).
 // A workgroup owns 8 outputs × 4 activation rows; 32 lanes split each dot product
 // (consecutive lanes read consecutive weights) and reduce in workgroup memory.
@@ -11,7 +11,7 @@ struct Params { m: u32, n: u32, k: u32, mode: u32, x_scale: f32, pad0: u32, pad1
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> xq: array<u32>;
 @group(0) @binding(3) var<storage, read> xd: array<f32>;
-// f32: weights; q8_0: i8 weights (4 per word) with one scale per 32.
+// f32: weights; f16: two per word; q8_0: i8 weights (4 per word) with one scale per 32.
 @group(0) @binding(4) var<storage, read> w: array<f32>;
 @group(0) @binding(5) var<storage, read> wq: array<u32>;
 @group(0) @binding(6) var<storage, read> wd: array<f32>;
@@ -65,6 +65,26 @@ fn matmul_f32(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id
             let wv = w[n * p.k + c];
             for (var i = 0u; i < rows; i++) {
                 acc[i] += (x[(m0 + i) * p.k + c] * p.x_scale) * wv;
+            }
+        }
+    }
+    finish(wg, l, acc);
+}
+
+// Each lane reads whole words (two halves), consecutive lanes consecutive words; k is even.
+@compute @workgroup_size(32, 8)
+fn matmul_f16(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) l: vec3<u32>) {
+    let n = wg.x * 8u + l.y;
+    let m0 = wg.y * MR;
+    var acc = vec4<f32>(0.0);
+    let words = p.k / 2u;
+    if (n < p.n) {
+        let rows = min(MR, p.m - m0);
+        for (var c = l.x; c < words; c += 32u) {
+            let wv = unpack2x16float(wq[n * words + c]);
+            for (var i = 0u; i < rows; i++) {
+                let at = (m0 + i) * p.k + 2u * c;
+                acc[i] += (x[at] * p.x_scale) * wv.x + (x[at + 1u] * p.x_scale) * wv.y;
             }
         }
     }

@@ -4,7 +4,8 @@
 use crate::model::quantize::QLinear;
 use crate::model::weights::{StoredMatrix, TensorStore};
 use anyhow::Result;
-use candle_core::{D, Tensor};
+use candle_core::quantized::GgmlDType;
+use candle_core::{D, Device, Tensor};
 
 /// A bias-free linear map `y = x Wᵀ`, with W stored as (out, in) like PyTorch.
 pub enum Linear {
@@ -16,6 +17,10 @@ impl Linear {
     pub fn load(store: &TensorStore, name: &str, out_dim: usize, in_dim: usize) -> Result<Self> {
         Ok(match store.matrix(name, &[out_dim, in_dim])? {
             StoredMatrix::Float(w) => Linear::Dense(w),
+            // The CPU multiplies f16 weights as f32 (exactly their values).
+            StoredMatrix::Quantized(q) if q.dtype() == GgmlDType::F16 => {
+                Linear::Dense(q.dequantize(&Device::Cpu)?)
+            }
             StoredMatrix::Quantized(q) => Linear::Quantized(QLinear::from_qtensor(q)?),
         })
     }
