@@ -171,14 +171,14 @@ impl TensorStore {
             match format {
                 WeightFormat::Safetensors => {
                     for (name, t) in candle_core::safetensors::load(path, &device)? {
-                        store.float.insert(name, t.to_dtype(DType::F32)?);
+                        store.insert_float(name, t)?;
                     }
                 }
                 // candle's reader interprets only the pickle opcodes that build a state dict;
                 // it never runs code from the file, unlike Python's `torch.load`.
                 WeightFormat::PytorchBin => {
                     for (name, t) in candle_core::pickle::read_all(path)? {
-                        store.float.insert(name, t.to_dtype(DType::F32)?);
+                        store.insert_float(name, t)?;
                     }
                 }
                 WeightFormat::Gguf => {
@@ -210,6 +210,18 @@ impl TensorStore {
             store.insert_qtensor(name, q)?;
         }
         Ok(store)
+    }
+
+    /// f16 matrices stay f16 (as GGUF f16 tensors: the conversion is exact), so the GPU can
+    /// keep them at half size; everything else becomes f32.
+    fn insert_float(&mut self, name: String, t: Tensor) -> Result<()> {
+        if t.dtype() == DType::F16 && t.rank() == 2 {
+            let q = QTensor::quantize(&t.to_dtype(DType::F32)?, GgmlDType::F16)?;
+            self.quantized.insert(name, q);
+        } else {
+            self.float.insert(name, t.to_dtype(DType::F32)?);
+        }
+        Ok(())
     }
 
     /// f32 GGUF tensors become plain tensors; quantized and f16 ones stay as stored, so

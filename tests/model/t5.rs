@@ -452,3 +452,57 @@ fn quantize_command_writes_the_gguf_and_reports_it() {
     std::fs::remove_dir_all(&dir).unwrap();
     std::fs::remove_dir_all(&empty).unwrap();
 }
+
+/// A checkpoint saved in half precision keeps its matrices f16 in memory (half the size on
+/// the GPU) and runs like the f16 GGUF made from the f32 weights (the two differ only in the
+/// layer norms, which the GGUF keeps f32).
+#[test]
+fn f16_safetensors_stay_half_and_run_like_the_f16_gguf() {
+    use candle_core::DType;
+    use candle_core::quantized::GgmlDType;
+    use textchem::model::quantize::{QuantFormat, quantize_in_memory};
+    use textchem::model::weights::StoredMatrix;
+    let model_name = MODELS[0];
+    let src = fixture_dir(model_name);
+    let cfg = T5Config::from_file(&src.join("config.json")).unwrap();
+    let dir = tempdir("f16-safetensors");
+    std::fs::copy(src.join("config.json"), dir.join("config.json")).unwrap();
+    let float_path = src.join("model.safetensors");
+    let half: std::collections::HashMap<String, Tensor> =
+        candle_core::safetensors::load(&float_path, &Device::Cpu)
+            .unwrap()
+            .into_iter()
+            .map(|(name, t)| (name, t.to_dtype(DType::F16).unwrap()))
+            .collect();
+    candle_core::safetensors::save(&half, dir.join("model.safetensors")).unwrap();
+
+    let (path, format) = find_weights(&dir, None).unwrap();
+    let store = TensorStore::load(&path, format).unwrap();
+    let shared = store
+        .matrix("shared.weight", &[cfg.vocab_size, cfg.d_model])
+        .unwrap();
+    assert!(
+        matches!(shared, StoredMatrix::Quantized(q) if q.dtype() == GgmlDType::F16),
+        "the f16 embedding was widened at load"
+    );
+    let float_store = TensorStore::load(&float_path, WeightFormat::Safetensors).unwrap();
+    let gguf = quantize_in_memory(&float_store, &cfg, QuantFormat::F16).unwrap();
+    let logits = |store: &TensorStore| -> Vec<f32> {
+        let (input, decoder) = agreement_cases(model_name).swap_remove(0);
+        let row = |v: Vec<u32>| Tensor::new(v, &Device::Cpu).unwrap().unsqueeze(0).unwrap();
+        T5Model::load(cfg.clone(), store)
+            .unwrap()
+            .forward(&row(input), None, &row(decoder))
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1()
+            .unwrap()
+    };
+    let diff = max_abs_diff(&logits(&store), &logits(&gguf));
+    assert!(
+        diff <= 1e-2,
+        "f16 safetensors and f16 GGUF differ by {diff}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
