@@ -29,11 +29,13 @@ use jobs::{End, JobId, Jobs, Outcome};
 use painter::View;
 use screenshot::Screenshot;
 
+use crate::gpu::{AdapterSummary, GpuContext};
 use crate::model::task::Task;
 
 /// Builds the model backend once the window's context exists (the worker wakes the UI through
-/// it).
-pub type BackendFactory = Box<dyn FnOnce(&egui::Context) -> Box<dyn ModelBackend>>;
+/// it), given the renderer's GPU device to share when it draws with wgpu.
+pub type BackendFactory =
+    Box<dyn FnOnce(&egui::Context, Option<GpuContext>) -> Box<dyn ModelBackend>>;
 
 /// How the app is started.
 pub struct AppOptions {
@@ -67,11 +69,12 @@ impl AppOptions {
             screenshot_frames: screenshot::SETTLE_FRAMES,
             dialogs: Box::new(NativeDialogs),
             fetcher: Arc::new(fetch::HubFetcher),
-            backend: Box::new(|ctx| {
+            backend: Box::new(|ctx, window| {
                 let ctx = ctx.clone();
-                Box::new(worker_backend::WorkerBackend::spawn(move || {
-                    ctx.request_repaint()
-                }))
+                Box::new(worker_backend::WorkerBackend::spawn(
+                    move || ctx.request_repaint(),
+                    window,
+                ))
             }),
         }
     }
@@ -163,7 +166,11 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(ctx: &egui::Context, options: AppOptions) -> App {
+    /// The app in a window: `cc` gives the egui context and, with the wgpu renderer, the GPU
+    /// device the model shares (see `window_gpu`).
+    pub fn new(cc: &eframe::CreationContext<'_>, options: AppOptions) -> App {
+        let ctx = &cc.egui_ctx;
+        let window_gpu = cc.wgpu_render_state.as_ref().and_then(window_gpu);
         let (history, notice) = match History::load(&options.data_dir) {
             Ok(h) => (h, None),
             Err(e) => (
@@ -197,7 +204,7 @@ impl App {
                 device: crate::gpu::Device::Auto,
             },
             model: ModelState::default(),
-            backend: (options.backend)(ctx),
+            backend: (options.backend)(ctx, window_gpu),
             dialogs: options.dialogs,
             dialog_tx,
             dialog_rx,
@@ -732,18 +739,51 @@ impl eframe::App for App {
     }
 }
 
+/// The renderer's GPU device for the model to share, unless it is OpenGL (the kernels
+/// are written for Vulkan, Metal and DX12).
+fn window_gpu(render: &eframe::egui_wgpu::RenderState) -> Option<GpuContext> {
+    let info = render.adapter.get_info();
+    (info.backend != wgpu::Backend::Gl).then(|| {
+        GpuContext::from_window_device(
+            render.device.clone(),
+            render.queue.clone(),
+            AdapterSummary::of(&info),
+        )
+    })
+}
+
+/// eframe's wgpu setup with the device limits the model's kernels ask for, so the worker can
+/// share the renderer's device instead of opening a second one on the same GPU.
+fn renderer_for_compute() -> eframe::egui_wgpu::WgpuConfiguration {
+    use eframe::egui_wgpu::{WgpuConfiguration, WgpuSetup, WgpuSetupCreateNew};
+    let mut setup = WgpuSetupCreateNew::without_display_handle();
+    let drawing = Arc::clone(&setup.device_descriptor);
+    setup.device_descriptor = Arc::new(move |adapter| {
+        let mut desc = drawing(adapter);
+        if adapter.get_info().backend != wgpu::Backend::Gl {
+            desc.required_limits = GpuContext::limits_for(adapter);
+        }
+        desc
+    });
+    WgpuConfiguration {
+        wgpu_setup: WgpuSetup::CreateNew(setup),
+        ..Default::default()
+    }
+}
+
 /// Opens the window and runs until it is closed.
 pub fn run_native(options: AppOptions) -> anyhow::Result<()> {
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("textchem")
             .with_inner_size([1280.0, 800.0]),
+        wgpu_options: renderer_for_compute(),
         ..Default::default()
     };
     eframe::run_native(
         "textchem",
         native,
-        Box::new(move |cc| Ok(Box::new(App::new(&cc.egui_ctx, options)))),
+        Box::new(move |cc| Ok(Box::new(App::new(cc, options)))),
     )
     .map_err(|e| anyhow::anyhow!("could not open the window: {e}"))
 }

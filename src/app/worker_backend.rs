@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 
 use super::backend::{Event, GenerateSettings, ModelBackend, ModelChoice, RequestId};
-use crate::gpu::Device;
+use crate::gpu::{Device, GpuContext};
 use crate::model::engine::GenerateOptions;
 use crate::model::source::ModelSource;
 use crate::model::task::Task;
@@ -18,10 +18,14 @@ pub struct WorkerBackend {
 }
 
 impl WorkerBackend {
-    /// Starts the worker; `wake` runs after each of its events (the app repaints).
-    pub fn spawn(wake: impl Fn() + Send + Sync + 'static) -> WorkerBackend {
+    /// Starts the worker; `wake` runs after each of its events (the app repaints). Models
+    /// placed on the GPU reuse `window`, the renderer's device, when there is one.
+    pub fn spawn(
+        wake: impl Fn() + Send + Sync + 'static,
+        window: Option<GpuContext>,
+    ) -> WorkerBackend {
         WorkerBackend {
-            worker: Worker::spawn(wake),
+            worker: Worker::spawn_sharing(wake, window),
             local: VecDeque::new(),
             // Local ids count down from the top so they never meet the worker's.
             next_local: RequestId::MAX,

@@ -114,21 +114,20 @@ pub fn load_engine(args: &ModelArgs) -> Result<Engine> {
     hub.progress = std::io::stderr().is_terminal();
     let started = Instant::now();
     let on_stage = &mut |stage: &str| eprintln!("{stage}");
-    let engine =
-        Engine::load_source_with(&source, &hub, args.device, on_stage).map_err(|e| {
-            match (&source, model) {
-                (ModelSource::Hub { .. }, None) => e.context(
-                    "the default model is not available: pass --model DIR with a checkpoint folder \
+    let engine = Engine::load_source_with(&source, &hub, args.device, None, on_stage).map_err(
+        |e| match (&source, model) {
+            (ModelSource::Hub { .. }, None) => e.context(
+                "the default model is not available: pass --model DIR with a checkpoint folder \
                  (config.json, spiece.model and weights), or run once with network access to \
                  download it into the Hugging Face cache",
-                ),
-                (ModelSource::Hub { .. }, Some(_)) => e.context(
-                    "the model is not available: pass --model DIR with a checkpoint folder, or run \
+            ),
+            (ModelSource::Hub { .. }, Some(_)) => e.context(
+                "the model is not available: pass --model DIR with a checkpoint folder, or run \
                  once with network access to download it",
-                ),
-                (ModelSource::Folder(_), _) => e,
-            }
-        })?;
+            ),
+            (ModelSource::Folder(_), _) => e,
+        },
+    )?;
     print_notices(&engine);
     eprintln!(
         "loaded {} from {} on the {} in {:.1}s",

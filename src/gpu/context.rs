@@ -38,6 +38,8 @@ pub struct GpuContext {
     pub device: wgpu::Device,
     pub queue: wgpu::Queue,
     pub adapter: AdapterSummary,
+    /// The device is the app window's renderer's, shared with the model.
+    pub shared_with_window: bool,
     error: Arc<Mutex<Option<String>>>,
 }
 
@@ -77,16 +79,36 @@ impl GpuContext {
         }
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("textchem"),
-            required_limits: adapter.limits(),
+            required_limits: Self::limits_for(&adapter),
             memory_hints: wgpu::MemoryHints::Performance,
             ..Default::default()
         }))
         .with_context(|| format!("cannot open the GPU device {summary}"))?;
-        Ok(Self::from_device(device, queue, summary))
+        Ok(Self::wrap(device, queue, summary))
     }
 
-    /// Wraps a device opened elsewhere (the app's renderer), so both share one GPU.
-    pub fn from_device(device: wgpu::Device, queue: wgpu::Queue, adapter: AdapterSummary) -> Self {
+    /// The device limits the kernels ask for: everything the adapter offers (large weight
+    /// buffers, eight storage buffers per kernel). The app's renderer opens its device with
+    /// these too, so the model can share it.
+    pub fn limits_for(adapter: &wgpu::Adapter) -> wgpu::Limits {
+        adapter.limits()
+    }
+
+    /// Wraps the app window's renderer device, so the model and the drawing share one GPU.
+    /// wgpu errors on it (the renderer's too) are then reported to the model's next check
+    /// instead of wgpu's default handler, which panics.
+    pub fn from_window_device(
+        device: wgpu::Device,
+        queue: wgpu::Queue,
+        adapter: AdapterSummary,
+    ) -> Self {
+        GpuContext {
+            shared_with_window: true,
+            ..Self::wrap(device, queue, adapter)
+        }
+    }
+
+    fn wrap(device: wgpu::Device, queue: wgpu::Queue, adapter: AdapterSummary) -> Self {
         let error = Arc::new(Mutex::new(None::<String>));
         let slot = error.clone();
         device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
@@ -105,6 +127,7 @@ impl GpuContext {
             device,
             queue,
             adapter,
+            shared_with_window: false,
             error,
         }
     }

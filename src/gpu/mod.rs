@@ -61,6 +61,19 @@ impl Device {
     /// Resolves the choice: `Gpu` fails when no adapter opens; `Auto` falls back to the CPU
     /// with a reason; `Cpu` never touches wgpu.
     pub fn select(self) -> Result<Selected> {
+        self.select_sharing(None)
+    }
+
+    /// As `select`, reusing `window`, the app renderer's device, instead of opening a second
+    /// one: for `Gpu` always, for `Auto` when it is a hardware GPU.
+    pub fn select_sharing(self, window: Option<&GpuContext>) -> Result<Selected> {
+        match (self, window) {
+            (Device::Gpu, Some(ctx)) => return Ok(Selected::Gpu(ctx.clone())),
+            (Device::Auto, Some(ctx)) if !ctx.adapter.software => {
+                return Ok(Selected::Gpu(ctx.clone()));
+            }
+            _ => {}
+        }
         match self {
             Device::Cpu => Ok(Selected::Cpu { reason: None }),
             Device::Gpu => Ok(Selected::Gpu(GpuContext::open(true)?)),

@@ -110,15 +110,18 @@ pub struct Engine {
 impl Engine {
     /// Loads from a resolved folder onto the CPU, preferring a quantized GGUF when there is one.
     pub fn load(files: &ModelFiles, name: &str) -> Result<Engine> {
-        Self::load_on(files, name, Device::Cpu, &mut |_| {})
+        Self::load_on(files, name, Device::Cpu, None, &mut |_| {})
     }
 
-    /// Loads from a resolved folder onto `device`. When the GPU cannot be used the model runs
-    /// on the CPU: for `Device::Auto` that is a stage line, for `Device::Gpu` also a notice.
+    /// Loads from a resolved folder onto `device`, reusing `window` (the app renderer's GPU
+    /// device) rather than opening another when the GPU is chosen. When the GPU cannot be used
+    /// the model runs on the CPU: for `Device::Auto` that is a stage line, for `Device::Gpu`
+    /// also a notice.
     pub fn load_on(
         files: &ModelFiles,
         name: &str,
         device: Device,
+        window: Option<&GpuContext>,
         on_stage: &mut dyn FnMut(&str),
     ) -> Result<Engine> {
         on_stage("building the tokenizer");
@@ -155,9 +158,13 @@ impl Engine {
             format,
             adapter: None,
         };
-        let cpu_reason = match device.select() {
+        let cpu_reason = match device.select_sharing(window) {
             Ok(Selected::Gpu(ctx)) => {
-                let adapter = ctx.adapter.to_string();
+                let adapter = if ctx.shared_with_window {
+                    format!("{}, shared with the window", ctx.adapter)
+                } else {
+                    ctx.adapter.to_string()
+                };
                 on_stage(&format!("uploading the weights to the GPU: {adapter}"));
                 match GpuT5Model::load(ctx, cfg.clone(), &store) {
                     Ok(model) => {
@@ -190,12 +197,13 @@ impl Engine {
     pub fn load_source(
         source: &ModelSource,
         device: Device,
+        window: Option<&GpuContext>,
         on_stage: &mut dyn FnMut(&str),
     ) -> Result<Engine> {
         let mut hub = HubSettings::from_env()?;
         // The worker has no terminal: stage lines replace hf-hub's progress bar.
         hub.progress = false;
-        Self::load_source_with(source, &hub, device, on_stage)
+        Self::load_source_with(source, &hub, device, window, on_stage)
     }
 
     /// As `load_source`, with explicit hub settings (the CLI turns hf-hub's progress bar on).
@@ -203,6 +211,7 @@ impl Engine {
         source: &ModelSource,
         hub: &HubSettings,
         device: Device,
+        window: Option<&GpuContext>,
         on_stage: &mut dyn FnMut(&str),
     ) -> Result<Engine> {
         let name = source_name(source);
@@ -219,7 +228,7 @@ impl Engine {
                 resolve(source, hub)?
             }
         };
-        Self::load_on(&files, &name, device, on_stage)
+        Self::load_on(&files, &name, device, window, on_stage)
     }
 
     pub fn model_name(&self) -> &str {

@@ -18,7 +18,7 @@ use super::generate::{Cancelled, Progress};
 use super::panics::{lock, panic_message};
 use super::source::ModelSource;
 use super::task::Task;
-use crate::gpu::Device;
+use crate::gpu::{Device, GpuContext};
 
 pub type RequestId = u64;
 
@@ -127,13 +127,21 @@ impl Worker {
     /// Starts the thread. `wake` is called after every event is sent (the app passes
     /// `move || ctx.request_repaint()`); a panic in it is contained, and the event still arrives.
     pub fn spawn(wake: impl Fn() + Send + Sync + 'static) -> Worker {
+        Self::spawn_sharing(wake, None)
+    }
+
+    /// As `spawn`; loads that run on the GPU reuse `window`, the app renderer's device.
+    pub fn spawn_sharing(
+        wake: impl Fn() + Send + Sync + 'static,
+        window: Option<GpuContext>,
+    ) -> Worker {
         let (job_tx, job_rx) = mpsc::channel::<Job>();
         let (event_tx, event_rx) = mpsc::channel::<Event>();
         let cancels: CancelFlags = Arc::default();
         let thread_cancels = Arc::clone(&cancels);
         let thread = std::thread::Builder::new()
             .name("textchem-model".into())
-            .spawn(move || serve(job_rx, event_tx, wake, thread_cancels))
+            .spawn(move || serve(job_rx, event_tx, wake, thread_cancels, window))
             .expect("the OS refused to start the model thread");
         Worker {
             jobs: Some(job_tx),
@@ -194,7 +202,13 @@ impl Drop for Worker {
     }
 }
 
-fn serve(jobs: Receiver<Job>, events: Sender<Event>, wake: impl Fn() + Sync, cancels: CancelFlags) {
+fn serve(
+    jobs: Receiver<Job>,
+    events: Sender<Event>,
+    wake: impl Fn() + Sync,
+    cancels: CancelFlags,
+    window: Option<GpuContext>,
+) {
     let emit = |event: Event| {
         if events.send(event).is_ok() {
             call_wake(&wake);
@@ -206,7 +220,9 @@ fn serve(jobs: Receiver<Job>, events: Sender<Event>, wake: impl Fn() + Sync, can
         if job.cancel.load(Ordering::Relaxed) {
             emit(Event::Cancelled { id });
         } else {
-            let handled = catch_unwind(AssertUnwindSafe(|| handle(&job, &mut engine, &emit)));
+            let handled = catch_unwind(AssertUnwindSafe(|| {
+                handle(&job, &mut engine, window.as_ref(), &emit)
+            }));
             if let Err(panic) = handled {
                 emit(Event::Failed {
                     id,
@@ -229,7 +245,12 @@ fn call_wake(wake: &dyn Fn()) {
     let _ = catch_unwind(AssertUnwindSafe(wake));
 }
 
-fn handle(job: &Job, engine: &mut Option<Engine>, emit: &(dyn Fn(Event) + Sync)) {
+fn handle(
+    job: &Job,
+    engine: &mut Option<Engine>,
+    window: Option<&GpuContext>,
+    emit: &(dyn Fn(Event) + Sync),
+) {
     let id = job.id;
     let cancelled = || job.cancel.load(Ordering::Relaxed);
     match &job.command {
@@ -240,7 +261,7 @@ fn handle(job: &Job, engine: &mut Option<Engine>, emit: &(dyn Fn(Event) + Sync))
                     stage: stage.to_owned(),
                 })
             };
-            match Engine::load_source(source, *device, &mut on_stage) {
+            match Engine::load_source(source, *device, window, &mut on_stage) {
                 Ok(_) if cancelled() => emit(Event::Cancelled { id }),
                 Ok(loaded) => {
                     emit_notices(id, &loaded, emit);

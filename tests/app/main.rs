@@ -34,7 +34,7 @@ fn options(dir: &Path, save_to: Option<PathBuf>) -> AppOptions {
             save_to,
             folder: None,
         }),
-        backend: Box::new(|_| Box::new(NoModel::default())),
+        backend: Box::new(|_, _| Box::new(NoModel::default())),
         fetcher: Arc::new(Offline),
     }
 }
@@ -72,7 +72,7 @@ fn options_choosing_folder(dir: &Path, folder: &Path) -> AppOptions {
 fn harness(options: AppOptions) -> Harness<'static, App> {
     Harness::builder()
         .with_size(egui::Vec2::new(1400.0, 900.0))
-        .build_eframe(move |cc| App::new(&cc.egui_ctx, options))
+        .build_eframe(move |cc| App::new(cc, options))
 }
 
 /// Opens the planner, sets `target` and expands it once.
@@ -189,7 +189,7 @@ fn scripted(
     answers: Vec<(Task, Vec<&'static str>)>,
 ) -> AppOptions {
     let mut opts = options(dir, save_to);
-    opts.backend = Box::new(move |_| Box::new(Scripted::new(answers)));
+    opts.backend = Box::new(move |_, _| Box::new(Scripted::new(answers)));
     opts
 }
 
@@ -250,7 +250,7 @@ fn cards_wrap_inside_the_chat_panel() {
     let opts = options(dir.path(), None);
     let mut h = Harness::builder()
         .with_size(egui::Vec2::new(1000.0, 800.0))
-        .build_eframe(move |cc| App::new(&cc.egui_ctx, opts));
+        .build_eframe(move |cc| App::new(cc, opts));
     let chain = "C".repeat(90);
     send(&mut h, &chain);
     let side = h.get_by_label("Molecule").rect().min.x;
@@ -436,7 +436,7 @@ fn the_canvas_paints_the_structure_with_wgpu() {
         .with_size(egui::Vec2::new(1400.0, 900.0))
         .with_theme(egui::Theme::Dark)
         .wgpu()
-        .build_eframe(move |cc| App::new(&cc.egui_ctx, opts));
+        .build_eframe(move |cc| App::new(cc, opts));
     send(&mut h, "CC(=O)Oc1ccccc1C(=O)O");
     let img = h
         .render()
@@ -526,7 +526,7 @@ fn snapshots_of_the_chat_and_the_planner() {
         .with_size(egui::Vec2::new(1200.0, 800.0))
         .with_theme(egui::Theme::Light)
         .wgpu()
-        .build_eframe(move |cc| App::new(&cc.egui_ctx, opts));
+        .build_eframe(move |cc| App::new(cc, opts));
     h.run();
     snapshot::check(&mut h, "chat");
 
@@ -586,7 +586,7 @@ fn catalogue_downloads_show_progress_and_cancel() {
     });
     let backend = Scripted::new(Vec::new());
     let loads = Arc::clone(&backend.loads);
-    opts.backend = Box::new(move |_| Box::new(backend));
+    opts.backend = Box::new(move |_, _| Box::new(backend));
     let mut h = harness(opts);
     let name = textchem::model::catalogue::Catalogue::builtin().default;
 
@@ -620,7 +620,7 @@ fn the_chosen_device_goes_with_the_load_and_the_top_bar_names_it() {
     let mut opts = options_choosing_folder(dir.path(), model.path());
     let backend = Scripted::new(Vec::new());
     let devices = Arc::clone(&backend.devices);
-    opts.backend = Box::new(move |_| Box::new(backend));
+    opts.backend = Box::new(move |_, _| Box::new(backend));
     let mut h = harness(opts);
     click(&mut h, "Choose folder…");
     click(&mut h, "Load model");
@@ -631,6 +631,43 @@ fn the_chosen_device_goes_with_the_load_and_the_top_bar_names_it() {
     click(&mut h, "Load model");
     step_until_label(&mut h, "on the GPU: scripted adapter");
     assert_eq!(*devices.lock().unwrap(), [Device::Auto, Device::Gpu]);
+}
+
+/// With the wgpu renderer, a model placed on the GPU runs on the window's own device (no
+/// second device on the same GPU): the top bar says so, and a caption is answered on it
+/// while the window keeps drawing.
+#[test]
+fn the_model_shares_the_windows_gpu_device() {
+    if !snapshot::adapter_or_skip("the shared-device test") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let model = fixture_model_copy();
+    let mut opts = options_choosing_folder(dir.path(), model.path());
+    opts.backend = Box::new(|ctx, window| {
+        assert!(window.is_some(), "the wgpu harness offers no device");
+        let ctx = ctx.clone();
+        Box::new(WorkerBackend::spawn(move || ctx.request_repaint(), window))
+    });
+    let mut h = Harness::builder()
+        .with_size(egui::Vec2::new(1400.0, 900.0))
+        .wgpu()
+        .build_eframe(move |cc| App::new(cc, opts));
+    click(&mut h, "Choose folder…");
+    click(&mut h, "Run the model on");
+    click(&mut h, "GPU (any adapter)");
+    click(&mut h, "Load model");
+    step_until_label(&mut h, "on the GPU: ");
+    let top = format!("{:?}", h.get_by_label_contains("on the GPU: "));
+    assert!(top.contains("shared with the window"), "{top}");
+    type_message(&mut h, "CCO");
+    click(&mut h, "Send");
+    step_until(&mut h, "the caption", |a| {
+        !matches!(a.history()[0].status, Status::Running(_))
+    });
+    assert_eq!(h.state().history()[0].status, Status::Done);
+    h.render()
+        .expect("the window still draws on the shared device");
 }
 
 /// Quantize writes a quantized copy (q4k by default) of the chosen checkpoint folder's weights
@@ -733,12 +770,15 @@ fn the_worker_captions_with_a_loaded_checkpoint_and_cancel_stops_a_request() {
     let mut opts = options_choosing_folder(dir.path(), model.path());
     let gate = Arc::new(Gate::default());
     let worker_gate = Arc::clone(&gate);
-    opts.backend = Box::new(move |ctx| {
+    opts.backend = Box::new(move |ctx, window| {
         let ctx = ctx.clone();
-        Box::new(WorkerBackend::spawn(move || {
-            ctx.request_repaint();
-            worker_gate.pass();
-        }))
+        Box::new(WorkerBackend::spawn(
+            move || {
+                ctx.request_repaint();
+                worker_gate.pass();
+            },
+            window,
+        ))
     });
     let mut h = harness(opts);
     let _open = OpenOnDrop(Arc::clone(&gate));

@@ -374,7 +374,7 @@ fn engine_on_the_gpu_answers_like_the_cpu_and_falls_back_when_the_device_is_lost
     let files = check_folder(model.path()).unwrap();
     let on_cpu = Engine::load(&files, "tiny").unwrap();
     let mut stages = vec![];
-    let on_gpu = Engine::load_on(&files, "tiny", Where::Gpu, &mut |s| {
+    let on_gpu = Engine::load_on(&files, "tiny", Where::Gpu, None, &mut |s| {
         stages.push(s.to_owned())
     })
     .unwrap();
