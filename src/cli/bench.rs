@@ -303,6 +303,11 @@ fn bench_gpu(
             }
         };
         println!("{label:5} uploaded in {:.1}s", t.elapsed().as_secs_f64());
+        let mut state = model.start(&model.encode(input, 1, None)?)?;
+        model.decode_ranked(&mut state, &[cfg.decoder_start_token_id], &[0.0], 1, None)?;
+        if let Some(kernels) = state.kernels_per_step() {
+            println!("{label:5} {kernels} kernels per greedy decode step");
+        }
         for &beams in &args.beams {
             time_generation(&model, input, beams, args, label)?;
         }

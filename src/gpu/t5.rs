@@ -113,6 +113,12 @@ impl GpuDecoderState {
     pub fn position(&self) -> usize {
         self.position
     }
+
+    /// Kernels one ranked decode step runs, once a step has been recorded (each is a
+    /// dispatch with a barrier before the next: the figure to keep low on fast GPUs).
+    pub fn kernels_per_step(&self) -> Option<usize> {
+        self.plan.as_ref().map(|p| p.ops.len() + 1)
+    }
 }
 
 /// The recorded dispatches of one decoder step for (rows, tokens per row, cache capacity,
@@ -152,11 +158,22 @@ const NO_TOKEN: u32 = u32::MAX;
 struct Recorder<'a> {
     m: &'a GpuT5Model,
     ops: Vec<Dispatch>,
+    /// What the q8 scratch holds since the last kernel that could change it: consecutive
+    /// quantized matmuls of one input (q, k and v; every layer's cross-attention K/V)
+    /// quantize it once.
+    quantized: Option<QuantizedInput>,
 }
+
+/// An input quantized into a scratch: (input, x_scale bits, blocks, scratch).
+type QuantizedInput = (wgpu::Buffer, u32, usize, wgpu::Buffer);
 
 impl<'a> Recorder<'a> {
     fn new(m: &'a GpuT5Model) -> Self {
-        Recorder { m, ops: vec![] }
+        Recorder {
+            m,
+            ops: vec![],
+            quantized: None,
+        }
     }
 
     fn push(
@@ -166,6 +183,8 @@ impl<'a> Recorder<'a> {
         buffers: &[(u32, &wgpu::Buffer)],
         groups: (u32, u32, u32),
     ) {
+        // Any kernel may write the quantized input; `linear` restores what stays valid.
+        self.quantized = None;
         self.ops.push(Dispatch::new(
             &self.m.ctx,
             pipeline,
@@ -249,7 +268,7 @@ impl<'a> Recorder<'a> {
                 groups,
             ),
             GpuMatrix::Q8 { qs, scales, .. } => {
-                self.quantize(x, rows * k / 32, x_scale, scratch);
+                let input = self.quantize(x, rows * k / 32, x_scale, scratch);
                 self.push(
                     &kern.matmul_q8,
                     &params,
@@ -262,11 +281,12 @@ impl<'a> Recorder<'a> {
                     ],
                     groups,
                 );
+                self.keep_quantized(input, out);
             }
             GpuMatrix::Q4K {
                 qs, scales, mins, ..
             } => {
-                self.quantize(x, rows * k / 32, x_scale, scratch);
+                let input = self.quantize(x, rows * k / 32, x_scale, scratch);
                 self.push(
                     &kern.matmul_q4k,
                     &params,
@@ -281,18 +301,37 @@ impl<'a> Recorder<'a> {
                     ],
                     groups,
                 );
+                self.keep_quantized(input, out);
             }
         }
     }
 
-    /// Activations to i8 blocks of 32 (with scales and sums) for the quantized matmuls.
-    fn quantize(&mut self, x: &wgpu::Buffer, blocks: usize, x_scale: f32, scratch: &QScratch) {
-        self.push(
-            &self.m.kernels.quantize_q8,
-            &[blocks as u32, x_scale.to_bits()],
-            &[(1, x), (2, &scratch.xq), (3, &scratch.xd), (4, &scratch.xs)],
-            (groups_for(blocks), 1, 1),
-        );
+    /// Activations to i8 blocks of 32 (with scales and sums) for the quantized matmuls,
+    /// unless the scratch already holds them. Returns what the scratch holds.
+    fn quantize(
+        &mut self,
+        x: &wgpu::Buffer,
+        blocks: usize,
+        x_scale: f32,
+        scratch: &QScratch,
+    ) -> QuantizedInput {
+        let input = (x.clone(), x_scale.to_bits(), blocks, scratch.xq.clone());
+        if self.quantized.as_ref() != Some(&input) {
+            self.push(
+                &self.m.kernels.quantize_q8,
+                &[blocks as u32, x_scale.to_bits()],
+                &[(1, x), (2, &scratch.xq), (3, &scratch.xd), (4, &scratch.xs)],
+                (groups_for(blocks), 1, 1),
+            );
+        }
+        input
+    }
+
+    /// After a quantized matmul: the scratch still holds `input` unless the matmul wrote it.
+    fn keep_quantized(&mut self, input: QuantizedInput, out: &wgpu::Buffer) {
+        if input.0 != *out {
+            self.quantized = Some(input);
+        }
     }
 }
 
