@@ -96,6 +96,9 @@ pub struct GpuDecoderState {
     step: wgpu::Buffer,
     plan: Option<Plan>,
     reorder: Option<Reorder>,
+    /// A beam reordering not yet applied to the caches (row i takes row `pending[i]`): it is
+    /// recorded into the next step's submission rather than submitted on its own.
+    pending: Option<Vec<u32>>,
 }
 
 /// Beam reordering for the current caches: each cache is gathered into `scratch` by
@@ -705,6 +708,7 @@ impl GpuT5Model {
                 step: ctx.uniform(&[0, NO_TOKEN]),
                 plan: None,
                 reorder: None,
+                pending: None,
             }
         };
         let state = ctx.allocating("the decoder state", run)?;
@@ -723,8 +727,13 @@ impl GpuT5Model {
         let ctx = &self.ctx;
         let inner = self.cfg.inner_dim();
         let rows = sources.len();
+        // A pending reordering is folded in: row r's data sits in physical row pending[r].
+        let sources: Vec<u32> = match state.pending.take() {
+            Some(pending) => sources.iter().map(|&s| pending[s as usize]).collect(),
+            None => sources.to_vec(),
+        };
         let run = || {
-            let parents = ctx.storage_init("parents", bytemuck::cast_slice(sources));
+            let parents = ctx.storage_init("parents", bytemuck::cast_slice(&sources));
             let mut r = Recorder::new(self);
             let mut fresh = vec![];
             for l in 0..self.decoder.len() {
@@ -788,33 +797,52 @@ impl GpuT5Model {
     }
 
     /// Row i takes the self-attention cache of row `parents[i]` (beam search reordering).
+    /// Applied at the start of the next step's submission.
     pub fn reorder(&self, state: &mut GpuDecoderState, parents: &[u32]) -> Result<()> {
         if parents.len() != state.rows {
             bail!("{} parents for {} rows", parents.len(), state.rows);
         }
-        if parents.iter().enumerate().all(|(i, &p)| p as usize == i) {
-            return Ok(());
+        if let Some(&bad) = parents.iter().find(|&&p| p as usize >= state.rows) {
+            bail!("parent row {bad} of {} rows", state.rows);
         }
         if state.position == 0 {
             return Ok(());
         }
+        // Two reorderings in a row compose: row i ends with row previous[parents[i]].
+        let composed: Vec<u32> = match state.pending.take() {
+            Some(previous) => parents.iter().map(|&p| previous[p as usize]).collect(),
+            None => parents.to_vec(),
+        };
+        let identity = composed.iter().enumerate().all(|(i, &p)| p as usize == i);
+        state.pending = (!identity).then_some(composed);
+        Ok(())
+    }
+
+    /// Records the pending reordering (if any) into `enc`: each cache gathered by parent into
+    /// the scratch and copied back, so the recorded step keeps its buffers.
+    fn record_pending_reorder(
+        &self,
+        state: &mut GpuDecoderState,
+        enc: &mut wgpu::CommandEncoder,
+    ) -> Result<()> {
+        let Some(parents) = state.pending.take() else {
+            return Ok(());
+        };
         if state.reorder.is_none() {
             state.reorder = Some(self.record_reorder(state)?);
         }
         let ro = state.reorder.as_ref().expect("recorded above");
+        // Queue writes land before the submission this encoder goes into.
         self.ctx
             .queue
-            .write_buffer(&ro.parents, 0, bytemuck::cast_slice(parents));
+            .write_buffer(&ro.parents, 0, bytemuck::cast_slice(&parents));
         let bytes = (state.rows * state.capacity * self.cfg.inner_dim() * 4) as u64;
-        let mut enc = self.ctx.device.create_command_encoder(&Default::default());
         let caches = state.self_kv.iter().flat_map(|(k, v)| [k, v]);
         for (gather, cache) in ro.gathers.iter().zip(caches) {
-            record(&mut enc, std::slice::from_ref(gather));
+            record(enc, std::slice::from_ref(gather));
             enc.copy_buffer_to_buffer(&ro.scratch, 0, cache, 0, Some(bytes));
         }
-        // No wait: the next step's submission is ordered after this one.
-        self.ctx.queue.submit([enc.finish()]);
-        self.ctx.check()
+        Ok(())
     }
 
     fn record_reorder(&self, state: &GpuDecoderState) -> Result<Reorder> {
@@ -1000,9 +1028,10 @@ impl GpuT5Model {
         lq: usize,
     ) -> Result<Vec<f32>> {
         self.prepare(state, tokens, lq, None)?;
+        let mut enc = self.ctx.device.create_command_encoder(&Default::default());
+        self.record_pending_reorder(state, &mut enc)?;
         let plan = state.plan.as_ref().expect("prepared");
         let words = tokens.len() * self.cfg.vocab_size;
-        let mut enc = self.ctx.device.create_command_encoder(&Default::default());
         record(&mut enc, &plan.ops);
         enc.copy_buffer_to_buffer(&plan.logits, 0, &plan.staging, 0, Some(4 * words as u64));
         self.ctx.queue.submit([enc.finish()]);
@@ -1026,12 +1055,13 @@ impl GpuT5Model {
         }
         let k = k.clamp(1, self.cfg.vocab_size);
         self.prepare(state, tokens, 1, Some((k, banned.unwrap_or(NO_TOKEN))))?;
+        let mut enc = self.ctx.device.create_command_encoder(&Default::default());
+        self.record_pending_reorder(state, &mut enc)?;
         let plan = state.plan.as_ref().expect("prepared");
         self.ctx
             .queue
             .write_buffer(&plan.running, 0, bytemuck::cast_slice(running));
         let words = 2 * k * tokens.len();
-        let mut enc = self.ctx.device.create_command_encoder(&Default::default());
         record(&mut enc, &plan.ops);
         record(&mut enc, std::slice::from_ref(&plan.rank));
         enc.copy_buffer_to_buffer(&plan.ranked, 0, &plan.staging, 0, Some(4 * words as u64));

@@ -250,6 +250,45 @@ fn argmax_rows(logits: &[f32], vocab: usize) -> Vec<usize> {
         .collect()
 }
 
+/// Beam reorderings wait for the next step's submission; two in a row compose, and a cache
+/// growth in between applies them: the rows' logits stay the CPU's.
+#[test]
+fn gpu_pending_beam_reorders_compose_like_the_cpu() {
+    use textchem::model::generate::Seq2Seq;
+    let Some(ctx) = gpu() else { return };
+    let (cfg, store) = float_store(MODELS[0]);
+    let (cpu, gpu) = both(&ctx, &cfg, &store);
+    let input: Vec<u32> = (0..12).map(|i| 5 + 3 * i).chain([1]).collect();
+    let mut c = cpu
+        .start_decoder(&cpu.encode_input(&input).unwrap())
+        .unwrap();
+    let mut g = gpu
+        .start_decoder(&gpu.encode_input(&input).unwrap())
+        .unwrap();
+    cpu.repeat_rows(&mut c, 3).unwrap();
+    gpu.repeat_rows(&mut g, 3).unwrap();
+    let mut worst = 0f32;
+    // 40 steps: the GPU caches grow from 32 positions with reorders pending.
+    for step in 0..40u32 {
+        let last = [step % 7 + 2, step % 5 + 9, step % 3 + 20];
+        let want = cpu.next_logits(&mut c, &last).unwrap().concat();
+        let got = gpu.next_logits(&mut g, &last).unwrap().concat();
+        worst = worst.max(max_abs_diff(&got, &want));
+        let orders: &[[u32; 3]] = match step % 3 {
+            0 => &[[2, 0, 1], [1, 1, 0]],
+            1 => &[[0, 0, 2]],
+            _ => &[[1, 2, 0], [2, 1, 0], [0, 1, 2]],
+        };
+        for parents in orders {
+            cpu.reorder_rows(&mut c, parents).unwrap();
+            gpu.reorder_rows(&mut g, parents).unwrap();
+        }
+    }
+    assert!(worst <= LOGITS_TOL, "logits differ by {worst}");
+    let err = gpu.reorder_rows(&mut g, &[0, 1, 3]).unwrap_err();
+    assert!(err.to_string().contains("parent row 3"), "{err}");
+}
+
 /// The q8_0 kernels (activations quantized per 32 values like the CPU kernels, integer dot
 /// products) pick the CPU q8_0 path's top-1 token at ≥ 99.5% of teacher-forced positions.
 #[test]
