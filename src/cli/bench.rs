@@ -53,6 +53,10 @@ pub struct BenchArgs {
     /// (a hardware GPU when there is one).
     #[arg(long, default_value = "cpu")]
     device: Device,
+    /// On the GPU: also time each kernel of one decode step per --beams count (timestamp
+    /// queries, after 8 untimed steps), to see where a step's time goes.
+    #[arg(long)]
+    profile: bool,
 }
 
 /// The GPU context to measure on, or None for the CPU (with the reason printed).
@@ -308,12 +312,57 @@ fn bench_gpu(
         if let Some(kernels) = state.kernels_per_step() {
             println!("{label:5} {kernels} kernels per greedy decode step");
         }
+        if args.profile {
+            for &beams in &args.beams {
+                profile_decode_step(&model, input, beams, label)?;
+            }
+        }
         for &beams in &args.beams {
             time_generation(&model, input, beams, args, label)?;
         }
     }
     if let Some(mib) = peak_rss_mib() {
         println!("peak resident memory {mib:.0} MiB");
+    }
+    Ok(())
+}
+
+/// Prints the GPU time of each kernel in one decode step with `beams` rows, beside the wall
+/// time of a step (submission, GPU work and read-back of the ranked candidates).
+fn profile_decode_step(model: &GpuT5Model, input: &[u32], beams: usize, label: &str) -> Result<()> {
+    let mut state = model.start(&model.encode(input, 1, None)?)?;
+    if beams > 1 {
+        model.repeat(&mut state, beams)?;
+    }
+    let tokens: Vec<u32> = (0..beams as u32).map(|b| 5 + b).collect();
+    let running = vec![0.0; beams];
+    let k = if beams > 1 { 2 * beams } else { 1 };
+    let mut walls: Vec<f64> = (0..8)
+        .map(|_| {
+            let t = Instant::now();
+            model.decode_ranked(&mut state, &tokens, &running, k, None)?;
+            Ok(t.elapsed().as_secs_f64())
+        })
+        .collect::<Result<_>>()?;
+    walls.sort_by(f64::total_cmp);
+    let Some(profile) = model.profile_step(&mut state, &tokens, &running, k)? else {
+        println!("{label:5} this GPU cannot time kernels (no timestamp queries)");
+        return Ok(());
+    };
+    let us = |s: f64| s * 1e6;
+    let total = profile.total_seconds();
+    println!(
+        "{label:5} beams {beams:2}: a decode step takes {:.0} µs (median of 8); its kernels, \
+         timed one by one at position 9, {:.0} µs:",
+        us(walls[walls.len() / 2]),
+        us(total)
+    );
+    for (name, launches, seconds) in &profile.kernels {
+        println!(
+            "      {name:12} x{launches:<4} {:9.0} µs {:5.1}%",
+            us(*seconds),
+            100.0 * seconds / total.max(f64::MIN_POSITIVE)
+        );
     }
     Ok(())
 }

@@ -80,6 +80,8 @@ impl GpuContext {
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("textchem"),
             required_limits: Self::limits_for(&adapter),
+            // Timestamps let `bench --profile` time each kernel; nothing else needs features.
+            required_features: adapter.features() & wgpu::Features::TIMESTAMP_QUERY,
             memory_hints: wgpu::MemoryHints::Performance,
             ..Default::default()
         }))

@@ -6,20 +6,26 @@ use super::context::GpuContext;
 use anyhow::Result;
 
 pub struct Kernels {
-    pub embed_f32: wgpu::ComputePipeline,
-    pub embed_f16: wgpu::ComputePipeline,
-    pub embed_q8: wgpu::ComputePipeline,
-    pub embed_q4k: wgpu::ComputePipeline,
-    pub rms_norm: wgpu::ComputePipeline,
-    pub matmul_f32: wgpu::ComputePipeline,
-    pub matmul_f16: wgpu::ComputePipeline,
-    pub matmul_q8: wgpu::ComputePipeline,
-    pub matmul_q4k: wgpu::ComputePipeline,
-    pub quantize_q8: wgpu::ComputePipeline,
-    pub attention: wgpu::ComputePipeline,
-    pub kv_append: wgpu::ComputePipeline,
-    pub gather_rows: wgpu::ComputePipeline,
-    pub rank: wgpu::ComputePipeline,
+    pub embed_f32: Kernel,
+    pub embed_f16: Kernel,
+    pub embed_q8: Kernel,
+    pub embed_q4k: Kernel,
+    pub rms_norm: Kernel,
+    pub matmul_f32: Kernel,
+    pub matmul_f16: Kernel,
+    pub matmul_q8: Kernel,
+    pub matmul_q4k: Kernel,
+    pub quantize_q8: Kernel,
+    pub attention: Kernel,
+    pub kv_append: Kernel,
+    pub gather_rows: Kernel,
+    pub rank: Kernel,
+}
+
+/// A compiled entry point and its name (for profiles).
+pub struct Kernel {
+    pipeline: wgpu::ComputePipeline,
+    pub name: &'static str,
 }
 
 /// Grid-stride kernels of 64 threads: enough workgroups for `n` items, within the
@@ -44,8 +50,9 @@ impl Kernels {
         let attention = module("attention", include_str!("shaders/attention.wgsl"));
         let rows = module("rows", include_str!("shaders/rows.wgsl"));
         let rank = module("rank", include_str!("shaders/rank.wgsl"));
-        let pipeline = |m: &wgpu::ShaderModule, entry: &str| {
-            ctx.device
+        let pipeline = |m: &wgpu::ShaderModule, entry: &'static str| Kernel {
+            pipeline: ctx
+                .device
                 .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                     label: Some(entry),
                     layout: None,
@@ -53,7 +60,8 @@ impl Kernels {
                     entry_point: Some(entry),
                     compilation_options: Default::default(),
                     cache: None,
-                })
+                }),
+            name: entry,
         };
         let kernels = Kernels {
             embed_f32: pipeline(&embed, "embed_f32"),
@@ -81,6 +89,7 @@ pub struct Dispatch {
     pipeline: wgpu::ComputePipeline,
     bind_group: wgpu::BindGroup,
     groups: (u32, u32, u32),
+    pub kernel: &'static str,
 }
 
 impl Dispatch {
@@ -88,7 +97,7 @@ impl Dispatch {
     /// the bindings the entry point uses (layouts are derived from the shader).
     pub fn new(
         ctx: &GpuContext,
-        pipeline: &wgpu::ComputePipeline,
+        kernel: &Kernel,
         params: &[u32],
         buffers: &[(u32, &wgpu::Buffer)],
         groups: (u32, u32, u32),
@@ -104,13 +113,14 @@ impl Dispatch {
         }));
         let bind_group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: None,
-            layout: &pipeline.get_bind_group_layout(0),
+            layout: &kernel.pipeline.get_bind_group_layout(0),
             entries: &entries,
         });
         Dispatch {
-            pipeline: pipeline.clone(),
+            pipeline: kernel.pipeline.clone(),
             bind_group,
             groups,
+            kernel: kernel.name,
         }
     }
 }
@@ -123,9 +133,35 @@ pub fn record(encoder: &mut wgpu::CommandEncoder, dispatches: &[Dispatch]) {
         timestamp_writes: None,
     });
     for d in dispatches {
-        pass.set_pipeline(&d.pipeline);
-        pass.set_bind_group(0, &d.bind_group, &[]);
-        pass.dispatch_workgroups(d.groups.0, d.groups.1, d.groups.2);
+        d.record_in(&mut pass);
+    }
+}
+
+impl Dispatch {
+    fn record_in(&self, pass: &mut wgpu::ComputePass<'_>) {
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(0, &self.bind_group, &[]);
+        pass.dispatch_workgroups(self.groups.0, self.groups.1, self.groups.2);
+    }
+}
+
+/// Records each dispatch in a pass of its own with timestamps before and after it (queries
+/// 2i and 2i+1 of `queries`), for `GpuT5Model::profile_step`.
+pub fn record_timed(
+    encoder: &mut wgpu::CommandEncoder,
+    dispatches: &[&Dispatch],
+    queries: &wgpu::QuerySet,
+) {
+    for (i, d) in dispatches.iter().enumerate() {
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some(d.kernel),
+            timestamp_writes: Some(wgpu::ComputePassTimestampWrites {
+                query_set: queries,
+                beginning_of_pass_write_index: Some(2 * i as u32),
+                end_of_pass_write_index: Some(2 * i as u32 + 1),
+            }),
+        });
+        d.record_in(&mut pass);
     }
 }
 

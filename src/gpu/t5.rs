@@ -10,7 +10,7 @@
 //! instead of the vocabulary's logits.
 
 use super::context::GpuContext;
-use super::kernels::{Dispatch, Kernels, groups_for, record};
+use super::kernels::{Dispatch, Kernel, Kernels, groups_for, record, record_timed};
 use super::weights::{GpuMatrix, upload_float};
 use crate::model::generate::{Candidate, Seq2Seq};
 use crate::model::t5::relative_position_bucket;
@@ -181,20 +181,15 @@ impl<'a> Recorder<'a> {
 
     fn push(
         &mut self,
-        pipeline: &wgpu::ComputePipeline,
+        kernel: &Kernel,
         params: &[u32],
         buffers: &[(u32, &wgpu::Buffer)],
         groups: (u32, u32, u32),
     ) {
         // Any kernel may write the quantized input; `linear` restores what stays valid.
         self.quantized = None;
-        self.ops.push(Dispatch::new(
-            &self.m.ctx,
-            pipeline,
-            params,
-            buffers,
-            groups,
-        ));
+        self.ops
+            .push(Dispatch::new(&self.m.ctx, kernel, params, buffers, groups));
     }
 
     fn embed(&mut self, ids: &wgpu::Buffer, rows: usize, out: &wgpu::Buffer) {
@@ -255,7 +250,8 @@ impl<'a> Recorder<'a> {
     ) {
         let (n, k) = (w.rows(), w.cols());
         let params = [rows as u32, n as u32, k as u32, mode, x_scale.to_bits()];
-        let groups = (n.div_ceil(8) as u32, rows.div_ceil(4) as u32, 1);
+        // matmul.wgsl: 32 outputs × 4 rows per workgroup.
+        let groups = (n.div_ceil(32) as u32, rows.div_ceil(4) as u32, 1);
         let kern = &self.m.kernels;
         match w {
             GpuMatrix::F32 { w, .. } => self.push(
@@ -1080,6 +1076,84 @@ impl GpuT5Model {
                     .collect()
             })
             .collect())
+    }
+}
+
+/// GPU time per kernel of one decode step.
+pub struct StepProfile {
+    /// (kernel, launches, seconds), slowest first.
+    pub kernels: Vec<(&'static str, usize, f64)>,
+}
+
+impl StepProfile {
+    pub fn total_seconds(&self) -> f64 {
+        self.kernels.iter().map(|k| k.2).sum()
+    }
+}
+
+impl GpuT5Model {
+    /// `decode_ranked` with a timestamp before and after every kernel, each in a pass of its
+    /// own (so kernels cannot overlap and the sum is at least the step's usual GPU time).
+    /// None when the device cannot time (no `TIMESTAMP_QUERY`).
+    pub fn profile_step(
+        &self,
+        state: &mut GpuDecoderState,
+        tokens: &[u32],
+        running: &[f32],
+        k: usize,
+    ) -> Result<Option<StepProfile>> {
+        let ctx = &self.ctx;
+        if !ctx
+            .device
+            .features()
+            .contains(wgpu::Features::TIMESTAMP_QUERY)
+        {
+            return Ok(None);
+        }
+        let k = k.clamp(1, self.cfg.vocab_size);
+        self.prepare(state, tokens, 1, Some((k, NO_TOKEN)))?;
+        let mut enc = ctx.device.create_command_encoder(&Default::default());
+        self.record_pending_reorder(state, &mut enc)?;
+        let plan = state.plan.as_ref().expect("prepared");
+        ctx.queue
+            .write_buffer(&plan.running, 0, bytemuck::cast_slice(running));
+        let ops: Vec<&Dispatch> = plan.ops.iter().chain([&plan.rank]).collect();
+        let count = 2 * ops.len() as u32;
+        if count > wgpu::QUERY_SET_MAX_QUERIES {
+            bail!("{} kernels per step are too many to time", ops.len());
+        }
+        let queries = ctx.device.create_query_set(&wgpu::QuerySetDescriptor {
+            label: Some("kernel times"),
+            ty: wgpu::QueryType::Timestamp,
+            count,
+        });
+        let resolved = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("kernel times"),
+            size: 8 * count as u64,
+            usage: wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: false,
+        });
+        let staging = ctx.staging(8 * count as u64);
+        record_timed(&mut enc, &ops, &queries);
+        enc.resolve_query_set(&queries, 0..count, &resolved, 0);
+        enc.copy_buffer_to_buffer(&resolved, 0, &staging, 0, Some(8 * count as u64));
+        ctx.queue.submit([enc.finish()]);
+        let ticks: Vec<u64> = ctx.read_staging(&staging, count as usize)?;
+        state.position += 1;
+        let tick_seconds = ctx.queue.get_timestamp_period() as f64 * 1e-9;
+        let mut by_kernel: Vec<(&'static str, usize, f64)> = vec![];
+        for (op, pair) in ops.iter().zip(ticks.chunks_exact(2)) {
+            let seconds = pair[1].saturating_sub(pair[0]) as f64 * tick_seconds;
+            match by_kernel.iter_mut().find(|e| e.0 == op.kernel) {
+                Some(e) => {
+                    e.1 += 1;
+                    e.2 += seconds;
+                }
+                None => by_kernel.push((op.kernel, 1, seconds)),
+            }
+        }
+        by_kernel.sort_by(|a, b| b.2.total_cmp(&a.2));
+        Ok(Some(StepProfile { kernels: by_kernel }))
     }
 }
 
