@@ -7,6 +7,7 @@
 //! search can reorder them, and an encoder attention mask for padded batches.
 
 mod attention;
+mod dense;
 mod layers;
 mod position;
 

@@ -1,11 +1,12 @@
 //! The small building blocks of T5: linear maps (dense or quantized), T5's RMS layer norm,
 //! and the ReLU feed-forward of T5 v1.0.
 
+use super::dense;
 use crate::model::quantize::QLinear;
 use crate::model::weights::{StoredMatrix, TensorStore};
 use anyhow::Result;
 use candle_core::quantized::GgmlDType;
-use candle_core::{D, Device, Tensor};
+use candle_core::{CpuStorage, D, Device, Storage, Tensor};
 
 /// A bias-free linear map `y = x Wᵀ`, with W stored as (out, in) like PyTorch.
 pub enum Linear {
@@ -32,9 +33,21 @@ impl Linear {
                 let dims = xs.dims().to_vec();
                 let in_dim = dims[dims.len() - 1];
                 let rows = xs.elem_count() / in_dim;
-                let ys = xs.reshape((rows, in_dim))?.matmul(&w.t()?)?;
                 let mut out = dims;
                 *out.last_mut().expect("xs has a last dim") = w.dim(0)?;
+                if rows <= dense::MAX_ROWS {
+                    // Decode steps: every core reads a share of the weights.
+                    let x = xs.flatten_all()?.to_vec1::<f32>()?;
+                    let w = w.flatten_all()?;
+                    let (storage, layout) = w.storage_and_layout();
+                    if let (Storage::Cpu(CpuStorage::F32(data)), Some((start, end))) =
+                        (&*storage, layout.contiguous_offsets())
+                    {
+                        let y = dense::matmul_few_rows(&data[start..end], in_dim, &x);
+                        return Ok(Tensor::from_vec(y, out, &Device::Cpu)?);
+                    }
+                }
+                let ys = xs.reshape((rows, in_dim))?.matmul(&w.t()?)?;
                 Ok(ys.reshape(out)?)
             }
             Linear::Quantized(q) => q.forward(xs),
