@@ -157,6 +157,26 @@ pub fn dot_q4k(isa: Isa, w: &[PackedQ4K], x: &QuantizedRow) -> f32 {
     }
 }
 
+/// Products computed per weight row, `(out, m)` (the layout row-parallel loops fill: each task
+/// owns a contiguous slice), as the `(m, out)` matrix callers use. One activation row (greedy
+/// decoding) needs no copy.
+pub fn by_activation_row(per_weight_row: Vec<f32>, m: usize) -> Vec<f32> {
+    if m <= 1 {
+        return per_weight_row;
+    }
+    let out_dim = per_weight_row.len() / m;
+    let mut y = vec![0f32; per_weight_row.len()];
+    for (row, outs) in per_weight_row.chunks_exact(m).enumerate() {
+        for (i, v) in outs.iter().enumerate() {
+            y[i * out_dim + row] = *v;
+        }
+    }
+    y
+}
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) use avx2::hsum as hsum_avx2;
+
 /// `out[i] = w · xs[i]` for up to `MAX_ROWS` activation rows: each weight block is loaded
 /// and unpacked once for all rows (beams, encoder positions).
 pub const MAX_ROWS: usize = 4;
@@ -235,8 +255,9 @@ mod avx2 {
     use super::{PackedQ4K, PackedQ8_0, QuantizedRow};
     use std::arch::x86_64::*;
 
+    /// The sum of a register's eight lanes.
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn hsum(v: __m256) -> f32 {
+    pub(crate) unsafe fn hsum(v: __m256) -> f32 {
         let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
         let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
         let s = _mm_add_ss(s, _mm_movehdup_ps(s));

@@ -80,7 +80,7 @@ impl QLinear {
         let x = xs.flatten_all()?.to_vec1::<f32>()?;
         let qx: Vec<QuantizedRow> = x.chunks_exact(in_dim).map(QuantizedRow::new).collect();
         let isa = detected_isa();
-        // Computed transposed (output row major) so each task owns a contiguous slice.
+        // Filled per weight row (see `by_activation_row`), so each task owns a contiguous slice.
         let mut yt = vec![0f32; self.out_dim * m];
         let groups: Vec<Vec<&QuantizedRow>> =
             qx.chunks(MAX_ROWS).map(|g| g.iter().collect()).collect();
@@ -124,12 +124,7 @@ impl QLinear {
                     run_row(first + done + r, o);
                 }
             });
-        let mut y = vec![0f32; self.out_dim * m];
-        for (row, chunk) in yt.chunks_exact(m).enumerate() {
-            for (i, v) in chunk.iter().enumerate() {
-                y[i * self.out_dim + row] = *v;
-            }
-        }
+        let y = kernels::by_activation_row(yt, m);
         let mut out = dims;
         *out.last_mut().expect("non-empty dims") = self.out_dim;
         Ok(Tensor::from_vec(y, out, &Device::Cpu)?)

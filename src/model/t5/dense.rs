@@ -5,7 +5,9 @@
 //! steps take two weight rows against four activation rows at a time, so each weight load
 //! serves four rows (docs/model-runtime.md has the measurements).
 
-use crate::model::quantize::kernels::{Isa, detected_isa};
+#[cfg(target_arch = "x86_64")]
+use crate::model::quantize::kernels::hsum_avx2;
+use crate::model::quantize::kernels::{Isa, by_activation_row, detected_isa};
 use rayon::prelude::*;
 
 /// Inputs with up to this many rows (greedy and beam steps) take this path; longer ones
@@ -20,7 +22,7 @@ pub fn matmul_few_rows(w: &[f32], in_dim: usize, x: &[f32]) -> Vec<f32> {
     let out_dim = w.len() / in_dim;
     let m = x.len() / in_dim;
     let isa = detected_isa();
-    // Computed transposed (output-row major), so each task owns a contiguous slice.
+    // Filled per weight row, so each task owns a contiguous slice.
     let mut yt = vec![0f32; out_dim * m];
     let x_rows: Vec<&[f32]> = x.chunks_exact(in_dim).collect();
     let w_row = |row: usize| &w[row * in_dim..(row + 1) * in_dim];
@@ -57,16 +59,7 @@ pub fn matmul_few_rows(w: &[f32], in_dim: usize, x: &[f32]) -> Vec<f32> {
                 }
             }
         });
-    if m == 1 {
-        return yt;
-    }
-    let mut y = vec![0f32; out_dim * m];
-    for (row, outs) in yt.chunks_exact(m).enumerate() {
-        for (i, v) in outs.iter().enumerate() {
-            y[i * out_dim + row] = *v;
-        }
-    }
-    y
+    by_activation_row(yt, m)
 }
 
 fn dot(isa: Isa, a: &[f32], b: &[f32]) -> f32 {
@@ -128,10 +121,8 @@ unsafe fn dot_avx2(a: &[f32], b: &[f32]) -> f32 {
         i += 32;
     }
     let sum = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
-    let half = _mm_add_ps(_mm256_castps256_ps128(sum), _mm256_extractf128_ps(sum, 1));
-    let quad = _mm_add_ps(half, _mm_movehl_ps(half, half));
-    let one = _mm_add_ss(quad, _mm_shuffle_ps(quad, quad, 1));
-    _mm_cvtss_f32(one) + dot_scalar(&a[i..n], &b[i..n])
+    // SAFETY: this function's features.
+    unsafe { hsum_avx2(sum) + dot_scalar(&a[i..n], &b[i..n]) }
 }
 
 /// Two weight rows against four activation rows, 8 lanes at a time, eight accumulators.
@@ -153,16 +144,12 @@ unsafe fn dot_2x4_avx2(w: [&[f32]; 2], xs: [&[f32]; 4]) -> [[f32; 4]; 2] {
         }
         i += 8;
     }
-    let mut out = [[0f32; 4]; 2];
-    for (r, (acc, w)) in acc.iter().zip(&w).enumerate() {
-        for (j, (a, x)) in acc.iter().zip(&xs).enumerate() {
-            // SAFETY: an 8-lane register stored to 8 floats.
-            let mut lanes = [0f32; 8];
-            unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), *a) };
-            out[r][j] = lanes.iter().sum::<f32>() + dot_scalar(&w[i..n], &x[i..n]);
-        }
-    }
-    out
+    std::array::from_fn(|r| {
+        std::array::from_fn(|j| {
+            // SAFETY: this function's features.
+            unsafe { hsum_avx2(acc[r][j]) + dot_scalar(&w[r][i..n], &xs[j][i..n]) }
+        })
+    })
 }
 
 #[cfg(test)]
