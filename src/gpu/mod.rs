@@ -68,16 +68,11 @@ impl Device {
     /// one: for `Gpu` always, for `Auto` when it is a hardware GPU.
     pub fn select_sharing(self, window: Option<&GpuContext>) -> Result<Selected> {
         match (self, window) {
-            (Device::Gpu, Some(ctx)) => return Ok(Selected::Gpu(ctx.clone())),
-            (Device::Auto, Some(ctx)) if !ctx.adapter.software => {
-                return Ok(Selected::Gpu(ctx.clone()));
-            }
-            _ => {}
-        }
-        match self {
-            Device::Cpu => Ok(Selected::Cpu { reason: None }),
-            Device::Gpu => Ok(Selected::Gpu(GpuContext::open(true)?)),
-            Device::Auto => match GpuContext::open(false) {
+            (Device::Cpu, _) => Ok(Selected::Cpu { reason: None }),
+            (Device::Gpu, Some(ctx)) => Ok(Selected::Gpu(ctx.clone())),
+            (Device::Auto, Some(ctx)) if !ctx.adapter.software => Ok(Selected::Gpu(ctx.clone())),
+            (Device::Gpu, _) => Ok(Selected::Gpu(GpuContext::open(true)?)),
+            (Device::Auto, _) => match GpuContext::open(false) {
                 Ok(ctx) => Ok(Selected::Gpu(ctx)),
                 Err(e) => Ok(Selected::Cpu {
                     reason: Some(format!("{e:#}")),

@@ -78,11 +78,7 @@ impl GpuMatrix {
         cols: usize,
     ) -> Result<Self> {
         let m = match store.matrix(name, &[rows, cols])? {
-            StoredMatrix::Float(t) => GpuMatrix::F32 {
-                w: ctx.storage_init(name, bytemuck::cast_slice(&f32_data(&t)?)),
-                rows,
-                cols,
-            },
+            StoredMatrix::Float(t) => Self::f32(ctx, name, &t, rows, cols)?,
             StoredMatrix::Quantized(q) => match q.dtype() {
                 GgmlDType::Q8_0 => {
                     let bytes = q.data()?;
@@ -119,14 +115,10 @@ impl GpuMatrix {
                         cols,
                     }
                 }
-                GgmlDType::F16 => GpuMatrix::F32 {
-                    w: ctx.storage_init(
-                        name,
-                        bytemuck::cast_slice(&f32_data(&q.dequantize(&candle_core::Device::Cpu)?)?),
-                    ),
-                    rows,
-                    cols,
-                },
+                GgmlDType::F16 => {
+                    let t = q.dequantize(&candle_core::Device::Cpu)?;
+                    Self::f32(ctx, name, &t, rows, cols)?
+                }
                 GgmlDType::Q4K => {
                     let bytes = q.data()?;
                     let blocks: Vec<BlockQ4K> = blocks_from_bytes(&bytes)
@@ -153,6 +145,14 @@ impl GpuMatrix {
             },
         };
         Ok(m)
+    }
+
+    fn f32(ctx: &GpuContext, name: &str, t: &Tensor, rows: usize, cols: usize) -> Result<Self> {
+        Ok(GpuMatrix::F32 {
+            w: ctx.storage_init(name, bytemuck::cast_slice(&f32_data(t)?)),
+            rows,
+            cols,
+        })
     }
 
     pub fn rows(&self) -> usize {
