@@ -232,13 +232,14 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
                     QuantFormat::Q4K => "q4k (4-bit)",
                     QuantFormat::F16 => "f16 (16-bit)",
                 };
-                egui::ComboBox::from_label("Quantized format")
-                    .selected_text(name(app.settings.quantize_to))
-                    .show_ui(ui, |ui| {
-                        for f in [QuantFormat::Q4K, QuantFormat::Q8_0, QuantFormat::F16] {
-                            ui.selectable_value(&mut app.settings.quantize_to, f, name(f));
-                        }
-                    });
+                let formats = [QuantFormat::Q4K, QuantFormat::Q8_0, QuantFormat::F16];
+                pick_one(
+                    ui,
+                    "Quantized format",
+                    &mut app.settings.quantize_to,
+                    &formats,
+                    name,
+                );
                 quantize = ui
                     .add_enabled(app.jobs.is_empty(), egui::Button::new("Quantize"))
                     .on_hover_text(
@@ -257,18 +258,18 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
                     Device::Cpu => "CPU",
                     Device::Gpu => "GPU (any adapter)",
                 };
-                egui::ComboBox::from_label("Run the model on")
-                    .selected_text(name(app.settings.device))
-                    .show_ui(ui, |ui| {
-                        for d in [Device::Auto, Device::Cpu, Device::Gpu] {
-                            ui.selectable_value(&mut app.settings.device, d, name(d));
-                        }
-                    })
-                    .response
-                    .on_hover_text(
-                        "Takes effect at the next Load; if the GPU cannot be used or fails, \
+                let devices = [Device::Auto, Device::Cpu, Device::Gpu];
+                pick_one(
+                    ui,
+                    "Run the model on",
+                    &mut app.settings.device,
+                    &devices,
+                    name,
+                )
+                .on_hover_text(
+                    "Takes effect at the next Load; if the GPU cannot be used or fails, \
                          the model runs on the CPU and a notice says why",
-                    );
+                );
             });
             let g = &mut app.settings.generate;
             ui.horizontal(|ui| {
@@ -458,4 +459,22 @@ fn welcome(ui: &mut Ui) {
     ui.label(
         "or an experimental paragraph to get its actions. Everything is saved in your history.",
     );
+}
+
+/// A drop-down choosing `value` among `options`, each shown by `name`.
+fn pick_one<T: Copy + PartialEq>(
+    ui: &mut Ui,
+    label: &str,
+    value: &mut T,
+    options: &[T],
+    name: impl Fn(T) -> &'static str,
+) -> egui::Response {
+    egui::ComboBox::from_label(label)
+        .selected_text(name(*value))
+        .show_ui(ui, |ui| {
+            for &option in options {
+                ui.selectable_value(value, option, name(option));
+            }
+        })
+        .response
 }
