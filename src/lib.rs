@@ -9,3 +9,4 @@ pub mod depict;
 pub mod export;
 pub mod gpu;
 pub mod model;
+pub mod runtime;

@@ -26,8 +26,8 @@ pub struct ResultRecord {
     pub error: Option<String>,
 }
 
-impl From<crate::model::engine::RankedOutput> for ResultRecord {
-    fn from(r: crate::model::engine::RankedOutput) -> ResultRecord {
+impl From<crate::runtime::engine::RankedOutput> for ResultRecord {
+    fn from(r: crate::runtime::engine::RankedOutput) -> ResultRecord {
         ResultRecord {
             rank: r.rank,
             text: r.text,

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use backend::{Event, GenerateSettings, ModelBackend, ModelChoice, RequestId};
+use backend::{Event, GenerateOptions, ModelBackend, ModelChoice, RequestId};
 use card::{AnalysisCache, CardAction};
 use dialogs::{FileDialogs, NativeDialogs};
 use fetch::{FetchProgress, ModelFetcher};
@@ -46,7 +46,7 @@ pub struct AppOptions {
     /// Loaded at start, before the first message is sent.
     pub initial_model: Option<ModelChoice>,
     /// Beams and max length the model settings start with.
-    pub generate: GenerateSettings,
+    pub generate: GenerateOptions,
     /// Save a screenshot here after the first frames, then close.
     pub screenshot: Option<PathBuf>,
     /// Frames to draw before the screenshot; above the default, frame times are printed.
@@ -64,7 +64,7 @@ impl AppOptions {
             data_dir: history::data_dir(),
             initial_input: None,
             initial_model: None,
-            generate: GenerateSettings::default(),
+            generate: GenerateOptions::default(),
             screenshot: None,
             screenshot_frames: screenshot::SETTLE_FRAMES,
             dialogs: Box::new(NativeDialogs),
@@ -101,12 +101,12 @@ pub enum Tab {
 /// Settings of the model panel.
 pub struct ModelSettings {
     pub choice: ModelChoice,
-    pub generate: GenerateSettings,
+    pub generate: GenerateOptions,
     pub dark: bool,
     /// The format the Quantize button writes.
     pub quantize_to: crate::model::quantize::QuantFormat,
     /// Where the next load puts the model (auto: a hardware GPU when there is one).
-    pub device: crate::gpu::Device,
+    pub device: crate::runtime::Device,
 }
 
 /// The model's state as the last events described it.
@@ -200,8 +200,8 @@ impl App {
                 ),
                 generate: options.generate,
                 dark: ctx.global_style().visuals.dark_mode,
-                quantize_to: crate::model::quantize::QuantFormat::Q4K,
-                device: crate::gpu::Device::Auto,
+                quantize_to: crate::model::quantize::QuantFormat::default(),
+                device: crate::runtime::Device::Auto,
             },
             model: ModelState::default(),
             backend: (options.backend)(ctx, window_gpu),

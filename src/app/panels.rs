@@ -252,7 +252,7 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
                 app.quantize();
             }
             ui.horizontal(|ui| {
-                use crate::gpu::Device;
+                use crate::runtime::Device;
                 let name = |d: Device| match d {
                     Device::Auto => "Auto (a GPU when there is one)",
                     Device::Cpu => "CPU",

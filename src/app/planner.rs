@@ -3,7 +3,7 @@
 //! turn those precursors back into the target?). Precursors can be expanded in turn, building a
 //! route tree, marked as available (bought), and options pruned; the route exports as CSV.
 
-use super::backend::{Event, GenerateSettings, ModelBackend, RequestId};
+use super::backend::{Event, GenerateOptions, ModelBackend, RequestId};
 use super::history::ResultRecord;
 use crate::chem::canon::canonical_smiles;
 use crate::chem::smiles::{parse_molecule, parse_reaction};
@@ -88,8 +88,8 @@ impl Planner {
     }
 
     /// Asks the model for the top-k precursor sets of node `n`.
-    pub fn expand(&mut self, n: usize, backend: &mut dyn ModelBackend, base: GenerateSettings) {
-        let settings = GenerateSettings {
+    pub fn expand(&mut self, n: usize, backend: &mut dyn ModelBackend, base: GenerateOptions) {
+        let settings = GenerateOptions {
             beams: self.top_k.max(1),
             ..base
         };
@@ -121,7 +121,7 @@ impl Planner {
         &mut self,
         event: &Event,
         backend: &mut dyn ModelBackend,
-        base: GenerateSettings,
+        base: GenerateOptions,
     ) -> bool {
         let (id, outcome): (RequestId, Result<Vec<ResultRecord>, String>) = match event {
             Event::Finished { id, answer } => (
@@ -180,7 +180,7 @@ impl Planner {
         n: usize,
         results: &[ResultRecord],
         backend: &mut dyn ModelBackend,
-        base: GenerateSettings,
+        base: GenerateOptions,
     ) -> Vec<PrecursorSet> {
         let depth = self.nodes[n].depth + 1;
         let mut sets = Vec::new();
@@ -198,7 +198,7 @@ impl Planner {
                         expansion: Expansion::NotExpanded,
                     });
                 }
-                let settings = GenerateSettings { beams: 1, ..base };
+                let settings = GenerateOptions { beams: 1, ..base };
                 RoundTrip::Checking(backend.generate(Task::Forward, &r.text, settings))
             } else {
                 RoundTrip::Failed(r.error.clone().unwrap_or_else(|| "invalid SMILES".into()))
@@ -365,7 +365,7 @@ fn at_route_scale(mut scene: Scene) -> Scene {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::engine::{Answer, RankedOutput};
+    use crate::runtime::engine::{Answer, RankedOutput};
     use std::collections::VecDeque;
 
     /// A scripted runtime: each generate request is answered by the next queued answer.
@@ -380,11 +380,11 @@ mod tests {
         fn load(
             &mut self,
             _: super::super::backend::ModelChoice,
-            _: crate::gpu::Device,
+            _: crate::runtime::Device,
         ) -> RequestId {
             0
         }
-        fn generate(&mut self, task: Task, input: &str, _: GenerateSettings) -> RequestId {
+        fn generate(&mut self, task: Task, input: &str, _: GenerateOptions) -> RequestId {
             self.asked.push((task, input.to_owned()));
             let id = self.asked.len() as RequestId;
             let results = self
@@ -421,7 +421,7 @@ mod tests {
 
     fn drain(p: &mut Planner, b: &mut Scripted) {
         while let Some(e) = b.try_recv() {
-            assert!(p.handle(&e, b, GenerateSettings::default()), "{e:?}");
+            assert!(p.handle(&e, b, GenerateOptions::default()), "{e:?}");
         }
     }
 
@@ -437,7 +437,7 @@ mod tests {
             .push_back(vec!["CCO.CC(=O)O", "CCO.CC(=O)Cl", "CC(("]);
         b.answers.push_back(vec!["O=C(C)OCC"]);
         b.answers.push_back(vec!["CCOCC"]);
-        p.expand(0, &mut b, GenerateSettings::default());
+        p.expand(0, &mut b, GenerateOptions::default());
         drain(&mut p, &mut b);
         assert_eq!(b.asked[1], (Task::Forward, "CCO.CC(=O)O".to_owned()));
         let Expansion::Done(sets) = &p.nodes[0].expansion else {
@@ -491,6 +491,6 @@ mod tests {
         p.set_target("CCO").unwrap();
         let mut b = Scripted::default();
         let e = Event::Cancelled { id: 42 };
-        assert!(!p.handle(&e, &mut b, GenerateSettings::default()));
+        assert!(!p.handle(&e, &mut b, GenerateOptions::default()));
     }
 }

@@ -1,14 +1,15 @@
-//! The #4 model worker as the app's `ModelBackend`: one background thread, requests tagged
+//! The runtime's worker as the app's `ModelBackend`: one background thread, requests tagged
 //! with ids, its events passed on as they come (the worker wakes the UI after each).
 
 use std::collections::VecDeque;
 
-use super::backend::{Event, GenerateSettings, ModelBackend, ModelChoice, RequestId};
-use crate::gpu::{Device, GpuContext};
-use crate::model::engine::GenerateOptions;
+use super::backend::{Event, ModelBackend, ModelChoice, RequestId};
+use crate::gpu::GpuContext;
 use crate::model::source::ModelSource;
 use crate::model::task::Task;
-use crate::model::worker::{Command, Worker};
+use crate::runtime::Device;
+use crate::runtime::engine::GenerateOptions;
+use crate::runtime::worker::{Command, Worker};
 
 pub struct WorkerBackend {
     worker: Worker,
@@ -53,7 +54,7 @@ impl ModelBackend for WorkerBackend {
         }
     }
 
-    fn generate(&mut self, task: Task, input: &str, settings: GenerateSettings) -> RequestId {
+    fn generate(&mut self, task: Task, input: &str, settings: GenerateOptions) -> RequestId {
         self.worker.submit(Command::Generate {
             task,
             input: input.to_owned(),

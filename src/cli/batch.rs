@@ -20,8 +20,8 @@ use anyhow::{Context, Result, bail};
 use csv::StringRecord;
 
 use super::run::{ModelArgs, load_engine, run_with_progress};
-use crate::model::engine::{Engine, GenerateOptions};
 use crate::model::task::Task;
+use crate::runtime::engine::{Engine, GenerateOptions};
 
 #[derive(clap::Args, Debug)]
 pub struct BatchArgs {

@@ -5,12 +5,14 @@
 //! `scripts/bench_model.sh` runs it beside `scripts/bench_torch.py` (HF transformers on the
 //! same random models' shapes) so both are measured on the same machine at the same time.
 
-use crate::gpu::{Device, GpuContext, GpuT5Model, Selected};
+use crate::gpu::{GpuContext, GpuT5Model};
+use crate::model::config::T5Config;
 use crate::model::generate::{GenerateConfig, Seq2Seq, generate};
 use crate::model::quantize::{QuantFormat, quantize_in_memory, top1_agreement};
 use crate::model::random::{random_store, shape_config};
 use crate::model::t5::T5Model;
-use crate::model::weights::{T5Config, TensorStore, WeightFormat, find_weights};
+use crate::model::weights::{TensorStore, WeightFormat, find_weights};
+use crate::runtime::{Device, Selected};
 use anyhow::{Result, bail};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -77,13 +79,13 @@ fn open_device(device: Device) -> Result<Option<GpuContext>> {
 }
 
 fn parse_format(s: &str) -> Result<Option<QuantFormat>> {
-    Ok(match s {
-        "f32" => None,
-        "q8_0" => Some(QuantFormat::Q8_0),
-        "q4k" => Some(QuantFormat::Q4K),
-        "f16" => Some(QuantFormat::F16),
-        other => bail!("unknown format {other:?} (f32, f16, q8_0, q4k or file)"),
-    })
+    if s == "f32" {
+        return Ok(None);
+    }
+    match <QuantFormat as clap::ValueEnum>::from_str(s, false) {
+        Ok(format) => Ok(Some(format)),
+        Err(_) => bail!("unknown format {s:?} (f32, f16, q8_0, q4k or file)"),
+    }
 }
 
 fn save_random(args: &BenchArgs, dir: &std::path::Path) -> Result<()> {

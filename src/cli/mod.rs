@@ -60,8 +60,8 @@ pub enum ModelCommand {
         dir: PathBuf,
         /// The quantized format: q4k (the default: 4-bit, with the embedding and FFN output
         /// matrices at 8 bits; fastest), q8_0 (8-bit everywhere) or f16 (half precision).
-        #[arg(long, value_enum, default_value = "q4k")]
-        to: quantize::QuantArg,
+        #[arg(long, value_enum, default_value_t)]
+        to: crate::model::quantize::QuantFormat,
     },
 }
 

@@ -9,11 +9,12 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::builder::TypedValueParser;
 
-use crate::gpu::Device;
-use crate::model::engine::{Answer, Engine, GenerateOptions};
 use crate::model::generate::Progress;
-use crate::model::source::{HubSettings, ModelSource};
+use crate::model::hub::HubSettings;
+use crate::model::source::ModelSource;
 use crate::model::task::Task;
+use crate::runtime::Device;
+use crate::runtime::engine::{Answer, Engine, GenerateOptions};
 
 /// The options `run` and `batch` share: which task, which model, how to decode.
 #[derive(clap::Args, Debug, Clone)]

@@ -1,5 +1,5 @@
-//! GPU inference through wgpu: WGSL compute kernels for the T5 forward pass (`t5`), the
-//! device they run on (`context`), and the choice between GPU and CPU (`Device`).
+//! GPU inference through wgpu: WGSL compute kernels for the T5 forward pass (`t5`) and the
+//! device they run on (`context`). Choosing between the GPU and the CPU is `runtime::device`'s job.
 //!
 //! wgpu reaches Vulkan, Metal and DX12, so integrated and discrete GPUs of every vendor run
 //! the same kernels. Every failure (no adapter, a lost device, out of memory, a rejected
@@ -12,72 +12,3 @@ mod weights;
 
 pub use context::{AdapterSummary, GpuContext};
 pub use t5::GpuT5Model;
-
-use anyhow::{Result, bail};
-
-/// Where the model runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Device {
-    /// A hardware GPU when wgpu finds one, else the CPU. Software rasterisers (llvmpipe,
-    /// lavapipe, WARP) count as CPU here: they are slower than the CPU path.
-    #[default]
-    Auto,
-    Cpu,
-    /// Any wgpu adapter, software ones included (that is how tests run without a GPU).
-    Gpu,
-}
-
-impl std::str::FromStr for Device {
-    type Err = anyhow::Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        Ok(match s {
-            "auto" => Device::Auto,
-            "cpu" => Device::Cpu,
-            "gpu" => Device::Gpu,
-            other => bail!("unknown device {other:?} (auto, cpu or gpu)"),
-        })
-    }
-}
-
-impl std::fmt::Display for Device {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Device::Auto => "auto",
-            Device::Cpu => "cpu",
-            Device::Gpu => "gpu",
-        })
-    }
-}
-
-/// What `Device` resolved to: a GPU context, or the CPU with the reason when the GPU was
-/// asked for or considered and is not used.
-pub enum Selected {
-    Gpu(GpuContext),
-    Cpu { reason: Option<String> },
-}
-
-impl Device {
-    /// Resolves the choice: `Gpu` fails when no adapter opens; `Auto` falls back to the CPU
-    /// with a reason; `Cpu` never touches wgpu.
-    pub fn select(self) -> Result<Selected> {
-        self.select_sharing(None)
-    }
-
-    /// As `select`, reusing `window`, the app renderer's device, instead of opening a second
-    /// one: for `Gpu` always, for `Auto` when it is a hardware GPU.
-    pub fn select_sharing(self, window: Option<&GpuContext>) -> Result<Selected> {
-        match (self, window) {
-            (Device::Cpu, _) => Ok(Selected::Cpu { reason: None }),
-            (Device::Gpu, Some(ctx)) => Ok(Selected::Gpu(ctx.clone())),
-            (Device::Auto, Some(ctx)) if !ctx.adapter.software => Ok(Selected::Gpu(ctx.clone())),
-            (Device::Gpu, _) => Ok(Selected::Gpu(GpuContext::open(true)?)),
-            (Device::Auto, _) => match GpuContext::open(false) {
-                Ok(ctx) => Ok(Selected::Gpu(ctx)),
-                Err(e) => Ok(Selected::Cpu {
-                    reason: Some(format!("{e:#}")),
-                }),
-            },
-        }
-    }
-}

@@ -12,9 +12,10 @@
 use super::context::GpuContext;
 use super::kernels::{Dispatch, Kernel, Kernels, groups_for, record, record_timed};
 use super::weights::{GpuMatrix, upload_float};
+use crate::model::config::T5Config;
 use crate::model::generate::{Candidate, Seq2Seq};
 use crate::model::t5::relative_position_bucket;
-use crate::model::weights::{T5Config, TensorStore, find_weights};
+use crate::model::weights::{TensorStore, find_weights};
 use anyhow::{Context, Result, bail};
 
 struct Attention {

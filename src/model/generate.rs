@@ -10,6 +10,20 @@
 use anyhow::{Result, bail};
 use std::ops::ControlFlow;
 
+/// The source row of each row after every row is repeated `n` times (row r becomes rows
+/// r*n..r*n+n): one row per beam. Both backends' `repeat_rows` gather by this.
+pub fn repeated_rows(rows: usize, n: usize) -> Vec<u32> {
+    (0..rows as u32)
+        .flat_map(|r| std::iter::repeat_n(r, n))
+        .collect()
+}
+
+/// Whether a beam reordering keeps every row in place (beams often keep their own parents, and
+/// copying the caches then would be wasted).
+pub fn is_identity(parents: &[u32]) -> bool {
+    parents.iter().enumerate().all(|(i, &p)| p as usize == i)
+}
+
 /// What generation needs from an encoder-decoder, whatever device it runs on.
 pub trait Seq2Seq {
     /// The encoder output of one input.

@@ -1,11 +1,13 @@
-//! The Text+Chem T5 model runtime: tokenizer, model sources, tasks, the network on candle, its
-//! weights, quantization and generation, and the engine and background worker that run tasks.
+//! The Text+Chem T5 model: tokenizer, model sources, tasks, the network on candle, its weights,
+//! quantization and generation. Running it for a user (device choice, the engine, the
+//! background worker) is `runtime`'s job.
 
 pub mod catalogue;
-pub mod engine;
+pub mod checkpoint;
+pub mod config;
 pub mod folder;
 pub mod generate;
-mod panics;
+pub mod hub;
 pub mod quantize;
 pub mod random;
 pub mod source;
@@ -14,7 +16,6 @@ pub mod t5;
 pub mod task;
 pub mod tokenizer;
 pub mod weights;
-pub mod worker;
 
 /// Fixes the worker-thread count for candle and rayon in the environment.
 ///

@@ -12,18 +12,26 @@ mod qlinear;
 
 pub use qlinear::QLinear;
 
+use crate::model::checkpoint::{Checkpoint, TensorSpec};
+use crate::model::config::T5Config;
 use crate::model::t5::T5Model;
-use crate::model::weights::{
-    T5Config, TensorStore, WeightFormat, find_weights, ggml_name, gguf_file_name,
-};
+use crate::model::weights::{TensorStore, WeightFormat, find_weights, ggml_name, gguf_file_name};
 use anyhow::{Context, Result, bail};
 use candle_core::quantized::{GgmlDType, QTensor, gguf_file};
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A quantized file's format; the names are the GGUF type names that files and reports use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum QuantFormat {
+    /// 8-bit blocks of 32 weights with one f16 scale.
+    #[value(name = "q8_0")]
     Q8_0,
+    /// 4-bit k-quant super-blocks; the embedding and FFN outputs stay q8_0 (the default).
+    #[value(name = "q4k")]
+    #[default]
     Q4K,
+    /// Half precision: half the size, near-lossless; the GPU keeps it at half size.
+    #[value(name = "f16")]
     F16,
 }
 
@@ -52,50 +60,39 @@ pub struct QuantizeReport {
     pub fallbacks: Vec<String>,
 }
 
-/// The type matrix `name` is meant to have in a file of format `want`. q4k files keep two
-/// kinds of matrix at q8_0, as llama.cpp's Q4_K_M keeps its output and FFN-down matrices at
-/// higher precision: the shared embedding, which as the tied output projection decides the
-/// top token, and the FFN output (`wo`) matrices. With every matrix at 4 bits, the trained
-/// t5-small-shaped check models disagreed with fp32's top token on 1.8% and 10.3% of
+/// The type a projection is meant to have in a file of format `want`. q4k files keep the
+/// layout's sensitive matrices at q8_0, as llama.cpp's Q4_K_M keeps its output and FFN-down
+/// matrices at higher precision: the shared embedding, which as the tied output projection
+/// decides the top token, and the FFN output (`wo`) matrices. With every matrix at 4 bits, the
+/// trained t5-small-shaped check models disagreed with fp32's top token on 1.8% and 10.3% of
 /// positions; with these at q8_0, on 0.1% and 0.3% (docs/model-runtime.md).
-fn intended_type(name: &str, want: GgmlDType) -> GgmlDType {
-    let sensitive = name == "shared.weight" || name.ends_with("DenseReluDense.wo.weight");
-    if want == GgmlDType::Q4K && sensitive {
+fn intended_type(layout: &Checkpoint, name: &str, want: GgmlDType) -> GgmlDType {
+    if want == GgmlDType::Q4K && layout.is_sensitive(name) {
         GgmlDType::Q8_0
     } else {
         want
     }
 }
 
-/// The type a tensor is stored as: matrices in their intended type when their rows split into
-/// whole blocks (else q8_0, else f32); vectors and position-bias tables in f32.
-fn storage_type(name: &str, dims: &[usize], want: GgmlDType) -> GgmlDType {
-    let is_matrix = dims.len() == 2 && !name.contains("relative_attention_bias");
-    if !is_matrix {
+/// The type a tensor is stored as: projections in their intended type when their rows split
+/// into whole blocks (else q8_0, else f32); norms and position-bias tables in f32.
+fn storage_type(layout: &Checkpoint, spec: &TensorSpec, want: GgmlDType) -> GgmlDType {
+    if !layout.is_projection(&spec.name) {
         return GgmlDType::F32;
     }
-    let row = dims[1];
-    let want = intended_type(name, want);
+    let row = spec.dims[1];
+    let want = intended_type(layout, &spec.name, want);
     [want, GgmlDType::Q8_0]
         .into_iter()
         .find(|t| row.is_multiple_of(t.block_size()))
         .unwrap_or(GgmlDType::F32)
 }
 
-/// Aliases of the shared embedding that PyTorch files repeat; the model reads `shared.weight`.
-fn is_alias(name: &str, cfg: &T5Config, store: &TensorStore) -> bool {
-    let embed_alias = matches!(
-        name,
-        "encoder.embed_tokens.weight" | "decoder.embed_tokens.weight"
-    );
-    (embed_alias && store.contains("shared.weight"))
-        || (name == "lm_head.weight" && cfg.tie_word_embeddings)
-}
-
 /// Tensors by name, in GGUF types.
 pub type NamedQTensors = Vec<(String, QTensor)>;
 
-/// Every tensor the model reads, in the GGUF type `storage_type` picks; also names the
+/// Every tensor the model reads (the checkpoint layout's, so aliases of the shared embedding
+/// are left out), in the GGUF type `storage_type` picks; also names the
 /// matrices that fell back from the requested format.
 pub fn quantize_tensors(
     store: &TensorStore,
@@ -103,15 +100,16 @@ pub fn quantize_tensors(
     format: QuantFormat,
 ) -> Result<(NamedQTensors, Vec<String>)> {
     let want = format.ggml();
-    let mut names: Vec<&String> = store.names().filter(|n| !is_alias(n, cfg, store)).collect();
-    names.sort();
-    let mut tensors = Vec::with_capacity(names.len());
+    let layout = Checkpoint::of_store(cfg, store);
+    let mut specs = layout.tensors();
+    specs.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut tensors = Vec::with_capacity(specs.len());
     let mut fallbacks = vec![];
-    for name in names {
-        let t = store.float_any_shape(name)?;
-        let ty = storage_type(name, t.dims(), want);
-        let is_matrix = t.dims().len() == 2 && !name.contains("relative_attention_bias");
-        if is_matrix && ty != intended_type(name, want) {
+    for spec in specs {
+        let name = &spec.name;
+        let t = store.float(name, &spec.dims)?;
+        let ty = storage_type(&layout, spec, want);
+        if layout.is_projection(name) && ty != intended_type(&layout, name, want) {
             fallbacks.push(format!("{name} ({})", ggml_name(ty)));
         }
         let q = QTensor::quantize(&t, ty).with_context(|| format!("quantizing {name}"))?;

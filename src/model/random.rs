@@ -2,7 +2,9 @@
 //! Face's `T5PreTrainedModel._init_weights` scales, for benchmarks and quantization checks
 //! that must not depend on downloading the real checkpoints.
 
-use crate::model::weights::{T5Config, TensorStore};
+use crate::model::checkpoint::{AttentionSpec, Checkpoint, TensorSpec};
+use crate::model::config::T5Config;
+use crate::model::weights::TensorStore;
 use anyhow::{Result, bail};
 use candle_core::{Device, Tensor};
 use std::collections::HashMap;
@@ -51,77 +53,76 @@ impl Normal {
     }
 }
 
-/// All tensors of a random T5 with `cfg`'s shape.
+fn input_scale(spec: &TensorSpec) -> f64 {
+    (spec.dims[1] as f64).powf(-0.5)
+}
+
+/// An attention sublayer's tensors with their stds, and its position-bias table when it has one.
+fn attention_draws<'a>(
+    a: &'a AttentionSpec,
+    bias: Option<&'a TensorSpec>,
+    d_model: f64,
+    d_kv: f64,
+) -> Vec<(&'a TensorSpec, f64)> {
+    let mut out = vec![
+        (&a.q, (d_model * d_kv).powf(-0.5)),
+        (&a.k, input_scale(&a.k)),
+        (&a.v, input_scale(&a.v)),
+        (&a.o, input_scale(&a.o)),
+    ];
+    out.extend(bias.map(|b| (b, d_model.powf(-0.5))));
+    out
+}
+
+/// All tensors of a random T5 with `cfg`'s shape, drawn with Hugging Face's initial scales
+/// (a projection's std is its input width^-0.5; q's also divides by d_kv^0.5); norms are ones.
 pub fn random_store(cfg: &T5Config, seed: u64) -> Result<TensorStore> {
+    let layout = Checkpoint::new(cfg, |_| false);
+    let d = cfg.d_model as f64;
+    // A fixed draw order (per stack and layer: q, k, v, o, the position bias, wi, wo) keeps
+    // each seed's weights the same.
+    let mut draws: Vec<(&TensorSpec, f64)> = vec![(&layout.shared, 1.0)];
+    let mut norms: Vec<&TensorSpec> = vec![];
+    let attention = |a, bias| attention_draws(a, bias, d, cfg.d_kv as f64);
+    for (i, layer) in layout.encoder.iter().enumerate() {
+        draws.extend(attention(
+            &layer.attn,
+            (i == 0).then_some(&layout.encoder_bias),
+        ));
+        draws.extend([
+            (&layer.ff.wi, input_scale(&layer.ff.wi)),
+            (&layer.ff.wo, input_scale(&layer.ff.wo)),
+        ]);
+        norms.extend([&layer.attn.norm, &layer.ff.norm]);
+    }
+    norms.push(&layout.encoder_norm);
+    for (i, layer) in layout.decoder.iter().enumerate() {
+        draws.extend(attention(
+            &layer.self_attn,
+            (i == 0).then_some(&layout.decoder_bias),
+        ));
+        draws.extend(attention(&layer.cross_attn, None));
+        draws.extend([
+            (&layer.ff.wi, input_scale(&layer.ff.wi)),
+            (&layer.ff.wo, input_scale(&layer.ff.wo)),
+        ]);
+        norms.extend([
+            &layer.self_attn.norm,
+            &layer.cross_attn.norm,
+            &layer.ff.norm,
+        ]);
+    }
+    norms.push(&layout.decoder_norm);
     let mut rng = Normal(seed);
     let mut tensors = HashMap::new();
-    let mut put = |name: String, dims: &[usize], std: f64| -> Result<()> {
-        let n = dims.iter().product();
-        let t = Tensor::from_vec(rng.fill(n, std), dims, &Device::Cpu)?;
-        tensors.insert(name, t);
-        Ok(())
-    };
-    let (d, ff, inner, h) = (cfg.d_model, cfg.d_ff, cfg.inner_dim(), cfg.num_heads);
-    let df = d as f64;
-    put("shared.weight".into(), &[cfg.vocab_size, d], 1.0)?;
-    let mut norms = vec![];
-    for (stack, layers) in [
-        ("encoder", cfg.num_layers),
-        ("decoder", cfg.decoder_layers()),
-    ] {
-        for i in 0..layers {
-            let mut attn = |sub: usize, kind: &str| -> Result<()> {
-                let p = format!("{stack}.block.{i}.layer.{sub}.{kind}");
-                put(
-                    format!("{p}.q.weight"),
-                    &[inner, d],
-                    (df * cfg.d_kv as f64).powf(-0.5),
-                )?;
-                put(format!("{p}.k.weight"), &[inner, d], df.powf(-0.5))?;
-                put(format!("{p}.v.weight"), &[inner, d], df.powf(-0.5))?;
-                put(
-                    format!("{p}.o.weight"),
-                    &[d, inner],
-                    (inner as f64).powf(-0.5),
-                )?;
-                if i == 0 && kind == "SelfAttention" {
-                    let dims = [cfg.relative_attention_num_buckets, h];
-                    put(
-                        format!("{p}.relative_attention_bias.weight"),
-                        &dims,
-                        df.powf(-0.5),
-                    )?;
-                }
-                norms.push(format!("{stack}.block.{i}.layer.{sub}.layer_norm.weight"));
-                Ok(())
-            };
-            attn(0, "SelfAttention")?;
-            let ff_sub = if stack == "decoder" {
-                attn(1, "EncDecAttention")?;
-                2
-            } else {
-                1
-            };
-            let p = format!("{stack}.block.{i}.layer.{ff_sub}");
-            put(
-                format!("{p}.DenseReluDense.wi.weight"),
-                &[ff, d],
-                df.powf(-0.5),
-            )?;
-            put(
-                format!("{p}.DenseReluDense.wo.weight"),
-                &[d, ff],
-                (ff as f64).powf(-0.5),
-            )?;
-            norms.push(format!("{p}.layer_norm.weight"));
-        }
-        norms.push(format!("{stack}.final_layer_norm.weight"));
+    for (spec, std) in draws {
+        let n = spec.dims.iter().product();
+        let t = Tensor::from_vec(rng.fill(n, std), spec.dims.as_slice(), &Device::Cpu)?;
+        tensors.insert(spec.name.clone(), t);
     }
-    for name in norms {
-        tensors.insert(
-            name,
-            Tensor::ones(d, candle_core::DType::F32, &Device::Cpu)?,
-        );
+    for spec in norms {
+        let t = Tensor::ones(spec.dims.as_slice(), candle_core::DType::F32, &Device::Cpu)?;
+        tensors.insert(spec.name.clone(), t);
     }
     Ok(TensorStore::from_tensors(
         &format!("random seed {seed}"),

@@ -1,14 +1,12 @@
-//! Where a model comes from: a local folder, or a Hugging Face hub repo fetched with `hf-hub` into the
-//! standard HF cache (shared with Python tools; resumable `.part` downloads; `HF_HUB_OFFLINE` honoured).
+//! Where a model comes from: a local folder, or a Hugging Face hub repo (fetched by `hub`).
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, anyhow, bail};
-use hf_hub::api::sync::{ApiBuilder, ApiRepo};
-use hf_hub::{Cache, Repo, RepoType};
+use anyhow::{Context, Result, bail};
 
 use super::catalogue::Catalogue;
 use super::folder::{self, ModelFiles};
+use super::hub::{HubSettings, download};
 
 /// A model as the user names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,70 +60,12 @@ impl ModelSource {
     }
 }
 
-/// How the hub is reached; `from_env` reads the same variables as Python's `huggingface_hub`.
-#[derive(Debug, Clone)]
-pub struct HubSettings {
-    pub cache_dir: PathBuf,
-    pub offline: bool,
-    pub endpoint: Option<String>,
-    pub progress: bool,
-}
-
-impl HubSettings {
-    pub fn from_env() -> Result<HubSettings> {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let cache_dir = var("HF_HUB_CACHE")
-            .map(PathBuf::from)
-            .or_else(|| var("HF_HOME").map(|h| PathBuf::from(h).join("hub")))
-            .or_else(|| var("XDG_CACHE_HOME").map(|c| PathBuf::from(c).join("huggingface/hub")))
-            .or_else(|| {
-                var("HOME")
-                    .or_else(|| var("USERPROFILE"))
-                    .map(|h| PathBuf::from(h).join(".cache/huggingface/hub"))
-            })
-            .ok_or_else(|| anyhow!("no Hugging Face cache folder: set HF_HOME or HF_HUB_CACHE"))?;
-        let offline = var("HF_HUB_OFFLINE").is_some_and(|v| is_truthy(&v));
-        Ok(HubSettings {
-            cache_dir,
-            offline,
-            endpoint: var("HF_ENDPOINT"),
-            progress: true,
-        })
-    }
-
-    /// A hub client for `repo` over this cache and endpoint; `progress` draws hf-hub's own bars.
-    pub fn repo_api(&self, repo: Repo, progress: bool) -> Result<ApiRepo> {
-        let mut builder = ApiBuilder::from_cache(Cache::new(self.cache_dir.clone()))
-            .with_progress(progress)
-            .with_retries(3);
-        if let Some(endpoint) = &self.endpoint {
-            builder = builder.with_endpoint(endpoint.clone());
-        }
-        Ok(builder
-            .build()
-            .context("setting up the Hugging Face hub client")?
-            .repo(repo))
-    }
-}
-
-/// `huggingface_hub`'s reading of boolean variables.
-fn is_truthy(value: &str) -> bool {
-    matches!(
-        value.to_ascii_lowercase().as_str(),
-        "1" | "on" | "yes" | "true"
-    )
-}
-
-/// The files a checkpoint needs from the hub; weights are tried in this order.
-const HUB_FILES: [&str; 3] = [folder::CONFIG, folder::SPIECE, folder::TOKENIZER_CONFIG];
-const HUB_WEIGHTS: [&str; 2] = [folder::SAFETENSORS, folder::PYTORCH];
-
 /// The checked files of `source`, downloading what the cache lacks (unless offline).
 pub fn resolve(source: &ModelSource, hub: &HubSettings) -> Result<ModelFiles> {
     match source {
         ModelSource::Folder(path) => folder::check_folder(path),
         ModelSource::Hub { repo_id, revision } => {
-            let snapshot = fetch(repo_id, revision, hub)?;
+            let snapshot = download(repo_id, revision, hub, None)?;
             folder::check_folder(&snapshot).with_context(|| {
                 format!(
                     "{repo_id}@{revision} in the cache {}",
@@ -134,76 +74,6 @@ pub fn resolve(source: &ModelSource, hub: &HubSettings) -> Result<ModelFiles> {
             })
         }
     }
-}
-
-/// Makes sure the repo's files are in the cache; returns the snapshot folder holding them.
-fn fetch(repo_id: &str, revision: &str, hub: &HubSettings) -> Result<PathBuf> {
-    let repo = Repo::with_revision(repo_id.to_owned(), RepoType::Model, revision.to_owned());
-    let cache = Cache::new(hub.cache_dir.clone()).repo(repo.clone());
-    let preferred_weights = Catalogue::builtin()
-        .find(repo_id)
-        .filter(|e| e.revision == revision)
-        .map(|e| e.weights.clone());
-    let cached_weights = preferred_weights
-        .iter()
-        .map(String::as_str)
-        .chain(HUB_WEIGHTS)
-        .find_map(|w| cache.get(w));
-    let missing: Vec<&str> = HUB_FILES
-        .into_iter()
-        .filter(|f| cache.get(f).is_none())
-        .collect();
-    if missing.is_empty() && cached_weights.is_some() {
-        return snapshot_of(&cache.get(folder::CONFIG).expect("checked above"));
-    }
-    if hub.offline {
-        let mut absent: Vec<String> = missing.iter().map(|f| f.to_string()).collect();
-        if cached_weights.is_none() {
-            absent.push("weights (model.safetensors or pytorch_model.bin)".into());
-        }
-        bail!(
-            "HF_HUB_OFFLINE is set and {repo_id}@{revision} is not complete in the cache {} (missing: {}); \
-             unset HF_HUB_OFFLINE to download it, or pass a local folder",
-            hub.cache_dir.display(),
-            absent.join(", ")
-        );
-    }
-
-    let api = hub.repo_api(repo, hub.progress)?;
-    let download_failed = |file: &str, e: &dyn std::fmt::Display| {
-        anyhow!(
-            "could not download {file} of {repo_id}@{revision}: {e}. Check the network (an interrupted \
-             download resumes on the next try), or download the repo elsewhere and pass its folder"
-        )
-    };
-    let mut config = None;
-    for file in HUB_FILES {
-        let path = api.get(file).map_err(|e| download_failed(file, &e))?;
-        config.get_or_insert(path);
-    }
-    if cached_weights.is_none() {
-        let mut errors = Vec::new();
-        let order: Vec<&str> = preferred_weights
-            .iter()
-            .map(String::as_str)
-            .chain(HUB_WEIGHTS)
-            .collect();
-        let fetched = order.iter().find_map(|w| {
-            api.get(w)
-                .map_err(|e| errors.push(format!("{w}: {e}")))
-                .ok()
-        });
-        if fetched.is_none() {
-            return Err(download_failed("the weights", &errors.join("; ")));
-        }
-    }
-    snapshot_of(&config.expect("HUB_FILES is not empty"))
-}
-
-fn snapshot_of(file: &Path) -> Result<PathBuf> {
-    file.parent()
-        .map(Path::to_path_buf)
-        .ok_or_else(|| anyhow!("{} has no folder", file.display()))
 }
 
 #[cfg(test)]
@@ -343,11 +213,5 @@ mod tests {
             err.contains("could not download tokenizer_config.json") && err.contains("network"),
             "{err}"
         );
-    }
-
-    #[test]
-    fn offline_flag_reads_like_huggingface_hub() {
-        assert!(["1", "ON", "yes", "True"].iter().all(|v| is_truthy(v)));
-        assert!(!["0", "off", "no", ""].iter().any(|v| is_truthy(v)));
     }
 }

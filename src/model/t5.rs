@@ -14,8 +14,10 @@ mod position;
 pub use attention::KvCache;
 pub use position::bucket as relative_position_bucket;
 
-use crate::model::generate::Seq2Seq;
-use crate::model::weights::{T5Config, TensorStore};
+use crate::model::checkpoint::{Checkpoint, TensorSpec, read_dir};
+use crate::model::config::T5Config;
+use crate::model::generate::{Seq2Seq, is_identity, repeated_rows};
+use crate::model::weights::TensorStore;
 use anyhow::{Context, Result, bail};
 use attention::AttentionLayer;
 use candle_core::{DType, Device, Tensor};
@@ -70,11 +72,7 @@ impl DecoderState {
 
     /// Repeats every row `n` times (row r becomes rows r*n..r*n+n): one row per beam.
     pub fn repeat_rows(&mut self, n: usize) -> Result<()> {
-        let rows = self.rows();
-        let idx: Vec<u32> = (0..rows as u32)
-            .flat_map(|r| std::iter::repeat_n(r, n))
-            .collect();
-        let idx = Tensor::new(idx.as_slice(), &Device::Cpu)?;
+        let idx = Tensor::new(repeated_rows(self.rows(), n).as_slice(), &Device::Cpu)?;
         for (k, v) in &mut self.cross_kv {
             *k = k.index_select(&idx, 0)?;
             *v = v.index_select(&idx, 0)?;
@@ -91,8 +89,7 @@ impl DecoderState {
     /// Row i takes the self-attention cache of row `parents[i]` (beam search reordering).
     /// Cross-attention K/V are per input, and beams never move between inputs.
     pub fn reorder(&mut self, parents: &[u32]) -> Result<()> {
-        // Beams often keep their own parents; copying the caches then would be wasted.
-        if parents.iter().enumerate().all(|(i, &p)| p as usize == i) {
+        if is_identity(parents) {
             return Ok(());
         }
         let idx = Tensor::new(parents, &Device::Cpu)?;
@@ -105,66 +102,42 @@ impl DecoderState {
 
 impl T5Model {
     pub fn load(cfg: T5Config, store: &TensorStore) -> Result<Self> {
-        let d = cfg.d_model;
         let eps = cfg.layer_norm_epsilon;
-        let shared_name = [
-            "shared.weight",
-            "encoder.embed_tokens.weight",
-            "decoder.embed_tokens.weight",
-        ]
-        .into_iter()
-        .find(|n| store.contains(n))
-        .unwrap_or("shared.weight");
-        let shared = Linear::load(store, shared_name, cfg.vocab_size, d)?;
-        let lm_head = if cfg.tie_word_embeddings {
-            None
-        } else {
-            Some(Linear::load(store, "lm_head.weight", cfg.vocab_size, d)?)
-        };
-        let encoder = (0..cfg.num_layers)
-            .map(|i| {
-                let p = format!("encoder.block.{i}.layer");
+        let layout = Checkpoint::of_store(&cfg, store);
+        let encoder = layout
+            .encoder
+            .iter()
+            .map(|layer| {
                 Ok(EncoderBlock {
-                    attn: AttentionLayer::load(store, &format!("{p}.0"), "SelfAttention", &cfg)?,
-                    ff: FeedForward::load(store, &format!("{p}.1"), d, cfg.d_ff, eps)?,
+                    attn: AttentionLayer::load(store, &layer.attn, &cfg)?,
+                    ff: FeedForward::load(store, &layer.ff, eps)?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let decoder = (0..cfg.decoder_layers())
-            .map(|i| {
-                let p = format!("decoder.block.{i}.layer");
+        let decoder = layout
+            .decoder
+            .iter()
+            .map(|layer| {
                 Ok(DecoderBlock {
-                    self_attn: AttentionLayer::load(
-                        store,
-                        &format!("{p}.0"),
-                        "SelfAttention",
-                        &cfg,
-                    )?,
-                    cross_attn: AttentionLayer::load(
-                        store,
-                        &format!("{p}.1"),
-                        "EncDecAttention",
-                        &cfg,
-                    )?,
-                    ff: FeedForward::load(store, &format!("{p}.2"), d, cfg.d_ff, eps)?,
+                    self_attn: AttentionLayer::load(store, &layer.self_attn, &cfg)?,
+                    cross_attn: AttentionLayer::load(store, &layer.cross_attn, &cfg)?,
+                    ff: FeedForward::load(store, &layer.ff, eps)?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let bias_dims = [cfg.relative_attention_num_buckets, cfg.num_heads];
-        let bias = |stack: &str| {
-            store.float(
-                &format!("{stack}.block.0.layer.0.SelfAttention.relative_attention_bias.weight"),
-                &bias_dims,
-            )
-        };
+        let bias = |spec: &TensorSpec| store.float(&spec.name, &spec.dims);
         Ok(T5Model {
-            encoder_bias: bias("encoder")?,
-            decoder_bias: bias("decoder")?,
-            encoder_norm: RmsNorm::load(store, "encoder.final_layer_norm.weight", d, eps)?,
-            decoder_norm: RmsNorm::load(store, "decoder.final_layer_norm.weight", d, eps)?,
+            shared: Linear::load(store, &layout.shared)?,
+            lm_head: layout
+                .lm_head
+                .as_ref()
+                .map(|spec| Linear::load(store, spec))
+                .transpose()?,
+            encoder_bias: bias(&layout.encoder_bias)?,
+            decoder_bias: bias(&layout.decoder_bias)?,
+            encoder_norm: RmsNorm::load(store, &layout.encoder_norm, eps)?,
+            decoder_norm: RmsNorm::load(store, &layout.decoder_norm, eps)?,
             cfg,
-            shared,
-            lm_head,
             encoder,
             decoder,
         })
@@ -172,10 +145,8 @@ impl T5Model {
 
     /// Loads a checkpoint folder (config.json + the preferred weight file).
     pub fn load_dir(dir: &std::path::Path) -> Result<Self> {
-        let cfg = T5Config::from_file(&dir.join("config.json"))?;
-        let (path, format) = crate::model::weights::find_weights(dir, None)?;
-        let store = TensorStore::load(&path, format)?;
-        Self::load(cfg, &store).with_context(|| format!("loading {}", path.display()))
+        let (cfg, store) = read_dir(dir)?;
+        Self::load(cfg, &store).with_context(|| format!("loading {}", store.source().display()))
     }
 
     pub fn config(&self) -> &T5Config {

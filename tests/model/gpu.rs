@@ -10,10 +10,11 @@ use crate::fixtures::{
 use candle_core::{Device, Tensor};
 use std::ops::ControlFlow;
 use textchem::gpu::{GpuContext, GpuT5Model};
+use textchem::model::config::T5Config;
 use textchem::model::generate::{GenerateConfig, Generated, generate};
 use textchem::model::quantize::{QuantFormat, quantize_in_memory};
 use textchem::model::t5::T5Model;
-use textchem::model::weights::{T5Config, TensorStore, WeightFormat, find_weights};
+use textchem::model::weights::{TensorStore, WeightFormat, find_weights};
 
 /// The bar for f32 logits (the CPU path matches HF within 1e-4).
 const LOGITS_TOL: f32 = 1e-3;
@@ -402,10 +403,10 @@ fn gpu_quantized_kernels_match_cpu_on_256_wide_rows() {
 /// the next request is answered on the CPU, with a notice, instead of failing.
 #[test]
 fn engine_on_the_gpu_answers_like_the_cpu_and_falls_back_when_the_device_is_lost() {
-    use textchem::gpu::Device as Where;
-    use textchem::model::engine::{Engine, GenerateOptions};
     use textchem::model::folder::check_folder;
     use textchem::model::task::Task;
+    use textchem::runtime::Device as Where;
+    use textchem::runtime::engine::{Engine, GenerateOptions};
     if gpu().is_none() {
         return;
     }
@@ -431,7 +432,7 @@ fn engine_on_the_gpu_answers_like_the_cpu_and_falls_back_when_the_device_is_lost
             .unwrap()
     };
     let expected = ask(&on_cpu);
-    let texts = |a: &textchem::model::engine::Answer| {
+    let texts = |a: &textchem::runtime::engine::Answer| {
         a.results.iter().map(|r| r.text.clone()).collect::<Vec<_>>()
     };
     assert_eq!(texts(&ask(&on_gpu)), texts(&expected));

@@ -7,9 +7,10 @@ use candle_core::{Device, Tensor};
 use serde_json::Value;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
+use textchem::model::config::T5Config;
 use textchem::model::generate::{Cancelled, GenerateConfig, Generated, generate};
 use textchem::model::t5::T5Model;
-use textchem::model::weights::{T5Config, TensorStore, WeightFormat, find_weights};
+use textchem::model::weights::{TensorStore, WeightFormat, find_weights};
 
 const TOL: f32 = 1e-4;
 

@@ -8,12 +8,12 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use textchem::gpu::Device;
-use textchem::model::engine::{Engine, GenerateOptions};
 use textchem::model::folder::check_folder;
 use textchem::model::source::ModelSource;
 use textchem::model::task::{Task, clean_output};
-use textchem::model::worker::{Command, Event, RequestId, Worker};
+use textchem::runtime::Device;
+use textchem::runtime::engine::{Engine, GenerateOptions};
+use textchem::runtime::worker::{Command, Event, RequestId, Worker};
 
 const WAIT: Duration = Duration::from_secs(120);
 

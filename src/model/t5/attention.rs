@@ -2,6 +2,8 @@
 //! the key/value caches the decoder keeps between steps.
 
 use super::layers::{Linear, RmsNorm};
+use crate::model::checkpoint::AttentionSpec;
+use crate::model::config::T5Config;
 use crate::model::weights::TensorStore;
 use anyhow::Result;
 use candle_core::Tensor;
@@ -19,18 +21,15 @@ pub struct Attention {
 impl Attention {
     pub fn load(
         store: &TensorStore,
-        prefix: &str,
-        d_model: usize,
+        spec: &AttentionSpec,
         heads: usize,
         d_kv: usize,
     ) -> Result<Self> {
-        let inner = heads * d_kv;
-        let lin = |n: &str, o, i| Linear::load(store, &format!("{prefix}.{n}.weight"), o, i);
         Ok(Attention {
-            q: lin("q", inner, d_model)?,
-            k: lin("k", inner, d_model)?,
-            v: lin("v", inner, d_model)?,
-            o: lin("o", d_model, inner)?,
+            q: Linear::load(store, &spec.q)?,
+            k: Linear::load(store, &spec.k)?,
+            v: Linear::load(store, &spec.v)?,
+            o: Linear::load(store, &spec.o)?,
             heads,
             d_kv,
         })
@@ -83,26 +82,10 @@ pub struct AttentionLayer {
 }
 
 impl AttentionLayer {
-    pub fn load(
-        store: &TensorStore,
-        prefix: &str,
-        name: &str,
-        cfg: &crate::model::weights::T5Config,
-    ) -> Result<Self> {
+    pub fn load(store: &TensorStore, spec: &AttentionSpec, cfg: &T5Config) -> Result<Self> {
         Ok(AttentionLayer {
-            norm: RmsNorm::load(
-                store,
-                &format!("{prefix}.layer_norm.weight"),
-                cfg.d_model,
-                cfg.layer_norm_epsilon,
-            )?,
-            attn: Attention::load(
-                store,
-                &format!("{prefix}.{name}"),
-                cfg.d_model,
-                cfg.num_heads,
-                cfg.d_kv,
-            )?,
+            norm: RmsNorm::load(store, &spec.norm, cfg.layer_norm_epsilon)?,
+            attn: Attention::load(store, spec, cfg.num_heads, cfg.d_kv)?,
         })
     }
 

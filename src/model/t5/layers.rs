@@ -2,6 +2,7 @@
 //! and the ReLU feed-forward of T5 v1.0.
 
 use super::dense;
+use crate::model::checkpoint::{FeedForwardSpec, TensorSpec};
 use crate::model::quantize::QLinear;
 use crate::model::weights::{StoredMatrix, TensorStore};
 use anyhow::Result;
@@ -15,8 +16,8 @@ pub enum Linear {
 }
 
 impl Linear {
-    pub fn load(store: &TensorStore, name: &str, out_dim: usize, in_dim: usize) -> Result<Self> {
-        Ok(match store.matrix(name, &[out_dim, in_dim])? {
+    pub fn load(store: &TensorStore, spec: &TensorSpec) -> Result<Self> {
+        Ok(match store.matrix(&spec.name, &spec.dims)? {
             StoredMatrix::Float(w) => Linear::Dense(w),
             // The CPU multiplies f16 weights as f32 (exactly their values).
             StoredMatrix::Quantized(q) if q.dtype() == GgmlDType::F16 => {
@@ -62,9 +63,9 @@ pub struct RmsNorm {
 }
 
 impl RmsNorm {
-    pub fn load(store: &TensorStore, name: &str, dim: usize, eps: f64) -> Result<Self> {
+    pub fn load(store: &TensorStore, spec: &TensorSpec, eps: f64) -> Result<Self> {
         Ok(RmsNorm {
-            weight: store.float(name, &[dim])?,
+            weight: store.float(&spec.name, &spec.dims)?,
             eps,
         })
     }
@@ -84,27 +85,11 @@ pub struct FeedForward {
 }
 
 impl FeedForward {
-    pub fn load(
-        store: &TensorStore,
-        prefix: &str,
-        d_model: usize,
-        d_ff: usize,
-        eps: f64,
-    ) -> Result<Self> {
+    pub fn load(store: &TensorStore, spec: &FeedForwardSpec, eps: f64) -> Result<Self> {
         Ok(FeedForward {
-            norm: RmsNorm::load(store, &format!("{prefix}.layer_norm.weight"), d_model, eps)?,
-            wi: Linear::load(
-                store,
-                &format!("{prefix}.DenseReluDense.wi.weight"),
-                d_ff,
-                d_model,
-            )?,
-            wo: Linear::load(
-                store,
-                &format!("{prefix}.DenseReluDense.wo.weight"),
-                d_model,
-                d_ff,
-            )?,
+            norm: RmsNorm::load(store, &spec.norm, eps)?,
+            wi: Linear::load(store, &spec.wi)?,
+            wo: Linear::load(store, &spec.wo)?,
         })
     }
 

@@ -10,15 +10,18 @@ use anyhow::{Context, Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
 use tokenizers::Tokenizer;
 
-use super::folder::{ModelFiles, check_folder};
-use super::generate::{Cancelled, GenerateConfig, Generated, StepCallback, generate};
+use super::device::{Device, Selected};
 use super::panics::{lock, panic_message};
-use super::source::{HubSettings, ModelSource, resolve};
-use super::t5::T5Model;
-use super::task::{Task, clean_output, interpret_output};
-use super::tokenizer::load_tokenizer;
-use super::weights::{T5Config, TensorStore, WeightFormat, find_weights};
-use crate::gpu::{Device, GpuContext, GpuT5Model, Selected};
+use crate::gpu::{GpuContext, GpuT5Model};
+use crate::model::config::T5Config;
+use crate::model::folder::{ModelFiles, check_folder};
+use crate::model::generate::{Cancelled, GenerateConfig, Generated, StepCallback, generate};
+use crate::model::hub::HubSettings;
+use crate::model::source::{ModelSource, resolve};
+use crate::model::t5::T5Model;
+use crate::model::task::{Task, clean_output, interpret_output};
+use crate::model::tokenizer::load_tokenizer;
+use crate::model::weights::{TensorStore, WeightFormat, find_weights};
 
 /// Decoding settings a user chooses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,10 +241,6 @@ impl Engine {
     /// The weight file the network was loaded from.
     pub fn weights(&self) -> &Path {
         &self.weights
-    }
-
-    pub fn tokenizer(&self) -> &Tokenizer {
-        &self.tokenizer
     }
 
     /// Where the model runs, in words: the GPU adapter, or "CPU".

@@ -13,12 +13,13 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use super::device::Device;
 use super::engine::{Answer, Engine, GenerateOptions};
-use super::generate::{Cancelled, Progress};
 use super::panics::{lock, panic_message};
-use super::source::ModelSource;
-use super::task::Task;
-use crate::gpu::{Device, GpuContext};
+use crate::gpu::GpuContext;
+use crate::model::generate::{Cancelled, Progress};
+use crate::model::source::ModelSource;
+use crate::model::task::Task;
 
 pub type RequestId = u64;
 
