@@ -1,6 +1,6 @@
-//! `textchem bench`: generation speed of T5 in f32 and the quantized formats, in the shape
-//! of the benchmark (input 64 tokens, 128 forced output tokens, greedy and beam 5),
-//! and the quantized formats' teacher-forced top-1 agreement with f32.
+//! `textchem bench`: generation speed of T5 in f32 and the quantized formats, in the shape of
+//! the torch comparison in docs/model-runtime.md (input 64 tokens, 128 forced output tokens,
+//! greedy and beam 5), and the quantized formats' teacher-forced top-1 agreement with f32.
 //!
 //! `scripts/bench_model.sh` runs it beside `scripts/bench_torch.py` (HF transformers on the
 //! same random models' shapes) so both are measured on the same machine at the same time.
