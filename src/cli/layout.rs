@@ -2,6 +2,8 @@
 //! line, in the format `../shared/eval/layout_metrics.py --coords` scores.
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
+
+use super::lines::Lines;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -27,8 +29,18 @@ pub fn run(args: &LayoutArgs) -> anyhow::Result<()> {
     };
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut tsv = false;
-    for (k, line) in reader.lines().enumerate() {
-        let line = line.context("reading input")?;
+    for line in Lines::new(reader) {
+        let (number, line) = line.context("reading input")?;
+        // Ids default to 0-based line numbers, as the metrics script counts.
+        let k = number - 1;
+        let line = match line {
+            Ok(line) => line,
+            Err(e) => {
+                let error = format!("line {number}: {e}");
+                writeln!(out, "{}", json!({"id": k.to_string(), "error": error}))?;
+                continue;
+            }
+        };
         if k == 0 && is_tsv_header(&line) {
             tsv = true;
             continue;

@@ -5,6 +5,7 @@ pub mod bench;
 pub mod draw;
 pub mod gui;
 pub mod layout;
+pub mod lines;
 pub mod props;
 pub mod quantize;
 pub mod run;

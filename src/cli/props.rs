@@ -6,6 +6,8 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
+
+use super::lines::Lines;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -66,14 +68,19 @@ pub fn write_props(input: impl BufRead, out: &mut impl Write, all: bool) -> io::
         header.extend(EXTRA_COLUMNS);
     }
     write_record(out, &header)?;
-    for (n, line) in input.lines().enumerate() {
-        let line = line?;
-        let Some((smiles, id)) = split_line(&line) else {
-            continue;
+    for line in Lines::new(input) {
+        let (number, text) = line?;
+        let row = match text {
+            Ok(text) => {
+                let Some((smiles, id)) = split_line(&text) else {
+                    continue;
+                };
+                // Lines without an id are named by their 1-based line number.
+                let id = id.map_or_else(|| number.to_string(), str::to_string);
+                props_row(&id, smiles, all)
+            }
+            Err(e) => error_row(&number.to_string(), &format!("line {number}: {e}"), all),
         };
-        // Lines without an id are named by their 1-based line number.
-        let id = id.map_or_else(|| (n + 1).to_string(), str::to_string);
-        let row = props_row(&id, smiles, all);
         write_record(out, &row)?;
     }
     Ok(())
@@ -89,6 +96,15 @@ pub fn split_line(line: &str) -> Option<(&str, Option<&str>)> {
         Some((smiles, rest)) => Some((smiles, Some(rest.trim()).filter(|s| !s.is_empty()))),
         None => Some((line, None)),
     }
+}
+
+/// A row with only an id and an error, for a line that could not be read.
+fn error_row(id: &str, error: &str, all: bool) -> Vec<String> {
+    let width = COLUMNS.len() + if all { EXTRA_COLUMNS.len() } else { 0 };
+    let mut row = vec![String::new(); width];
+    row[0] = id.to_string();
+    row[8] = error.to_string();
+    row
 }
 
 /// The CSV fields for one input SMILES, in header order.
@@ -244,5 +260,42 @@ mod tests {
         assert_eq!(split_line("   "), None);
         let out = csv("\nC\n", false);
         assert!(out.lines().nth(1).unwrap().starts_with("2,C,C,CH4,"));
+    }
+
+    #[test]
+    fn a_latin1_byte_costs_one_row_not_the_rest_of_the_file() {
+        let mut input = Vec::new();
+        for i in 1..=10_000 {
+            if i == 5_000 {
+                input.extend_from_slice(b"C\xE9 caf\xE9\n");
+            } else {
+                input.extend_from_slice(format!("C{} m{i}\n", "C".repeat(i % 5)).as_bytes());
+            }
+        }
+        let mut out = Vec::new();
+        write_props(input.as_slice(), &mut out, false).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let rows: Vec<&str> = out.lines().skip(1).collect();
+        assert_eq!(rows.len(), 10_000);
+        let errors: Vec<&&str> = rows.iter().filter(|r| !r.ends_with(',')).collect();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with("5000,,")
+                && errors[0].contains("line 5000: the line is not UTF-8"),
+            "{}",
+            errors[0]
+        );
+        assert!(rows[9_999].starts_with("m10000,"));
+    }
+
+    #[test]
+    fn a_byte_order_mark_does_not_spoil_the_first_line() {
+        let out = csv("\u{FEFF}CCO ethanol\n", false);
+        assert!(
+            out.lines()
+                .nth(1)
+                .unwrap()
+                .starts_with("ethanol,CCO,CCO,C2H6O,")
+        );
     }
 }
