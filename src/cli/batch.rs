@@ -8,7 +8,9 @@
 //!
 //! Each row is written and flushed as soon as it is done. Run the same command again after a
 //! crash or Ctrl-C and the rows already in the output (matched by `row`) are skipped; at most
-//! the row in progress is lost.
+//! the row in progress is lost. `OUT.textchem.json` records what produced the output (input
+//! file and content hash, task, column, model, weight file, decoding); a run with other
+//! settings is refused unless `--overwrite` starts the output again.
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
@@ -19,6 +21,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use csv::StringRecord;
 
+use super::resume::{self, RunRecord};
 use super::run::{ModelArgs, load_engine, run_with_progress};
 use crate::model::task::Task;
 use crate::runtime::engine::{Engine, GenerateOptions};
@@ -33,9 +36,13 @@ pub struct BatchArgs {
     /// The input column holding each row's text or SMILES.
     #[arg(long)]
     pub column: String,
-    /// The output CSV. When it exists, rows already in it are skipped (resume).
+    /// The output CSV. When it exists, rows already in it are skipped (resume), provided the
+    /// same input, task, model and decoding wrote it.
     #[arg(long)]
     pub output: PathBuf,
+    /// Start the output again, discarding rows an earlier run wrote.
+    #[arg(long)]
+    pub overwrite: bool,
 }
 
 /// The column numbering the input's data rows, first in the output.
@@ -45,7 +52,9 @@ const ANSWER_COLUMNS: [&str; 5] = ["output", "valid", "canonical_smiles", "score
 
 pub fn run(args: BatchArgs) -> Result<()> {
     let options = args.model.options()?;
-    let (headers, rows) = read_input(&args.input)?;
+    let bytes =
+        fs::read(&args.input).with_context(|| format!("cannot open {}", args.input.display()))?;
+    let (headers, rows) = read_input(&args.input, &bytes)?;
     let column = headers
         .iter()
         .position(|h| h == args.column)
@@ -58,6 +67,35 @@ pub fn run(args: BatchArgs) -> Result<()> {
             )
         })?;
     let out_header = output_header(&headers, &args.input)?;
+    let mut record = RunRecord {
+        input: args.input.display().to_string(),
+        input_bytes: bytes.len() as u64,
+        input_hash: resume::fnv1a64(&bytes),
+        task: args.model.task.name().to_owned(),
+        column: args.column.clone(),
+        model: args.model.model.clone().unwrap_or_else(|| "default".into()),
+        weights: None,
+        beams: options.beams,
+        max_length: options.max_length,
+    };
+    drop(bytes);
+    let earlier = if args.overwrite {
+        for path in [args.output.clone(), resume::sidecar_path(&args.output)] {
+            match fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(e).with_context(|| format!("cannot remove {}", path.display()));
+                }
+                _ => {}
+            }
+        }
+        None
+    } else {
+        let earlier = resume::read(&args.output)?;
+        if has_rows(&args.output)? {
+            resume::check(&args.output, earlier.as_ref(), &record)?;
+        }
+        earlier
+    };
     let done = resume_state(&args.output, &out_header)?;
     let todo: Vec<usize> = (0..rows.len())
         .filter(|i| !done.contains(&(i + 1)))
@@ -75,6 +113,15 @@ pub fn run(args: BatchArgs) -> Result<()> {
         return Ok(());
     }
     let engine = load_engine(&args.model)?;
+    record.weights = engine
+        .weights()
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned());
+    if let Some(earlier) = &earlier {
+        resume::check(&args.output, Some(earlier), &record)?;
+    }
+    // The record goes first: an output never exists without one.
+    resume::write(&args.output, &record)?;
 
     let file = OpenOptions::new()
         .create(true)
@@ -99,18 +146,50 @@ pub fn run(args: BatchArgs) -> Result<()> {
     Ok(())
 }
 
-fn read_input(path: &Path) -> Result<(StringRecord, Vec<StringRecord>)> {
-    let mut reader =
-        csv::Reader::from_path(path).with_context(|| format!("cannot open {}", path.display()))?;
+/// The header and data rows of the input CSV. A row that is not UTF-8 keeps its place, its
+/// text read lossily; `answer_row` reports it instead of running the model on it.
+fn read_input(path: &Path, bytes: &[u8]) -> Result<(StringRecord, Vec<InputRow>)> {
+    let mut reader = csv::Reader::from_reader(bytes);
     let headers = reader
         .headers()
         .with_context(|| format!("cannot read the header row of {}", path.display()))?
         .clone();
-    let rows = reader
-        .records()
-        .collect::<Result<Vec<_>, _>>()
-        .with_context(|| format!("{} is not a valid CSV file", path.display()))?;
+    let mut rows = vec![];
+    for record in reader.byte_records() {
+        let record =
+            record.with_context(|| format!("{} is not a valid CSV file", path.display()))?;
+        let line = record.position().map_or(0, |p| p.line());
+        rows.push(match StringRecord::from_byte_record(record) {
+            Ok(text) => InputRow { text, error: None },
+            Err(e) => {
+                let bytes = e.into_byte_record();
+                let lossy = bytes.iter().map(String::from_utf8_lossy);
+                InputRow {
+                    text: StringRecord::from_iter(lossy),
+                    error: Some(format!(
+                        "line {line} of {} is not UTF-8 text; convert the file to UTF-8",
+                        path.display()
+                    )),
+                }
+            }
+        });
+    }
     Ok((headers, rows))
+}
+
+/// One data row of the input, with why it cannot be run when it cannot.
+struct InputRow {
+    text: StringRecord,
+    error: Option<String>,
+}
+
+/// Whether `path` holds anything (a fresh output may exist empty).
+fn has_rows(path: &Path) -> Result<bool> {
+    match fs::metadata(path) {
+        Ok(m) => Ok(m.len() > 0),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
 }
 
 fn output_header(input_headers: &StringRecord, input: &Path) -> Result<StringRecord> {
@@ -190,13 +269,17 @@ fn answer_row(
     task: Task,
     options: &GenerateOptions,
     index: usize,
-    record: &StringRecord,
+    input_row: &InputRow,
     column: usize,
 ) -> StringRecord {
     let mut row = StringRecord::new();
     row.push_field(&(index + 1).to_string());
-    row.extend(record.iter());
-    let input = record.get(column).unwrap_or("");
+    row.extend(input_row.text.iter());
+    if let Some(error) = &input_row.error {
+        push_failure(&mut row, error);
+        return row;
+    }
+    let input = input_row.text.get(column).unwrap_or("");
     let answer = run_with_progress(engine, task, input, options);
     let best = answer.as_ref().map(|a| a.results.first());
     match best {

@@ -8,6 +8,7 @@ pub mod layout;
 pub mod lines;
 pub mod props;
 pub mod quantize;
+pub mod resume;
 pub mod run;
 
 use clap::{Parser, Subcommand};

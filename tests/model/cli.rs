@@ -342,14 +342,108 @@ fn batch_resumes_after_a_crash_without_redoing_finished_rows() {
     assert_eq!(resumed[2][1], "KEPT-b");
     assert_eq!(resumed[3..], complete[3..]);
 
-    // Everything done: nothing is loaded or rewritten.
-    let out = batch("/nonexistent-model", &input, "smiles", &output);
+    // Everything done: nothing is loaded (the model's weights are gone) or rewritten.
+    for entry in std::fs::read_dir(model.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path
+            .extension()
+            .is_some_and(|e| e == "safetensors" || e == "bin")
+        {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    let out = batch(model.path().to_str().unwrap(), &input, "smiles", &output);
     assert!(
         stderr(&out).contains("all 5 rows are in"),
         "{}",
         stderr(&out)
     );
     assert_eq!(read_csv(&output), resumed);
+}
+
+#[test]
+fn batch_refuses_to_resume_an_output_of_another_input_or_task() {
+    let model = fixture_copy("t5-tiny-a");
+    let model = model.path().to_str().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let input = write_input(work.path(), &ROWS[..2]);
+    let output = work.path().join("out.csv");
+    stdout(&batch(model, &input, "smiles", &output));
+    let first = std::fs::read(&output).unwrap();
+
+    let other = work.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    let other_input = write_input(&other, &ROWS[1..]);
+    let out = batch(model, &other_input, "smiles", &output);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("written by another run") && err.contains("input:"),
+        "{err}"
+    );
+    assert!(err.contains("--overwrite"), "{err}");
+
+    let mut args = vec![
+        "batch",
+        "--task",
+        "retro",
+        "--model",
+        model,
+        "--beams",
+        "2",
+        "--max-length",
+        "24",
+    ];
+    let (input_s, output_s) = (input.to_str().unwrap(), output.to_str().unwrap());
+    args.extend([
+        "--input", input_s, "--column", "smiles", "--output", output_s,
+    ]);
+    let out = textchem(&args);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("task: forward → retro"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read(&output).unwrap(),
+        first,
+        "a refused run writes nothing"
+    );
+
+    args.push("--overwrite");
+    stdout(&textchem(&args));
+    let table = read_csv(&output);
+    assert_eq!(table.len(), 3);
+    let record = std::fs::read_to_string(work.path().join("out.csv.textchem.json")).unwrap();
+    assert!(record.contains("\"task\": \"retro\""), "{record}");
+}
+
+#[test]
+fn a_batch_row_that_is_not_utf8_is_an_error_row_and_the_rest_run() {
+    let model = fixture_copy("t5-tiny-a");
+    let work = tempfile::tempdir().unwrap();
+    let input = work.path().join("in.csv");
+    std::fs::write(&input, b"id,smiles\na,CCO\nb,C\xE9O\nc,CCN\n").unwrap();
+    let output = work.path().join("out.csv");
+    stdout(&batch(
+        model.path().to_str().unwrap(),
+        &input,
+        "smiles",
+        &output,
+    ));
+    let table = read_csv(&output);
+    assert_eq!(table.len(), 4);
+    assert!(
+        table[2][7].contains("line 3") && table[2][7].contains("not UTF-8"),
+        "{:?}",
+        table[2]
+    );
+    // The other rows ran: they have answers (the tiny model's are noise, so not valid SMILES).
+    assert!(
+        !table[1][3].is_empty() && !table[3][3].is_empty(),
+        "{table:?}"
+    );
 }
 
 #[test]
