@@ -53,6 +53,10 @@ fn extra_id_tokens(n: usize) -> Vec<String> {
     (0..n).map(|i| format!("<extra_id_{i}>")).collect()
 }
 
+/// The most sentinel tokens read: T5 has 100, and each costs memory before the vocabulary can
+/// be checked against the model's.
+const MAX_EXTRA_IDS: u64 = 100_000;
+
 /// A special token is written either as a string or as an `AddedToken` object with `content`.
 fn token_text(value: &Value) -> Option<String> {
     match value {
@@ -78,6 +82,9 @@ impl T5TokenizerConfig {
             config.pad_token = t;
         }
         if let Some(n) = json.get("extra_ids").and_then(Value::as_u64) {
+            if n > MAX_EXTRA_IDS {
+                bail!("extra_ids is {n}; T5 tokenizers have 100 sentinel tokens, and at most {MAX_EXTRA_IDS} are read");
+            }
             config.extra_ids = n as usize;
         }
         let listed: Option<Vec<String>> = json
@@ -228,7 +235,13 @@ pub fn build_from_folder(folder: &Path) -> Result<Tokenizer> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => T5TokenizerConfig::default(),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", config_path.display())),
     };
-    build_t5_tokenizer(&spiece, &config)
+    build_t5_tokenizer(&spiece, &config).with_context(|| {
+        format!(
+            "cannot build the tokenizer from {} and {} (download them again)",
+            spiece_path.display(),
+            config_path.display()
+        )
+    })
 }
 
 /// The folder's tokenizer: its `tokenizer.json` when that is at least as new as `spiece.model` and

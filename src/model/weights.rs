@@ -94,7 +94,7 @@ impl TensorStore {
                 // candle's reader interprets only the pickle opcodes that build a state dict;
                 // it never runs code from the file, unlike Python's `torch.load`.
                 WeightFormat::PytorchBin => {
-                    for (name, t) in candle_core::pickle::read_all(path)? {
+                    for (name, t) in read_pickle(path)? {
                         store.insert_float(name, t)?;
                     }
                 }
@@ -109,7 +109,38 @@ impl TensorStore {
             }
             Ok(store)
         };
-        read().with_context(|| format!("cannot read the weights {}", path.display()))
+        let store = read().with_context(|| format!("cannot read the weights {}", path.display()))?;
+        if let Some(name) = store.first_non_finite()? {
+            bail!(
+                "tensor {name} in {} holds NaN or infinite values: the file is damaged; download \
+                 the checkpoint again (or quantize again from its float weights)",
+                path.display()
+            );
+        }
+        Ok(store)
+    }
+
+    /// The first tensor (by name) holding a NaN or an infinity. A damaged weight file would
+    /// otherwise run and answer with NaN scores. Quantized blocks are checked by their scales,
+    /// the only floats they hold.
+    pub fn first_non_finite(&self) -> Result<Option<String>> {
+        let mut names: Vec<&String> = self.names().collect();
+        names.sort();
+        for name in names {
+            let finite = match (self.float.get(name), self.quantized.get(name)) {
+                (Some(t), _) => t
+                    .flatten_all()?
+                    .to_vec1::<f32>()?
+                    .iter()
+                    .all(|x| x.is_finite()),
+                (None, Some(q)) => quantized_is_finite(q)?,
+                (None, None) => true,
+            };
+            if !finite {
+                return Ok(Some(name.clone()));
+            }
+        }
+        Ok(None)
     }
 
     pub fn from_tensors(source: &str, float: HashMap<String, Tensor>) -> Self {
@@ -209,6 +240,38 @@ impl TensorStore {
         }
         Ok(())
     }
+}
+
+/// candle's pickle reader panics on some malformed archives (a tensor rebuilt from too short
+/// an argument tuple); a panic there is a damaged file, reported as one.
+fn read_pickle(path: &Path) -> Result<Vec<(String, Tensor)>> {
+    let read = std::panic::AssertUnwindSafe(|| candle_core::pickle::read_all(path));
+    match std::panic::catch_unwind(read) {
+        Ok(tensors) => Ok(tensors?),
+        Err(_) => bail!("the PyTorch archive is malformed (its pickle does not describe tensors)"),
+    }
+}
+
+fn quantized_is_finite(q: &QTensor) -> Result<bool> {
+    use super::quantize::blocks::{BlockQ4K, BlockQ8_0, blocks_from_bytes};
+    let bytes = q.data()?;
+    let finite = |x: half::f16| x.is_finite();
+    let checked = match q.dtype() {
+        GgmlDType::F16 => bytes
+            .chunks_exact(2)
+            .all(|b| finite(half::f16::from_le_bytes([b[0], b[1]]))),
+        GgmlDType::Q8_0 => blocks_from_bytes::<BlockQ8_0>(&bytes)
+            .is_some_and(|blocks| blocks.iter().all(|b| finite(b.d))),
+        GgmlDType::Q4K => blocks_from_bytes::<BlockQ4K>(&bytes)
+            .is_some_and(|blocks| blocks.iter().all(|b| finite(b.d) && finite(b.dmin))),
+        _ => q
+            .dequantize(&Device::Cpu)?
+            .flatten_all()?
+            .to_vec1::<f32>()?
+            .iter()
+            .all(|x| x.is_finite()),
+    };
+    Ok(checked)
 }
 
 pub enum StoredMatrix<'a> {

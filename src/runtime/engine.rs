@@ -23,6 +23,10 @@ use crate::model::task::{Task, clean_output, interpret_output};
 use crate::model::tokenizer::load_tokenizer;
 use crate::model::weights::{TensorStore, WeightFormat, find_weights};
 
+/// The longest input the model reads, in tokens: the checkpoints' `model_max_length`, the
+/// length they were trained on. Longer inputs are refused before any memory is spent on them.
+pub const MAX_INPUT_TOKENS: usize = 512;
+
 /// Decoding settings a user chooses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GenerateOptions {
@@ -330,7 +334,22 @@ impl Engine {
             .tokenizer
             .encode(prompt.as_str(), true)
             .map_err(|e| anyhow!("tokenizing the input: {e}"))?;
-        let generated = self.generate(encoding.get_ids(), &cfg, on_step)?;
+        let ids = encoding.get_ids();
+        if ids.len() > MAX_INPUT_TOKENS {
+            bail!(
+                "the input is {} tokens long; the model reads at most {MAX_INPUT_TOKENS} \
+                 (it was trained on inputs up to that length): shorten it",
+                ids.len()
+            );
+        }
+        let generated = self.generate(ids, &cfg, on_step)?;
+        if generated.iter().any(|g| !g.score.is_finite()) {
+            bail!(
+                "the model's scores are not numbers (NaN): its weights {} are damaged; \
+                 download the checkpoint again",
+                self.weights.display()
+            );
+        }
         let results = generated
             .iter()
             .enumerate()
