@@ -16,7 +16,7 @@
 use super::element::Element;
 use super::mol::{AtomIdx, BondIdx, BondOrder, Molecule};
 use super::pool::{Pooled, poolable};
-use super::rings::{Adjacency, RingCore, RingInfo};
+use super::rings::{Adjacency, RingCore};
 
 /// Rings larger than this are never aromatic, which also bounds the work on macrocycles.
 const MAX_RING_SIZE: usize = 24;
@@ -43,13 +43,6 @@ pub fn perceive(mol: &mut Molecule) {
     let adj = Adjacency::new(mol);
     let rings = RingCore::new(&adj, mol.bond_count());
     let flags = aromatic_flags(mol, &adj, &rings);
-    set_flags(mol, &flags);
-}
-
-/// As [`perceive`], reusing ring information the caller already has.
-pub fn perceive_with_rings(mol: &mut Molecule, rings: &RingInfo) {
-    let adj = Adjacency::new(mol);
-    let flags = aromatic_flags(mol, &adj, rings.core());
     set_flags(mol, &flags);
 }
 

@@ -51,11 +51,6 @@ impl RingInfo {
         }
     }
 
-    /// Ring atoms and bonds and the relevant cycles in flat arrays.
-    pub(crate) fn core(&self) -> &RingCore {
-        &self.core
-    }
-
     /// The SSSR: as many rings as the molecule has independent cycles, smallest first, each in
     /// cyclic order. Not unique for some cage molecules; see [`RingInfo::relevant_cycles`].
     pub fn rings(&self) -> &[Vec<AtomIdx>] {
@@ -76,10 +71,6 @@ impl RingInfo {
     /// Bonds of relevant cycle `r`, parallel to its atoms.
     pub fn relevant_cycle_bonds(&self, r: usize) -> &[BondIdx] {
         self.core.bonds(r)
-    }
-
-    pub fn num_rings(&self) -> usize {
-        self.rings.len()
     }
 
     pub fn is_ring_atom(&self, a: AtomIdx) -> bool {
