@@ -14,9 +14,9 @@
 //! drugs (see docs/canonical.md).
 
 use super::element::Element;
-use super::mol::{AtomIdx, BondIdx, BondOrder, Molecule};
+use super::mol::{Adjacency, AtomIdx, BondIdx, BondOrder, Molecule};
 use super::pool::{Pooled, poolable};
-use super::rings::{Adjacency, RingCore};
+use super::rings::RingCore;
 
 /// Rings larger than this are never aromatic, which also bounds the work on macrocycles.
 const MAX_RING_SIZE: usize = 24;
@@ -58,17 +58,17 @@ impl Flags {
     /// The flags as the molecule has them.
     pub fn of(mol: &Molecule) -> Flags {
         Flags {
-            atoms: mol.graph.node_weights().map(|a| a.aromatic).collect(),
-            bonds: mol.graph.edge_weights().map(|b| b.aromatic).collect(),
+            atoms: mol.atom_values().map(|a| a.aromatic).collect(),
+            bonds: mol.bond_values().map(|b| b.aromatic).collect(),
         }
     }
 }
 
 fn set_flags(mol: &mut Molecule, flags: &Flags) {
-    for (atom, &aromatic) in mol.graph.node_weights_mut().zip(&flags.atoms) {
+    for (atom, &aromatic) in mol.atom_values_mut().zip(&flags.atoms) {
         atom.aromatic = aromatic;
     }
-    for (bond, &aromatic) in mol.graph.edge_weights_mut().zip(&flags.bonds) {
+    for (bond, &aromatic) in mol.bond_values_mut().zip(&flags.bonds) {
         bond.aromatic = aromatic;
     }
 }
