@@ -5,7 +5,8 @@
 use super::labels::atom_label;
 use super::layout::{self, Graph, LayoutOptions, Vec2};
 use super::radicals::{dot_positions, radical_electrons};
-use super::scene::{Color, Item, Scene, Shift, Span, text_extent};
+use super::scene::{Color, Item, LineCap, Scene, Shift, Span, text_extent};
+use super::shapes::{arrow, hashed_wedge, wedge};
 use super::wedges::stereo_bonds;
 use crate::chem::rings::RingInfo;
 use crate::chem::{Molecule, Reaction};
@@ -111,7 +112,7 @@ pub fn molecule_scene(mol: &Molecule, style: &Style) -> Scene {
             None => style.font_size * 0.45,
         };
         for at in dot_positions(pos[i], &dirs, count, clearance, style.font_size * 0.3) {
-            items.push(Item::Dot {
+            items.push(Item::Circle {
                 at,
                 radius: style.line_width * 1.2,
                 color: Color::BLACK,
@@ -132,13 +133,12 @@ pub fn molecule_scene(mol: &Molecule, style: &Style) -> Scene {
         let color = Color::BLACK;
         if let Some(w) = wedges.iter().find(|w| w.bond == b) {
             let (tip, base) = if w.centre == x { (p, q) } else { (q, p) };
-            items.push(Item::Wedge {
-                tip,
-                base,
-                half_width: style.double_gap * 0.8,
-                hashed: w.hashed,
-                color,
-            });
+            let half_width = style.double_gap * 0.8;
+            if w.hashed {
+                items.extend(hashed_wedge(tip, base, half_width, color));
+            } else {
+                items.push(wedge(tip, base, half_width, color));
+            }
             continue;
         }
         let line = |from: Vec2, to: Vec2| Item::Line {
@@ -146,6 +146,7 @@ pub fn molecule_scene(mol: &Molecule, style: &Style) -> Scene {
             to,
             width: style.line_width,
             color,
+            cap: LineCap::Round,
         };
         let normal = (q - p).unit().rotate(std::f64::consts::FRAC_PI_2);
         match mol.bond(b).order.valence() {
@@ -296,11 +297,12 @@ pub fn reaction_scene(rxn: &Reaction, style: &Style) -> Scene {
         *item = s.items.remove(0);
     }
     items.extend(agent_items);
-    items.push(Item::Arrow {
-        from: Vec2::new(x, 0.0),
-        to: Vec2::new(x + arrow_len, 0.0),
-        width: style.line_width,
-    });
+    items.extend(arrow(
+        Vec2::new(x, 0.0),
+        Vec2::new(x + arrow_len, 0.0),
+        style.line_width,
+        Color::BLACK,
+    ));
     x += arrow_len + gap;
     for (k, m) in rxn.products.iter().enumerate() {
         if k > 0 {
