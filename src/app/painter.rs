@@ -1,5 +1,5 @@
-//! The egui backend of the depiction scene: lines, wedges, hashes, labels with sub- and
-//! superscripts, arrows; and a molecule canvas with zoom, pan and atom hover.
+//! The egui backend of the depiction scene: lines, filled polygons and circles, labels with
+//! sub- and superscripts; and a molecule canvas with zoom, pan and atom hover.
 
 use egui::text::{CCursor, LayoutJob};
 use egui::{
@@ -52,24 +52,26 @@ pub fn paint_scene(painter: &Painter, scene: &Scene, t: ToScreen) {
     let k = t.scale;
     for item in &scene.items {
         match item {
+            // egui strokes have square ends whatever the scene's cap.
             Item::Line {
                 from,
                 to,
                 width,
                 color: c,
+                cap: _,
             } => {
                 painter.line_segment(
                     [t.point(*from), t.point(*to)],
                     Stroke::new((*width as f32 * k).max(1.0), color(*c)),
                 );
             }
-            Item::Wedge {
-                tip,
-                base,
-                half_width,
-                hashed,
-                color: c,
-            } => paint_wedge(painter, t, *tip, *base, *half_width, *hashed, color(*c)),
+            Item::Polygon { points, color: c } => {
+                painter.add(Shape::convex_polygon(
+                    points.iter().map(|&p| t.point(p)).collect(),
+                    color(*c),
+                    Stroke::NONE,
+                ));
+            }
             Item::Text {
                 at,
                 spans,
@@ -108,57 +110,14 @@ pub fn paint_scene(painter: &Painter, scene: &Scene, t: ToScreen) {
                 let pos = t.point(*at) - anchor.to_vec2();
                 painter.galley(pos, galley, color(*c));
             }
-            Item::Dot {
+            Item::Circle {
                 at,
                 radius,
                 color: c,
             } => {
                 painter.circle_filled(t.point(*at), (*radius as f32 * k).max(1.5), color(*c));
             }
-            Item::Arrow { from, to, width } => {
-                let (p, q) = (t.point(*from), t.point(*to));
-                let stroke = Stroke::new((*width as f32 * k).max(1.0), Color32::BLACK);
-                let dir = (q - p).normalized();
-                let head = (0.25 * k).max(6.0);
-                let n = Vec2::new(-dir.y, dir.x) * head * 0.45;
-                painter.line_segment([p, q - dir * head * 0.5], stroke);
-                painter.add(Shape::convex_polygon(
-                    vec![q, q - dir * head + n, q - dir * head - n],
-                    Color32::BLACK,
-                    Stroke::NONE,
-                ));
-            }
         }
-    }
-}
-
-fn paint_wedge(
-    painter: &Painter,
-    t: ToScreen,
-    tip: SceneVec,
-    base: SceneVec,
-    half_width: f64,
-    hashed: bool,
-    c: Color32,
-) {
-    let (p, q) = (t.point(tip), t.point(base));
-    let d = q - p;
-    let n = Vec2::new(-d.y, d.x).normalized() * (half_width as f32 * t.scale);
-    if hashed {
-        // Hash lines widen from the stereocentre outwards, as in the SVG backend.
-        let steps = 6;
-        let w = (half_width as f32 * t.scale * 0.35).max(1.0);
-        for s in 1..=steps {
-            let f = s as f32 / steps as f32;
-            let c0 = p + d * f;
-            painter.line_segment([c0 + n * f, c0 - n * f], Stroke::new(w, c));
-        }
-    } else {
-        painter.add(Shape::convex_polygon(
-            vec![p, q + n, q - n],
-            c,
-            Stroke::NONE,
-        ));
     }
 }
 
@@ -274,5 +233,38 @@ mod tests {
         assert_eq!(atom_description(hit), "atom 3 · N · charge +1 · 0 H");
         assert_eq!(atom_description(&d.atoms[0]), "atom 0 · O · charge 0 · 1 H");
         assert!(atom_at(&d.atoms, t, rect.min).is_none());
+    }
+
+    #[test]
+    fn the_arrow_head_is_painted_as_the_scenes_polygon() {
+        let rxn = crate::chem::smiles::parse_reaction("CCO>>CC=O").unwrap();
+        let scene = crate::depict::reaction_scene(&rxn, &crate::depict::Style::default());
+        let polygons: Vec<&Vec<SceneVec>> = scene
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Polygon { points, .. } => Some(points),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(polygons.len(), 1, "one arrow head, no wedges");
+        let t = ToScreen {
+            origin: Pos2::new(5.0, 7.0),
+            scale: 30.0,
+        };
+        let ctx = egui::Context::default();
+        let mut out = ctx.run_pass(egui::RawInput::default(), |ctx| {
+            paint_scene(&ctx.layer_painter(egui::LayerId::background()), &scene, t);
+        });
+        let painted: Vec<Vec<Pos2>> = std::mem::take(&mut out.shapes)
+            .into_iter()
+            .filter_map(|c| match c.shape {
+                Shape::Path(path) if path.closed => Some(path.points),
+                _ => None,
+            })
+            .collect();
+        out.drop_without_applying_deltas();
+        let want: Vec<Pos2> = polygons[0].iter().map(|&p| t.point(p)).collect();
+        assert_eq!(painted, vec![want]);
     }
 }

@@ -14,9 +14,9 @@
 //! drugs (see docs/canonical.md).
 
 use super::element::Element;
-use super::mol::{AtomIdx, BondIdx, BondOrder, Molecule};
+use super::mol::{Adjacency, AtomIdx, BondIdx, BondOrder, Molecule};
 use super::pool::{Pooled, poolable};
-use super::rings::{Adjacency, RingCore, RingInfo};
+use super::rings::RingCore;
 
 /// Rings larger than this are never aromatic, which also bounds the work on macrocycles.
 const MAX_RING_SIZE: usize = 24;
@@ -46,13 +46,6 @@ pub fn perceive(mol: &mut Molecule) {
     set_flags(mol, &flags);
 }
 
-/// As [`perceive`], reusing ring information the caller already has.
-pub fn perceive_with_rings(mol: &mut Molecule, rings: &RingInfo) {
-    let adj = Adjacency::new(mol);
-    let flags = aromatic_flags(mol, &adj, rings.core());
-    set_flags(mol, &flags);
-}
-
 /// Perceived aromaticity of each atom and bond, kept beside the molecule (the canonical writer
 /// reads these instead of writing them into a copy of the molecule).
 #[derive(Clone, Debug, Default)]
@@ -65,17 +58,17 @@ impl Flags {
     /// The flags as the molecule has them.
     pub fn of(mol: &Molecule) -> Flags {
         Flags {
-            atoms: mol.graph.node_weights().map(|a| a.aromatic).collect(),
-            bonds: mol.graph.edge_weights().map(|b| b.aromatic).collect(),
+            atoms: mol.atom_values().map(|a| a.aromatic).collect(),
+            bonds: mol.bond_values().map(|b| b.aromatic).collect(),
         }
     }
 }
 
 fn set_flags(mol: &mut Molecule, flags: &Flags) {
-    for (atom, &aromatic) in mol.graph.node_weights_mut().zip(&flags.atoms) {
+    for (atom, &aromatic) in mol.atom_values_mut().zip(&flags.atoms) {
         atom.aromatic = aromatic;
     }
-    for (bond, &aromatic) in mol.graph.edge_weights_mut().zip(&flags.bonds) {
+    for (bond, &aromatic) in mol.bond_values_mut().zip(&flags.bonds) {
         bond.aromatic = aromatic;
     }
 }

@@ -8,8 +8,6 @@
 
 use std::collections::VecDeque;
 
-use petgraph::visit::EdgeRef;
-
 use crate::chem::element::Element;
 use crate::chem::mol::{AtomIdx, BondIdx, BondOrder, Molecule};
 use crate::chem::pool::Pooled;
@@ -66,10 +64,10 @@ fn aromatic_systems(mol: &Molecule) -> Vec<Vec<AtomIdx>> {
     // Atoms with an aromatic bond, in one pass over the bonds (most molecules have none).
     let mut has_aromatic_bond = Pooled::filled(mol.atom_count(), false);
     let mut any = false;
-    for e in mol.graph.raw_edges() {
-        if e.weight.aromatic {
-            has_aromatic_bond[e.source().index()] = true;
-            has_aromatic_bond[e.target().index()] = true;
+    for (x, y, bond) in mol.bonds_with_atoms() {
+        if bond.aromatic {
+            has_aromatic_bond[x.index()] = true;
+            has_aromatic_bond[y.index()] = true;
             any = true;
         }
     }
@@ -85,13 +83,8 @@ fn aromatic_systems(mol: &Molecule) -> Vec<Vec<AtomIdx>> {
         let mut system = vec![start];
         let mut stack = vec![start];
         while let Some(a) = stack.pop() {
-            for e in mol.graph.edges(a) {
-                let n = if e.source() == a {
-                    e.target()
-                } else {
-                    e.source()
-                };
-                if e.weight().aromatic && !seen[n.index()] {
+            for (n, bond) in mol.bonds_at(a) {
+                if bond.aromatic && !seen[n.index()] {
                     seen[n.index()] = true;
                     system.push(n);
                     stack.push(n);

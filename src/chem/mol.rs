@@ -1,4 +1,5 @@
-//! The molecule graph every other part of textchem works on.
+//! The molecule graph every other part of textchem works on, and `Adjacency`, its neighbour
+//! lists as plain indices for code that walks the graph many times.
 //!
 //! Invariants (established by the SMILES reader and kept by every transformation):
 //! - atoms are numbered in input order (for SMILES: order of appearance);
@@ -11,6 +12,7 @@ use petgraph::graph::{EdgeIndex, NodeIndex, UnGraph};
 use petgraph::visit::EdgeRef;
 
 use super::element::Element;
+use super::pool::Pooled;
 
 pub type AtomIdx = NodeIndex<u32>;
 pub type BondIdx = EdgeIndex<u32>;
@@ -139,12 +141,19 @@ impl Bond {
 /// with two components).
 #[derive(Clone, Debug, Default)]
 pub struct Molecule {
-    pub graph: UnGraph<Atom, Bond>,
+    graph: UnGraph<Atom, Bond>,
 }
 
 impl Molecule {
     pub fn new() -> Molecule {
         Molecule::default()
+    }
+
+    /// An empty molecule with room for `atoms` atoms and `bonds` bonds.
+    pub fn with_capacity(atoms: usize, bonds: usize) -> Molecule {
+        Molecule {
+            graph: UnGraph::with_capacity(atoms, bonds),
+        }
     }
 
     pub fn add_atom(&mut self, atom: Atom) -> AtomIdx {
@@ -192,6 +201,45 @@ impl Molecule {
 
     pub fn bonds(&self) -> impl Iterator<Item = BondIdx> + '_ {
         self.graph.edge_indices()
+    }
+
+    /// Every atom in index order (as [`Molecule::atoms`] gives their indices).
+    pub fn atom_values(&self) -> impl Iterator<Item = &Atom> + '_ {
+        self.graph.node_weights()
+    }
+
+    pub fn atom_values_mut(&mut self) -> impl Iterator<Item = &mut Atom> + '_ {
+        self.graph.node_weights_mut()
+    }
+
+    /// Every bond in index order (as [`Molecule::bonds`] gives their indices).
+    pub fn bond_values(&self) -> impl Iterator<Item = &Bond> + '_ {
+        self.graph.edge_weights()
+    }
+
+    pub fn bond_values_mut(&mut self) -> impl Iterator<Item = &mut Bond> + '_ {
+        self.graph.edge_weights_mut()
+    }
+
+    /// Every bond with its two atoms (in the order they were added), in bond index order.
+    pub fn bonds_with_atoms(&self) -> impl Iterator<Item = (AtomIdx, AtomIdx, &Bond)> + '_ {
+        self.graph
+            .raw_edges()
+            .iter()
+            .map(|e| (e.source(), e.target(), &e.weight))
+    }
+
+    /// The bonds at an atom, each with the atom at its other end, in no particular order and
+    /// without allocating ([`Molecule::neighbors`] gives input order).
+    pub fn bonds_at(&self, i: AtomIdx) -> impl Iterator<Item = (AtomIdx, &Bond)> + '_ {
+        self.graph.edges(i).map(move |e| {
+            let other = if e.source() == i {
+                e.target()
+            } else {
+                e.source()
+            };
+            (other, e.weight())
+        })
     }
 
     /// Neighbours of an atom with the connecting bond, in the order the bonds were added.
@@ -256,6 +304,77 @@ impl Molecule {
             out.push(comp);
         }
         out
+    }
+}
+
+/// A molecule's neighbour lists: each atom's `(neighbour, bond)` pairs as plain indices, in bond
+/// (input) order, in one flat array (one allocation instead of one per atom: perception and
+/// writing are allocation-bound on small molecules). Code that walks the graph many times builds
+/// this once instead of going through [`Molecule::neighbors`].
+#[derive(Clone, Debug)]
+pub(crate) struct Adjacency {
+    start: Pooled<usize>,
+    entries: Pooled<(usize, usize)>,
+}
+
+impl Adjacency {
+    pub fn new(mol: &Molecule) -> Adjacency {
+        let n = mol.atom_count();
+        let mut start = Pooled::filled(n + 1, 0usize);
+        for b in mol.bonds() {
+            let (x, y) = mol.bond_atoms(b);
+            start[x.index() + 1] += 1;
+            start[y.index() + 1] += 1;
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut entries = Pooled::filled(start[n], (0, 0));
+        for b in mol.bonds() {
+            let (x, y) = mol.bond_atoms(b);
+            let (x, y) = (x.index(), y.index());
+            entries[fill[x]] = (y, b.index());
+            fill[x] += 1;
+            entries[fill[y]] = (x, b.index());
+            fill[y] += 1;
+        }
+        Adjacency { start, entries }
+    }
+
+    pub fn len(&self) -> usize {
+        self.start.len() - 1
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &[(usize, usize)]> {
+        (0..self.len()).map(|a| &self[a])
+    }
+
+    /// Each atom's neighbours ordered by `key` of the neighbour atom.
+    pub fn sort_neighbours_by_key<K: Ord>(&mut self, key: impl Fn(usize) -> K) {
+        for a in 0..self.len() {
+            let list = &mut self.entries[self.start[a]..self.start[a + 1]];
+            if list.len() <= 8 {
+                // Short lists (nearly all): an insertion sort without a call into `sort`.
+                for i in 1..list.len() {
+                    let mut j = i;
+                    while j > 0 && key(list[j - 1].0) > key(list[j].0) {
+                        list.swap(j - 1, j);
+                        j -= 1;
+                    }
+                }
+            } else {
+                list.sort_by_key(|&(n, _)| key(n));
+            }
+        }
+    }
+}
+
+impl std::ops::Index<usize> for Adjacency {
+    type Output = [(usize, usize)];
+
+    fn index(&self, a: usize) -> &[(usize, usize)] {
+        &self.entries[self.start[a]..self.start[a + 1]]
     }
 }
 

@@ -8,7 +8,7 @@
 //! shorter* cycles is relevant; one independent of all cycles kept so far joins the SSSR.
 //! Only branch atoms serve as roots, which keeps fused systems cheap.
 
-use super::mol::{AtomIdx, BondIdx, Molecule};
+use super::mol::{Adjacency, AtomIdx, BondIdx, Molecule};
 use super::pool::Pooled;
 
 /// Ring facts of one molecule. Ring indices refer to [`RingInfo::rings`].
@@ -51,11 +51,6 @@ impl RingInfo {
         }
     }
 
-    /// Ring atoms and bonds and the relevant cycles in flat arrays.
-    pub(crate) fn core(&self) -> &RingCore {
-        &self.core
-    }
-
     /// The SSSR: as many rings as the molecule has independent cycles, smallest first, each in
     /// cyclic order. Not unique for some cage molecules; see [`RingInfo::relevant_cycles`].
     pub fn rings(&self) -> &[Vec<AtomIdx>] {
@@ -76,10 +71,6 @@ impl RingInfo {
     /// Bonds of relevant cycle `r`, parallel to its atoms.
     pub fn relevant_cycle_bonds(&self, r: usize) -> &[BondIdx] {
         self.core.bonds(r)
-    }
-
-    pub fn num_rings(&self) -> usize {
-        self.rings.len()
     }
 
     pub fn is_ring_atom(&self, a: AtomIdx) -> bool {
@@ -214,75 +205,6 @@ impl RingCore {
         piece.ordered(in_cycle, &mut self.atoms, &mut self.bonds);
         self.start.push(self.atoms.len());
         self.len() - 1
-    }
-}
-
-/// Neighbour lists `(atom, bond)` as plain indices, in one flat array (one allocation instead of
-/// one per atom: perception and writing are allocation-bound on small molecules).
-#[derive(Clone, Debug)]
-pub(crate) struct Adjacency {
-    start: Pooled<usize>,
-    entries: Pooled<(usize, usize)>,
-}
-
-impl Adjacency {
-    pub fn new(mol: &Molecule) -> Adjacency {
-        let n = mol.atom_count();
-        let mut start = Pooled::filled(n + 1, 0usize);
-        for b in mol.bonds() {
-            let (x, y) = mol.bond_atoms(b);
-            start[x.index() + 1] += 1;
-            start[y.index() + 1] += 1;
-        }
-        for i in 0..n {
-            start[i + 1] += start[i];
-        }
-        let mut fill = start.clone();
-        let mut entries = Pooled::filled(start[n], (0, 0));
-        for b in mol.bonds() {
-            let (x, y) = mol.bond_atoms(b);
-            let (x, y) = (x.index(), y.index());
-            entries[fill[x]] = (y, b.index());
-            fill[x] += 1;
-            entries[fill[y]] = (x, b.index());
-            fill[y] += 1;
-        }
-        Adjacency { start, entries }
-    }
-
-    pub fn len(&self) -> usize {
-        self.start.len() - 1
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &[(usize, usize)]> {
-        (0..self.len()).map(|a| &self[a])
-    }
-
-    /// Each atom's neighbours ordered by `key` of the neighbour atom.
-    pub fn sort_neighbours_by_key<K: Ord>(&mut self, key: impl Fn(usize) -> K) {
-        for a in 0..self.len() {
-            let list = &mut self.entries[self.start[a]..self.start[a + 1]];
-            if list.len() <= 8 {
-                // Short lists (nearly all): an insertion sort without a call into `sort`.
-                for i in 1..list.len() {
-                    let mut j = i;
-                    while j > 0 && key(list[j - 1].0) > key(list[j].0) {
-                        list.swap(j - 1, j);
-                        j -= 1;
-                    }
-                }
-            } else {
-                list.sort_by_key(|&(n, _)| key(n));
-            }
-        }
-    }
-}
-
-impl std::ops::Index<usize> for Adjacency {
-    type Output = [(usize, usize)];
-
-    fn index(&self, a: usize) -> &[(usize, usize)] {
-        &self.entries[self.start[a]..self.start[a + 1]]
     }
 }
 

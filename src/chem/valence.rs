@@ -8,8 +8,6 @@
 //! and pyridine's `n` get no hydrogen while benzene's `c` gets one. An aromatic atom written with
 //! only explicit single bonds (`c-n-c`) is not part of a pi system and counts none.
 
-use petgraph::visit::EdgeRef;
-
 use crate::chem::element::Element;
 use crate::chem::mol::{AtomIdx, BondOrder, Molecule};
 use crate::chem::pool::Pooled;
@@ -79,9 +77,8 @@ pub fn implicit_hydrogens(element: Element, in_pi_system: bool, bond_order_sum: 
 
 /// Sum of the bond orders at an atom (aromatic bonds count as they stand), without overflow.
 pub fn explicit_valence(mol: &Molecule, a: AtomIdx) -> u16 {
-    mol.graph
-        .edges(a)
-        .map(|e| u16::from(e.weight().order.valence()))
+    mol.bonds_at(a)
+        .map(|(_, bond)| u16::from(bond.order.valence()))
         .sum()
 }
 
@@ -90,11 +87,11 @@ pub fn explicit_valence(mol: &Molecule, a: AtomIdx) -> u16 {
 fn valences_and_pi(mol: &Molecule) -> (Pooled<u16>, Pooled<bool>) {
     let mut sum = Pooled::filled(mol.atom_count(), 0u16);
     let mut pi = Pooled::filled(mol.atom_count(), false);
-    for e in mol.graph.raw_edges() {
-        let order = u16::from(e.weight.order.valence());
-        for a in [e.source().index(), e.target().index()] {
+    for (x, y, bond) in mol.bonds_with_atoms() {
+        let order = u16::from(bond.order.valence());
+        for a in [x.index(), y.index()] {
             sum[a] += order;
-            pi[a] |= e.weight.aromatic;
+            pi[a] |= bond.aromatic;
         }
     }
     (sum, pi)
@@ -103,7 +100,7 @@ fn valences_and_pi(mol: &Molecule) -> (Pooled<u16>, Pooled<bool>) {
 /// Sets `hydrogens` on every atom written without brackets (aromatic bonds must still be single).
 pub fn assign_implicit_hydrogens(mol: &mut Molecule) {
     let (sum, pi) = valences_and_pi(mol);
-    for (a, atom) in mol.graph.node_weights_mut().enumerate() {
+    for (a, atom) in mol.atom_values_mut().enumerate() {
         if !atom.bracket {
             atom.hydrogens = implicit_hydrogens(atom.element, pi[a], sum[a]);
         }
@@ -129,15 +126,9 @@ pub fn over_valent_atoms(mol: &Molecule) -> Vec<AtomIdx> {
                 return false;
             }
             let dative = mol
-                .graph
-                .edges(a)
-                .filter(|e| {
-                    let n = if e.source() == a {
-                        e.target()
-                    } else {
-                        e.source()
-                    };
-                    is_metal(mol.atom(n).element) && e.weight().order == BondOrder::Single
+                .bonds_at(a)
+                .filter(|(n, bond)| {
+                    is_metal(mol.atom(*n).element) && bond.order == BondOrder::Single
                 })
                 .count() as u16;
             total.saturating_sub(dative) > u16::from(max)

@@ -3,12 +3,14 @@
 //! Works in bond-length units with y pointing down; `Scene::fit` scales to pixels.
 
 use super::labels::atom_label;
-use super::layout::{self, Graph, LayoutOptions, Vec2};
+use super::layout::{self, LayoutOptions, Vec2};
 use super::radicals::{dot_positions, radical_electrons};
-use super::scene::{Color, Item, Scene, Shift, Span, text_extent};
+use super::scene::{Color, Item, LineCap, Scene, Shift, Span, text_extent};
+use super::shapes::{arrow, hashed_wedge, wedge};
 use super::wedges::stereo_bonds;
+use crate::chem::mol::Adjacency;
 use crate::chem::rings::RingInfo;
-use crate::chem::{Molecule, Reaction};
+use crate::chem::{BondIdx, Molecule, Reaction};
 
 #[derive(Clone, Debug)]
 pub struct Style {
@@ -46,199 +48,239 @@ fn element_color(symbol: &str) -> Color {
 
 /// The drawing of one molecule in bond units (not yet fitted to a size).
 pub fn molecule_scene(mol: &Molecule, style: &Style) -> Scene {
-    let g = Graph::from_molecule(mol);
-    let info = RingInfo::new(mol);
-    let pos: Vec<Vec2> = layout::layout_with_rings(mol, &info, &LayoutOptions::default())
-        .into_iter()
-        .map(|p| Vec2::new(p.x, -p.y))
-        .collect();
-    let rings: Vec<Vec<usize>> = info
-        .rings()
-        .iter()
-        .map(|r| r.iter().map(|a| a.index()).collect())
-        .collect();
-    let mut ring_bond = vec![false; g.bonds.len()];
-    for ring in &rings {
-        for k in 0..ring.len() {
-            if let Some(&(_, b)) = g.adj[ring[k]]
-                .iter()
-                .find(|&&(w, _)| w == ring[(k + 1) % ring.len()])
-            {
-                ring_bond[b] = true;
+    let drawer = MoleculeDrawer::new(mol, style);
+    // Labels first: their boxes decide where bonds stop and how far out radical dots sit.
+    let (mut items, boxes) = drawer.labels();
+    drawer.radical_dots(&boxes, &mut items);
+    drawer.bonds(&boxes, &mut items);
+    Scene::fitted(items)
+}
+
+/// What the drawing steps of one molecule share: its neighbour lists, coordinates and rings.
+struct MoleculeDrawer<'a> {
+    mol: &'a Molecule,
+    style: &'a Style,
+    adj: Adjacency,
+    /// Atom positions in drawing coordinates (y down).
+    pos: Vec<Vec2>,
+    /// The same positions y up, as layout gives them: label sides and stereo are decided there.
+    pos_y_up: Vec<Vec2>,
+    rings: RingInfo,
+    /// Per bond: whether it lies on an SSSR ring.
+    ring_bond: Vec<bool>,
+}
+
+/// An atom label's extent around the atom: `left` and `right` of it, `half_height` above and
+/// below.
+#[derive(Clone, Copy, Debug)]
+struct LabelBox {
+    left: f64,
+    right: f64,
+    half_height: f64,
+}
+
+impl<'a> MoleculeDrawer<'a> {
+    fn new(mol: &'a Molecule, style: &'a Style) -> MoleculeDrawer<'a> {
+        let rings = RingInfo::new(mol);
+        let pos_y_up = layout::layout_with_rings(mol, &rings, &LayoutOptions::default());
+        let pos = pos_y_up.iter().map(|p| Vec2::new(p.x, -p.y)).collect();
+        let mut ring_bond = vec![false; mol.bond_count()];
+        for r in 0..rings.rings().len() {
+            for b in rings.ring_bonds(r) {
+                ring_bond[b.index()] = true;
             }
         }
+        MoleculeDrawer {
+            mol,
+            style,
+            adj: Adjacency::new(mol),
+            pos,
+            pos_y_up,
+            rings,
+            ring_bond,
+        }
     }
-    let mut items = Vec::new();
-    // Labels first: their sizes decide where bonds stop.
-    // Each label's box around its atom: (left, right, half height).
-    let mut boxes: Vec<Option<(f64, f64, f64)>> = vec![None; g.n];
-    for a in mol.atoms() {
-        if let Some((spans, anchor)) = atom_label(mol, a, &pos_y_up(&pos)) {
+
+    /// The atom labels, and each labelled atom's label box.
+    fn labels(&self) -> (Vec<Item>, Vec<Option<LabelBox>>) {
+        let (mol, style) = (self.mol, self.style);
+        let mut items = Vec::new();
+        let mut boxes = vec![None; mol.atom_count()];
+        for a in mol.atoms() {
+            let Some((spans, anchor)) = atom_label(mol, a, &self.pos_y_up) else {
+                continue;
+            };
             let color = if style.element_colors {
                 element_color(mol.atom(a).element.symbol())
             } else {
                 Color::BLACK
             };
             let (left, right) = text_extent(&spans, anchor, style.font_size);
-            boxes[a.index()] = Some((left, right, style.font_size * 0.45));
+            boxes[a.index()] = Some(LabelBox {
+                left,
+                right,
+                half_height: style.font_size * 0.45,
+            });
             items.push(Item::Text {
-                at: pos[a.index()],
+                at: self.pos[a.index()],
                 spans,
                 anchor_span: anchor,
                 size: style.font_size,
                 color,
             });
         }
+        (items, boxes)
     }
-    // Unpaired electrons: dots beside the atom (or its label) on its emptiest side.
-    for a in mol.atoms() {
-        let count = radical_electrons(mol, a);
-        if count == 0 {
-            continue;
+
+    /// Unpaired electrons: dots beside the atom (or its label) on its emptiest side.
+    fn radical_dots(&self, boxes: &[Option<LabelBox>], items: &mut Vec<Item>) {
+        let (mol, style, pos) = (self.mol, self.style, &self.pos);
+        for a in mol.atoms() {
+            let count = radical_electrons(mol, a);
+            if count == 0 {
+                continue;
+            }
+            let i = a.index();
+            let dirs: Vec<Vec2> = self.adj[i]
+                .iter()
+                .map(|&(w, _)| (pos[w] - pos[i]).unit())
+                .collect();
+            let out = if dirs.is_empty() {
+                Vec2::new(0.0, -1.0)
+            } else {
+                layout::widest_gap(&dirs)
+            };
+            let clearance = match boxes[i] {
+                Some(label) => label.exit(out, style.font_size) + style.font_size * 0.12,
+                None => style.font_size * 0.45,
+            };
+            for at in dot_positions(pos[i], &dirs, count, clearance, style.font_size * 0.3) {
+                items.push(Item::Circle {
+                    at,
+                    radius: style.line_width * 1.2,
+                    color: Color::BLACK,
+                });
+            }
         }
-        let i = a.index();
-        let dirs: Vec<Vec2> = g.adj[i]
-            .iter()
-            .map(|&(w, _)| (pos[w] - pos[i]).unit())
-            .collect();
-        let out = if dirs.is_empty() {
-            Vec2::new(0.0, -1.0)
-        } else {
-            layout::widest_gap(&dirs)
-        };
-        let clearance = match boxes[i] {
-            Some(_) => box_exit(boxes[i], out, style.font_size) + style.font_size * 0.12,
-            None => style.font_size * 0.45,
-        };
-        for at in dot_positions(pos[i], &dirs, count, clearance, style.font_size * 0.3) {
-            items.push(Item::Dot {
-                at,
-                radius: style.line_width * 1.2,
+    }
+
+    /// Every bond, stopping short of labels: a wedge or hash at stereocentres, otherwise one,
+    /// two or three lines.
+    fn bonds(&self, boxes: &[Option<LabelBox>], items: &mut Vec<Item>) {
+        let (mol, style, pos) = (self.mol, self.style, &self.pos);
+        // Stereo is decided in y-up coordinates, where `@` means anticlockwise.
+        let wedges = stereo_bonds(mol, &self.pos_y_up, &self.ring_bond);
+        for b in mol.bonds() {
+            let (x, y) = mol.bond_atoms(b);
+            let (i, j) = (x.index(), y.index());
+            let d = (pos[j] - pos[i]).unit();
+            let exit = |label: Option<LabelBox>, d: Vec2| {
+                label.map_or(0.0, |l| l.exit(d, style.font_size))
+            };
+            let (ci, cj) = (exit(boxes[i], d), exit(boxes[j], -d));
+            let (p, q) = trim(pos[i], pos[j], ci, cj);
+            if let Some(w) = wedges.iter().find(|w| w.bond == b) {
+                let (tip, base) = if w.centre == x { (p, q) } else { (q, p) };
+                let half_width = style.double_gap * 0.8;
+                if w.hashed {
+                    items.extend(hashed_wedge(tip, base, half_width, Color::BLACK));
+                } else {
+                    items.push(wedge(tip, base, half_width, Color::BLACK));
+                }
+                continue;
+            }
+            let line = |from: Vec2, to: Vec2| Item::Line {
+                from,
+                to,
+                width: style.line_width,
                 color: Color::BLACK,
-            });
-        }
-    }
-    // Stereo is decided in y-up coordinates, where `@` means anticlockwise.
-    let wedges = stereo_bonds(mol, &pos_y_up(&pos), &ring_bond);
-    for b in mol.bonds() {
-        let (x, y) = mol.bond_atoms(b);
-        let (i, j) = (x.index(), y.index());
-        let d = (pos[j] - pos[i]).unit();
-        let (ci, cj) = (
-            box_exit(boxes[i], d, style.font_size),
-            box_exit(boxes[j], -d, style.font_size),
-        );
-        let (p, q) = trim(pos[i], pos[j], ci, cj);
-        let color = Color::BLACK;
-        if let Some(w) = wedges.iter().find(|w| w.bond == b) {
-            let (tip, base) = if w.centre == x { (p, q) } else { (q, p) };
-            items.push(Item::Wedge {
-                tip,
-                base,
-                half_width: style.double_gap * 0.8,
-                hashed: w.hashed,
-                color,
-            });
-            continue;
-        }
-        let line = |from: Vec2, to: Vec2| Item::Line {
-            from,
-            to,
-            width: style.line_width,
-            color,
-        };
-        let normal = (q - p).unit().rotate(std::f64::consts::FRAC_PI_2);
-        match mol.bond(b).order.valence() {
-            2 => {
-                let side = double_bond_side(&g, &rings, &pos, i, j);
-                if side == 0.0 {
-                    let o = normal * (style.double_gap / 2.0);
+                cap: LineCap::Round,
+            };
+            let normal = (q - p).unit().rotate(std::f64::consts::FRAC_PI_2);
+            match mol.bond(b).order.valence() {
+                2 => {
+                    let side = self.double_bond_side(b, i, j);
+                    if side == 0.0 {
+                        let o = normal * (style.double_gap / 2.0);
+                        items.push(line(p + o, q + o));
+                        items.push(line(p - o, q - o));
+                    } else {
+                        items.push(line(p, q));
+                        let o = normal * (style.double_gap * side);
+                        // The inner line is shorter so the ring corners stay clean.
+                        let inset = (q - p) * 0.12;
+                        let (s, e) = (
+                            if ci > 0.0 { p } else { p + inset },
+                            if cj > 0.0 { q } else { q - inset },
+                        );
+                        items.push(line(s + o, e + o));
+                    }
+                }
+                3 => {
+                    let o = normal * style.double_gap;
+                    items.push(line(p, q));
                     items.push(line(p + o, q + o));
                     items.push(line(p - o, q - o));
-                } else {
-                    items.push(line(p, q));
-                    let o = normal * (style.double_gap * side);
-                    // The inner line is shorter so the ring corners stay clean.
-                    let inset = (q - p) * 0.12;
-                    let (s, e) = (
-                        if ci > 0.0 { p } else { p + inset },
-                        if cj > 0.0 { q } else { q - inset },
-                    );
-                    items.push(line(s + o, e + o));
                 }
+                _ => items.push(line(p, q)),
             }
-            3 => {
-                let o = normal * style.double_gap;
-                items.push(line(p, q));
-                items.push(line(p + o, q + o));
-                items.push(line(p - o, q - o));
-            }
-            _ => items.push(line(p, q)),
         }
     }
-    Scene::fitted(items)
+
+    /// Which side of i→j the second line of double bond `b` goes: +1 / -1 along the left
+    /// normal, or 0 for a centred pair (terminal C=O, O=C=O, a bond with nothing on either side).
+    fn double_bond_side(&self, b: BondIdx, i: usize, j: usize) -> f64 {
+        let pos = &self.pos;
+        let axis = pos[j] - pos[i];
+        let side_of = |p: Vec2| axis.cross(p - pos[i]).signum();
+        // In a ring: towards the centre of the smallest ring through the bond.
+        let rings = self.rings.rings();
+        if let Some(r) = (0..rings.len())
+            .filter(|&r| self.rings.ring_bonds(r).contains(&b))
+            .min_by_key(|&r| rings[r].len())
+        {
+            let ring = &rings[r];
+            let c =
+                ring.iter().fold(Vec2::ZERO, |s, a| s + pos[a.index()]) * (1.0 / ring.len() as f64);
+            return side_of(c);
+        }
+        if self.adj[i].len() == 1 || self.adj[j].len() == 1 {
+            return 0.0;
+        }
+        let sum: f64 = [i, j]
+            .iter()
+            .flat_map(|&a| self.adj[a].iter().map(|&(w, _)| w))
+            .filter(|&w| w != i && w != j)
+            .map(|w| side_of(pos[w]))
+            .sum();
+        if sum.abs() < 0.5 { 0.0 } else { sum.signum() }
+    }
 }
 
-fn pos_y_up(pos: &[Vec2]) -> Vec<Vec2> {
-    pos.iter().map(|p| Vec2::new(p.x, -p.y)).collect()
-}
-
-/// How far a bond leaving an atom along unit `d` runs inside the atom's label box, plus a small
-/// gap: bonds stop short of labels.
-fn box_exit(b: Option<(f64, f64, f64)>, d: Vec2, size: f64) -> f64 {
-    let Some((left, right, half_h)) = b else {
-        return 0.0;
-    };
-    let tx = if d.x > 1e-9 {
-        right / d.x
-    } else if d.x < -1e-9 {
-        left / -d.x
-    } else {
-        f64::INFINITY
-    };
-    let ty = if d.y.abs() > 1e-9 {
-        half_h / d.y.abs()
-    } else {
-        f64::INFINITY
-    };
-    (tx.min(ty) + size * 0.1).min(0.45)
+impl LabelBox {
+    /// How far a line leaving the atom along unit `d` runs inside this box, plus a small gap:
+    /// bonds stop short of labels.
+    fn exit(self, d: Vec2, font_size: f64) -> f64 {
+        let tx = if d.x > 1e-9 {
+            self.right / d.x
+        } else if d.x < -1e-9 {
+            self.left / -d.x
+        } else {
+            f64::INFINITY
+        };
+        let ty = if d.y.abs() > 1e-9 {
+            self.half_height / d.y.abs()
+        } else {
+            f64::INFINITY
+        };
+        (tx.min(ty) + font_size * 0.1).min(0.45)
+    }
 }
 
 /// Shortens the segment p–q by `ca` at p and `cb` at q (labels' clearance).
 fn trim(p: Vec2, q: Vec2, ca: f64, cb: f64) -> (Vec2, Vec2) {
     let d = (q - p).unit();
     (p + d * ca, q - d * cb)
-}
-
-/// Which side of i→j the second line of a double bond goes: +1 / -1 along the left normal, or
-/// 0 for a centred pair (terminal C=O, O=C=O, a bond with nothing on either side).
-fn double_bond_side(g: &Graph, rings: &[Vec<usize>], pos: &[Vec2], i: usize, j: usize) -> f64 {
-    let axis = pos[j] - pos[i];
-    let side_of = |p: Vec2| axis.cross(p - pos[i]).signum();
-    // In a ring: towards the centre of the smallest ring through the bond.
-    if let Some(ring) = rings
-        .iter()
-        .filter(|r| {
-            (0..r.len()).any(|k| {
-                let (a, b) = (r[k], r[(k + 1) % r.len()]);
-                (a, b) == (i, j) || (a, b) == (j, i)
-            })
-        })
-        .min_by_key(|r| r.len())
-    {
-        let c = ring.iter().fold(Vec2::ZERO, |s, &a| s + pos[a]) * (1.0 / ring.len() as f64);
-        return side_of(c);
-    }
-    if g.degree(i) == 1 || g.degree(j) == 1 {
-        return 0.0;
-    }
-    let sum: f64 = [i, j]
-        .iter()
-        .flat_map(|&a| g.adj[a].iter().map(|&(w, _)| w))
-        .filter(|&w| w != i && w != j)
-        .map(|w| side_of(pos[w]))
-        .sum();
-    if sum.abs() < 0.5 { 0.0 } else { sum.signum() }
 }
 
 /// Reactants + reactants → products, agents written small over the arrow; each species is
@@ -296,11 +338,12 @@ pub fn reaction_scene(rxn: &Reaction, style: &Style) -> Scene {
         *item = s.items.remove(0);
     }
     items.extend(agent_items);
-    items.push(Item::Arrow {
-        from: Vec2::new(x, 0.0),
-        to: Vec2::new(x + arrow_len, 0.0),
-        width: style.line_width,
-    });
+    items.extend(arrow(
+        Vec2::new(x, 0.0),
+        Vec2::new(x + arrow_len, 0.0),
+        style.line_width,
+        Color::BLACK,
+    ));
     x += arrow_len + gap;
     for (k, m) in rxn.products.iter().enumerate() {
         if k > 0 {

@@ -1,5 +1,6 @@
-//! 2D depiction: coordinates (`layout`), drawing conventions into a backend-neutral `scene`
-//! (`draw`, `labels`, `wedges`), and backends (`svg`).
+//! 2D depiction: coordinates (`layout`), drawing conventions into a backend-neutral `scene` of
+//! plain primitives (`draw`, `labels`, `wedges`, `radicals`, `shapes`), and backends (`svg`,
+//! `png`; the app paints scenes with egui).
 
 pub mod draw;
 pub mod labels;
@@ -7,6 +8,7 @@ pub mod layout;
 pub mod png;
 pub mod radicals;
 pub mod scene;
+pub mod shapes;
 pub mod svg;
 pub mod wedges;
 

@@ -1,5 +1,7 @@
-//! A backend-neutral drawing: lines, wedges, text runs with anchors, in drawing units (y down).
-//! SVG and PNG (and later the app's painter) render exactly these items.
+//! A backend-neutral drawing in drawing units (y down): plain primitives only (lines, filled
+//! polygons, filled circles, text runs with anchors). Composite marks such as wedges and arrows
+//! are already turned into these (`shapes`), so the SVG, the PNG (rendered from the SVG) and the
+//! app's painter draw the same geometry and only decide how to put each primitive on screen.
 
 use super::layout::Vec2;
 
@@ -30,22 +32,27 @@ pub struct Span {
     pub shift: Shift,
 }
 
+/// How a line's ends are drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineCap {
+    /// Rounded by half the width past each end, so bonds meeting at an atom join cleanly.
+    Round,
+    /// Cut square at the ends (hash lines, arrow shafts).
+    Butt,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Item {
+    /// A stroke `width` wide, centred on the segment `from`–`to`.
     Line {
         from: Vec2,
         to: Vec2,
         width: f64,
         color: Color,
+        cap: LineCap,
     },
-    /// Stereo bond: narrow at `tip` (the stereocentre), `half_width` wide at `base`.
-    Wedge {
-        tip: Vec2,
-        base: Vec2,
-        half_width: f64,
-        hashed: bool,
-        color: Color,
-    },
+    /// A filled convex polygon (wedge bonds, arrow heads).
+    Polygon { points: Vec<Vec2>, color: Color },
     /// A label whose first character of `spans[anchor_span]` is centred on `at`; the text
     /// runs left to right from there (`at` is the baseline-free centre of that character).
     Text {
@@ -56,10 +63,8 @@ pub enum Item {
         size: f64,
         color: Color,
     },
-    /// A filled dot (an unpaired electron) of `radius` centred on `at`.
-    Dot { at: Vec2, radius: f64, color: Color },
-    /// Reaction arrow from `from` to `to`.
-    Arrow { from: Vec2, to: Vec2, width: f64 },
+    /// A filled circle of `radius` centred on `at` (an unpaired electron).
+    Circle { at: Vec2, radius: f64, color: Color },
 }
 
 /// Largest scale `Scene::fit` uses, in pixels per bond length (scenes are built in bond units).
@@ -107,26 +112,16 @@ impl Scene {
                     *to = tf(*to);
                     *width *= k;
                 }
-                Item::Wedge {
-                    tip,
-                    base,
-                    half_width,
-                    ..
-                } => {
-                    *tip = tf(*tip);
-                    *base = tf(*base);
-                    *half_width *= k;
+                Item::Polygon { points, .. } => {
+                    for p in points {
+                        *p = tf(*p);
+                    }
                 }
                 Item::Text { at, size, .. } => {
                     *at = tf(*at);
                     *size *= k;
                 }
-                Item::Arrow { from, to, width } => {
-                    *from = tf(*from);
-                    *to = tf(*to);
-                    *width *= k;
-                }
-                Item::Dot { at, radius, .. } => {
+                Item::Circle { at, radius, .. } => {
                     *at = tf(*at);
                     *radius *= k;
                 }
@@ -157,21 +152,12 @@ impl Scene {
         };
         for item in &self.items {
             match item {
-                Item::Line { from, to, .. } | Item::Arrow { from, to, .. } => {
+                Item::Line { from, to, .. } => {
                     add(*from);
                     add(*to);
                 }
-                Item::Wedge {
-                    tip,
-                    base,
-                    half_width,
-                    ..
-                } => {
-                    add(*tip);
-                    add(*base + Vec2::new(*half_width, *half_width));
-                    add(*base - Vec2::new(*half_width, *half_width));
-                }
-                Item::Dot { at, radius, .. } => {
+                Item::Polygon { points, .. } => points.iter().copied().for_each(&mut add),
+                Item::Circle { at, radius, .. } => {
                     add(*at - Vec2::new(*radius, *radius));
                     add(*at + Vec2::new(*radius, *radius));
                 }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::scene::{Item, Scene, Shift, text_extent};
+use super::scene::{Item, LineCap, Scene, Shift, text_extent};
 
 /// Font family written into the SVG; the PNG backend ships the same face in assets/fonts.
 pub const FONT_FAMILY: &str = "DejaVu Sans, Arial, sans-serif";
@@ -23,10 +23,11 @@ pub fn to_svg(scene: &Scene) -> String {
                 to,
                 width,
                 color,
+                cap,
             } => {
-                let _ = writeln!(
+                let _ = write!(
                     s,
-                    r#"<line x1="{:.2}" y1="{:.2}" x2="{:.2}" y2="{:.2}" stroke="{}" stroke-width="{:.2}" stroke-linecap="round"/>"#,
+                    r#"<line x1="{:.2}" y1="{:.2}" x2="{:.2}" y2="{:.2}" stroke="{}" stroke-width="{:.2}""#,
                     from.x,
                     from.y,
                     to.x,
@@ -34,47 +35,19 @@ pub fn to_svg(scene: &Scene) -> String {
                     color.hex(),
                     width
                 );
-            }
-            Item::Wedge {
-                tip,
-                base,
-                half_width,
-                hashed,
-                color,
-            } => {
-                let n = (*base - *tip).unit().rotate(std::f64::consts::FRAC_PI_2) * *half_width;
-                if *hashed {
-                    // Hash lines widen from the stereocentre outwards.
-                    let steps = 6;
-                    for k in 1..=steps {
-                        let t = k as f64 / steps as f64;
-                        let c = *tip + (*base - *tip) * t;
-                        let h = n * t;
-                        let _ = writeln!(
-                            s,
-                            r#"<line x1="{:.2}" y1="{:.2}" x2="{:.2}" y2="{:.2}" stroke="{}" stroke-width="{:.2}"/>"#,
-                            c.x + h.x,
-                            c.y + h.y,
-                            c.x - h.x,
-                            c.y - h.y,
-                            color.hex(),
-                            half_width * 0.35
-                        );
-                    }
-                } else {
-                    let (a, b) = (*base + n, *base - n);
-                    let _ = writeln!(
-                        s,
-                        r#"<polygon points="{:.2},{:.2} {:.2},{:.2} {:.2},{:.2}" fill="{}"/>"#,
-                        tip.x,
-                        tip.y,
-                        a.x,
-                        a.y,
-                        b.x,
-                        b.y,
-                        color.hex()
-                    );
+                // Butt is SVG's default cap.
+                if *cap == LineCap::Round {
+                    s.push_str(r#" stroke-linecap="round""#);
                 }
+                s.push_str("/>\n");
+            }
+            Item::Polygon { points, color } => {
+                s.push_str(r#"<polygon points=""#);
+                for (k, p) in points.iter().enumerate() {
+                    let sep = if k == 0 { "" } else { " " };
+                    let _ = write!(s, "{sep}{:.2},{:.2}", p.x, p.y);
+                }
+                let _ = writeln!(s, r#"" fill="{}"/>"#, color.hex());
             }
             Item::Text {
                 at,
@@ -99,7 +72,7 @@ pub fn to_svg(scene: &Scene) -> String {
                         Shift::Sub => (0.25, 0.7),
                         Shift::Super => (-0.4, 0.7),
                     };
-                    // Absolute x per span keeps layout identical across renderers.
+                    // A shifted span is followed by an empty one shifting back to the baseline.
                     let _ = write!(
                         s,
                         r#"<tspan dy="{:.2}" font-size="{:.2}">{}</tspan>"#,
@@ -113,7 +86,7 @@ pub fn to_svg(scene: &Scene) -> String {
                 }
                 let _ = writeln!(s, "</text>");
             }
-            Item::Dot { at, radius, color } => {
+            Item::Circle { at, radius, color } => {
                 let _ = writeln!(
                     s,
                     r#"<circle cx="{:.2}" cy="{:.2}" r="{:.2}" fill="{}"/>"#,
@@ -121,29 +94,6 @@ pub fn to_svg(scene: &Scene) -> String {
                     at.y,
                     radius,
                     color.hex()
-                );
-            }
-            Item::Arrow { from, to, width } => {
-                let d = (*to - *from).unit();
-                let n = d.rotate(std::f64::consts::FRAC_PI_2);
-                let head = *width * 6.0;
-                let (a, b) = (
-                    *to - d * head + n * head * 0.5,
-                    *to - d * head - n * head * 0.5,
-                );
-                let _ = writeln!(
-                    s,
-                    r##"<line x1="{:.2}" y1="{:.2}" x2="{:.2}" y2="{:.2}" stroke="#000000" stroke-width="{:.2}"/>"##,
-                    from.x,
-                    from.y,
-                    to.x - d.x * head,
-                    to.y - d.y * head,
-                    width
-                );
-                let _ = writeln!(
-                    s,
-                    r##"<polygon points="{:.2},{:.2} {:.2},{:.2} {:.2},{:.2}" fill="#000000"/>"##,
-                    to.x, to.y, a.x, a.y, b.x, b.y
                 );
             }
         }

@@ -1,8 +1,9 @@
-//! Depiction integration tests (one test binary): layout geometry, the `layout` CLI, and SVG
-//! snapshots.
+//! Depiction integration tests (one test binary): layout geometry, the `layout` CLI, the
+//! scene's primitives, and SVG snapshots.
 
 mod cli;
 mod geometry;
+mod scene;
 mod snapshots;
 
 use textchem::chem::Molecule;

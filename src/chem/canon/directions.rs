@@ -10,9 +10,8 @@
 use super::stereo::{DoubleBond, StereoSet, cis_relative_to, substituents};
 use super::writer::Walk;
 use crate::chem::aromaticity::Flags;
-use crate::chem::mol::{AtomIdx, BondOrder, Molecule};
+use crate::chem::mol::{Adjacency, AtomIdx, BondOrder, Molecule};
 use crate::chem::pool::Pooled;
-use crate::chem::rings::Adjacency;
 
 /// `/` (true) or `\` (false), as written after the bond's first-written atom.
 pub(crate) type Direction = Option<bool>;

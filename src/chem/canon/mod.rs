@@ -15,8 +15,8 @@ pub use renumber::renumber;
 pub use writer::WriteOptions;
 
 use super::aromaticity::{self, Flags};
-use super::mol::{Molecule, Reaction};
-use super::rings::{Adjacency, RingCore};
+use super::mol::{Adjacency, Molecule, Reaction};
+use super::rings::RingCore;
 use stereo::StereoSet;
 
 /// The canonical aromatic SMILES of `mol`.

@@ -11,9 +11,8 @@
 use super::stereo::{DoubleBond, Slot, StereoSet, cis_relative_to, odd_permutation, substituents};
 use super::ties::{State, TieBreaker};
 use crate::chem::aromaticity::Flags;
-use crate::chem::mol::Molecule;
+use crate::chem::mol::{Adjacency, Molecule};
 use crate::chem::pool::Pooled;
-use crate::chem::rings::Adjacency;
 use crate::chem::rings::RingCore;
 
 /// Label bits added to an atom's refinement key once its stereo is expressible in ranks.

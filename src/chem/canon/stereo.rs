@@ -2,9 +2,8 @@
 //! against the graph and stated in plain indices; plus the parity arithmetic on neighbour orders.
 
 use crate::chem::aromaticity::Flags;
-use crate::chem::mol::{BondOrder, Molecule, StereoClass};
+use crate::chem::mol::{Adjacency, BondOrder, Molecule, StereoClass};
 use crate::chem::pool::Pooled;
-use crate::chem::rings::Adjacency;
 
 /// A neighbour slot around a centre: an atom, or the implicit H / lone pair (`None`).
 pub(crate) type Slot = Option<usize>;

@@ -2,9 +2,9 @@
 
 use super::rank::{Labels, Refiner};
 use super::stereo::{Slot, StereoSet, odd_permutation};
-use crate::chem::mol::Molecule;
+use crate::chem::mol::{Adjacency, Molecule};
 use crate::chem::pool::Pooled;
-use crate::chem::rings::{Adjacency, RingCore};
+use crate::chem::rings::RingCore;
 
 /// Branches the tie-breaking search may explore per molecule before it falls back to taking
 /// the first member of each tied class.

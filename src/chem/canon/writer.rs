@@ -7,9 +7,8 @@ use super::directions::{self, Direction};
 use super::stereo::{Slot, StereoSet, odd_permutation};
 use crate::chem::aromaticity::Flags;
 use crate::chem::element::Element;
-use crate::chem::mol::{BondOrder, Molecule};
+use crate::chem::mol::{Adjacency, BondOrder, Molecule};
 use crate::chem::pool::{Pooled, poolable};
-use crate::chem::rings::Adjacency;
 use std::fmt::Write;
 
 /// How to spell the molecule.

@@ -5,8 +5,6 @@
 
 use std::collections::HashMap;
 
-use petgraph::graph::UnGraph;
-
 use super::bracket::read_bracket_atom;
 use super::cursor::Cursor;
 use super::error::{SmilesError, SmilesErrorKind};
@@ -105,9 +103,7 @@ pub(crate) fn parse(text: &str, base: usize) -> Result<RawSmiles, SmilesError> {
     let mut p = Parser {
         cur: Cursor::new(text, base),
         raw: RawSmiles {
-            mol: Molecule {
-                graph: UnGraph::with_capacity(atoms, bonds),
-            },
+            mol: Molecule::with_capacity(atoms, bonds),
             atom_offsets: Vec::with_capacity(atoms),
             direction_marks: Vec::with_capacity(bonds),
         },
