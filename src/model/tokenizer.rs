@@ -83,7 +83,9 @@ impl T5TokenizerConfig {
         }
         if let Some(n) = json.get("extra_ids").and_then(Value::as_u64) {
             if n > MAX_EXTRA_IDS {
-                bail!("extra_ids is {n}; T5 tokenizers have 100 sentinel tokens, and at most {MAX_EXTRA_IDS} are read");
+                bail!(
+                    "extra_ids is {n}; T5 tokenizers have 100 sentinel tokens, and at most {MAX_EXTRA_IDS} are read"
+                );
             }
             config.extra_ids = n as usize;
         }

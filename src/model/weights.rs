@@ -109,7 +109,8 @@ impl TensorStore {
             }
             Ok(store)
         };
-        let store = read().with_context(|| format!("cannot read the weights {}", path.display()))?;
+        let store =
+            read().with_context(|| format!("cannot read the weights {}", path.display()))?;
         if let Some(name) = store.first_non_finite()? {
             bail!(
                 "tensor {name} in {} holds NaN or infinite values: the file is damaged; download \
@@ -245,11 +246,33 @@ impl TensorStore {
 /// candle's pickle reader panics on some malformed archives (a tensor rebuilt from too short
 /// an argument tuple); a panic there is a damaged file, reported as one.
 fn read_pickle(path: &Path) -> Result<Vec<(String, Tensor)>> {
-    let read = std::panic::AssertUnwindSafe(|| candle_core::pickle::read_all(path));
-    match std::panic::catch_unwind(read) {
+    match catch_quietly(|| candle_core::pickle::read_all(path)) {
         Ok(tensors) => Ok(tensors?),
-        Err(_) => bail!("the PyTorch archive is malformed (its pickle does not describe tensors)"),
+        Err(()) => bail!("the PyTorch archive is malformed (its pickle does not describe tensors)"),
     }
+}
+
+thread_local! {
+    /// Set while this thread runs code whose panics are caught and reported as errors.
+    static PANICS_CAUGHT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic into `Err` without the panic hook printing it (only on this
+/// thread: panics elsewhere are reported as usual).
+fn catch_quietly<T>(f: impl FnOnce() -> T) -> std::result::Result<T, ()> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !PANICS_CAUGHT.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    PANICS_CAUGHT.with(|c| c.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    PANICS_CAUGHT.with(|c| c.set(false));
+    result.map_err(drop)
 }
 
 fn quantized_is_finite(q: &QTensor) -> Result<bool> {

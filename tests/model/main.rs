@@ -3,6 +3,7 @@
 mod cli;
 mod fixtures;
 mod gpu;
+mod hostile;
 mod t5;
 mod tokenizer;
 mod worker;
