@@ -147,6 +147,7 @@ pub fn download(
         fetch_file(&api, file, progress.as_deref_mut()).map_err(|e| match e {
             Failure::Cancelled => FetchCancelled.into(),
             Failure::Failed(e) => download_failed(file, &e),
+            Failure::Damaged(e) => e,
         })?;
     }
     if cached_weights.is_none() {
@@ -159,6 +160,7 @@ pub fn download(
                     break;
                 }
                 Err(Failure::Cancelled) => return Err(FetchCancelled.into()),
+                Err(Failure::Damaged(e)) => return Err(e),
                 Err(Failure::Failed(e)) => errors.push(format!("{w}: {e}")),
             }
         }
@@ -175,16 +177,70 @@ pub fn download(
 enum Failure {
     Cancelled,
     Failed(hf_hub::api::sync::ApiError),
+    Damaged(anyhow::Error),
 }
 
-/// Downloads one file into the cache.
+/// Checks a downloaded file against the hash the hub named it by: the cache stores each file
+/// as `blobs/<etag>`, and the etag is the sha256 of an LFS file's content or the git sha1 of a
+/// small file's blob. A mismatch (a transfer damaged on the way) removes the file, so the next
+/// try downloads it again. Files whose etag is neither (an unusual hub) are accepted as they are.
+pub fn verify_download(path: &Path) -> Result<()> {
+    let blob = std::fs::canonicalize(path)
+        .with_context(|| format!("cannot find the downloaded {}", path.display()))?;
+    let expected = blob
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let is_hex = |n: usize| expected.len() == n && expected.bytes().all(|b| b.is_ascii_hexdigit());
+    let content =
+        || std::fs::read(&blob).with_context(|| format!("cannot read {}", blob.display()));
+    let actual = if is_hex(64) {
+        use sha2::Digest;
+        hex(&sha2::Sha256::digest(content()?))
+    } else if is_hex(40) {
+        use sha1::Digest;
+        let bytes = content()?;
+        let mut h = sha1::Sha1::new();
+        h.update(format!("blob {}\0", bytes.len()));
+        h.update(&bytes);
+        hex(&h.finalize())
+    } else {
+        return Ok(());
+    };
+    if actual != expected {
+        let _ = std::fs::remove_file(&blob);
+        let _ = std::fs::remove_file(path);
+        bail!(
+            "{} arrived damaged (its hash is {actual}, the hub's is {expected}); it was removed: \
+             try again",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Downloads one file into the cache and checks it against the hub's hash of it.
 fn fetch_file(
     api: &ApiRepo,
     file: &str,
     progress: Option<&mut ProgressFn<'_>>,
 ) -> Result<(), Failure> {
+    let path = download_file(api, file, progress)?;
+    verify_download(&path).map_err(Failure::Damaged)
+}
+
+fn download_file(
+    api: &ApiRepo,
+    file: &str,
+    progress: Option<&mut ProgressFn<'_>>,
+) -> Result<PathBuf, Failure> {
     let Some(report) = progress else {
-        return api.download(file).map(drop).map_err(Failure::Failed);
+        return api.download(file).map_err(Failure::Failed);
     };
     let bar = CallbackProgress {
         file,
@@ -193,7 +249,7 @@ fn fetch_file(
         report,
     };
     match catch_unwind(AssertUnwindSafe(|| api.download_with_progress(file, bar))) {
-        Ok(done) => done.map(drop).map_err(Failure::Failed),
+        Ok(done) => done.map_err(Failure::Failed),
         Err(payload) if payload.is::<StopTransfer>() => Err(Failure::Cancelled),
         Err(payload) => resume_unwind(payload),
     }
@@ -240,6 +296,38 @@ fn snapshot_of(file: &Path) -> Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    /// A cache entry as hf-hub lays it out: `snapshots/<commit>/<file>` linking to `blobs/<etag>`.
+    fn cached(dir: &Path, etag: &str, content: &[u8]) -> PathBuf {
+        let blob = dir.join("blobs").join(etag);
+        std::fs::create_dir_all(blob.parent().unwrap()).unwrap();
+        std::fs::write(&blob, content).unwrap();
+        let link = dir.join("snapshots/abc/config.json");
+        std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(&blob, &link).unwrap();
+        link
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn downloads_are_checked_against_the_hubs_hashes() {
+        let dir = tempfile::tempdir().unwrap();
+        // sha256("hello\n") and git's sha1 of the blob "hello\n".
+        let lfs = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03";
+        let git = "ce013625030ba8dba906f756967f9e9ca394464a";
+        verify_download(&cached(&dir.path().join("a"), lfs, b"hello\n")).unwrap();
+        verify_download(&cached(&dir.path().join("b"), git, b"hello\n")).unwrap();
+        let damaged = cached(&dir.path().join("c"), lfs, b"hellO\n");
+        let err = verify_download(&damaged).unwrap_err().to_string();
+        assert!(
+            err.contains("arrived damaged") && err.contains(lfs),
+            "{err}"
+        );
+        assert!(!damaged.exists(), "a damaged download is removed");
+        // An etag that is not a content hash is not checked.
+        verify_download(&cached(&dir.path().join("d"), "\"weak\"", b"x")).unwrap();
+    }
 
     #[test]
     fn offline_flag_reads_like_huggingface_hub() {
