@@ -100,7 +100,10 @@ impl TensorStore {
                 }
                 WeightFormat::Gguf => {
                     let mut file = std::fs::File::open(path)?;
-                    let content = gguf_file::Content::read(&mut file)?;
+                    let len = file.metadata()?.len();
+                    let content = catch_quietly(|| gguf_file::Content::read(&mut file))
+                        .map_err(|()| anyhow::anyhow!("the GGUF header is malformed"))??;
+                    check_gguf_extents(&content, len)?;
                     for name in content.tensor_infos.keys() {
                         let q = content.tensor(&mut file, name, &device)?;
                         store.insert_qtensor(name.clone(), q)?;
@@ -109,8 +112,10 @@ impl TensorStore {
             }
             Ok(store)
         };
-        let store =
-            read().with_context(|| format!("cannot read the weights {}", path.display()))?;
+        // Readers of other crates may panic on malformed files: that is a damaged file too.
+        let store = catch_quietly(read)
+            .unwrap_or_else(|()| Err(anyhow::anyhow!("the file is malformed (its reader failed)")))
+            .with_context(|| format!("cannot read the weights {}", path.display()))?;
         if let Some(name) = store.first_non_finite()? {
             bail!(
                 "tensor {name} in {} holds NaN or infinite values: the file is damaged; download \
@@ -243,6 +248,33 @@ impl TensorStore {
     }
 }
 
+/// Refuses tensors whose declared shape does not fit in the file, before anything is allocated
+/// for them (a damaged header could otherwise ask for terabytes).
+fn check_gguf_extents(content: &gguf_file::Content, file_len: u64) -> Result<()> {
+    for (name, info) in &content.tensor_infos {
+        let dtype = info.ggml_dtype;
+        let elements = info
+            .shape
+            .dims()
+            .iter()
+            .try_fold(1u64, |n, &d| n.checked_mul(d as u64));
+        let bytes = elements
+            .filter(|n| n % dtype.block_size() as u64 == 0)
+            .and_then(|n| (n / dtype.block_size() as u64).checked_mul(dtype.type_size() as u64));
+        let end = bytes
+            .and_then(|b| b.checked_add(info.offset))
+            .and_then(|e| e.checked_add(content.tensor_data_offset));
+        if end.is_none_or(|end| end > file_len) {
+            bail!(
+                "tensor {name} ({:?}, {:?}) does not fit in the file: it is truncated or damaged",
+                info.shape.dims(),
+                dtype
+            );
+        }
+    }
+    Ok(())
+}
+
 /// candle's pickle reader panics on some malformed archives (a tensor rebuilt from too short
 /// an argument tuple); a panic there is a damaged file, reported as one.
 fn read_pickle(path: &Path) -> Result<Vec<(String, Tensor)>> {
@@ -269,9 +301,9 @@ fn catch_quietly<T>(f: impl FnOnce() -> T) -> std::result::Result<T, ()> {
             }
         }));
     });
-    PANICS_CAUGHT.with(|c| c.set(true));
+    let outer = PANICS_CAUGHT.with(|c| c.replace(true));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    PANICS_CAUGHT.with(|c| c.set(false));
+    PANICS_CAUGHT.with(|c| c.set(outer));
     result.map_err(drop)
 }
 
@@ -300,4 +332,65 @@ fn quantized_is_finite(q: &QTensor) -> Result<bool> {
 pub enum StoredMatrix<'a> {
     Float(Tensor),
     Quantized(&'a QTensor),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A GGUF v3 file with one f32 tensor `w` of `dims`, holding `data_bytes` bytes of data.
+    fn gguf(dims: &[u64], data_bytes: usize) -> Vec<u8> {
+        let mut out = b"GGUF".to_vec();
+        out.extend(3u32.to_le_bytes());
+        out.extend(1u64.to_le_bytes()); // tensors
+        out.extend(0u64.to_le_bytes()); // metadata entries
+        out.extend(1u64.to_le_bytes());
+        out.extend(b"w");
+        out.extend((dims.len() as u32).to_le_bytes());
+        for d in dims {
+            out.extend(d.to_le_bytes());
+        }
+        out.extend(0u32.to_le_bytes()); // f32
+        out.extend(0u64.to_le_bytes()); // offset in the data section
+        out.resize(out.len().next_multiple_of(32), 0);
+        out.extend(std::iter::repeat_n(0u8, data_bytes));
+        out
+    }
+
+    fn load_err(bytes: &[u8]) -> String {
+        match load(bytes) {
+            Ok(_) => panic!("loaded"),
+            Err(e) => format!("{e:#}"),
+        }
+    }
+
+    fn load(bytes: &[u8]) -> Result<TensorStore> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("model-q8_0.gguf");
+        std::fs::write(&path, bytes).unwrap();
+        TensorStore::load(&path, WeightFormat::Gguf)
+    }
+
+    #[test]
+    fn a_gguf_tensor_that_fits_its_file_loads() {
+        let store = load(&gguf(&[4, 2], 32)).unwrap();
+        assert_eq!(store.float("w", &[2, 4]).unwrap().dims(), [2, 4]);
+    }
+
+    #[test]
+    fn a_gguf_tensor_larger_than_its_file_is_refused_before_allocating() {
+        for dims in [vec![1u64 << 40, 1 << 20], vec![u64::MAX, 3], vec![4, 3]] {
+            let err = load_err(&gguf(&dims, 32));
+            assert!(err.contains("does not fit in the file"), "{dims:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn weights_holding_nan_are_refused() {
+        let mut bytes = gguf(&[4, 2], 32);
+        let n = bytes.len();
+        bytes[n - 4..].copy_from_slice(&f32::NAN.to_le_bytes());
+        let err = load_err(&bytes);
+        assert!(err.contains("tensor w") && err.contains("NaN"), "{err}");
+    }
 }
