@@ -14,6 +14,7 @@ mod panels;
 pub mod planner;
 mod planner_panel;
 pub mod screenshot;
+mod window;
 pub mod worker_backend;
 
 use std::path::PathBuf;
@@ -28,8 +29,9 @@ use history::{Exchange, History, Status};
 use jobs::{End, JobId, Jobs, Outcome};
 use painter::View;
 use screenshot::Screenshot;
+pub use window::run_native;
 
-use crate::gpu::{AdapterSummary, GpuContext};
+use crate::gpu::GpuContext;
 use crate::model::task::Task;
 
 /// Builds the model backend once the window's context exists (the worker wakes the UI through
@@ -167,10 +169,10 @@ pub struct App {
 
 impl App {
     /// The app in a window: `cc` gives the egui context and, with the wgpu renderer, the GPU
-    /// device the model shares (see `window_gpu`).
+    /// device the model shares (see `window::window_gpu`).
     pub fn new(cc: &eframe::CreationContext<'_>, options: AppOptions) -> App {
         let ctx = &cc.egui_ctx;
-        let window_gpu = cc.wgpu_render_state.as_ref().and_then(window_gpu);
+        let window_gpu = cc.wgpu_render_state.as_ref().and_then(window::window_gpu);
         let (history, notice) = match History::load(&options.data_dir) {
             Ok(h) => (h, None),
             Err(e) => (
@@ -737,53 +739,4 @@ impl eframe::App for App {
             shot.ui_times.push(start.elapsed().as_secs_f64() * 1e3);
         }
     }
-}
-
-/// The renderer's GPU device for the model to share, unless it is OpenGL (the kernels
-/// are written for Vulkan, Metal and DX12).
-fn window_gpu(render: &eframe::egui_wgpu::RenderState) -> Option<GpuContext> {
-    let info = render.adapter.get_info();
-    (info.backend != wgpu::Backend::Gl).then(|| {
-        GpuContext::from_window_device(
-            render.device.clone(),
-            render.queue.clone(),
-            AdapterSummary::of(&info),
-        )
-    })
-}
-
-/// eframe's wgpu setup with the device limits the model's kernels ask for, so the worker can
-/// share the renderer's device instead of opening a second one on the same GPU.
-fn renderer_for_compute() -> eframe::egui_wgpu::WgpuConfiguration {
-    use eframe::egui_wgpu::{WgpuConfiguration, WgpuSetup, WgpuSetupCreateNew};
-    let mut setup = WgpuSetupCreateNew::without_display_handle();
-    let drawing = Arc::clone(&setup.device_descriptor);
-    setup.device_descriptor = Arc::new(move |adapter| {
-        let mut desc = drawing(adapter);
-        if adapter.get_info().backend != wgpu::Backend::Gl {
-            desc.required_limits = GpuContext::limits_for(adapter);
-        }
-        desc
-    });
-    WgpuConfiguration {
-        wgpu_setup: WgpuSetup::CreateNew(setup),
-        ..Default::default()
-    }
-}
-
-/// Opens the window and runs until it is closed.
-pub fn run_native(options: AppOptions) -> anyhow::Result<()> {
-    let native = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("textchem")
-            .with_inner_size([1280.0, 800.0]),
-        wgpu_options: renderer_for_compute(),
-        ..Default::default()
-    };
-    eframe::run_native(
-        "textchem",
-        native,
-        Box::new(move |cc| Ok(Box::new(App::new(cc, options)))),
-    )
-    .map_err(|e| anyhow::anyhow!("could not open the window: {e}"))
 }
