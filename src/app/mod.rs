@@ -6,11 +6,13 @@ pub mod backend;
 pub mod card;
 pub mod classify;
 pub mod dialogs;
+mod export_actions;
 pub mod fetch;
 pub mod history;
 pub mod jobs;
 pub mod painter;
 mod panels;
+mod pending_dialogs;
 pub mod planner;
 mod planner_panel;
 pub mod screenshot;
@@ -19,15 +21,16 @@ pub mod worker_backend;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, Sender, channel};
 
 use backend::{Event, GenerateOptions, ModelBackend, ModelChoice, RequestId};
 use card::{AnalysisCache, CardAction};
 use dialogs::{FileDialogs, NativeDialogs};
+use export_actions::Sources;
 use fetch::{FetchProgress, ModelFetcher};
 use history::{Exchange, History, Status};
 use jobs::{End, JobId, Jobs, Outcome};
 use painter::View;
+use pending_dialogs::{PendingDialogs, Purpose};
 use screenshot::Screenshot;
 pub use window::run_native;
 
@@ -80,17 +83,6 @@ impl AppOptions {
             }),
         }
     }
-}
-
-/// What a file dialog's answer is for.
-enum Pending {
-    ExportCsv(Vec<u64>),
-    SaveSvg(String),
-    SavePng(String),
-    RouteCsv,
-    RouteSvg,
-    RoutePng,
-    ModelFolder,
 }
 
 /// The central view.
@@ -147,11 +139,8 @@ pub struct App {
     settings: ModelSettings,
     model: ModelState,
     backend: Box<dyn ModelBackend>,
-    dialogs: Box<dyn FileDialogs>,
-    dialog_tx: Sender<(u64, Option<PathBuf>)>,
-    dialog_rx: Receiver<(u64, Option<PathBuf>)>,
-    pending: Vec<(u64, Pending)>,
-    next_dialog: u64,
+    /// File dialogs asked for and not yet answered.
+    dialogs: PendingDialogs,
     /// One line telling the user what just happened (exported, saved, failed to save).
     notice: Option<String>,
     screenshot: Option<Screenshot>,
@@ -184,7 +173,6 @@ impl App {
                 Some(format!("could not restore history: {e:#}")),
             ),
         };
-        let (dialog_tx, dialog_rx) = channel();
         let mut app = App {
             history,
             cache: AnalysisCache::default(),
@@ -207,11 +195,7 @@ impl App {
             },
             model: ModelState::default(),
             backend: (options.backend)(ctx, window_gpu),
-            dialogs: options.dialogs,
-            dialog_tx,
-            dialog_rx,
-            pending: Vec::new(),
-            next_dialog: 0,
+            dialogs: PendingDialogs::new(options.dialogs, ctx.clone()),
             notice,
             screenshot: options
                 .screenshot
@@ -410,109 +394,21 @@ impl App {
         }
     }
 
-    fn ask_save(&mut self, request: dialogs::SaveRequest, purpose: Pending) {
-        self.next_dialog += 1;
-        let id = self.next_dialog;
-        self.pending.push((id, purpose));
-        let tx = self.dialog_tx.clone();
-        let ctx = self.ctx.clone();
-        self.dialogs.save_file(
-            request,
-            Box::new(move |path| {
-                let _ = tx.send((id, path));
-                ctx.request_repaint();
-            }),
-        );
-    }
-
-    fn ask_folder(&mut self) {
-        self.next_dialog += 1;
-        let id = self.next_dialog;
-        self.pending.push((id, Pending::ModelFolder));
-        let tx = self.dialog_tx.clone();
-        let ctx = self.ctx.clone();
-        self.dialogs.pick_folder(
-            "Model checkpoint folder",
-            Box::new(move |path| {
-                let _ = tx.send((id, path));
-                ctx.request_repaint();
-            }),
-        );
-    }
-
-    /// The exchanges the search matches (the selection CSV export writes).
-    fn selected_ids(&self) -> Vec<u64> {
-        self.history
-            .exchanges
-            .iter()
-            .filter(|x| x.matches(&self.search))
-            .map(|x| x.id)
-            .collect()
-    }
-
-    fn on_dialog(&mut self, id: u64, path: Option<PathBuf>) {
-        let Some(k) = self.pending.iter().position(|p| p.0 == id) else {
-            return;
-        };
-        let (_, purpose) = self.pending.remove(k);
-        let Some(path) = path else {
-            return;
-        };
-        let result = match purpose {
-            Pending::ExportCsv(ids) => {
-                let rows: Vec<_> = self
-                    .history
-                    .exchanges
-                    .iter()
-                    .filter(|x| ids.contains(&x.id))
-                    .flat_map(Exchange::csv_rows)
-                    .collect();
-                let csv = crate::export::csv::to_csv(&rows);
-                history::write_atomically(&path, csv.as_bytes())
-                    .map(|()| format!("exported {} rows to {}", rows.len(), path.display()))
+    /// Acts on a dialog's answer: writes the export there, or takes the folder as the model.
+    fn on_dialog(&mut self, purpose: Purpose, path: PathBuf) {
+        match purpose {
+            Purpose::ModelFolder => self.settings.choice = ModelChoice::Folder(path),
+            Purpose::Export(export) => {
+                let from = Sources {
+                    exchanges: &self.history.exchanges,
+                    cache: &mut self.cache,
+                    planner: &self.planner,
+                };
+                self.notice = Some(match export.write(&path, from) {
+                    Ok(msg) => msg,
+                    Err(e) => format!("failed: {e:#}"),
+                });
             }
-            Pending::SaveSvg(smiles) => {
-                let a = self.cache.get(&smiles);
-                match &a.drawing {
-                    Some(d) => history::write_atomically(&path, d.svg(600.0, 400.0).as_bytes())
-                        .map(|()| format!("saved {}", path.display())),
-                    None => Err(anyhow::anyhow!("nothing to draw")),
-                }
-            }
-            Pending::SavePng(smiles) => {
-                let a = self.cache.get(&smiles);
-                match &a.drawing {
-                    Some(d) => d
-                        .png(1200.0, 800.0)
-                        .and_then(|png| history::write_atomically(&path, &png))
-                        .map(|()| format!("saved {}", path.display())),
-                    None => Err(anyhow::anyhow!("nothing to draw")),
-                }
-            }
-            Pending::RouteCsv => {
-                history::write_atomically(&path, self.planner.route_csv().as_bytes())
-                    .map(|()| format!("saved route to {}", path.display()))
-            }
-            Pending::RouteSvg => match self.planner.route_svg() {
-                Some(svg) => history::write_atomically(&path, svg.as_bytes())
-                    .map(|()| format!("saved route picture to {}", path.display())),
-                None => Err(anyhow::anyhow!("no route to draw")),
-            },
-            Pending::RoutePng => match self.planner.route_png() {
-                Some(png) => png
-                    .and_then(|png| history::write_atomically(&path, &png))
-                    .map(|()| format!("saved route picture to {}", path.display())),
-                None => Err(anyhow::anyhow!("no route to draw")),
-            },
-            Pending::ModelFolder => {
-                self.settings.choice = ModelChoice::Folder(path);
-                Ok(String::new())
-            }
-        };
-        match result {
-            Ok(msg) if msg.is_empty() => {}
-            Ok(msg) => self.notice = Some(msg),
-            Err(e) => self.notice = Some(format!("failed: {e:#}")),
         }
     }
 
@@ -660,28 +556,7 @@ impl App {
                             .expand(n, self.backend.as_mut(), self.settings.generate);
                     }
                     planner_panel::PlannerAction::Prune(n, k) => self.planner.prune(n, k),
-                    planner_panel::PlannerAction::ExportCsv => self.ask_save(
-                        dialogs::SaveRequest::new("Export route as CSV", "route.csv", "CSV", "csv"),
-                        Pending::RouteCsv,
-                    ),
-                    planner_panel::PlannerAction::ExportSvg => self.ask_save(
-                        dialogs::SaveRequest::new(
-                            "Export route as SVG",
-                            "route.svg",
-                            "SVG image",
-                            "svg",
-                        ),
-                        Pending::RouteSvg,
-                    ),
-                    planner_panel::PlannerAction::ExportPng => self.ask_save(
-                        dialogs::SaveRequest::new(
-                            "Export route as PNG",
-                            "route.png",
-                            "PNG image",
-                            "png",
-                        ),
-                        Pending::RoutePng,
-                    ),
+                    planner_panel::PlannerAction::Export(export) => self.dialogs.ask_save(export),
                     planner_panel::PlannerAction::ShowOnCanvas(s) => {
                         self.canvas_smiles = Some(s);
                         self.canvas_view = View::default();
@@ -713,8 +588,8 @@ impl eframe::App for App {
                 self.handle_event(event);
             }
         }
-        while let Ok((id, path)) = self.dialog_rx.try_recv() {
-            self.on_dialog(id, path);
+        for (purpose, path) in self.dialogs.answers() {
+            self.on_dialog(purpose, path);
         }
         self.poll_jobs();
         self.save_if_dirty();

@@ -5,10 +5,10 @@ use egui::{Key, RichText, Ui, Vec2};
 
 use super::backend::ModelChoice;
 use super::card::{self, CardAction, task_label};
-use super::dialogs::SaveRequest;
+use super::export_actions::Export;
 use super::history::Exchange;
 use super::painter::{View, canvas};
-use super::{App, Pending, Tab, main_smiles};
+use super::{App, Tab, main_smiles};
 use crate::model::catalogue::Catalogue;
 use crate::model::task::Task;
 
@@ -75,7 +75,7 @@ pub fn history_panel(app: &mut App, ui: &mut Ui) {
             let label = ui.label("Search history");
             ui.add(egui::TextEdit::singleline(&mut app.search).hint_text("SMILES, text, task"))
                 .labelled_by(label.id);
-            let ids = app.selected_ids();
+            let ids = listed_ids(app);
             ui.horizontal(|ui| {
                 ui.weak(format!("{} of {}", ids.len(), app.history.exchanges.len()));
                 if ui
@@ -83,15 +83,7 @@ pub fn history_panel(app: &mut App, ui: &mut Ui) {
                     .on_hover_text("One row per result of the exchanges listed here")
                     .clicked()
                 {
-                    app.ask_save(
-                        SaveRequest::new(
-                            "Export history as CSV",
-                            "textchem-history.csv",
-                            "CSV",
-                            "csv",
-                        ),
-                        Pending::ExportCsv(ids.clone()),
-                    );
+                    app.dialogs.ask_save(Export::HistoryCsv(ids.clone()));
                 }
             });
             ui.separator();
@@ -124,6 +116,16 @@ pub fn history_panel(app: &mut App, ui: &mut Ui) {
                 }
             });
         });
+}
+
+/// The exchanges the search matches: the ones listed, and the ones the CSV export writes.
+fn listed_ids(app: &App) -> Vec<u64> {
+    app.history
+        .exchanges
+        .iter()
+        .filter(|x| x.matches(&app.search))
+        .map(|x| x.id)
+        .collect()
 }
 
 fn short(s: &str, n: usize) -> String {
@@ -170,16 +172,10 @@ fn molecule_canvas(app: &mut App, ui: &mut Ui) {
     ui.weak("Scroll to zoom, drag to pan, double-click to reset; hover an atom for details.");
     ui.horizontal(|ui| {
         if ui.button("Save PNG…").clicked() {
-            app.ask_save(
-                SaveRequest::new("Save drawing as PNG", "molecule.png", "PNG image", "png"),
-                Pending::SavePng(smiles.clone()),
-            );
+            app.dialogs.ask_save(Export::MoleculePng(smiles.clone()));
         }
         if ui.button("Save SVG…").clicked() {
-            app.ask_save(
-                SaveRequest::new("Save drawing as SVG", "molecule.svg", "SVG image", "svg"),
-                Pending::SaveSvg(smiles.clone()),
-            );
+            app.dialogs.ask_save(Export::MoleculeSvg(smiles.clone()));
         }
         if ui.button("Reset view").clicked() {
             app.canvas_view = View::default();
@@ -218,7 +214,7 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
                     .clicked();
             });
             if pick {
-                app.ask_folder();
+                app.dialogs.ask_folder();
             }
             if load {
                 app.load_model();

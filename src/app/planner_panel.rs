@@ -3,17 +3,15 @@
 use egui::{Color32, RichText, Ui, Vec2};
 
 use super::card::AnalysisCache;
+use super::export_actions::Export;
 use super::painter::canvas;
 use super::planner::{Expansion, Planner, RoundTrip};
 
-#[derive(Clone, Debug, PartialEq)]
 pub enum PlannerAction {
     Plan,
     Expand(usize),
     Prune(usize, usize),
-    ExportCsv,
-    ExportSvg,
-    ExportPng,
+    Export(Export),
     ShowOnCanvas(String),
 }
 
@@ -43,13 +41,13 @@ pub fn show(
     ui.horizontal_wrapped(|ui| {
         if !p.nodes.is_empty() {
             if ui.button("Export route CSV…").clicked() {
-                actions.push(PlannerAction::ExportCsv);
+                actions.push(PlannerAction::Export(Export::RouteCsv));
             }
             if ui.button("Export route SVG…").clicked() {
-                actions.push(PlannerAction::ExportSvg);
+                actions.push(PlannerAction::Export(Export::RouteSvg));
             }
             if ui.button("Export route PNG…").clicked() {
-                actions.push(PlannerAction::ExportPng);
+                actions.push(PlannerAction::Export(Export::RoutePng));
             }
         }
     });
