@@ -534,39 +534,6 @@ impl App {
     }
 }
 
-impl App {
-    fn planner_view(&mut self, ui: &mut egui::Ui) {
-        egui::CentralPanel::default().show(ui, |ui| {
-            let mut actions = Vec::new();
-            planner_panel::show(
-                ui,
-                &mut self.planner,
-                self.planner_error.as_deref(),
-                &mut self.cache,
-                &mut actions,
-            );
-            for a in actions {
-                match a {
-                    planner_panel::PlannerAction::Plan => {
-                        let target = self.planner.target_input.clone();
-                        self.planner_error = self.planner.set_target(&target).err();
-                    }
-                    planner_panel::PlannerAction::Expand(n) => {
-                        self.planner
-                            .expand(n, self.backend.as_mut(), self.settings.generate);
-                    }
-                    planner_panel::PlannerAction::Prune(n, k) => self.planner.prune(n, k),
-                    planner_panel::PlannerAction::Export(export) => self.dialogs.ask_save(export),
-                    planner_panel::PlannerAction::ShowOnCanvas(s) => {
-                        self.canvas_smiles = Some(s);
-                        self.canvas_view = View::default();
-                    }
-                }
-            }
-        });
-    }
-}
-
 /// The SMILES an exchange is about: its first valid SMILES answer, else its SMILES input.
 fn main_smiles(x: &Exchange) -> Option<String> {
     let task = x.task()?;
@@ -608,7 +575,7 @@ impl eframe::App for App {
                 panels::input_bar(self, ui);
                 panels::chat(self, ui);
             }
-            Tab::Planner => self.planner_view(ui),
+            Tab::Planner => planner_panel::show(self, ui),
         }
         if let Some(shot) = &mut self.screenshot {
             shot.ui_times.push(start.elapsed().as_secs_f64() * 1e3);

@@ -1,13 +1,15 @@
-//! The planner's view: target box, the route tree with round-trip marks, and its buttons.
+//! The planner's view: target box, the route tree with round-trip marks, its buttons, and what
+//! they do to the app.
 
 use egui::{Color32, RichText, Ui, Vec2};
 
+use super::App;
 use super::card::AnalysisCache;
 use super::export_actions::Export;
-use super::painter::canvas;
+use super::painter::{View, canvas};
 use super::planner::{Expansion, Planner, RoundTrip};
 
-pub enum PlannerAction {
+enum PlannerAction {
     Plan,
     Expand(usize),
     Prune(usize, usize),
@@ -15,7 +17,39 @@ pub enum PlannerAction {
     ShowOnCanvas(String),
 }
 
-pub fn show(
+/// The planner tab: the route with its controls, then the actions they asked for.
+pub fn show(app: &mut App, ui: &mut Ui) {
+    egui::CentralPanel::default().show(ui, |ui| {
+        let mut actions = Vec::new();
+        route(
+            ui,
+            &mut app.planner,
+            app.planner_error.as_deref(),
+            &mut app.cache,
+            &mut actions,
+        );
+        for a in actions {
+            match a {
+                PlannerAction::Plan => {
+                    let target = app.planner.target_input.clone();
+                    app.planner_error = app.planner.set_target(&target).err();
+                }
+                PlannerAction::Expand(n) => {
+                    app.planner
+                        .expand(n, app.backend.as_mut(), app.settings.generate);
+                }
+                PlannerAction::Prune(n, k) => app.planner.prune(n, k),
+                PlannerAction::Export(export) => app.dialogs.ask_save(export),
+                PlannerAction::ShowOnCanvas(s) => {
+                    app.canvas_smiles = Some(s);
+                    app.canvas_view = View::default();
+                }
+            }
+        }
+    });
+}
+
+fn route(
     ui: &mut Ui,
     p: &mut Planner,
     error: Option<&str>,
