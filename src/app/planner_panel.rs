@@ -6,7 +6,7 @@ use egui::{Color32, RichText, Ui, Vec2};
 use super::App;
 use super::card::AnalysisCache;
 use super::export_actions::Export;
-use super::painter::{View, canvas};
+use super::painter::canvas;
 use super::planner::{Expansion, Planner, RoundTrip};
 
 enum PlannerAction {
@@ -21,29 +21,28 @@ enum PlannerAction {
 pub fn show(app: &mut App, ui: &mut Ui) {
     egui::CentralPanel::default().show(ui, |ui| {
         let mut actions = Vec::new();
+        let t = &mut app.transient;
         route(
             ui,
-            &mut app.planner,
-            app.planner_error.as_deref(),
-            &mut app.cache,
+            &mut t.planner,
+            t.planner_error.as_deref(),
+            &mut t.cache,
             &mut actions,
         );
         for a in actions {
+            let t = &mut app.transient;
             match a {
                 PlannerAction::Plan => {
-                    let target = app.planner.target_input.clone();
-                    app.planner_error = app.planner.set_target(&target).err();
+                    let target = t.planner.target_input.clone();
+                    t.planner_error = t.planner.set_target(&target).err();
                 }
                 PlannerAction::Expand(n) => {
-                    app.planner
-                        .expand(n, app.backend.as_mut(), app.settings.generate);
+                    t.planner
+                        .expand(n, app.backend.as_mut(), t.settings.generate);
                 }
-                PlannerAction::Prune(n, k) => app.planner.prune(n, k),
-                PlannerAction::Export(export) => app.dialogs.ask_save(export),
-                PlannerAction::ShowOnCanvas(s) => {
-                    app.canvas_smiles = Some(s);
-                    app.canvas_view = View::default();
-                }
+                PlannerAction::Prune(n, k) => t.planner.prune(n, k),
+                PlannerAction::Export(export) => t.dialogs.ask_save(export),
+                PlannerAction::ShowOnCanvas(s) => app.show_on_canvas(s),
             }
         }
     });
