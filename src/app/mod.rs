@@ -9,6 +9,7 @@ pub mod dialogs;
 mod export_actions;
 pub mod fetch;
 pub mod history;
+mod history_saver;
 pub mod jobs;
 mod model_jobs;
 pub mod painter;
@@ -30,6 +31,7 @@ use dialogs::{FileDialogs, NativeDialogs};
 use export_actions::Sources;
 use fetch::ModelFetcher;
 use history::{Exchange, History, Status};
+use history_saver::HistorySaver;
 use jobs::Jobs;
 use painter::View;
 use pending_dialogs::{PendingDialogs, Purpose};
@@ -94,8 +96,10 @@ pub struct App {
     persisted: Persisted,
     /// Everything else the window shows or waits on.
     transient: Transient,
-    /// The history changed since it was last written.
+    /// The history changed since its last snapshot went to the saver.
     unsaved: bool,
+    /// Writes history.json on its own thread.
+    saver: HistorySaver,
     /// The model worker: requests go out, events come back.
     backend: Box<dyn ModelBackend>,
     /// Where catalogue checkpoints are downloaded from.
@@ -147,10 +151,13 @@ impl App {
                 .map(|p| Screenshot::new(p, options.screenshot_frames)),
             cache: AnalysisCache::default(),
         };
+        let repaint = ctx.clone();
+        let saver = HistorySaver::spawn(history.path.clone(), move || repaint.request_repaint());
         let mut app = App {
             persisted: Persisted { history },
             transient,
             unsaved: false,
+            saver,
             backend: (options.backend)(ctx, window_gpu),
             fetcher: options.fetcher,
             ctx: ctx.clone(),
@@ -364,14 +371,21 @@ impl App {
         }
     }
 
-    /// Saves the history when it changed (atomically; see `History::save`).
-    fn save_if_dirty(&mut self) {
-        if self.unsaved {
-            self.unsaved = false;
-            if let Err(e) = self.persisted.history.save() {
-                self.transient.notice = Some(format!("could not save history: {e:#}"));
-            }
+    /// Hands the history to the saver when it changed, and reports failed writes.
+    fn save_if_changed(&mut self) {
+        if std::mem::take(&mut self.unsaved) {
+            self.saver.save(self.persisted.history.exchanges.clone());
         }
+        if let Some(e) = self.saver.failures().pop() {
+            self.transient.notice = Some(format!("could not save history: {e}"));
+        }
+    }
+
+    /// Hands over the last change and waits until history.json holds it (on exit; tests that
+    /// read the file).
+    pub fn flush_history(&mut self) {
+        self.save_if_changed();
+        self.saver.flush();
     }
 }
 
@@ -401,7 +415,7 @@ impl eframe::App for App {
             self.on_dialog(purpose, path);
         }
         self.poll_jobs();
-        self.save_if_dirty();
+        self.save_if_changed();
         let t = &mut self.transient;
         if let Some(shot) = &mut t.screenshot {
             shot.tick(ctx, t.model.busy.is_some(), frame.info().cpu_usage);
@@ -423,5 +437,17 @@ impl eframe::App for App {
         if let Some(shot) = &mut self.transient.screenshot {
             shot.ui_times.push(start.elapsed().as_secs_f64() * 1e3);
         }
+    }
+
+    /// The window is closing: the last change reaches the disk before the process ends.
+    fn on_exit(&mut self) {
+        self.flush_history();
+    }
+}
+
+impl Drop for App {
+    /// Also without `on_exit` (a test's harness, a failed start): nothing changed is lost.
+    fn drop(&mut self) {
+        self.flush_history();
     }
 }
