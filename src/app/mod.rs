@@ -1,5 +1,12 @@
 //! The desktop app (eframe/egui): one `App` state, panels as functions over it, the model behind
 //! a request/event queue so nothing in `logic` or `ui` waits.
+//!
+//! Here: the `App`, its construction, the handling of model events, card actions and dialog
+//! answers, and the `eframe::App` impl. Elsewhere: its state in `state` (persisted vs
+//! transient); the panels in `panels` and `planner_panel`; downloads and quantizing in
+//! `model_jobs`; history.json writes in `history_saver`; file dialogs in `pending_dialogs` and
+//! the files they lead to in `export_actions`; start-up options in `options`; the native window
+//! in `window`.
 
 pub mod analysis;
 pub mod backend;
@@ -12,6 +19,7 @@ pub mod history;
 mod history_saver;
 pub mod jobs;
 mod model_jobs;
+mod options;
 pub mod painter;
 mod panels;
 mod pending_dialogs;
@@ -25,14 +33,14 @@ pub mod worker_backend;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use backend::{Event, GenerateOptions, ModelBackend, ModelChoice, RequestId};
+use backend::{Event, ModelBackend, ModelChoice, RequestId};
 use card::{AnalysisCache, CardAction};
-use dialogs::{FileDialogs, NativeDialogs};
 use export_actions::Sources;
 use fetch::ModelFetcher;
 use history::{Exchange, History, Status};
 use history_saver::HistorySaver;
 use jobs::Jobs;
+pub use options::{AppOptions, BackendFactory};
 use painter::View;
 use pending_dialogs::{PendingDialogs, Purpose};
 use screenshot::Screenshot;
@@ -40,57 +48,9 @@ pub use state::{Busy, ModelSettings, ModelState, Tab};
 use state::{Canvas, Chat, Persisted, Transient};
 pub use window::run_native;
 
-use crate::gpu::GpuContext;
 use crate::model::task::Task;
 
-/// Builds the model backend once the window's context exists (the worker wakes the UI through
-/// it), given the renderer's GPU device to share when it draws with wgpu.
-pub type BackendFactory =
-    Box<dyn FnOnce(&egui::Context, Option<GpuContext>) -> Box<dyn ModelBackend>>;
-
-/// How the app is started.
-pub struct AppOptions {
-    /// Where history.json lives (see `history::data_dir`).
-    pub data_dir: PathBuf,
-    /// Sent as the first message once the window is up.
-    pub initial_input: Option<String>,
-    /// Loaded at start, before the first message is sent.
-    pub initial_model: Option<ModelChoice>,
-    /// Beams and max length the model settings start with.
-    pub generate: GenerateOptions,
-    /// Save a screenshot here after the first frames, then close.
-    pub screenshot: Option<PathBuf>,
-    /// Frames to draw before the screenshot; above the default, frame times are printed.
-    pub screenshot_frames: u32,
-    pub dialogs: Box<dyn FileDialogs>,
-    pub backend: BackendFactory,
-    /// Where catalogue checkpoints are downloaded from (the hub; a stand-in in tests).
-    pub fetcher: Arc<dyn ModelFetcher>,
-}
-
-impl AppOptions {
-    /// The desktop defaults: user data directory, native dialogs, the model worker thread.
-    pub fn desktop() -> AppOptions {
-        AppOptions {
-            data_dir: history::data_dir(),
-            initial_input: None,
-            initial_model: None,
-            generate: GenerateOptions::default(),
-            screenshot: None,
-            screenshot_frames: screenshot::SETTLE_FRAMES,
-            dialogs: Box::new(NativeDialogs),
-            fetcher: Arc::new(fetch::HubFetcher),
-            backend: Box::new(|ctx, window| {
-                let ctx = ctx.clone();
-                Box::new(worker_backend::WorkerBackend::spawn(
-                    move || ctx.request_repaint(),
-                    window,
-                ))
-            }),
-        }
-    }
-}
-
+/// The app: what it saves, what the window shows and waits on, and the services that answer.
 pub struct App {
     /// Saved to history.json after each change, restored at start.
     persisted: Persisted,
