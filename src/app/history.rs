@@ -1,5 +1,6 @@
-//! Every exchange, saved after each change in the user's data directory (temp file + rename, so a
-//! crash leaves the old or the new file, never half of one), restored on start, searchable.
+//! Every exchange, saved after each change in the user's data directory (by `history_saver`, off
+//! the UI thread; temp file + rename, so a crash leaves the old or the new file, never half of
+//! one), restored on start, searchable.
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -167,10 +168,11 @@ pub fn data_dir() -> PathBuf {
         .join("textchem")
 }
 
-#[derive(Serialize, Deserialize, Default)]
-struct HistoryFile {
+/// history.json: read into a `Vec`, written from a slice.
+#[derive(Serialize, Deserialize)]
+struct HistoryFile<X> {
     version: u32,
-    exchanges: Vec<Exchange>,
+    exchanges: X,
 }
 
 /// The saved exchanges and the file they live in.
@@ -186,7 +188,7 @@ impl History {
         let path = dir.join("history.json");
         let mut exchanges = match std::fs::read_to_string(&path) {
             Ok(text) => {
-                serde_json::from_str::<HistoryFile>(&text)
+                serde_json::from_str::<HistoryFile<Vec<Exchange>>>(&text)
                     .with_context(|| format!("reading {}", path.display()))?
                     .exchanges
             }
@@ -205,17 +207,22 @@ impl History {
         self.exchanges.iter().map(|x| x.id).max().unwrap_or(0) + 1
     }
 
-    /// Writes the whole history atomically: a temp file in the same directory, then rename.
+    /// Writes the whole history atomically (see `save_exchanges`).
     pub fn save(&self) -> Result<()> {
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        let file = HistoryFile {
-            version: 1,
-            exchanges: self.exchanges.clone(),
-        };
-        let json = serde_json::to_vec_pretty(&file)?;
-        write_atomically(&self.path, &json)
+        save_exchanges(&self.path, &self.exchanges)
     }
+}
+
+/// Writes `exchanges` as a history file at `path`, creating its directory: a temp file in the
+/// same directory, then rename.
+pub fn save_exchanges(path: &Path, exchanges: &[Exchange]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let json = serde_json::to_vec_pretty(&HistoryFile {
+        version: 1,
+        exchanges,
+    })?;
+    write_atomically(path, &json)
 }
 
 /// Writes `bytes` to a sibling temp file, syncs it, then renames it over `path`.

@@ -32,10 +32,6 @@ enum Update {
         message: String,
         cancellable: bool,
     },
-    Progress {
-        done: u64,
-        total: u64,
-    },
     StageProgress {
         message: String,
         done: u64,
@@ -48,7 +44,7 @@ enum Update {
 pub struct Job {
     pub id: JobId,
     pub title: String,
-    /// What it is doing now (the file being fetched...).
+    /// What it is doing (the file being fetched...).
     pub stage: String,
     /// Bytes (or steps) done and expected; `None` until known (an indeterminate bar).
     pub progress: Option<(u64, u64)>,
@@ -93,10 +89,6 @@ impl Reporter {
         });
     }
 
-    pub fn progress(&self, done: u64, total: u64) {
-        self.send(Update::Progress { done, total });
-    }
-
     pub fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
     }
@@ -108,7 +100,7 @@ impl Reporter {
     }
 }
 
-/// The jobs running now.
+/// The running jobs.
 #[derive(Default)]
 pub struct Jobs {
     running: Vec<Job>,
@@ -174,7 +166,6 @@ impl Jobs {
                         job.cancellable = cancellable;
                         job.progress = None;
                     }
-                    Update::Progress { done, total } => job.progress = Some((done, total)),
                     Update::StageProgress {
                         message,
                         done,
@@ -237,8 +228,7 @@ mod tests {
         let wake: Arc<dyn Fn() + Send + Sync> = Arc::new(|| {});
         let (go, wait) = channel::<()>();
         let id = jobs.spawn("count", Arc::clone(&wake), move |r| {
-            r.stage("counting", true);
-            r.progress(1, 4);
+            r.stage_progress("counting", 1, 4);
             wait.recv().ok();
             Ok(Outcome::Quantized {
                 folder: PathBuf::from("x"),

@@ -1,176 +1,79 @@
 //! The desktop app (eframe/egui): one `App` state, panels as functions over it, the model behind
 //! a request/event queue so nothing in `logic` or `ui` waits.
+//!
+//! Here: the `App`, its construction, the handling of model events, card actions and dialog
+//! answers, and the `eframe::App` impl. Elsewhere: its state in `state` (persisted vs
+//! transient); the panels in `panels` and `planner_panel`; downloads and quantizing in
+//! `model_jobs`; history.json writes in `history_saver`; file dialogs in `pending_dialogs` and
+//! the files they lead to in `export_actions`; start-up options in `options`; the native window
+//! in `window`.
 
 pub mod analysis;
 pub mod backend;
 pub mod card;
 pub mod classify;
 pub mod dialogs;
+mod export_actions;
 pub mod fetch;
 pub mod history;
+mod history_saver;
 pub mod jobs;
+mod model_jobs;
+mod options;
 pub mod painter;
 mod panels;
+mod pending_dialogs;
 pub mod planner;
 mod planner_panel;
 pub mod screenshot;
+mod state;
+mod window;
 pub mod worker_backend;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, Sender, channel};
 
-use backend::{Event, GenerateOptions, ModelBackend, ModelChoice, RequestId};
+use backend::{Event, ModelBackend, ModelChoice, RequestId};
 use card::{AnalysisCache, CardAction};
-use dialogs::{FileDialogs, NativeDialogs};
-use fetch::{FetchProgress, ModelFetcher};
+use export_actions::Sources;
+use fetch::ModelFetcher;
 use history::{Exchange, History, Status};
-use jobs::{End, JobId, Jobs, Outcome};
+use history_saver::HistorySaver;
+use jobs::Jobs;
+pub use options::{AppOptions, BackendFactory};
 use painter::View;
+use pending_dialogs::{PendingDialogs, Purpose};
 use screenshot::Screenshot;
+pub use state::{Busy, ModelSettings, ModelState, Tab};
+use state::{Canvas, Chat, Persisted, Transient};
+pub use window::run_native;
 
-use crate::gpu::{AdapterSummary, GpuContext};
 use crate::model::task::Task;
 
-/// Builds the model backend once the window's context exists (the worker wakes the UI through
-/// it), given the renderer's GPU device to share when it draws with wgpu.
-pub type BackendFactory =
-    Box<dyn FnOnce(&egui::Context, Option<GpuContext>) -> Box<dyn ModelBackend>>;
-
-/// How the app is started.
-pub struct AppOptions {
-    /// Where history.json lives (see `history::data_dir`).
-    pub data_dir: PathBuf,
-    /// Sent as the first message once the window is up.
-    pub initial_input: Option<String>,
-    /// Loaded at start, before the first message is sent.
-    pub initial_model: Option<ModelChoice>,
-    /// Beams and max length the model settings start with.
-    pub generate: GenerateOptions,
-    /// Save a screenshot here after the first frames, then close.
-    pub screenshot: Option<PathBuf>,
-    /// Frames to draw before the screenshot; above the default, frame times are printed.
-    pub screenshot_frames: u32,
-    pub dialogs: Box<dyn FileDialogs>,
-    pub backend: BackendFactory,
-    /// Where catalogue checkpoints are downloaded from (the hub; a stand-in in tests).
-    pub fetcher: Arc<dyn ModelFetcher>,
-}
-
-impl AppOptions {
-    /// The desktop defaults: user data directory, native dialogs, the model worker thread.
-    pub fn desktop() -> AppOptions {
-        AppOptions {
-            data_dir: history::data_dir(),
-            initial_input: None,
-            initial_model: None,
-            generate: GenerateOptions::default(),
-            screenshot: None,
-            screenshot_frames: screenshot::SETTLE_FRAMES,
-            dialogs: Box::new(NativeDialogs),
-            fetcher: Arc::new(fetch::HubFetcher),
-            backend: Box::new(|ctx, window| {
-                let ctx = ctx.clone();
-                Box::new(worker_backend::WorkerBackend::spawn(
-                    move || ctx.request_repaint(),
-                    window,
-                ))
-            }),
-        }
-    }
-}
-
-/// What a file dialog's answer is for.
-enum Pending {
-    ExportCsv(Vec<u64>),
-    SaveSvg(String),
-    SavePng(String),
-    RouteCsv,
-    RouteSvg,
-    RoutePng,
-    ModelFolder,
-}
-
-/// The central view.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tab {
-    Chat,
-    Planner,
-}
-
-/// Settings of the model panel.
-pub struct ModelSettings {
-    pub choice: ModelChoice,
-    pub generate: GenerateOptions,
-    pub dark: bool,
-    /// The format the Quantize button writes.
-    pub quantize_to: crate::model::quantize::QuantFormat,
-    /// Where the next load puts the model (auto: a hardware GPU when there is one).
-    pub device: crate::runtime::Device,
-}
-
-/// The model's state as the last events described it.
-#[derive(Default)]
-pub struct ModelState {
-    pub loaded: Option<String>,
-    /// Where the loaded model runs: "CPU" or "GPU: <adapter>".
-    pub device: Option<String>,
-    pub loading: Option<(RequestId, String)>,
-    pub error: Option<String>,
-    /// The running generation: (request, exchange, step, max steps, partial text).
-    pub busy: Option<Busy>,
-}
-
-pub struct Busy {
-    pub request: RequestId,
-    pub exchange: u64,
-    pub step: usize,
-    pub max_steps: usize,
-    pub partial: String,
-}
-
+/// The app: what it saves, what the window shows and waits on, and the services that answer.
 pub struct App {
-    history: History,
-    cache: AnalysisCache,
-    /// The message box.
-    input: String,
-    /// The task the user picked for the current input; `None` follows the classifier.
-    task_override: Option<Task>,
-    search: String,
-    /// An exchange picked in the history panel, shown above the chat.
-    focus: Option<u64>,
-    /// The SMILES shown large on the canvas.
-    canvas_smiles: Option<String>,
-    canvas_view: View,
-    settings: ModelSettings,
-    model: ModelState,
+    /// Saved to history.json after each change, restored at start.
+    persisted: Persisted,
+    /// Everything else the window shows or waits on.
+    transient: Transient,
+    /// The history changed since its last snapshot went to the saver.
+    unsaved: bool,
+    /// Writes history.json on its own thread.
+    saver: HistorySaver,
+    /// The model worker: requests go out, events come back.
     backend: Box<dyn ModelBackend>,
-    dialogs: Box<dyn FileDialogs>,
-    dialog_tx: Sender<(u64, Option<PathBuf>)>,
-    dialog_rx: Receiver<(u64, Option<PathBuf>)>,
-    pending: Vec<(u64, Pending)>,
-    next_dialog: u64,
-    /// One line telling the user what just happened (exported, saved, failed to save).
-    notice: Option<String>,
-    screenshot: Option<Screenshot>,
-    tab: Tab,
-    planner: planner::Planner,
-    planner_error: Option<String>,
-    /// Downloads and quantizations running beside the model worker.
-    jobs: Jobs,
+    /// Where catalogue checkpoints are downloaded from.
     fetcher: Arc<dyn ModelFetcher>,
-    /// The download whose checkpoint is loaded once it is on disk.
-    load_after: Option<JobId>,
-    dirty: bool,
+    /// Woken by background work so `logic` picks up its results.
     ctx: egui::Context,
 }
 
 impl App {
     /// The app in a window: `cc` gives the egui context and, with the wgpu renderer, the GPU
-    /// device the model shares (see `window_gpu`).
+    /// device the model shares (see `window::window_gpu`).
     pub fn new(cc: &eframe::CreationContext<'_>, options: AppOptions) -> App {
         let ctx = &cc.egui_ctx;
-        let window_gpu = cc.wgpu_render_state.as_ref().and_then(window_gpu);
+        let window_gpu = cc.wgpu_render_state.as_ref().and_then(window::window_gpu);
         let (history, notice) = match History::load(&options.data_dir) {
             Ok(h) => (h, None),
             Err(e) => (
@@ -182,16 +85,12 @@ impl App {
                 Some(format!("could not restore history: {e:#}")),
             ),
         };
-        let (dialog_tx, dialog_rx) = channel();
-        let mut app = App {
-            history,
-            cache: AnalysisCache::default(),
-            input: String::new(),
-            task_override: None,
-            search: String::new(),
-            focus: None,
-            canvas_smiles: None,
-            canvas_view: View::default(),
+        let transient = Transient {
+            tab: Tab::Chat,
+            chat: Chat::default(),
+            canvas: Canvas::default(),
+            planner: planner::Planner::new(),
+            planner_error: None,
             settings: ModelSettings {
                 choice: ModelChoice::Catalogue(
                     crate::model::catalogue::Catalogue::builtin()
@@ -204,56 +103,57 @@ impl App {
                 device: crate::runtime::Device::Auto,
             },
             model: ModelState::default(),
-            backend: (options.backend)(ctx, window_gpu),
-            dialogs: options.dialogs,
-            dialog_tx,
-            dialog_rx,
-            pending: Vec::new(),
-            next_dialog: 0,
+            jobs: Jobs::default(),
+            dialogs: PendingDialogs::new(options.dialogs, ctx.clone()),
             notice,
             screenshot: options
                 .screenshot
                 .map(|p| Screenshot::new(p, options.screenshot_frames)),
-            tab: Tab::Chat,
-            planner: planner::Planner::new(),
-            planner_error: None,
-            jobs: Jobs::default(),
+            cache: AnalysisCache::default(),
+        };
+        let repaint = ctx.clone();
+        let saver = HistorySaver::spawn(history.path.clone(), move || repaint.request_repaint());
+        let mut app = App {
+            persisted: Persisted { history },
+            transient,
+            unsaved: false,
+            saver,
+            backend: (options.backend)(ctx, window_gpu),
             fetcher: options.fetcher,
-            load_after: None,
-            dirty: false,
             ctx: ctx.clone(),
         };
-        if let Some(last) = app.history.exchanges.last() {
-            app.canvas_smiles = main_smiles(last);
+        if let Some(smiles) = app.persisted.history.exchanges.last().and_then(main_smiles) {
+            app.show_on_canvas(smiles);
         }
         if let Some(choice) = options.initial_model {
-            app.settings.choice = choice;
+            app.transient.settings.choice = choice;
             app.load_model();
         }
         if let Some(input) = options.initial_input {
-            app.input = input;
+            app.transient.chat.input = input;
             app.send();
         }
         app
     }
 
     pub fn history(&self) -> &[Exchange] {
-        &self.history.exchanges
+        &self.persisted.history.exchanges
     }
 
     pub fn notice(&self) -> Option<&str> {
-        self.notice.as_deref()
+        self.transient.notice.as_deref()
     }
 
     /// The task the current input would run as: the one picked, else the one detected (none
     /// while the box is empty).
     pub fn current_task(&self) -> Option<Task> {
-        self.task_override.or_else(|| classify::detect(&self.input))
+        let chat = &self.transient.chat;
+        chat.task_override.or_else(|| classify::detect(&chat.input))
     }
 
     /// Sends the message box as a new exchange.
     pub fn send(&mut self) {
-        let input = self.input.trim().to_owned();
+        let input = self.transient.chat.input.trim().to_owned();
         if input.is_empty() {
             return;
         }
@@ -261,96 +161,110 @@ impl App {
             .current_task()
             .unwrap_or_else(|| classify::classify(&input));
         self.start(task, &input);
-        self.input.clear();
-        self.task_override = None;
+        self.transient.chat.input.clear();
+        self.transient.chat.task_override = None;
     }
 
     /// Records an exchange, checks its SMILES locally and, when the input is sound, asks the
     /// model.
     fn start(&mut self, task: Task, input: &str) {
-        let mut x = Exchange::new(self.history.next_id(), task, input);
-        let analysis = card::input_is_smiles(task).then(|| self.cache.get(input));
+        let mut x = Exchange::new(self.persisted.history.next_id(), task, input);
+        let analysis = card::input_is_smiles(task).then(|| self.transient.cache.get(input));
         let bad_input = analysis.as_ref().is_some_and(|a| a.summary.error.is_some());
         if let Some(a) = &analysis
             && a.drawing.is_some()
         {
-            self.canvas_smiles = Some(a.smiles.clone());
-            self.canvas_view = View::default();
+            self.show_on_canvas(a.smiles.clone());
         }
         if !bad_input {
-            let id = self.backend.generate(
-                task,
-                &classify::model_input(task, input),
-                self.settings.generate,
-            );
+            let generate = self.transient.settings.generate;
+            let id = self
+                .backend
+                .generate(task, &classify::model_input(task, input), generate);
+            let model = &mut self.transient.model;
             x.status = Status::Running(id);
-            x.model = self.model.loaded.clone();
-            self.model.busy = Some(Busy {
+            x.model = model.loaded.clone();
+            model.busy = Some(Busy {
                 request: id,
                 exchange: x.id,
                 step: 0,
-                max_steps: self.settings.generate.max_length,
+                max_steps: generate.max_length,
                 partial: String::new(),
             });
         }
-        self.history.exchanges.push(x);
-        self.dirty = true;
+        self.persisted.history.exchanges.push(x);
+        self.unsaved = true;
         self.ctx.request_repaint();
     }
 
+    /// Shows `smiles` large in the side panel, from its default zoom and pan.
+    fn show_on_canvas(&mut self, smiles: String) {
+        self.transient.canvas = Canvas {
+            smiles: Some(smiles),
+            view: View::default(),
+        };
+    }
+
     fn exchange_for(&mut self, request: RequestId) -> Option<&mut Exchange> {
-        self.history
+        self.persisted
+            .history
             .exchanges
             .iter_mut()
             .rev()
             .find(|x| x.status == Status::Running(request))
     }
 
+    /// Applies a model event to the model's state and to the exchange it answers.
     fn handle_event(&mut self, event: Event) {
+        let state = &mut self.transient.model;
         match event {
-            Event::Loading { id, stage } => self.model.loading = Some((id, stage)),
-            Event::Notice { message, .. } => self.notice = Some(message),
+            Event::Loading { id, stage } => state.loading = Some((id, stage)),
+            Event::Notice { message, .. } => self.transient.notice = Some(message),
             Event::Loaded { model, device, .. } => {
-                self.model.loading = None;
-                self.model.error = None;
-                self.model.loaded = Some(model);
-                self.model.device = Some(device);
+                state.loading = None;
+                state.error = None;
+                state.loaded = Some(model);
+                state.device = Some(device);
             }
             Event::Progress {
                 id,
                 step,
                 max_steps,
             } => {
-                if let Some(b) = self.model.busy.as_mut().filter(|b| b.request == id) {
+                if let Some(b) = state.busy.as_mut().filter(|b| b.request == id) {
                     b.step = step;
                     b.max_steps = max_steps;
                 }
             }
             Event::Partial { id, text } => {
-                if let Some(b) = self.model.busy.as_mut().filter(|b| b.request == id) {
+                if let Some(b) = state.busy.as_mut().filter(|b| b.request == id) {
                     b.partial = text;
                 }
             }
             Event::Finished { id, answer } => {
+                let mut shown = None;
                 if let Some(x) = self.exchange_for(id) {
                     x.results = answer.results.into_iter().map(Into::into).collect();
                     x.model = Some(answer.model);
                     x.status = Status::Done;
-                    let first = main_smiles(x);
-                    if first.is_some() {
-                        self.canvas_smiles = first;
-                    }
+                    shown = main_smiles(x);
+                }
+                // The answer's molecule replaces the one shown; the same one keeps its zoom.
+                if let Some(smiles) = shown
+                    && self.transient.canvas.smiles.as_ref() != Some(&smiles)
+                {
+                    self.show_on_canvas(smiles);
                 }
                 self.finish(id);
             }
             Event::Failed { id, message } => {
-                if self.model.loading.as_ref().is_some_and(|l| l.0 == id) {
-                    self.model.loading = None;
-                    self.model.error = Some(message);
+                if state.loading.as_ref().is_some_and(|l| l.0 == id) {
+                    state.loading = None;
+                    state.error = Some(message);
                 } else if let Some(x) = self.exchange_for(id) {
                     x.status = Status::Failed(message);
                 } else {
-                    self.model.error = Some(message);
+                    self.transient.model.error = Some(message);
                 }
                 self.finish(id);
             }
@@ -364,30 +278,22 @@ impl App {
     }
 
     fn finish(&mut self, id: RequestId) {
-        if self.model.busy.as_ref().is_some_and(|b| b.request == id) {
-            self.model.busy = None;
+        let busy = &mut self.transient.model.busy;
+        if busy.as_ref().is_some_and(|b| b.request == id) {
+            *busy = None;
         }
-        self.dirty = true;
+        self.unsaved = true;
     }
 
     fn apply(&mut self, action: CardAction) {
         match action {
             CardAction::UseAsInput(s) => {
-                self.input = s;
-                self.task_override = None;
+                self.transient.chat.input = s;
+                self.transient.chat.task_override = None;
             }
-            CardAction::ShowOnCanvas(s) => {
-                self.canvas_smiles = Some(s);
-                self.canvas_view = View::default();
-            }
+            CardAction::ShowOnCanvas(s) => self.show_on_canvas(s),
             CardAction::RunAs(id, task) => {
-                if let Some(input) = self
-                    .history
-                    .exchanges
-                    .iter()
-                    .find(|x| x.id == id)
-                    .map(|x| x.input.clone())
-                {
+                if let Some(input) = self.exchange(id).map(|x| x.input.clone()) {
                     self.start(task, &input);
                 }
             }
@@ -395,298 +301,51 @@ impl App {
         }
     }
 
+    fn exchange(&self, id: u64) -> Option<&Exchange> {
+        self.persisted.history.exchanges.iter().find(|x| x.id == id)
+    }
+
     /// Cancels the running request of exchange `id`.
     pub fn cancel_exchange(&mut self, id: u64) {
-        if let Some(Status::Running(request)) = self
-            .history
-            .exchanges
-            .iter()
-            .find(|x| x.id == id)
-            .map(|x| x.status.clone())
-        {
+        if let Some(&Status::Running(request)) = self.exchange(id).map(|x| &x.status) {
             self.backend.cancel(request);
         }
     }
 
-    fn ask_save(&mut self, request: dialogs::SaveRequest, purpose: Pending) {
-        self.next_dialog += 1;
-        let id = self.next_dialog;
-        self.pending.push((id, purpose));
-        let tx = self.dialog_tx.clone();
-        let ctx = self.ctx.clone();
-        self.dialogs.save_file(
-            request,
-            Box::new(move |path| {
-                let _ = tx.send((id, path));
-                ctx.request_repaint();
-            }),
-        );
-    }
-
-    fn ask_folder(&mut self) {
-        self.next_dialog += 1;
-        let id = self.next_dialog;
-        self.pending.push((id, Pending::ModelFolder));
-        let tx = self.dialog_tx.clone();
-        let ctx = self.ctx.clone();
-        self.dialogs.pick_folder(
-            "Model checkpoint folder",
-            Box::new(move |path| {
-                let _ = tx.send((id, path));
-                ctx.request_repaint();
-            }),
-        );
-    }
-
-    /// The exchanges the search matches (the selection CSV export writes).
-    fn selected_ids(&self) -> Vec<u64> {
-        self.history
-            .exchanges
-            .iter()
-            .filter(|x| x.matches(&self.search))
-            .map(|x| x.id)
-            .collect()
-    }
-
-    fn on_dialog(&mut self, id: u64, path: Option<PathBuf>) {
-        let Some(k) = self.pending.iter().position(|p| p.0 == id) else {
-            return;
-        };
-        let (_, purpose) = self.pending.remove(k);
-        let Some(path) = path else {
-            return;
-        };
-        let result = match purpose {
-            Pending::ExportCsv(ids) => {
-                let rows: Vec<_> = self
-                    .history
-                    .exchanges
-                    .iter()
-                    .filter(|x| ids.contains(&x.id))
-                    .flat_map(Exchange::csv_rows)
-                    .collect();
-                let csv = crate::export::csv::to_csv(&rows);
-                history::write_atomically(&path, csv.as_bytes())
-                    .map(|()| format!("exported {} rows to {}", rows.len(), path.display()))
-            }
-            Pending::SaveSvg(smiles) => {
-                let a = self.cache.get(&smiles);
-                match &a.drawing {
-                    Some(d) => history::write_atomically(&path, d.svg(600.0, 400.0).as_bytes())
-                        .map(|()| format!("saved {}", path.display())),
-                    None => Err(anyhow::anyhow!("nothing to draw")),
-                }
-            }
-            Pending::SavePng(smiles) => {
-                let a = self.cache.get(&smiles);
-                match &a.drawing {
-                    Some(d) => d
-                        .png(1200.0, 800.0)
-                        .and_then(|png| history::write_atomically(&path, &png))
-                        .map(|()| format!("saved {}", path.display())),
-                    None => Err(anyhow::anyhow!("nothing to draw")),
-                }
-            }
-            Pending::RouteCsv => {
-                history::write_atomically(&path, self.planner.route_csv().as_bytes())
-                    .map(|()| format!("saved route to {}", path.display()))
-            }
-            Pending::RouteSvg => match self.planner.route_svg() {
-                Some(svg) => history::write_atomically(&path, svg.as_bytes())
-                    .map(|()| format!("saved route picture to {}", path.display())),
-                None => Err(anyhow::anyhow!("no route to draw")),
-            },
-            Pending::RoutePng => match self.planner.route_png() {
-                Some(png) => png
-                    .and_then(|png| history::write_atomically(&path, &png))
-                    .map(|()| format!("saved route picture to {}", path.display())),
-                None => Err(anyhow::anyhow!("no route to draw")),
-            },
-            Pending::ModelFolder => {
-                self.settings.choice = ModelChoice::Folder(path);
-                Ok(String::new())
-            }
-        };
-        match result {
-            Ok(msg) if msg.is_empty() => {}
-            Ok(msg) => self.notice = Some(msg),
-            Err(e) => self.notice = Some(format!("failed: {e:#}")),
-        }
-    }
-
-    /// Loads the chosen model: a folder at once, a catalogue model once a download job has
-    /// put its files in the cache (at once when they are there already).
-    fn load_model(&mut self) {
-        self.model.error = None;
-        match self.settings.choice.clone() {
-            ModelChoice::Catalogue(name) => {
-                let job = self.spawn_fetch(&name, |_, name, folder| {
-                    Ok(Outcome::Downloaded { name, folder })
+    /// Acts on a dialog's answer: writes the export there, or takes the folder as the model.
+    fn on_dialog(&mut self, purpose: Purpose, path: PathBuf) {
+        let t = &mut self.transient;
+        match purpose {
+            Purpose::ModelFolder => t.settings.choice = ModelChoice::Folder(path),
+            Purpose::Export(export) => {
+                let from = Sources {
+                    exchanges: &self.persisted.history.exchanges,
+                    cache: &mut t.cache,
+                    planner: &t.planner,
+                };
+                t.notice = Some(match export.write(&path, from) {
+                    Ok(msg) => msg,
+                    Err(e) => format!("failed: {e:#}"),
                 });
-                self.load_after = Some(job);
-            }
-            choice @ ModelChoice::Folder(_) => self.load_now(choice),
-        }
-    }
-
-    fn load_now(&mut self, choice: ModelChoice) {
-        let id = self.backend.load(choice, self.settings.device);
-        self.model.loading = Some((id, "starting".into()));
-        self.ctx.request_repaint();
-    }
-
-    /// Starts a job that fetches catalogue model `name` with progress and cancel, then runs
-    /// `then` on its folder.
-    fn spawn_fetch(
-        &mut self,
-        name: &str,
-        then: impl FnOnce(&jobs::Reporter, String, PathBuf) -> anyhow::Result<Outcome> + Send + 'static,
-    ) -> JobId {
-        let fetcher = Arc::clone(&self.fetcher);
-        let name = name.to_owned();
-        self.jobs
-            .spawn(format!("Downloading {name}"), self.waker(), move |r| {
-                r.stage("checking the cache", true);
-                let folder = fetcher.fetch(&name, &mut |p: FetchProgress<'_>| {
-                    r.stage_progress(p.file, p.done, p.total);
-                    if r.cancelled() {
-                        std::ops::ControlFlow::Break(())
-                    } else {
-                        std::ops::ControlFlow::Continue(())
-                    }
-                })?;
-                then(r, name, folder)
-            })
-    }
-
-    /// Writes a quantized copy of the chosen checkpoint beside its weights (fetching a
-    /// catalogue model first), then reloads the model if one is loaded.
-    fn quantize(&mut self) {
-        use crate::model::quantize::quantize_dir;
-        let format = self.settings.quantize_to;
-        let fmt_name = format.name();
-        let work = move |r: &jobs::Reporter, folder: PathBuf| -> anyhow::Result<Outcome> {
-            r.stage(format!("writing {fmt_name} weights"), false);
-            let report = quantize_dir(&folder, format)?;
-            let mb = |b: u64| b as f64 / 1e6;
-            let mut summary = format!(
-                "{} matrices to {fmt_name}: {} ({:.1} MB to {:.1} MB)",
-                report.quantized,
-                report.output.display(),
-                mb(report.source_bytes),
-                mb(report.output_bytes)
-            );
-            if !report.fallbacks.is_empty() {
-                summary.push_str(&format!("; kept wider: {}", report.fallbacks.join(", ")));
-            }
-            Ok(Outcome::Quantized { folder, summary })
-        };
-        match self.settings.choice.clone() {
-            ModelChoice::Catalogue(name) => {
-                self.spawn_fetch(&name, move |r, _, folder| work(r, folder));
-            }
-            ModelChoice::Folder(folder) => {
-                let title = format!("Quantizing {}", folder.display());
-                self.jobs
-                    .spawn(title, self.waker(), move |r| work(r, folder));
             }
         }
     }
 
-    fn waker(&self) -> Arc<dyn Fn() + Send + Sync> {
-        let ctx = self.ctx.clone();
-        Arc::new(move || ctx.request_repaint())
-    }
-
-    /// Applies the jobs' reports and what the finished ones produced.
-    fn poll_jobs(&mut self) {
-        for (id, title, end) in self.jobs.poll() {
-            let load = self.load_after == Some(id);
-            if load {
-                self.load_after = None;
-            }
-            match end {
-                End::Done(Outcome::Downloaded { name, .. }) => {
-                    // The worker finds the files in the cache now, and names the model by its
-                    // hub id.
-                    if load {
-                        self.load_now(ModelChoice::Catalogue(name));
-                    }
-                }
-                End::Done(Outcome::Quantized { summary, .. }) => {
-                    self.notice = Some(format!("quantized {summary}"));
-                    if self.model.loaded.is_some() {
-                        self.load_model();
-                    }
-                }
-                End::Failed(m) => self.model.error = Some(format!("{title}: {m}")),
-                End::Cancelled => self.notice = Some(format!("{title}: cancelled")),
-            }
+    /// Hands the history to the saver when it changed, and reports failed writes.
+    fn save_if_changed(&mut self) {
+        if std::mem::take(&mut self.unsaved) {
+            self.saver.save(self.persisted.history.exchanges.clone());
+        }
+        if let Some(e) = self.saver.failures().pop() {
+            self.transient.notice = Some(format!("could not save history: {e}"));
         }
     }
 
-    /// Saves the history when it changed (atomically; see `History::save`).
-    fn save_if_dirty(&mut self) {
-        if self.dirty {
-            self.dirty = false;
-            if let Err(e) = self.history.save() {
-                self.notice = Some(format!("could not save history: {e:#}"));
-            }
-        }
-    }
-}
-
-impl App {
-    fn planner_view(&mut self, ui: &mut egui::Ui) {
-        egui::CentralPanel::default().show(ui, |ui| {
-            let mut actions = Vec::new();
-            planner_panel::show(
-                ui,
-                &mut self.planner,
-                self.planner_error.as_deref(),
-                &mut self.cache,
-                &mut actions,
-            );
-            for a in actions {
-                match a {
-                    planner_panel::PlannerAction::Plan => {
-                        let target = self.planner.target_input.clone();
-                        self.planner_error = self.planner.set_target(&target).err();
-                    }
-                    planner_panel::PlannerAction::Expand(n) => {
-                        self.planner
-                            .expand(n, self.backend.as_mut(), self.settings.generate);
-                    }
-                    planner_panel::PlannerAction::Prune(n, k) => self.planner.prune(n, k),
-                    planner_panel::PlannerAction::ExportCsv => self.ask_save(
-                        dialogs::SaveRequest::new("Export route as CSV", "route.csv", "CSV", "csv"),
-                        Pending::RouteCsv,
-                    ),
-                    planner_panel::PlannerAction::ExportSvg => self.ask_save(
-                        dialogs::SaveRequest::new(
-                            "Export route as SVG",
-                            "route.svg",
-                            "SVG image",
-                            "svg",
-                        ),
-                        Pending::RouteSvg,
-                    ),
-                    planner_panel::PlannerAction::ExportPng => self.ask_save(
-                        dialogs::SaveRequest::new(
-                            "Export route as PNG",
-                            "route.png",
-                            "PNG image",
-                            "png",
-                        ),
-                        Pending::RoutePng,
-                    ),
-                    planner_panel::PlannerAction::ShowOnCanvas(s) => {
-                        self.canvas_smiles = Some(s);
-                        self.canvas_view = View::default();
-                    }
-                }
-            }
-        });
+    /// Hands over the last change and waits until history.json holds it (on exit; tests that
+    /// read the file).
+    pub fn flush_history(&mut self) {
+        self.save_if_changed();
+        self.saver.flush();
     }
 }
 
@@ -704,20 +363,22 @@ fn main_smiles(x: &Exchange) -> Option<String> {
 impl eframe::App for App {
     fn logic(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
         while let Some(event) = self.backend.try_recv() {
-            if !self
+            let t = &mut self.transient;
+            if !t
                 .planner
-                .handle(&event, self.backend.as_mut(), self.settings.generate)
+                .handle(&event, self.backend.as_mut(), t.settings.generate)
             {
                 self.handle_event(event);
             }
         }
-        while let Ok((id, path)) = self.dialog_rx.try_recv() {
-            self.on_dialog(id, path);
+        for (purpose, path) in self.transient.dialogs.answers() {
+            self.on_dialog(purpose, path);
         }
         self.poll_jobs();
-        self.save_if_dirty();
-        if let Some(shot) = &mut self.screenshot {
-            shot.tick(ctx, self.model.busy.is_some(), frame.info().cpu_usage);
+        self.save_if_changed();
+        let t = &mut self.transient;
+        if let Some(shot) = &mut t.screenshot {
+            shot.tick(ctx, t.model.busy.is_some(), frame.info().cpu_usage);
         }
     }
 
@@ -726,64 +387,27 @@ impl eframe::App for App {
         panels::top_bar(self, ui);
         panels::history_panel(self, ui);
         panels::side_panel(self, ui);
-        match self.tab {
+        match self.transient.tab {
             Tab::Chat => {
                 panels::input_bar(self, ui);
                 panels::chat(self, ui);
             }
-            Tab::Planner => self.planner_view(ui),
+            Tab::Planner => planner_panel::show(self, ui),
         }
-        if let Some(shot) = &mut self.screenshot {
+        if let Some(shot) = &mut self.transient.screenshot {
             shot.ui_times.push(start.elapsed().as_secs_f64() * 1e3);
         }
     }
-}
 
-/// The renderer's GPU device for the model to share, unless it is OpenGL (the kernels
-/// are written for Vulkan, Metal and DX12).
-fn window_gpu(render: &eframe::egui_wgpu::RenderState) -> Option<GpuContext> {
-    let info = render.adapter.get_info();
-    (info.backend != wgpu::Backend::Gl).then(|| {
-        GpuContext::from_window_device(
-            render.device.clone(),
-            render.queue.clone(),
-            AdapterSummary::of(&info),
-        )
-    })
-}
-
-/// eframe's wgpu setup with the device limits the model's kernels ask for, so the worker can
-/// share the renderer's device instead of opening a second one on the same GPU.
-fn renderer_for_compute() -> eframe::egui_wgpu::WgpuConfiguration {
-    use eframe::egui_wgpu::{WgpuConfiguration, WgpuSetup, WgpuSetupCreateNew};
-    let mut setup = WgpuSetupCreateNew::without_display_handle();
-    let drawing = Arc::clone(&setup.device_descriptor);
-    setup.device_descriptor = Arc::new(move |adapter| {
-        let mut desc = drawing(adapter);
-        if adapter.get_info().backend != wgpu::Backend::Gl {
-            desc.required_limits = GpuContext::limits_for(adapter);
-        }
-        desc
-    });
-    WgpuConfiguration {
-        wgpu_setup: WgpuSetup::CreateNew(setup),
-        ..Default::default()
+    /// The window is closing: the last change reaches the disk before the process ends.
+    fn on_exit(&mut self) {
+        self.flush_history();
     }
 }
 
-/// Opens the window and runs until it is closed.
-pub fn run_native(options: AppOptions) -> anyhow::Result<()> {
-    let native = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("textchem")
-            .with_inner_size([1280.0, 800.0]),
-        wgpu_options: renderer_for_compute(),
-        ..Default::default()
-    };
-    eframe::run_native(
-        "textchem",
-        native,
-        Box::new(move |cc| Ok(Box::new(App::new(cc, options)))),
-    )
-    .map_err(|e| anyhow::anyhow!("could not open the window: {e}"))
+impl Drop for App {
+    /// Also without `on_exit` (a test's harness, a failed start): nothing changed is lost.
+    fn drop(&mut self) {
+        self.flush_history();
+    }
 }

@@ -5,10 +5,10 @@ use egui::{Key, RichText, Ui, Vec2};
 
 use super::backend::ModelChoice;
 use super::card::{self, CardAction, task_label};
-use super::dialogs::SaveRequest;
+use super::export_actions::Export;
 use super::history::Exchange;
 use super::painter::{View, canvas};
-use super::{App, Pending, Tab, main_smiles};
+use super::{App, Tab, main_smiles};
 use crate::model::catalogue::Catalogue;
 use crate::model::task::Task;
 
@@ -19,17 +19,21 @@ pub fn top_bar(app: &mut App, ui: &mut Ui) {
     egui::Panel::top("top").show(ui, |ui| {
         ui.horizontal(|ui| {
             ui.heading("textchem");
-            ui.selectable_value(&mut app.tab, Tab::Chat, "Chat");
-            ui.selectable_value(&mut app.tab, Tab::Planner, "Retrosynthesis planner");
+            ui.selectable_value(&mut app.transient.tab, Tab::Chat, "Chat");
+            ui.selectable_value(
+                &mut app.transient.tab,
+                Tab::Planner,
+                "Retrosynthesis planner",
+            );
             ui.separator();
-            match (&app.model.loaded, &app.model.loading) {
+            match (&app.transient.model.loaded, &app.transient.model.loading) {
                 (_, Some((_, stage))) => {
                     ui.spinner();
                     ui.label(format!("Loading model: {stage}"));
                 }
                 (Some(name), None) => {
                     ui.label(format!("Model: {name}"));
-                    if let Some(device) = &app.model.device {
+                    if let Some(device) = &app.transient.model.device {
                         ui.weak(format!("on the {device}"));
                     }
                 }
@@ -38,7 +42,7 @@ pub fn top_bar(app: &mut App, ui: &mut Ui) {
                 }
             }
             let mut cancel = None;
-            if let Some(b) = &app.model.busy {
+            if let Some(b) = &app.transient.model.busy {
                 ui.separator();
                 ui.spinner();
                 let frac = if b.max_steps > 0 {
@@ -58,7 +62,7 @@ pub fn top_bar(app: &mut App, ui: &mut Ui) {
             if let Some(id) = cancel {
                 app.cancel_exchange(id);
             }
-            if let Some(n) = &app.notice {
+            if let Some(n) = &app.transient.notice {
                 ui.separator();
                 ui.label(n);
             }
@@ -73,57 +77,53 @@ pub fn history_panel(app: &mut App, ui: &mut Ui) {
         .show(ui, |ui| {
             ui.heading("History");
             let label = ui.label("Search history");
-            ui.add(egui::TextEdit::singleline(&mut app.search).hint_text("SMILES, text, task"))
-                .labelled_by(label.id);
-            let ids = app.selected_ids();
+            ui.add(
+                egui::TextEdit::singleline(&mut app.transient.chat.search)
+                    .hint_text("SMILES, text, task"),
+            )
+            .labelled_by(label.id);
+            let ids = listed_ids(app);
             ui.horizontal(|ui| {
-                ui.weak(format!("{} of {}", ids.len(), app.history.exchanges.len()));
+                ui.weak(format!("{} of {}", ids.len(), app.history().len()));
                 if ui
                     .button("Export CSV…")
                     .on_hover_text("One row per result of the exchanges listed here")
                     .clicked()
                 {
-                    app.ask_save(
-                        SaveRequest::new(
-                            "Export history as CSV",
-                            "textchem-history.csv",
-                            "CSV",
-                            "csv",
-                        ),
-                        Pending::ExportCsv(ids.clone()),
-                    );
+                    app.transient
+                        .dialogs
+                        .ask_save(Export::HistoryCsv(ids.clone()));
                 }
             });
             ui.separator();
             egui::ScrollArea::vertical().show(ui, |ui| {
                 let mut clicked = None;
-                for x in app
-                    .history
-                    .exchanges
-                    .iter()
-                    .rev()
-                    .filter(|x| ids.contains(&x.id))
-                {
+                for x in app.history().iter().rev().filter(|x| ids.contains(&x.id)) {
                     let text = format!("#{} {}: {}", x.id, x.task, short(&x.input, 40));
-                    if ui.selectable_label(app.focus == Some(x.id), text).clicked() {
+                    if ui
+                        .selectable_label(app.transient.chat.focus == Some(x.id), text)
+                        .clicked()
+                    {
                         clicked = Some(x.id);
                     }
                 }
                 if let Some(id) = clicked {
-                    app.focus = Some(id);
-                    if let Some(s) = app
-                        .history
-                        .exchanges
-                        .iter()
-                        .find(|x| x.id == id)
-                        .and_then(main_smiles)
-                    {
-                        app.canvas_smiles = Some(s);
-                        app.canvas_view = View::default();
+                    app.transient.chat.focus = Some(id);
+                    if let Some(s) = app.exchange(id).and_then(main_smiles) {
+                        app.show_on_canvas(s);
                     }
                 }
             });
         });
+}
+
+/// The exchanges the search matches: the ones listed, and the ones the CSV export writes.
+fn listed_ids(app: &App) -> Vec<u64> {
+    app.history()
+        .iter()
+        .filter(|x| x.matches(&app.transient.chat.search))
+        .map(|x| x.id)
+        .collect()
 }
 
 fn short(s: &str, n: usize) -> String {
@@ -150,11 +150,11 @@ pub fn side_panel(app: &mut App, ui: &mut Ui) {
 
 fn molecule_canvas(app: &mut App, ui: &mut Ui) {
     ui.heading("Molecule");
-    let Some(smiles) = app.canvas_smiles.clone() else {
+    let Some(smiles) = app.transient.canvas.smiles.clone() else {
         ui.weak("Type a SMILES or a description below; its structure appears here.");
         return;
     };
-    let a = app.cache.get(&smiles);
+    let a = app.transient.cache.get(&smiles);
     let Some(d) = &a.drawing else {
         ui.weak("Nothing to draw.");
         return;
@@ -165,24 +165,22 @@ fn molecule_canvas(app: &mut App, ui: &mut Ui) {
         ui,
         d,
         Vec2::new(w, (w * 0.75).min(420.0)),
-        Some(&mut app.canvas_view),
+        Some(&mut app.transient.canvas.view),
     );
     ui.weak("Scroll to zoom, drag to pan, double-click to reset; hover an atom for details.");
     ui.horizontal(|ui| {
         if ui.button("Save PNG…").clicked() {
-            app.ask_save(
-                SaveRequest::new("Save drawing as PNG", "molecule.png", "PNG image", "png"),
-                Pending::SavePng(smiles.clone()),
-            );
+            app.transient
+                .dialogs
+                .ask_save(Export::MoleculePng(smiles.clone()));
         }
         if ui.button("Save SVG…").clicked() {
-            app.ask_save(
-                SaveRequest::new("Save drawing as SVG", "molecule.svg", "SVG image", "svg"),
-                Pending::SaveSvg(smiles.clone()),
-            );
+            app.transient
+                .dialogs
+                .ask_save(Export::MoleculeSvg(smiles.clone()));
         }
         if ui.button("Reset view").clicked() {
-            app.canvas_view = View::default();
+            app.transient.canvas.view = View::default();
         }
     });
 }
@@ -192,7 +190,7 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
         .default_open(true)
         .show(ui, |ui| {
             let catalogue = Catalogue::builtin();
-            let current = match &app.settings.choice {
+            let current = match &app.transient.settings.choice {
                 ModelChoice::Catalogue(n) => n.clone(),
                 ModelChoice::Folder(p) => format!("folder {}", p.display()),
             };
@@ -201,7 +199,7 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
                 .show_ui(ui, |ui| {
                     for m in &catalogue.models {
                         ui.selectable_value(
-                            &mut app.settings.choice,
+                            &mut app.transient.settings.choice,
                             ModelChoice::Catalogue(m.name.clone()),
                             format!("{} (~{} MB)", m.name, m.approx_size_mb),
                         );
@@ -209,7 +207,8 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
                 });
             let mut pick = false;
             let mut load = false;
-            let idle = app.model.loading.is_none() && app.load_after.is_none();
+            let idle =
+                app.transient.model.loading.is_none() && app.transient.model.load_after.is_none();
             ui.horizontal(|ui| {
                 pick = ui.button("Choose folder…").clicked();
                 load = ui
@@ -218,7 +217,7 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
                     .clicked();
             });
             if pick {
-                app.ask_folder();
+                app.transient.dialogs.ask_folder();
             }
             if load {
                 app.load_model();
@@ -236,12 +235,12 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
                 pick_one(
                     ui,
                     "Quantized format",
-                    &mut app.settings.quantize_to,
+                    &mut app.transient.settings.quantize_to,
                     &formats,
                     name,
                 );
                 quantize = ui
-                    .add_enabled(app.jobs.is_empty(), egui::Button::new("Quantize"))
+                    .add_enabled(app.transient.jobs.is_empty(), egui::Button::new("Quantize"))
                     .on_hover_text(
                         "Write a quantized copy of the chosen checkpoint's weights beside them; \
                          loading prefers it (smaller, faster on the CPU)",
@@ -262,7 +261,7 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
                 pick_one(
                     ui,
                     "Run the model on",
-                    &mut app.settings.device,
+                    &mut app.transient.settings.device,
                     &devices,
                     name,
                 )
@@ -271,7 +270,7 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
                          the model runs on the CPU and a notice says why",
                 );
             });
-            let g = &mut app.settings.generate;
+            let g = &mut app.transient.settings.generate;
             ui.horizontal(|ui| {
                 let l = ui.label("Beams");
                 ui.add(egui::DragValue::new(&mut g.beams).range(1..=20))
@@ -280,7 +279,7 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
                 ui.add(egui::DragValue::new(&mut g.max_length).range(8..=512))
                     .labelled_by(l.id);
             });
-            if let Some(e) = &app.model.error {
+            if let Some(e) = &app.transient.model.error {
                 ui.colored_label(ui.visuals().warn_fg_color, e);
             }
             ui.horizontal(|ui| {
@@ -289,8 +288,8 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
                 let mut dark = ui.visuals().dark_mode;
                 ui.selectable_value(&mut dark, false, "Light");
                 ui.selectable_value(&mut dark, true, "Dark");
-                if dark != app.settings.dark {
-                    app.settings.dark = dark;
+                if dark != app.transient.settings.dark {
+                    app.transient.settings.dark = dark;
                     ui.ctx().set_theme(if dark {
                         egui::Theme::Dark
                     } else {
@@ -304,7 +303,7 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
 /// Downloads and quantizations in progress: what, how far, and Cancel.
 fn jobs(app: &mut App, ui: &mut Ui) {
     let mut cancel = None;
-    for job in app.jobs.iter() {
+    for job in app.transient.jobs.iter() {
         let mut line = format!("{}: {}", job.title, job.stage);
         if let Some((done, total)) = job.progress {
             line.push_str(&format!(", {} of {}", bytes(done), bytes(total)));
@@ -331,7 +330,7 @@ fn jobs(app: &mut App, ui: &mut Ui) {
         });
     }
     if let Some(id) = cancel {
-        app.jobs.cancel(id);
+        app.transient.jobs.cancel(id);
     }
 }
 
@@ -351,7 +350,7 @@ pub fn input_bar(app: &mut App, ui: &mut Ui) {
         let label = ui.label("Message");
         let edit = ui
             .add(
-                egui::TextEdit::multiline(&mut app.input)
+                egui::TextEdit::multiline(&mut app.transient.chat.input)
                     .hint_text(
                         "SMILES, a reaction (A.B>>), a description, or a procedure paragraph",
                     )
@@ -361,14 +360,14 @@ pub fn input_bar(app: &mut App, ui: &mut Ui) {
             .labelled_by(label.id);
         let enter =
             edit.has_focus() && ui.input(|i| i.key_pressed(Key::Enter) && !i.modifiers.shift);
-        let detected = super::classify::detect(&app.input);
+        let detected = super::classify::detect(&app.transient.chat.input);
         let current = app.current_task();
         let mut send = false;
         ui.horizontal_wrapped(|ui| {
             match current {
                 Some(t) => {
                     ui.label(format!("Task: {}", task_label(t)));
-                    ui.weak(if app.task_override.is_some() {
+                    ui.weak(if app.transient.chat.task_override.is_some() {
                         "(chosen)"
                     } else {
                         "(detected)"
@@ -384,15 +383,15 @@ pub fn input_bar(app: &mut App, ui: &mut Ui) {
                     .selectable_label(Some(t) == current, task_label(t))
                     .clicked()
                 {
-                    app.task_override = (Some(t) != detected).then_some(t);
+                    app.transient.chat.task_override = (Some(t) != detected).then_some(t);
                 }
             }
             send = ui.button("Send").clicked();
         });
         if enter {
             // The multiline edit already took the newline.
-            let trimmed = app.input.trim_end_matches(['\n', '\r']).len();
-            app.input.truncate(trimmed);
+            let input = &mut app.transient.chat.input;
+            input.truncate(input.trim_end_matches(['\n', '\r']).len());
             send = true;
         }
         if send {
@@ -405,38 +404,39 @@ pub fn input_bar(app: &mut App, ui: &mut Ui) {
 pub fn chat(app: &mut App, ui: &mut Ui) {
     egui::CentralPanel::default().show(ui, |ui| {
         let mut actions: Vec<CardAction> = Vec::new();
+        let exchanges = &app.persisted.history.exchanges;
+        let t = &mut app.transient;
         egui::ScrollArea::vertical()
             .stick_to_bottom(true)
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                if let Some(id) = app.focus
-                    && let Some(x) = app.history.exchanges.iter().find(|x| x.id == id)
+                if let Some(id) = t.chat.focus
+                    && let Some(x) = exchanges.iter().find(|x| x.id == id)
                 {
                     ui.horizontal(|ui| {
                         ui.strong("From history");
                         if ui.small_button("Close").clicked() {
-                            app.focus = None;
+                            t.chat.focus = None;
                         }
                     });
                     // The same card also shows in the chat below: its own id scope keeps the
                     // widget ids apart.
                     ui.push_id(("focus", x.id), |ui| {
-                        card::show(ui, x, &mut app.cache, &mut actions);
+                        card::show(ui, x, &mut t.cache, &mut actions);
                     });
                     ui.separator();
                 }
-                if app.history.exchanges.is_empty() {
+                if exchanges.is_empty() {
                     welcome(ui);
                 }
-                let n = app.history.exchanges.len();
-                let recent: &[Exchange] = &app.history.exchanges[n.saturating_sub(CHAT_CARDS)..];
+                let recent: &[Exchange] = &exchanges[exchanges.len().saturating_sub(CHAT_CARDS)..];
                 for x in recent {
                     ui.push_id(("card", x.id), |ui| {
-                        card::show(ui, x, &mut app.cache, &mut actions);
+                        card::show(ui, x, &mut t.cache, &mut actions);
                     });
                     ui.add_space(6.0);
                 }
-                if let Some(b) = &app.model.busy
+                if let Some(b) = &t.model.busy
                     && !b.partial.is_empty()
                 {
                     ui.weak(format!("… {}", b.partial));

@@ -1,23 +1,54 @@
-//! The planner's view: target box, the route tree with round-trip marks, and its buttons.
+//! The planner's view: target box, the route tree with round-trip marks, its buttons, and what
+//! they do to the app.
 
 use egui::{Color32, RichText, Ui, Vec2};
 
+use super::App;
 use super::card::AnalysisCache;
+use super::export_actions::Export;
 use super::painter::canvas;
 use super::planner::{Expansion, Planner, RoundTrip};
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum PlannerAction {
+enum PlannerAction {
     Plan,
     Expand(usize),
     Prune(usize, usize),
-    ExportCsv,
-    ExportSvg,
-    ExportPng,
+    Export(Export),
     ShowOnCanvas(String),
 }
 
-pub fn show(
+/// The planner tab: the route with its controls, then the actions they asked for.
+pub fn show(app: &mut App, ui: &mut Ui) {
+    egui::CentralPanel::default().show(ui, |ui| {
+        let mut actions = Vec::new();
+        let t = &mut app.transient;
+        route(
+            ui,
+            &mut t.planner,
+            t.planner_error.as_deref(),
+            &mut t.cache,
+            &mut actions,
+        );
+        for a in actions {
+            let t = &mut app.transient;
+            match a {
+                PlannerAction::Plan => {
+                    let target = t.planner.target_input.clone();
+                    t.planner_error = t.planner.set_target(&target).err();
+                }
+                PlannerAction::Expand(n) => {
+                    t.planner
+                        .expand(n, app.backend.as_mut(), t.settings.generate);
+                }
+                PlannerAction::Prune(n, k) => t.planner.prune(n, k),
+                PlannerAction::Export(export) => t.dialogs.ask_save(export),
+                PlannerAction::ShowOnCanvas(s) => app.show_on_canvas(s),
+            }
+        }
+    });
+}
+
+fn route(
     ui: &mut Ui,
     p: &mut Planner,
     error: Option<&str>,
@@ -43,13 +74,13 @@ pub fn show(
     ui.horizontal_wrapped(|ui| {
         if !p.nodes.is_empty() {
             if ui.button("Export route CSV…").clicked() {
-                actions.push(PlannerAction::ExportCsv);
+                actions.push(PlannerAction::Export(Export::RouteCsv));
             }
             if ui.button("Export route SVG…").clicked() {
-                actions.push(PlannerAction::ExportSvg);
+                actions.push(PlannerAction::Export(Export::RouteSvg));
             }
             if ui.button("Export route PNG…").clicked() {
-                actions.push(PlannerAction::ExportPng);
+                actions.push(PlannerAction::Export(Export::RoutePng));
             }
         }
     });

@@ -452,6 +452,20 @@ fn history_survives_a_restart_and_is_searchable() {
     assert_eq!(h.state().history().last().unwrap().id, 3);
 }
 
+/// history.json is written off the UI thread; after a flush it holds every exchange as the app
+/// has it.
+#[test]
+fn the_history_file_is_complete_after_a_flush() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(options(dir.path(), None));
+    send(&mut h, "CCO");
+    send(&mut h, "c1ccccc1");
+    h.state_mut().flush_history();
+    let saved = History::load(dir.path()).unwrap();
+    assert_eq!(saved.exchanges, h.state().history());
+    assert!(!dir.path().join("history.tmp").exists());
+}
+
 /// Renders the real app with wgpu (Mesa lavapipe in CI) and checks that the molecule canvas
 /// (white paper in the right panel) has the structure painted on it.
 #[test]

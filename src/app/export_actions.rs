@@ -1,0 +1,92 @@
+//! Files written through a save dialog: the listed history as CSV, the canvas molecule as SVG or
+//! PNG, the planned route as CSV, SVG or PNG. Each export names its dialog and, once the user has
+//! chosen a path, writes itself there (atomically) and says what it wrote.
+
+use std::path::Path;
+
+use anyhow::{Result, anyhow};
+
+use super::card::AnalysisCache;
+use super::dialogs::SaveRequest;
+use super::history::{Exchange, write_atomically};
+use super::planner::Planner;
+
+/// A file the user asked to save, waiting for its path.
+pub enum Export {
+    /// One row per result of these exchanges (the ones the history search lists).
+    HistoryCsv(Vec<u64>),
+    MoleculeSvg(String),
+    MoleculePng(String),
+    RouteCsv,
+    RouteSvg,
+    RoutePng,
+}
+
+/// What an export reads from.
+pub struct Sources<'a> {
+    pub exchanges: &'a [Exchange],
+    pub cache: &'a mut AnalysisCache,
+    pub planner: &'a Planner,
+}
+
+impl Export {
+    /// The save dialog to ask with: title, suggested file name and file type.
+    pub fn save_request(&self) -> SaveRequest {
+        let (title, file_name, kind, extension) = match self {
+            Export::HistoryCsv(_) => (
+                "Export history as CSV",
+                "textchem-history.csv",
+                "CSV",
+                "csv",
+            ),
+            Export::MoleculeSvg(_) => ("Save drawing as SVG", "molecule.svg", "SVG image", "svg"),
+            Export::MoleculePng(_) => ("Save drawing as PNG", "molecule.png", "PNG image", "png"),
+            Export::RouteCsv => ("Export route as CSV", "route.csv", "CSV", "csv"),
+            Export::RouteSvg => ("Export route as SVG", "route.svg", "SVG image", "svg"),
+            Export::RoutePng => ("Export route as PNG", "route.png", "PNG image", "png"),
+        };
+        SaveRequest::new(title, file_name, kind, extension)
+    }
+
+    /// Writes the file to `path` and returns the line that tells the user.
+    pub fn write(self, path: &Path, from: Sources<'_>) -> Result<String> {
+        match self {
+            Export::HistoryCsv(ids) => {
+                let rows: Vec<_> = from
+                    .exchanges
+                    .iter()
+                    .filter(|x| ids.contains(&x.id))
+                    .flat_map(Exchange::csv_rows)
+                    .collect();
+                let csv = crate::export::csv::to_csv(&rows);
+                write_atomically(path, csv.as_bytes())
+                    .map(|()| format!("exported {} rows to {}", rows.len(), path.display()))
+            }
+            Export::MoleculeSvg(smiles) => match &from.cache.get(&smiles).drawing {
+                Some(d) => write_atomically(path, d.svg(600.0, 400.0).as_bytes())
+                    .map(|()| format!("saved {}", path.display())),
+                None => Err(anyhow!("nothing to draw")),
+            },
+            Export::MoleculePng(smiles) => match &from.cache.get(&smiles).drawing {
+                Some(d) => d
+                    .png(1200.0, 800.0)
+                    .and_then(|png| write_atomically(path, &png))
+                    .map(|()| format!("saved {}", path.display())),
+                None => Err(anyhow!("nothing to draw")),
+            },
+            Export::RouteCsv => write_atomically(path, from.planner.route_csv().as_bytes())
+                .map(|()| format!("saved route to {}", path.display())),
+            Export::RouteSvg => match from.planner.route_svg() {
+                Some(svg) => write_atomically(path, svg.as_bytes())
+                    .map(|()| format!("saved route picture to {}", path.display())),
+                None => Err(anyhow!("no route to draw")),
+            },
+            Export::RoutePng => match from.planner.route_png() {
+                Some(png) => png
+                    .and_then(|png| write_atomically(path, &png))
+                    .map(|()| format!("saved route picture to {}", path.display())),
+                None => Err(anyhow!("no route to draw")),
+            },
+        }
+    }
+}
