@@ -67,6 +67,9 @@ pub struct Exchange {
     pub results: Vec<ResultRecord>,
     #[serde(default)]
     pub status: Status,
+    /// Fields this build does not know (written by a newer one), kept as they were.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Exchange {
@@ -79,6 +82,7 @@ impl Exchange {
             model: None,
             results: Vec::new(),
             status: Status::Local,
+            extra: serde_json::Map::new(),
         }
     }
 
@@ -168,39 +172,81 @@ pub fn data_dir() -> PathBuf {
         .join("textchem")
 }
 
-/// history.json: read into a `Vec`, written from a slice.
-#[derive(Serialize, Deserialize)]
-struct HistoryFile<X> {
-    version: u32,
-    exchanges: X,
-}
+/// The history file format this build writes; older ones are migrated on load.
+pub const HISTORY_VERSION: u64 = 1;
 
 /// The saved exchanges and the file they live in.
 pub struct History {
     pub path: PathBuf,
     pub exchanges: Vec<Exchange>,
+    /// Top-level fields of the file this build does not know, written back unchanged.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// What restoring found: the history, and what the user must be told when the file was damaged.
+pub struct Restored {
+    pub history: History,
+    pub notice: Option<String>,
 }
 
 impl History {
-    /// Reads `history.json` in `dir`; a missing file is an empty history. Requests that were
-    /// running when the app stopped are marked as interrupted.
-    pub fn load(dir: &Path) -> Result<History> {
+    pub fn empty(path: PathBuf) -> History {
+        History {
+            path,
+            exchanges: Vec::new(),
+            extra: serde_json::Map::new(),
+        }
+    }
+
+    /// Reads `history.json` in `dir`, entry by entry: every entry that reads is restored, and a
+    /// file that is damaged (not JSON, an entry that does not read, a newer version) is moved
+    /// aside to `history.json.damaged-<time>` before anything is written, so its bytes survive
+    /// and the notice says where they are. A missing file is an empty history. Requests that
+    /// were running when the app stopped are marked as interrupted.
+    pub fn restore(dir: &Path) -> Restored {
         let path = dir.join("history.json");
-        let mut exchanges = match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                serde_json::from_str::<HistoryFile<Vec<Exchange>>>(&text)
-                    .with_context(|| format!("reading {}", path.display()))?
-                    .exchanges
+        let (mut history, problems) = match std::fs::read(&path) {
+            Ok(bytes) => parse_history(&path, &bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                (History::empty(path.clone()), vec![])
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+            Err(e) => (
+                History::empty(path.clone()),
+                vec![format!("it cannot be read: {e}")],
+            ),
         };
-        for x in &mut exchanges {
+        for x in &mut history.exchanges {
             if matches!(x.status, Status::Running(_)) {
                 x.status = Status::Failed("interrupted: the app closed before the answer".into());
             }
         }
-        Ok(History { path, exchanges })
+        if problems.is_empty() {
+            return Restored {
+                history,
+                notice: None,
+            };
+        }
+        let restored = history.exchanges.len();
+        let kept = match move_aside(&path) {
+            Ok(aside) => format!("the original is kept as {}", aside.display()),
+            Err(e) => {
+                // Never write over a file that could not be moved: save beside it instead.
+                history.path = dir.join(format!("history-{}.json", file_time()));
+                format!(
+                    "it could not be moved aside ({e:#}), so new exchanges are saved to {}",
+                    history.path.display()
+                )
+            }
+        };
+        let notice = format!(
+            "{} is damaged: {}. {restored} exchange(s) restored; {kept}.",
+            path.display(),
+            problems.join("; ")
+        );
+        Restored {
+            history,
+            notice: Some(notice),
+        }
     }
 
     pub fn next_id(&self) -> u64 {
@@ -209,19 +255,81 @@ impl History {
 
     /// Writes the whole history atomically (see `save_exchanges`).
     pub fn save(&self) -> Result<()> {
-        save_exchanges(&self.path, &self.exchanges)
+        save_exchanges(&self.path, &self.exchanges, &self.extra)
     }
+}
+
+/// The exchanges of a history file that read, and a description of each problem.
+fn parse_history(path: &Path, bytes: &[u8]) -> (History, Vec<String>) {
+    let mut history = History::empty(path.to_owned());
+    let mut file = match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(serde_json::Value::Object(file)) => file,
+        Ok(_) => return (history, vec!["it is not a history object".into()]),
+        Err(e) => return (history, vec![format!("it is not JSON ({e})")]),
+    };
+    let mut problems = vec![];
+    let version = file.remove("version").and_then(|v| v.as_u64()).unwrap_or(1);
+    if version > HISTORY_VERSION {
+        problems.push(format!(
+            "it was written by a newer textchem (format {version}; this one reads up to \
+             {HISTORY_VERSION})"
+        ));
+    }
+    let entries = match file.remove("exchanges") {
+        Some(serde_json::Value::Array(entries)) => entries,
+        Some(_) => {
+            problems.push("its exchanges are not a list".into());
+            vec![]
+        }
+        None => vec![],
+    };
+    for (i, entry) in entries.into_iter().enumerate() {
+        let id = entry
+            .get("id")
+            .map(|id| format!(" (id {id})"))
+            .unwrap_or_default();
+        match serde_json::from_value::<Exchange>(migrate(version, entry)) {
+            Ok(x) => history.exchanges.push(x),
+            Err(e) => problems.push(format!("entry {}{id} does not read: {e}", i + 1)),
+        }
+    }
+    history.extra = file;
+    (history, problems)
+}
+
+/// An entry of an older format in this build's: format 1 is the current one.
+fn migrate(_version: u64, entry: serde_json::Value) -> serde_json::Value {
+    entry
+}
+
+/// Renames `path` to `<path>.damaged-<time>`; returns the new name.
+fn move_aside(path: &Path) -> Result<PathBuf> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".damaged-{}", file_time()));
+    let aside = PathBuf::from(name);
+    std::fs::rename(path, &aside)
+        .with_context(|| format!("renaming {} to {}", path.display(), aside.display()))?;
+    Ok(aside)
+}
+
+/// The current time for a file name: RFC 3339 without colons.
+fn file_time() -> String {
+    rfc3339_now().replace(':', "")
 }
 
 /// Writes `exchanges` as a history file at `path`, creating its directory: a temp file in the
 /// same directory, then rename.
-pub fn save_exchanges(path: &Path, exchanges: &[Exchange]) -> Result<()> {
+pub fn save_exchanges(
+    path: &Path,
+    exchanges: &[Exchange],
+    extra: &serde_json::Map<String, serde_json::Value>,
+) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let json = serde_json::to_vec_pretty(&HistoryFile {
-        version: 1,
-        exchanges,
-    })?;
+    let mut file = extra.clone();
+    file.insert("version".into(), HISTORY_VERSION.into());
+    file.insert("exchanges".into(), serde_json::to_value(exchanges)?);
+    let json = serde_json::to_vec_pretty(&file)?;
     write_atomically(path, &json)
 }
 
@@ -268,6 +376,7 @@ pub fn rfc3339(secs: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     #[test]
     fn timestamps_are_rfc3339_utc() {
@@ -279,13 +388,13 @@ mod tests {
     #[test]
     fn saved_history_loads_back_and_running_requests_become_interrupted() {
         let dir = tempfile::tempdir().unwrap();
-        let mut h = History::load(dir.path()).unwrap();
+        let mut h = History::restore(dir.path()).history;
         assert!(h.exchanges.is_empty());
         let mut x = Exchange::new(h.next_id(), Task::Caption, " CCO ");
         x.status = Status::Running(3);
         h.exchanges.push(x);
         h.save().unwrap();
-        let back = History::load(dir.path()).unwrap();
+        let back = History::restore(dir.path()).history;
         assert_eq!(back.exchanges.len(), 1);
         assert_eq!(back.exchanges[0].input, "CCO");
         assert!(
@@ -295,12 +404,108 @@ mod tests {
         assert!(!dir.path().join("history.tmp").exists());
     }
 
+    fn write_history(dir: &Path, text: &str) -> PathBuf {
+        let path = dir.join("history.json");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// The files in `dir` whose names start with `history.json.damaged-`.
+    fn damaged_copies(dir: &Path) -> Vec<PathBuf> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("history.json.damaged-")
+            })
+            .collect()
+    }
+
+    const TWO_GOOD_ONE_BAD: &str = r#"{"version": 1, "exchanges": [
+        {"id": 1, "timestamp": "2026-01-01T00:00:00Z", "task": "caption", "input": "CCO"},
+        {"id": 2, "timestamp": 7, "task": "caption", "input": "CCN"},
+        {"id": 3, "timestamp": "2026-01-02T00:00:00Z", "task": "molecule", "input": "water"}
+    ]}"#;
+
     #[test]
-    fn a_corrupt_history_file_is_an_error_naming_the_file() {
+    fn a_bad_entry_costs_only_itself_and_the_original_bytes_are_kept() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("history.json"), "{ not json").unwrap();
-        let err = format!("{:#}", History::load(dir.path()).err().unwrap());
-        assert!(err.contains("history.json"), "{err}");
+        write_history(dir.path(), TWO_GOOD_ONE_BAD);
+        let Restored { history, notice } = History::restore(dir.path());
+        let ids: Vec<u64> = history.exchanges.iter().map(|x| x.id).collect();
+        assert_eq!(ids, [1, 3]);
+        let notice = notice.unwrap();
+        assert!(
+            notice.contains("entry 2 (id 2)") && notice.contains("kept as"),
+            "{notice}"
+        );
+        let aside = damaged_copies(dir.path());
+        assert_eq!(aside.len(), 1, "{aside:?}");
+        assert_eq!(
+            std::fs::read_to_string(&aside[0]).unwrap(),
+            TWO_GOOD_ONE_BAD
+        );
+        // A new exchange is saved with the good ones; the damaged copy stays as it was.
+        let mut history = history;
+        history
+            .exchanges
+            .push(Exchange::new(4, Task::Caption, "CO"));
+        history.save().unwrap();
+        let back = History::restore(dir.path());
+        assert!(back.notice.is_none());
+        assert_eq!(back.history.exchanges.len(), 3);
+        assert_eq!(
+            std::fs::read_to_string(&aside[0]).unwrap(),
+            TWO_GOOD_ONE_BAD
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_json_is_moved_aside_and_named() {
+        let dir = tempfile::tempdir().unwrap();
+        write_history(dir.path(), "{ not json");
+        let Restored { history, notice } = History::restore(dir.path());
+        assert!(history.exchanges.is_empty());
+        let notice = notice.unwrap();
+        assert!(
+            notice.contains("history.json is damaged") && notice.contains("not JSON"),
+            "{notice}"
+        );
+        assert_eq!(damaged_copies(dir.path()).len(), 1);
+        assert!(!dir.path().join("history.json").exists());
+    }
+
+    #[test]
+    fn unknown_fields_survive_a_save() {
+        let dir = tempfile::tempdir().unwrap();
+        write_history(
+            dir.path(),
+            r#"{"version": 1, "pinned": [1], "exchanges": [{"id": 1, "timestamp": "t",
+                "task": "caption", "input": "CCO", "tags": ["ester"]}]}"#,
+        );
+        let Restored { history, notice } = History::restore(dir.path());
+        assert!(notice.is_none());
+        history.save().unwrap();
+        let text = std::fs::read_to_string(dir.path().join("history.json")).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json["pinned"], serde_json::json!([1]));
+        assert_eq!(json["exchanges"][0]["tags"], serde_json::json!(["ester"]));
+        assert_eq!(json["version"], serde_json::json!(HISTORY_VERSION));
+    }
+
+    #[test]
+    fn a_newer_format_is_kept_aside_and_what_reads_is_restored() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = r#"{"version": 9, "exchanges": [{"id": 5, "timestamp": "t",
+            "task": "caption", "input": "CCO"}]}"#;
+        write_history(dir.path(), text);
+        let Restored { history, notice } = History::restore(dir.path());
+        assert_eq!(history.exchanges.len(), 1);
+        assert!(notice.unwrap().contains("newer textchem (format 9"));
+        assert_eq!(damaged_copies(dir.path()).len(), 1);
     }
 
     #[test]

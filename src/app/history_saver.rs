@@ -26,9 +26,16 @@ pub struct HistorySaver {
 
 impl HistorySaver {
     /// Starts the thread that writes history files at `path` (atomically, see
-    /// `history::save_exchanges`); `wake` runs after a failed write, so the UI can say so.
-    pub fn spawn(path: PathBuf, wake: impl Fn() + Send + 'static) -> HistorySaver {
-        HistorySaver::with_writer(path, wake, Box::new(save_exchanges))
+    /// `history::save_exchanges`), keeping the file's `extra` top-level fields; `wake` runs after
+    /// a failed write, so the UI can say so.
+    pub fn spawn(
+        path: PathBuf,
+        extra: serde_json::Map<String, serde_json::Value>,
+        wake: impl Fn() + Send + 'static,
+    ) -> HistorySaver {
+        let write =
+            move |path: &Path, exchanges: &[Exchange]| save_exchanges(path, exchanges, &extra);
+        HistorySaver::with_writer(path, wake, Box::new(write))
     }
 
     fn with_writer(path: PathBuf, wake: impl Fn() + Send + 'static, write: Write) -> HistorySaver {
@@ -127,13 +134,13 @@ mod tests {
     fn the_file_holds_the_last_snapshot_after_a_flush() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub").join("history.json");
-        let saver = HistorySaver::spawn(path.clone(), || {});
+        let saver = HistorySaver::spawn(path.clone(), Default::default(), || {});
         let all = exchanges(20);
         for n in 1..=all.len() {
             saver.save(all[..n].to_vec());
         }
         saver.flush();
-        let back = History::load(path.parent().unwrap()).unwrap();
+        let back = History::restore(path.parent().unwrap()).history;
         assert_eq!(back.exchanges, all);
         assert!(!path.with_extension("tmp").exists());
         assert!(saver.failures().is_empty());
@@ -142,10 +149,10 @@ mod tests {
     #[test]
     fn dropping_the_saver_writes_what_was_queued() {
         let dir = tempfile::tempdir().unwrap();
-        let saver = HistorySaver::spawn(dir.path().join("history.json"), || {});
+        let saver = HistorySaver::spawn(dir.path().join("history.json"), Default::default(), || {});
         saver.save(exchanges(3));
         drop(saver);
-        assert_eq!(History::load(dir.path()).unwrap().exchanges.len(), 3);
+        assert_eq!(History::restore(dir.path()).history.exchanges.len(), 3);
     }
 
     /// Writes happen on the saver's thread, never the caller's, and snapshots queued behind a

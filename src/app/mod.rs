@@ -37,7 +37,7 @@ use backend::{Event, ModelBackend, ModelChoice, RequestId};
 use card::{AnalysisCache, CardAction};
 use export_actions::Sources;
 use fetch::ModelFetcher;
-use history::{Exchange, History, Status};
+use history::{Exchange, History, Restored, Status};
 use history_saver::HistorySaver;
 use jobs::Jobs;
 pub use options::{AppOptions, BackendFactory};
@@ -74,17 +74,7 @@ impl App {
     pub fn new(cc: &eframe::CreationContext<'_>, options: AppOptions) -> App {
         let ctx = &cc.egui_ctx;
         let window_gpu = cc.wgpu_render_state.as_ref().and_then(window::window_gpu);
-        let (history, notice) = match History::load(&options.data_dir) {
-            Ok(h) => (h, None),
-            Err(e) => (
-                History {
-                    path: options.data_dir.join("history.json"),
-                    exchanges: Vec::new(),
-                },
-                // Keep the unreadable file: saving goes to the same path only after a change.
-                Some(format!("could not restore history: {e:#}")),
-            ),
-        };
+        let Restored { history, notice } = History::restore(&options.data_dir);
         let transient = Transient {
             tab: Tab::Chat,
             chat: Chat::default(),
@@ -112,7 +102,9 @@ impl App {
             cache: AnalysisCache::default(),
         };
         let repaint = ctx.clone();
-        let saver = HistorySaver::spawn(history.path.clone(), move || repaint.request_repaint());
+        let saver = HistorySaver::spawn(history.path.clone(), history.extra.clone(), move || {
+            repaint.request_repaint()
+        });
         let mut app = App {
             persisted: Persisted { history },
             transient,

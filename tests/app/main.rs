@@ -452,6 +452,39 @@ fn history_survives_a_restart_and_is_searchable() {
     assert_eq!(h.state().history().last().unwrap().id, 3);
 }
 
+/// A history file with one entry the app cannot read: the others are restored, the user is told
+/// where the original went, and a new exchange neither loses them nor touches that copy.
+#[test]
+fn a_damaged_history_entry_costs_only_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = r#"{"version": 1, "exchanges": [
+        {"id": 1, "timestamp": "2026-01-01T00:00:00Z", "task": "caption", "input": "CCO"},
+        {"id": 2, "timestamp": "2026-01-01T00:00:00Z", "task": "caption", "input": 5},
+        {"id": 3, "timestamp": "2026-01-02T00:00:00Z", "task": "caption", "input": "CCN"}
+    ]}"#;
+    std::fs::write(dir.path().join("history.json"), original).unwrap();
+    let mut h = harness(options(dir.path(), None));
+    assert_eq!(h.state().history().len(), 2);
+    let notice = h.state().notice().unwrap().to_owned();
+    assert!(
+        notice.contains("entry 2") && notice.contains("damaged-"),
+        "{notice}"
+    );
+    h.get_by_label_contains("history.json is damaged");
+    send(&mut h, "CC(=O)O");
+    h.state_mut().flush_history();
+    let saved = History::restore(dir.path()).history;
+    let inputs: Vec<&str> = saved.exchanges.iter().map(|x| x.input.as_str()).collect();
+    assert_eq!(inputs, ["CCO", "CCN", "CC(=O)O"]);
+    let aside: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("history.json.damaged-"))
+        .collect();
+    assert_eq!(aside.len(), 1);
+    assert_eq!(std::fs::read_to_string(&aside[0]).unwrap(), original);
+}
+
 /// history.json is written off the UI thread; after a flush it holds every exchange as the app
 /// has it.
 #[test]
@@ -461,7 +494,7 @@ fn the_history_file_is_complete_after_a_flush() {
     send(&mut h, "CCO");
     send(&mut h, "c1ccccc1");
     h.state_mut().flush_history();
-    let saved = History::load(dir.path()).unwrap();
+    let saved = History::restore(dir.path()).history;
     assert_eq!(saved.exchanges, h.state().history());
     assert!(!dir.path().join("history.tmp").exists());
 }
@@ -540,12 +573,9 @@ fn fixed_history(dir: &Path) {
         x.model = Some("t5-tiny-a".into());
         x.status = Status::Done;
     }
-    History {
-        path: dir.join("history.json"),
-        exchanges,
-    }
-    .save()
-    .unwrap();
+    let mut history = History::empty(dir.join("history.json"));
+    history.exchanges = exchanges;
+    history.save().unwrap();
 }
 
 /// The chat (two cards and the canvas) and the planner (a route) rendered with wgpu, compared
