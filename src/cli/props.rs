@@ -7,7 +7,9 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 
-use super::lines::Lines;
+use rayon::prelude::*;
+
+use super::lines::{Line, LineError, Lines};
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -68,20 +70,21 @@ pub fn write_props(input: impl BufRead, out: &mut impl Write, all: bool) -> io::
         header.extend(EXTRA_COLUMNS);
     }
     write_record(out, &header)?;
-    for line in Lines::new(input) {
-        let (number, text) = line?;
-        let row = match text {
-            Ok(text) => {
-                let Some((smiles, id)) = split_line(&text) else {
-                    continue;
-                };
-                // Lines without an id are named by their 1-based line number.
-                let id = id.map_or_else(|| number.to_string(), str::to_string);
-                props_row(&id, smiles, all)
-            }
-            Err(e) => error_row(&number.to_string(), &format!("line {number}: {e}"), all),
-        };
-        write_record(out, &row)?;
+    // Lines are read in chunks and each chunk's rows computed on every core; rows are written
+    // in input order, and memory stays bounded by one chunk.
+    let mut lines = Lines::new(input);
+    loop {
+        let chunk = read_chunk(&mut lines)?;
+        if chunk.is_empty() {
+            break;
+        }
+        let rows: Vec<Option<Vec<String>>> = chunk
+            .into_par_iter()
+            .map(|(number, text)| line_row(number, text, all))
+            .collect();
+        for row in rows.iter().flatten() {
+            write_record(out, row)?;
+        }
     }
     Ok(())
 }
@@ -95,6 +98,42 @@ pub fn split_line(line: &str) -> Option<(&str, Option<&str>)> {
     match line.split_once(char::is_whitespace) {
         Some((smiles, rest)) => Some((smiles, Some(rest.trim()).filter(|s| !s.is_empty()))),
         None => Some((line, None)),
+    }
+}
+
+/// Lines per parallel chunk: enough to keep every core busy, few enough to bound memory.
+const CHUNK_LINES: usize = 4096;
+
+/// Text per parallel chunk at most: a file of huge SMILES still holds only this much at once.
+const CHUNK_BYTES: usize = 64 << 20;
+
+/// The next lines to work on: up to `CHUNK_LINES` lines or `CHUNK_BYTES` of text.
+fn read_chunk(lines: &mut Lines<impl BufRead>) -> io::Result<Vec<Line>> {
+    let mut chunk = Vec::new();
+    let mut bytes = 0;
+    while chunk.len() < CHUNK_LINES && bytes < CHUNK_BYTES {
+        let Some(line) = lines.next() else { break };
+        let line = line?;
+        bytes += line.1.as_ref().map_or(0, String::len);
+        chunk.push(line);
+    }
+    Ok(chunk)
+}
+
+/// The row for one input line; `None` for a blank line.
+fn line_row(number: usize, text: Result<String, LineError>, all: bool) -> Option<Vec<String>> {
+    match text {
+        Ok(text) => {
+            let (smiles, id) = split_line(&text)?;
+            // Lines without an id are named by their 1-based line number.
+            let id = id.map_or_else(|| number.to_string(), str::to_string);
+            Some(props_row(&id, smiles, all))
+        }
+        Err(e) => Some(error_row(
+            &number.to_string(),
+            &format!("line {number}: {e}"),
+            all,
+        )),
     }
 }
 
