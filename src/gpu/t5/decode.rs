@@ -4,8 +4,9 @@
 
 use super::encode::GpuEncoded;
 use super::recorder::{AttentionSpec, MODE_ADD, MODE_WRITE, Recorder};
-use super::{GpuT5Model, NO_TOKEN};
-use crate::gpu::kernels::{Dispatch, groups_for, record};
+use super::{GpuT5Model, NO_TOKEN, step_uniform};
+use crate::gpu::kernels::params::{RankParams, RowsParams};
+use crate::gpu::kernels::{Dispatch, groups_for, record, uniform};
 use crate::model::generate::Candidate;
 use anyhow::{Result, bail};
 
@@ -119,7 +120,7 @@ impl GpuT5Model {
                 cross_kv,
                 cross_mask: e.mask.clone(),
                 self_kv: vec![],
-                step: ctx.uniform(&[0, NO_TOKEN]),
+                step: uniform(ctx, &step_uniform(0, NO_TOKEN)),
                 plan: None,
                 reorder: None,
                 pending: None,
@@ -158,14 +159,18 @@ impl GpuT5Model {
                 if let Some((ok, ov)) = state.self_kv.get(l) {
                     if state.position > 0 {
                         for (src, dst) in [(ok, &pair.0), (ov, &pair.1)] {
-                            let params = [
-                                rows as u32,
-                                state.position as u32,
-                                inner as u32,
-                                state.capacity as u32,
-                            ];
                             // gather_rows reads rows of the old capacity and writes the new one.
-                            r.gather(&params, capacity, src, &parents, dst);
+                            let params = RowsParams {
+                                rows: rows as u32,
+                                lq: state.position as u32,
+                                inner: inner as u32,
+                                capacity: state.capacity as u32,
+                                dst_capacity: capacity as u32,
+                                pad0: 0,
+                                pad1: 0,
+                                pad2: 0,
+                            };
+                            r.gather(&params, src, &parents, dst);
                         }
                     }
                 }
@@ -249,8 +254,17 @@ impl GpuT5Model {
             let scratch = ctx.storage("reorder scratch", rows * cap * inner);
             let mut r = Recorder::new(self);
             for cache in state.self_kv.iter().flat_map(|(k, v)| [k, v]) {
-                let params = [rows as u32, cap as u32, inner as u32, cap as u32];
-                r.gather(&params, cap, cache, &parents, &scratch);
+                let params = RowsParams {
+                    rows: rows as u32,
+                    lq: cap as u32,
+                    inner: inner as u32,
+                    capacity: cap as u32,
+                    dst_capacity: cap as u32,
+                    pad0: 0,
+                    pad1: 0,
+                    pad2: 0,
+                };
+                r.gather(&params, cache, &parents, &scratch);
             }
             Reorder {
                 parents,
@@ -295,7 +309,17 @@ impl GpuT5Model {
                 for (src, dst) in [(&kn, sk), (&vn, sv)] {
                     r.push(
                         &self.kernels.kv_append,
-                        &[rows as u32, lq as u32, inner as u32, cap as u32],
+                        &RowsParams {
+                            rows: rows as u32,
+                            lq: lq as u32,
+                            inner: inner as u32,
+                            capacity: cap as u32,
+                            // kv_append reads only `capacity`, the cache's.
+                            dst_capacity: 0,
+                            pad0: 0,
+                            pad1: 0,
+                            pad2: 0,
+                        },
                         &[(1, &state.step), (2, src), (4, dst)],
                         (groups_for(n * inner), 1, 1),
                     );
@@ -347,7 +371,12 @@ impl GpuT5Model {
             let rank = Dispatch::new(
                 ctx,
                 &self.kernels.rank,
-                &[cfg.vocab_size as u32, k as u32],
+                &RankParams {
+                    vocab: cfg.vocab_size as u32,
+                    k: k as u32,
+                    pad0: 0,
+                    pad1: 0,
+                },
                 &[(1, &state.step), (2, &logits), (3, &running), (4, &ranked)],
                 (n as u32, 1, 1),
             );
@@ -409,7 +438,7 @@ impl GpuT5Model {
         self.ctx.queue.write_buffer(
             &state.step,
             0,
-            bytemuck::cast_slice(&[state.position as u32, banned, 0, 0]),
+            bytemuck::bytes_of(&step_uniform(state.position, banned)),
         );
         Ok(())
     }

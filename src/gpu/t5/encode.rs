@@ -2,7 +2,8 @@
 //! leaving the hidden states on the GPU for the decoder's cross-attention.
 
 use super::recorder::{AttentionSpec, MODE_ADD, MODE_WRITE, Recorder};
-use super::{GpuT5Model, NO_TOKEN};
+use super::{GpuT5Model, NO_TOKEN, step_uniform};
+use crate::gpu::kernels::uniform;
 use anyhow::{Result, bail};
 
 /// Encoder output of `rows` inputs of `len` tokens, on the GPU.
@@ -44,7 +45,7 @@ impl GpuT5Model {
         let run = || -> Result<GpuEncoded> {
             let ids_buf = ctx.storage_init("ids", bytemuck::cast_slice(ids));
             let mask_buf = mask.map(|m| ctx.storage_init("mask", bytemuck::cast_slice(m)));
-            let step = ctx.uniform(&[0, NO_TOKEN]);
+            let step = uniform(ctx, &step_uniform(0, NO_TOKEN));
             let xs = ctx.storage("xs", n * d);
             let h = ctx.storage("h", n * d);
             let (q, k, v, att) = (

@@ -25,6 +25,7 @@ pub use profile::StepProfile;
 
 use super::context::GpuContext;
 use super::kernels::Kernels;
+use super::kernels::params::Step;
 use super::weights::GpuMatrix;
 use crate::model::generate::{Candidate, Seq2Seq};
 use crate::model::weights::T5Config;
@@ -58,6 +59,16 @@ struct DecoderLayer {
 /// Written where a kernel expects a token id but none applies ("no banned token"); the
 /// ranking kernel also marks missing candidates with it.
 const NO_TOKEN: u32 = u32::MAX;
+
+/// The step uniform for tokens at position `pos`, ranking every token but `banned`.
+fn step_uniform(pos: usize, banned: u32) -> Step {
+    Step {
+        pos: pos as u32,
+        banned,
+        pad0: 0,
+        pad1: 0,
+    }
+}
 
 /// A T5 checkpoint's weights on the GPU and the kernels that run them.
 pub struct GpuT5Model {

@@ -4,8 +4,12 @@
 //! decode steps replay the recording.
 
 use super::{FeedForward, GpuT5Model};
+use crate::gpu::kernels::params::{
+    AttentionParams, EmbedParams, MatmulParams, QuantizeParams, RmsNormParams, RowsParams,
+};
 use crate::gpu::kernels::{Dispatch, Kernel, groups_for, record};
 use crate::gpu::weights::GpuMatrix;
+use bytemuck::Pod;
 
 /// Scratch for the quantized paths: activations as i8 blocks, their scales and sums.
 pub(super) struct QScratch {
@@ -42,10 +46,10 @@ impl<'a> Recorder<'a> {
         }
     }
 
-    pub(super) fn push(
+    pub(super) fn push<P: Pod>(
         &mut self,
-        kernel: &Kernel,
-        params: &[u32],
+        kernel: &Kernel<P>,
+        params: &P,
         buffers: &[(u32, &wgpu::Buffer)],
         groups: (u32, u32, u32),
     ) {
@@ -57,7 +61,12 @@ impl<'a> Recorder<'a> {
 
     pub(super) fn embed(&mut self, ids: &wgpu::Buffer, rows: usize, out: &wgpu::Buffer) {
         let d = self.m.cfg.d_model;
-        let params = [rows as u32, d as u32, self.m.cfg.vocab_size as u32];
+        let params = EmbedParams {
+            rows: rows as u32,
+            d: d as u32,
+            vocab: self.m.cfg.vocab_size as u32,
+            pad: 0,
+        };
         let groups = (groups_for(rows * d), 1, 1);
         let k = &self.m.kernels;
         match &self.m.shared {
@@ -92,11 +101,12 @@ impl<'a> Recorder<'a> {
         out: &wgpu::Buffer,
     ) {
         let cfg = &self.m.cfg;
-        let params = [
-            rows as u32,
-            cfg.d_model as u32,
-            (cfg.layer_norm_epsilon as f32).to_bits(),
-        ];
+        let params = RmsNormParams {
+            rows: rows as u32,
+            d: cfg.d_model as u32,
+            eps: cfg.layer_norm_epsilon as f32,
+            pad: 0,
+        };
         self.push(
             &self.m.kernels.rms_norm,
             &params,
@@ -118,7 +128,16 @@ impl<'a> Recorder<'a> {
         scratch: &QScratch,
     ) {
         let (n, k) = (w.rows(), w.cols());
-        let params = [rows as u32, n as u32, k as u32, mode, x_scale.to_bits()];
+        let params = MatmulParams {
+            m: rows as u32,
+            n: n as u32,
+            k: k as u32,
+            mode,
+            x_scale,
+            pad0: 0,
+            pad1: 0,
+            pad2: 0,
+        };
         // matmul.wgsl: 32 outputs × 4 rows per workgroup.
         let groups = (n.div_ceil(32) as u32, rows.div_ceil(4) as u32, 1);
         let kern = &self.m.kernels;
@@ -187,7 +206,12 @@ impl<'a> Recorder<'a> {
         if self.quantized.as_ref() != Some(&input) {
             self.push(
                 &self.m.kernels.quantize_q8,
-                &[blocks as u32, x_scale.to_bits()],
+                &QuantizeParams {
+                    blocks: blocks as u32,
+                    x_scale,
+                    pad0: 0,
+                    pad1: 0,
+                },
                 &[(1, x), (2, &scratch.xq), (3, &scratch.xd), (4, &scratch.xs)],
                 (groups_for(blocks), 1, 1),
             );
@@ -231,21 +255,25 @@ impl Recorder<'_> {
         let inner = cfg.inner_dim();
         let dummy = &self.m.dummy;
         let (bias, buckets) = spec.bias.unwrap_or((dummy, dummy));
-        let params = [
-            cfg.num_heads as u32,
-            cfg.d_kv as u32,
-            inner as u32,
-            spec.lq as u32,
-            spec.kv_row_div as u32,
-            (spec.kv_row_len * inner) as u32,
-            spec.static_keys.unwrap_or(0) as u32,
-            spec.static_keys.is_none() as u32,
-            spec.bias.is_some() as u32,
-            cfg.relative_attention_max_distance as u32,
-            spec.mask.is_some() as u32,
-            spec.kv_row_len as u32,
-            spec.scores_stride as u32,
-        ];
+        let params = AttentionParams {
+            heads: cfg.num_heads as u32,
+            dkv: cfg.d_kv as u32,
+            inner: inner as u32,
+            lq: spec.lq as u32,
+            kv_row_div: spec.kv_row_div as u32,
+            kv_row_stride: (spec.kv_row_len * inner) as u32,
+            static_keys: spec.static_keys.unwrap_or(0) as u32,
+            causal: spec.static_keys.is_none() as u32,
+            use_bias: spec.bias.is_some() as u32,
+            // The bucket tables start at -max_distance.
+            bucket_center: cfg.relative_attention_max_distance as u32,
+            use_mask: spec.mask.is_some() as u32,
+            mask_row_stride: spec.kv_row_len as u32,
+            scores_stride: spec.scores_stride as u32,
+            pad0: 0,
+            pad1: 0,
+            pad2: 0,
+        };
         self.push(
             &self.m.kernels.attention,
             &params,
@@ -280,21 +308,19 @@ impl Recorder<'_> {
         self.linear(mid, n, &ff.wo, xs, MODE_ADD, 1.0, scratch);
     }
 
-    /// dst row r = src row parents[r] for the first `used` positions; `params` are (rows,
-    /// used, inner, src capacity): the caches' positions per row may differ.
+    /// dst row r = src row parents[r] for the first `params.lq` positions (source and
+    /// destination rows may hold different numbers of positions).
     pub(super) fn gather(
         &mut self,
-        params: &[u32; 4],
-        dst_capacity: usize,
+        params: &RowsParams,
         src: &wgpu::Buffer,
         parents: &wgpu::Buffer,
         dst: &wgpu::Buffer,
     ) {
-        let [rows, used, inner, src_capacity] = *params;
-        let n = rows as usize * used as usize * inner as usize;
+        let n = params.rows as usize * params.lq as usize * params.inner as usize;
         self.push(
             &self.m.kernels.gather_rows,
-            &[rows, used, inner, src_capacity, dst_capacity as u32],
+            params,
             &[(2, src), (3, parents), (4, dst)],
             (groups_for(n), 1, 1),
         );
