@@ -2,30 +2,74 @@
 //! a small uniform of sizes) and a workgroup count. Decode steps replay recorded dispatches,
 //! so a step creates no GPU objects; only the step uniform (the position) changes.
 
+pub mod params;
+
 use super::context::GpuContext;
 use anyhow::Result;
+use bytemuck::Pod;
+use params::{
+    AttentionParams, EmbedParams, MatmulParams, QuantizeParams, RankParams, RmsNormParams,
+    RowsParams,
+};
+use std::marker::PhantomData;
+
+// The shader sources, compiled below and parsed by the layout test in `params`.
+const EMBED_WGSL: &str = include_str!("shaders/embed.wgsl");
+const RMS_NORM_WGSL: &str = include_str!("shaders/rms_norm.wgsl");
+const MATMUL_WGSL: &str = include_str!("shaders/matmul.wgsl");
+const QUANTIZE_WGSL: &str = include_str!("shaders/quantize.wgsl");
+const ATTENTION_WGSL: &str = include_str!("shaders/attention.wgsl");
+const ROWS_WGSL: &str = include_str!("shaders/rows.wgsl");
+const RANK_WGSL: &str = include_str!("shaders/rank.wgsl");
 
 pub struct Kernels {
-    pub embed_f32: Kernel,
-    pub embed_f16: Kernel,
-    pub embed_q8: Kernel,
-    pub embed_q4k: Kernel,
-    pub rms_norm: Kernel,
-    pub matmul_f32: Kernel,
-    pub matmul_f16: Kernel,
-    pub matmul_q8: Kernel,
-    pub matmul_q4k: Kernel,
-    pub quantize_q8: Kernel,
-    pub attention: Kernel,
-    pub kv_append: Kernel,
-    pub gather_rows: Kernel,
-    pub rank: Kernel,
+    pub embed_f32: Kernel<EmbedParams>,
+    pub embed_f16: Kernel<EmbedParams>,
+    pub embed_q8: Kernel<EmbedParams>,
+    pub embed_q4k: Kernel<EmbedParams>,
+    pub rms_norm: Kernel<RmsNormParams>,
+    pub matmul_f32: Kernel<MatmulParams>,
+    pub matmul_f16: Kernel<MatmulParams>,
+    pub matmul_q8: Kernel<MatmulParams>,
+    pub matmul_q4k: Kernel<MatmulParams>,
+    pub quantize_q8: Kernel<QuantizeParams>,
+    pub attention: Kernel<AttentionParams>,
+    pub kv_append: Kernel<RowsParams>,
+    pub gather_rows: Kernel<RowsParams>,
+    pub rank: Kernel<RankParams>,
 }
 
-/// A compiled entry point and its name (for profiles).
-pub struct Kernel {
+/// A compiled entry point and its name (for profiles). `P` is the Rust mirror of its
+/// shader's `Params`, so a dispatch cannot pass another kernel's parameters.
+pub struct Kernel<P> {
     pipeline: wgpu::ComputePipeline,
     pub name: &'static str,
+    params: PhantomData<P>,
+}
+
+impl<P> Kernel<P> {
+    fn compile(ctx: &GpuContext, module: &wgpu::ShaderModule, entry: &'static str) -> Self {
+        Kernel {
+            pipeline: ctx
+                .device
+                .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                    label: Some(entry),
+                    layout: None,
+                    module,
+                    entry_point: Some(entry),
+                    compilation_options: Default::default(),
+                    cache: None,
+                }),
+            name: entry,
+            params: PhantomData,
+        }
+    }
+}
+
+/// A uniform holding `value` (a mirror from `params`), zero-padded as `GpuContext::uniform`
+/// pads.
+pub fn uniform<P: Pod>(ctx: &GpuContext, value: &P) -> wgpu::Buffer {
+    ctx.uniform(bytemuck::cast_slice(bytemuck::bytes_of(value)))
 }
 
 /// Grid-stride kernels of 64 threads: enough workgroups for `n` items, within the
@@ -43,41 +87,28 @@ impl Kernels {
                     source: wgpu::ShaderSource::Wgsl(src.into()),
                 })
         };
-        let embed = module("embed", include_str!("shaders/embed.wgsl"));
-        let norm = module("rms_norm", include_str!("shaders/rms_norm.wgsl"));
-        let matmul = module("matmul", include_str!("shaders/matmul.wgsl"));
-        let quantize = module("quantize", include_str!("shaders/quantize.wgsl"));
-        let attention = module("attention", include_str!("shaders/attention.wgsl"));
-        let rows = module("rows", include_str!("shaders/rows.wgsl"));
-        let rank = module("rank", include_str!("shaders/rank.wgsl"));
-        let pipeline = |m: &wgpu::ShaderModule, entry: &'static str| Kernel {
-            pipeline: ctx
-                .device
-                .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                    label: Some(entry),
-                    layout: None,
-                    module: m,
-                    entry_point: Some(entry),
-                    compilation_options: Default::default(),
-                    cache: None,
-                }),
-            name: entry,
-        };
+        let embed = module("embed", EMBED_WGSL);
+        let norm = module("rms_norm", RMS_NORM_WGSL);
+        let matmul = module("matmul", MATMUL_WGSL);
+        let quantize = module("quantize", QUANTIZE_WGSL);
+        let attention = module("attention", ATTENTION_WGSL);
+        let rows = module("rows", ROWS_WGSL);
+        let rank = module("rank", RANK_WGSL);
         let kernels = Kernels {
-            embed_f32: pipeline(&embed, "embed_f32"),
-            embed_f16: pipeline(&embed, "embed_f16"),
-            embed_q8: pipeline(&embed, "embed_q8"),
-            embed_q4k: pipeline(&embed, "embed_q4k"),
-            rms_norm: pipeline(&norm, "rms_norm"),
-            matmul_f32: pipeline(&matmul, "matmul_f32"),
-            matmul_f16: pipeline(&matmul, "matmul_f16"),
-            matmul_q8: pipeline(&matmul, "matmul_q8"),
-            matmul_q4k: pipeline(&matmul, "matmul_q4k"),
-            quantize_q8: pipeline(&quantize, "quantize_q8"),
-            attention: pipeline(&attention, "attention"),
-            kv_append: pipeline(&rows, "kv_append"),
-            gather_rows: pipeline(&rows, "gather_rows"),
-            rank: pipeline(&rank, "rank"),
+            embed_f32: Kernel::compile(ctx, &embed, "embed_f32"),
+            embed_f16: Kernel::compile(ctx, &embed, "embed_f16"),
+            embed_q8: Kernel::compile(ctx, &embed, "embed_q8"),
+            embed_q4k: Kernel::compile(ctx, &embed, "embed_q4k"),
+            rms_norm: Kernel::compile(ctx, &norm, "rms_norm"),
+            matmul_f32: Kernel::compile(ctx, &matmul, "matmul_f32"),
+            matmul_f16: Kernel::compile(ctx, &matmul, "matmul_f16"),
+            matmul_q8: Kernel::compile(ctx, &matmul, "matmul_q8"),
+            matmul_q4k: Kernel::compile(ctx, &matmul, "matmul_q4k"),
+            quantize_q8: Kernel::compile(ctx, &quantize, "quantize_q8"),
+            attention: Kernel::compile(ctx, &attention, "attention"),
+            kv_append: Kernel::compile(ctx, &rows, "kv_append"),
+            gather_rows: Kernel::compile(ctx, &rows, "gather_rows"),
+            rank: Kernel::compile(ctx, &rank, "rank"),
         };
         ctx.wait()?;
         Ok(kernels)
@@ -95,14 +126,14 @@ pub struct Dispatch {
 impl Dispatch {
     /// `params` fill the uniform at binding 0; `buffers` are (binding, buffer) pairs, exactly
     /// the bindings the entry point uses (layouts are derived from the shader).
-    pub fn new(
+    pub fn new<P: Pod>(
         ctx: &GpuContext,
-        kernel: &Kernel,
-        params: &[u32],
+        kernel: &Kernel<P>,
+        params: &P,
         buffers: &[(u32, &wgpu::Buffer)],
         groups: (u32, u32, u32),
     ) -> Self {
-        let uniform = ctx.uniform(params);
+        let uniform = uniform(ctx, params);
         let mut entries = vec![wgpu::BindGroupEntry {
             binding: 0,
             resource: uniform.as_entire_binding(),
@@ -167,6 +198,7 @@ pub fn record_timed(
 
 #[cfg(test)]
 mod tests {
+    use super::params::Step;
     use super::*;
     use crate::model::generate::best_continuations;
 
@@ -192,9 +224,25 @@ mod tests {
         let rank = Dispatch::new(
             &ctx,
             &kernels.rank,
-            &[vocab as u32, k as u32],
+            &RankParams {
+                vocab: vocab as u32,
+                k: k as u32,
+                pad0: 0,
+                pad1: 0,
+            },
             &[
-                (1, &ctx.uniform(&[0, banned])),
+                (
+                    1,
+                    &uniform(
+                        &ctx,
+                        &Step {
+                            pos: 0,
+                            banned,
+                            pad0: 0,
+                            pad1: 0,
+                        },
+                    ),
+                ),
                 (
                     2,
                     &ctx.storage_init("logits", bytemuck::cast_slice(&logits)),
