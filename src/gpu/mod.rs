@@ -7,7 +7,7 @@
 
 mod context;
 mod kernels;
-pub mod t5;
+mod t5;
 mod weights;
 
 pub use context::{AdapterSummary, GpuContext};

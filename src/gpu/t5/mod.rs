@@ -21,7 +21,6 @@ mod recorder;
 
 pub use decode::GpuDecoderState;
 pub use encode::GpuEncoded;
-pub use profile::StepProfile;
 
 use super::context::GpuContext;
 use super::kernels::Kernels;
