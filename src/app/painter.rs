@@ -239,14 +239,7 @@ mod tests {
     fn the_arrow_head_is_painted_as_the_scenes_polygon() {
         let rxn = crate::chem::smiles::parse_reaction("CCO>>CC=O").unwrap();
         let scene = crate::depict::reaction_scene(&rxn, &crate::depict::Style::default());
-        let polygons: Vec<&Vec<SceneVec>> = scene
-            .items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Polygon { points, .. } => Some(points),
-                _ => None,
-            })
-            .collect();
+        let polygons: Vec<&[SceneVec]> = scene.polygons().collect();
         assert_eq!(polygons.len(), 1, "one arrow head, no wedges");
         let t = ToScreen {
             origin: Pos2::new(5.0, 7.0),

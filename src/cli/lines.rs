@@ -66,9 +66,19 @@ impl<R: BufRead> Lines<R> {
     /// an endless line), or `None` at the end of the input.
     fn read_raw(&mut self, buf: &mut Vec<u8>) -> io::Result<Option<bool>> {
         if self.skipping {
-            self.skip_line()?;
+            self.consume_line(None)?;
             self.skipping = false;
         }
+        Ok(match self.consume_line(Some(buf))? {
+            Scanned::End => None,
+            Scanned::Line => Some(false),
+            Scanned::TooLong => Some(true),
+        })
+    }
+
+    /// Consumes input through the next newline, appending the line's bytes to `keep` while they
+    /// fit in `limit`; with no `keep` the line is only skipped.
+    fn consume_line(&mut self, mut keep: Option<&mut Vec<u8>>) -> io::Result<Scanned> {
         let mut any = false;
         loop {
             let chunk = match self.reader.fill_buf() {
@@ -77,50 +87,38 @@ impl<R: BufRead> Lines<R> {
                 Err(e) => return Err(e),
             };
             if chunk.is_empty() {
-                return Ok(any.then_some(false));
+                return Ok(if any { Scanned::Line } else { Scanned::End });
             }
             any = true;
-            let (part, used, end) = match chunk.iter().position(|&b| b == b'\n') {
-                Some(i) => (&chunk[..i], i + 1, true),
-                None => (chunk, chunk.len(), false),
-            };
-            if buf.len() + part.len() > self.limit {
-                buf.clear();
-                self.skipping = !end;
-                self.reader.consume(used);
-                return Ok(Some(true));
+            let newline = chunk.iter().position(|&b| b == b'\n');
+            let part = newline.map_or(chunk, |i| &chunk[..i]);
+            let used = newline.map_or(chunk.len(), |i| i + 1);
+            let mut too_long = false;
+            if let Some(buf) = keep.as_deref_mut() {
+                too_long = buf.len() + part.len() > self.limit;
+                if too_long {
+                    buf.clear();
+                } else {
+                    buf.extend_from_slice(part);
+                }
             }
-            buf.extend_from_slice(part);
             self.reader.consume(used);
-            if end {
-                return Ok(Some(false));
+            if too_long {
+                self.skipping = newline.is_none();
+                return Ok(Scanned::TooLong);
+            }
+            if newline.is_some() {
+                return Ok(Scanned::Line);
             }
         }
     }
+}
 
-    /// Consumes input up to and including the next newline.
-    fn skip_line(&mut self) -> io::Result<()> {
-        loop {
-            let chunk = match self.reader.fill_buf() {
-                Ok(c) => c,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            if chunk.is_empty() {
-                return Ok(());
-            }
-            match chunk.iter().position(|&b| b == b'\n') {
-                Some(i) => {
-                    self.reader.consume(i + 1);
-                    return Ok(());
-                }
-                None => {
-                    let n = chunk.len();
-                    self.reader.consume(n);
-                }
-            }
-        }
-    }
+/// What `consume_line` found.
+enum Scanned {
+    End,
+    Line,
+    TooLong,
 }
 
 impl<R: BufRead> Iterator for Lines<R> {

@@ -82,6 +82,14 @@ pub struct Scene {
 pub const CHAR_WIDTH: f64 = 0.6;
 
 impl Scene {
+    /// The filled polygons (arrow heads, wedges), in drawing order.
+    pub fn polygons(&self) -> impl Iterator<Item = &[Vec2]> {
+        self.items.iter().filter_map(|i| match i {
+            Item::Polygon { points, .. } => Some(points.as_slice()),
+            _ => None,
+        })
+    }
+
     /// Shifts and scales every item so the drawing fits `width` × `height` with `margin`,
     /// keeping its aspect ratio and centring it.
     /// Small molecules are not blown up beyond `MAX_BOND_PX` pixels per bond.

@@ -150,6 +150,25 @@ impl Checkpoint {
         Checkpoint::new(cfg, |name| store.contains(name))
     }
 
+    /// A network's encoder and decoder layers, each built from its tensors by the backend.
+    pub fn build_layers<E, D>(
+        &self,
+        encoder_layer: impl Fn(&EncoderLayerSpec) -> Result<E>,
+        decoder_layer: impl Fn(&DecoderLayerSpec) -> Result<D>,
+    ) -> Result<(Vec<E>, Vec<D>)> {
+        let encoder = self
+            .encoder
+            .iter()
+            .map(encoder_layer)
+            .collect::<Result<_>>()?;
+        let decoder = self
+            .decoder
+            .iter()
+            .map(decoder_layer)
+            .collect::<Result<_>>()?;
+        Ok((encoder, decoder))
+    }
+
     /// Every tensor the network reads, each once.
     pub fn tensors(&self) -> Vec<&TensorSpec> {
         fn attention(a: &AttentionSpec) -> [&TensorSpec; 5] {

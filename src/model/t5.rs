@@ -104,27 +104,21 @@ impl T5Model {
     pub fn load(cfg: T5Config, store: &TensorStore) -> Result<Self> {
         let eps = cfg.layer_norm_epsilon;
         let layout = Checkpoint::of_store(&cfg, store);
-        let encoder = layout
-            .encoder
-            .iter()
-            .map(|layer| {
+        let (encoder, decoder) = layout.build_layers(
+            |layer| {
                 Ok(EncoderBlock {
                     attn: AttentionLayer::load(store, &layer.attn, &cfg)?,
                     ff: FeedForward::load(store, &layer.ff, eps)?,
                 })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let decoder = layout
-            .decoder
-            .iter()
-            .map(|layer| {
+            },
+            |layer| {
                 Ok(DecoderBlock {
                     self_attn: AttentionLayer::load(store, &layer.self_attn, &cfg)?,
                     cross_attn: AttentionLayer::load(store, &layer.cross_attn, &cfg)?,
                     ff: FeedForward::load(store, &layer.ff, eps)?,
                 })
-            })
-            .collect::<Result<Vec<_>>>()?;
+            },
+        )?;
         let bias = |spec: &TensorSpec| store.float(&spec.name, &spec.dims);
         Ok(T5Model {
             shared: Linear::load(store, &layout.shared)?,

@@ -11,14 +11,7 @@ fn the_arrow_head_is_one_scene_polygon_that_the_svg_writes_unchanged() {
     let rxn = parse_reaction("CCO>>CC=O").unwrap();
     let mut scene = reaction_scene(&rxn, &Style::default());
     scene.fit(700.0, 250.0, 10.0);
-    let heads: Vec<&Vec<Vec2>> = scene
-        .items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Polygon { points, .. } => Some(points),
-            _ => None,
-        })
-        .collect();
+    let heads: Vec<&[Vec2]> = scene.polygons().collect();
     assert_eq!(heads.len(), 1, "one arrow head, no wedges");
     let head = heads[0];
     assert_eq!(head.len(), 3);

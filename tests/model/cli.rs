@@ -226,23 +226,24 @@ const ROWS: [(&str, &str); 5] = [
 ];
 
 fn batch(model: &str, input: &Path, column: &str, output: &Path) -> Output {
-    textchem(&[
+    batch_with(model, input, column, output, &["--task", "forward"])
+}
+
+/// `batch` with 2 beams and 24 tokens, and `extra` arguments (the task among them).
+fn batch_with(model: &str, input: &Path, column: &str, output: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
         "batch",
-        "--task",
-        "forward",
         "--model",
         model,
         "--beams",
         "2",
         "--max-length",
         "24",
-        "--input",
-        input.to_str().unwrap(),
-        "--column",
-        column,
-        "--output",
-        output.to_str().unwrap(),
-    ])
+    ];
+    args.extend(["--input", input.to_str().unwrap(), "--column", column]);
+    args.extend(["--output", output.to_str().unwrap()]);
+    args.extend(extra);
+    textchem(&args)
 }
 
 #[test]
@@ -383,22 +384,8 @@ fn batch_refuses_to_resume_an_output_of_another_input_or_task() {
     );
     assert!(err.contains("--overwrite"), "{err}");
 
-    let mut args = vec![
-        "batch",
-        "--task",
-        "retro",
-        "--model",
-        model,
-        "--beams",
-        "2",
-        "--max-length",
-        "24",
-    ];
-    let (input_s, output_s) = (input.to_str().unwrap(), output.to_str().unwrap());
-    args.extend([
-        "--input", input_s, "--column", "smiles", "--output", output_s,
-    ]);
-    let out = textchem(&args);
+    let retro = ["--task", "retro"];
+    let out = batch_with(model, &input, "smiles", &output, &retro);
     assert!(!out.status.success());
     assert!(
         stderr(&out).contains("task: forward → retro"),
@@ -411,8 +398,8 @@ fn batch_refuses_to_resume_an_output_of_another_input_or_task() {
         "a refused run writes nothing"
     );
 
-    args.push("--overwrite");
-    stdout(&textchem(&args));
+    let overwrite = ["--task", "retro", "--overwrite"];
+    stdout(&batch_with(model, &input, "smiles", &output, &overwrite));
     let table = read_csv(&output);
     assert_eq!(table.len(), 3);
     let record = std::fs::read_to_string(work.path().join("out.csv.textchem.json")).unwrap();

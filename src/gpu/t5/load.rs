@@ -54,27 +54,21 @@ impl GpuT5Model {
                 wo: mat(&f.wo)?,
             })
         };
-        let encoder = layout
-            .encoder
-            .iter()
-            .map(|layer| {
+        let (encoder, decoder) = layout.build_layers(
+            |layer| {
                 Ok(EncoderLayer {
                     attn: attention(&layer.attn)?,
                     ff: feed_forward(&layer.ff)?,
                 })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let decoder = layout
-            .decoder
-            .iter()
-            .map(|layer| {
+            },
+            |layer| {
                 Ok(DecoderLayer {
                     self_attn: attention(&layer.self_attn)?,
                     cross_attn: attention(&layer.cross_attn)?,
                     ff: feed_forward(&layer.ff)?,
                 })
-            })
-            .collect::<Result<Vec<_>>>()?;
+            },
+        )?;
         let buckets = |bidirectional| {
             ctx.storage_init(
                 "buckets",
