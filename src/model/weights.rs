@@ -258,6 +258,13 @@ fn check_gguf_extents(content: &gguf_file::Content, file_len: u64) -> Result<()>
             .dims()
             .iter()
             .try_fold(1u64, |n, &d| n.checked_mul(d as u64));
+        if elements == Some(0) {
+            // candle would view an empty buffer as blocks through an unaligned pointer.
+            bail!(
+                "tensor {name} has no values ({:?}): the file is damaged",
+                info.shape.dims()
+            );
+        }
         let bytes = elements
             .filter(|n| n % dtype.block_size() as u64 == 0)
             .and_then(|n| (n / dtype.block_size() as u64).checked_mul(dtype.type_size() as u64));
@@ -383,6 +390,14 @@ mod tests {
             let err = load_err(&gguf(&dims, 32));
             assert!(err.contains("does not fit in the file"), "{dims:?}: {err}");
         }
+    }
+
+    /// A fuzzer finding: a zero-sized tensor made candle build a block slice from an unaligned
+    /// empty buffer (an abort in debug builds, undefined behaviour in release ones).
+    #[test]
+    fn a_gguf_tensor_without_values_is_refused() {
+        let err = load_err(&gguf(&[1u64 << 62, 0], 32));
+        assert!(err.contains("has no values"), "{err}");
     }
 
     #[test]
