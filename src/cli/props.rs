@@ -16,7 +16,7 @@ use anyhow::Context;
 
 use crate::chem::Molecule;
 use crate::chem::canon::{canonical_reaction_smiles, canonical_smiles};
-use crate::chem::props::{Properties, counts, formula};
+use crate::chem::props::{Properties, counts, formula, masses};
 use crate::chem::smiles::{parse_molecule, parse_reaction};
 
 #[derive(clap::Args, Debug)]
@@ -180,13 +180,19 @@ fn fill_molecule(row: &mut [String], mol: Molecule, all: bool) -> Option<String>
         .map(|(_, h)| h.to_string())
         .collect();
     row[7] = hydrogens.join(" ");
-    let props = match Properties::of(&mol) {
-        Ok(p) => p,
+    // Masses need no perception; the descriptors of `--all` do (Properties::of perceives a copy).
+    let masses = masses::average_mass(&mol).and_then(|a| Ok((a, masses::monoisotopic_mass(&mol)?)));
+    let (average, monoisotopic) = match masses {
+        Ok(m) => m,
         Err(e) => return Some(e.to_string()),
     };
-    row[4] = format!("{:.4}", props.average_mass);
-    row[5] = format!("{:.6}", props.monoisotopic_mass);
+    row[4] = format!("{average:.4}");
+    row[5] = format!("{monoisotopic:.6}");
     if all {
+        let props = match Properties::of(&mol) {
+            Ok(p) => p,
+            Err(e) => return Some(e.to_string()),
+        };
         let extra = [
             format!("{:.4}", props.logp),
             format!("{:.2}", props.tpsa),
