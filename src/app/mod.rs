@@ -90,6 +90,7 @@ impl App {
                 generate: options.generate,
                 dark: ctx.global_style().visuals.dark_mode,
                 quantize_to: crate::model::quantize::QuantFormat::default(),
+                source_input: String::new(),
                 device: crate::runtime::Device::Auto,
             },
             model: ModelState::default(),
@@ -308,7 +309,12 @@ impl App {
     fn on_dialog(&mut self, purpose: Purpose, path: PathBuf) {
         let t = &mut self.transient;
         match purpose {
-            Purpose::ModelFolder => t.settings.choice = ModelChoice::Folder(path),
+            // Choosing the folder is the request to load it: no second click on Load.
+            Purpose::ModelFolder => {
+                t.settings.source_input = path.display().to_string();
+                t.settings.choice = ModelChoice::Folder(path);
+                self.load_model();
+            }
             Purpose::Export(export) => {
                 let from = Sources {
                     exchanges: &self.persisted.history.exchanges,
@@ -317,7 +323,7 @@ impl App {
                 };
                 t.notice = Some(match export.write(&path, from) {
                     Ok(msg) => msg,
-                    Err(e) => format!("failed: {e:#}"),
+                    Err(e) => format!("could not save {}: {e:#}", path.display()),
                 });
             }
         }
@@ -377,6 +383,7 @@ impl eframe::App for App {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let start = std::time::Instant::now();
         panels::top_bar(self, ui);
+        panels::path_prompts(self, ui);
         panels::history_panel(self, ui);
         panels::side_panel(self, ui);
         match self.transient.tab {

@@ -8,6 +8,7 @@ use super::card::{self, CardAction, task_label};
 use super::export_actions::Export;
 use super::history::Exchange;
 use super::painter::{View, canvas};
+use super::pending_dialogs::Purpose;
 use super::{App, Tab, main_smiles};
 use crate::model::catalogue::Catalogue;
 use crate::model::task::Task;
@@ -68,6 +69,63 @@ pub fn top_bar(app: &mut App, ui: &mut Ui) {
             }
         });
     });
+}
+
+/// Dialogs that could not open, each as a typed path field with what it is for and why.
+pub fn path_prompts(app: &mut App, ui: &mut Ui) {
+    if app.transient.dialogs.prompts.is_empty() {
+        return;
+    }
+    let mut submit = None;
+    let mut dismiss = None;
+    egui::Panel::top("path prompts").show(ui, |ui| {
+        for p in &mut app.transient.dialogs.prompts {
+            let title = p.purpose.title();
+            ui.push_id(p.id, |ui| {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!("{title}: no file dialog could open ({}).", p.reason),
+                );
+                ui.horizontal(|ui| {
+                    let folder = matches!(p.purpose, Purpose::ModelFolder);
+                    // Also the field's accessible name, which tests find it by.
+                    let label = ui.label(format!("Path for {title}"));
+                    let edit = ui
+                        .add(
+                            egui::TextEdit::singleline(&mut p.text)
+                                .hint_text(if folder {
+                                    "/path/to/checkpoint"
+                                } else {
+                                    "/path/to/file"
+                                })
+                                .desired_width(420.0),
+                        )
+                        .labelled_by(label.id);
+                    let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                    let ok = ui.button(if folder {
+                        "Use this folder"
+                    } else {
+                        "Save here"
+                    });
+                    if ok.clicked() || enter {
+                        submit = Some(p.id);
+                    }
+                    if ui.button("Dismiss").clicked() {
+                        dismiss = Some(p.id);
+                    }
+                });
+                if let Some(e) = &p.error {
+                    ui.colored_label(ui.visuals().error_fg_color, e);
+                }
+            });
+        }
+    });
+    if let Some(id) = dismiss {
+        app.transient.dialogs.dismiss(id);
+    }
+    if let Some((purpose, path)) = submit.and_then(|id| app.transient.dialogs.submit(id)) {
+        app.on_dialog(purpose, path);
+    }
 }
 
 pub fn history_panel(app: &mut App, ui: &mut Ui) {
@@ -222,6 +280,9 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
             if load {
                 app.load_model();
             }
+            if model_source_field(app, ui) {
+                app.load_source();
+            }
             jobs(app, ui);
             let mut quantize = false;
             ui.horizontal(|ui| {
@@ -298,6 +359,31 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
                 }
             });
         });
+}
+
+/// The "Model folder or hub id" field and its Load button; true when the user asked to load.
+pub fn model_source_field(app: &mut App, ui: &mut Ui) -> bool {
+    let idle = app.transient.model.loading.is_none() && app.transient.model.load_after.is_none();
+    let mut load = false;
+    ui.horizontal(|ui| {
+        let l = ui.label("Model folder or hub id");
+        let edit = ui
+            .add(
+                egui::TextEdit::singleline(&mut app.transient.settings.source_input)
+                    .hint_text("/path/to/checkpoint or owner/name")
+                    .desired_width(220.0),
+            )
+            .labelled_by(l.id);
+        let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+        let button = ui
+            .add_enabled(idle, egui::Button::new("Load"))
+            .on_hover_text(
+                "A folder with config.json, spiece.model and the weights; or a Hugging Face \
+                 hub id, downloaded first",
+            );
+        load = idle && (button.clicked() || enter);
+    });
+    load
 }
 
 /// Downloads and quantizations in progress: what, how far, and Cancel.

@@ -74,6 +74,8 @@ pub struct ModelSettings {
     pub dark: bool,
     /// The format the Quantize button writes.
     pub quantize_to: crate::model::quantize::QuantFormat,
+    /// The "Model folder or hub id" field.
+    pub source_input: String,
     /// Where the next load puts the model (auto: a hardware GPU when there is one).
     pub device: crate::runtime::Device,
 }

@@ -10,7 +10,7 @@ mod snapshot;
 
 use std::collections::VecDeque;
 use textchem::app::backend::{Event, GenerateOptions, ModelBackend, ModelChoice, RequestId};
-use textchem::app::dialogs::{Done, FileDialogs, FixedDialogs, SaveRequest};
+use textchem::app::dialogs::{Done, FileDialogs, FixedDialogs, NoDialogs, SaveRequest};
 use textchem::app::fetch::{FetchCancelled, FetchProgress, ModelFetcher, ProgressFn};
 use textchem::app::history::Status;
 use textchem::app::history::{Exchange, History, ResultRecord};
@@ -326,11 +326,11 @@ struct QueuedDialogs(Mutex<VecDeque<PathBuf>>);
 
 impl FileDialogs for QueuedDialogs {
     fn save_file(&self, _request: SaveRequest, done: Done) {
-        done(self.0.lock().unwrap().pop_front());
+        done(self.0.lock().unwrap().pop_front().into());
     }
 
     fn pick_folder(&self, _title: &str, done: Done) {
-        done(None);
+        done(None.into());
     }
 }
 
@@ -695,8 +695,8 @@ fn the_chosen_device_goes_with_the_load_and_the_top_bar_names_it() {
     let devices = Arc::clone(&backend.devices);
     opts.backend = Box::new(move |_, _| Box::new(backend));
     let mut h = harness(opts);
+    // Choosing the folder loads it: no second click.
     click(&mut h, "Choose folder…");
-    click(&mut h, "Load model");
     step_until_label(&mut h, "on the CPU");
 
     click(&mut h, "Run the model on");
@@ -726,10 +726,9 @@ fn the_model_shares_the_windows_gpu_device() {
         .with_size(egui::Vec2::new(1400.0, 900.0))
         .wgpu()
         .build_eframe(move |cc| App::new(cc, opts));
-    click(&mut h, "Choose folder…");
     click(&mut h, "Run the model on");
     click(&mut h, "GPU (any adapter)");
-    click(&mut h, "Load model");
+    click(&mut h, "Choose folder…");
     step_until_label(&mut h, "on the GPU: ");
     let top = format!("{:?}", h.get_by_label_contains("on the GPU: "));
     assert!(top.contains("shared with the window"), "{top}");
@@ -855,8 +854,8 @@ fn the_worker_captions_with_a_loaded_checkpoint_and_cancel_stops_a_request() {
     });
     let mut h = harness(opts);
     let _open = OpenOnDrop(Arc::clone(&gate));
+    // Choosing the folder loads it: no second click.
     click(&mut h, "Choose folder…");
-    click(&mut h, "Load model");
     let start = std::time::Instant::now();
     while h.query_by_label_contains("Model: ").is_none() {
         assert!(start.elapsed().as_secs() < 120, "the model never loaded");
@@ -913,4 +912,106 @@ fn send_no_settle(h: &mut Harness<'_, App>, text: &str) {
     // A long message grows the input panel: let its layout settle before finding Send.
     h.run_steps(3);
     click(h, "Send");
+}
+
+/// The fixture checkpoint in the repository (read only: loading never writes to it).
+fn fixture_model() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/model/t5-tiny-a")
+}
+
+/// Types `text` into the field named `label` in place of what it holds.
+fn type_into(h: &mut Harness<'_, App>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.get_by_label(label).type_text(text);
+    h.step();
+    h.step();
+}
+
+/// Without an XDG portal (CI's Xvfb has none) every dialog becomes a typed path field that says
+/// why: a PNG is saved through it, and the fixture model loads from a typed folder path.
+#[test]
+fn without_a_portal_typed_paths_save_a_png_and_load_the_fixture_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = options(dir.path(), None);
+    opts.dialogs = Box::new(NoDialogs("no XDG desktop portal".into()));
+    opts.backend = Box::new(|ctx, window| {
+        let ctx = ctx.clone();
+        Box::new(WorkerBackend::spawn(move || ctx.request_repaint(), window))
+    });
+    let mut h = harness(opts);
+    send_no_settle(&mut h, "CC(=O)Oc1ccccc1C(=O)O");
+
+    click(&mut h, "Save PNG…");
+    h.get_by_label_contains(
+        "Save drawing as PNG: no file dialog could open (no XDG desktop portal)",
+    );
+    // A folder that does not exist is refused on the prompt, which stays.
+    let png = dir.path().join("aspirin.png");
+    type_into(
+        &mut h,
+        "Path for Save drawing as PNG",
+        "/nonexistent/dir/a.png",
+    );
+    click(&mut h, "Save here");
+    h.get_by_label_contains("does not exist");
+    assert!(!Path::new("/nonexistent/dir/a.png").exists());
+    type_into(
+        &mut h,
+        "Path for Save drawing as PNG",
+        png.to_str().unwrap(),
+    );
+    click(&mut h, "Save here");
+    let bytes = std::fs::read(&png).unwrap_or_else(|e| panic!("{e}: {:?}", h.state().notice()));
+    assert!(bytes.starts_with(b"\x89PNG"));
+    h.get_by_label_contains("saved ");
+    assert!(h.query_by_label("Path for Save drawing as PNG").is_none());
+
+    click(&mut h, "Choose folder…");
+    type_into(
+        &mut h,
+        "Path for Model checkpoint folder",
+        fixture_model().to_str().unwrap(),
+    );
+    click(&mut h, "Use this folder");
+    step_until_label(&mut h, "Model: ");
+    assert!(
+        h.query_by_label("Path for Model checkpoint folder")
+            .is_none()
+    );
+}
+
+/// The "Model folder or hub id" field loads what it names with one click, and says what is
+/// wrong with what it cannot read.
+#[test]
+fn the_model_field_loads_a_folder_or_a_hub_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = options(dir.path(), None);
+    let backend = Scripted::new(Vec::new());
+    let loads = Arc::clone(&backend.loads);
+    opts.backend = Box::new(move |_, _| Box::new(backend));
+    let mut h = harness(opts);
+    type_into(&mut h, "Model folder or hub id", "not a model");
+    click(&mut h, "Load");
+    h.get_by_label_contains("not a catalogue name or hub id");
+    type_into(&mut h, "Model folder or hub id", "someone/some-t5");
+    click(&mut h, "Load");
+    // The test's hub is offline: the download fails and says so.
+    step_until_label(
+        &mut h,
+        "Downloading someone/some-t5: someone/some-t5: no network",
+    );
+    type_into(
+        &mut h,
+        "Model folder or hub id",
+        fixture_model().to_str().unwrap(),
+    );
+    click(&mut h, "Load");
+    step_until_label(&mut h, "Model: scripted");
+    assert_eq!(
+        *loads.lock().unwrap(),
+        [ModelChoice::Folder(fixture_model())]
+    );
 }
