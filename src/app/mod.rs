@@ -15,6 +15,7 @@ pub mod classify;
 pub mod dialogs;
 mod export_actions;
 pub mod fetch;
+mod first_run;
 pub mod history;
 mod history_saver;
 pub mod jobs;
@@ -142,6 +143,11 @@ impl App {
     pub fn current_task(&self) -> Option<Task> {
         let chat = &self.transient.chat;
         chat.task_override.or_else(|| classify::detect(&chat.input))
+    }
+
+    /// The chat shows the first-run panel: no model is loaded yet.
+    fn first_run_visible(&self) -> bool {
+        self.transient.tab == Tab::Chat && self.transient.model.loaded.is_none()
     }
 
     /// Sends the message box as a new exchange.

@@ -6,9 +6,11 @@ use egui::{Key, RichText, Ui, Vec2};
 use super::backend::ModelChoice;
 use super::card::{self, CardAction, task_label};
 use super::export_actions::Export;
+use super::first_run::FirstRun;
 use super::history::Exchange;
 use super::painter::{View, canvas};
 use super::pending_dialogs::Purpose;
+use super::state::Transient;
 use super::{App, Tab, main_smiles};
 use crate::model::catalogue::Catalogue;
 use crate::model::task::Task;
@@ -280,10 +282,14 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
             if load {
                 app.load_model();
             }
-            if model_source_field(app, ui) {
+            if model_source_field(&mut app.transient, ui, "Model folder or hub id", "Load") {
                 app.load_source();
             }
-            jobs(app, ui);
+            // While the first-run panel shows, progress and errors are shown there (once).
+            let first_run = app.first_run_visible();
+            if !first_run {
+                jobs(&mut app.transient, ui);
+            }
             let mut quantize = false;
             ui.horizontal(|ui| {
                 use crate::model::quantize::QuantFormat;
@@ -340,7 +346,9 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
                 ui.add(egui::DragValue::new(&mut g.max_length).range(8..=512))
                     .labelled_by(l.id);
             });
-            if let Some(e) = &app.transient.model.error {
+            if let Some(e) = &app.transient.model.error
+                && !first_run
+            {
                 ui.colored_label(ui.visuals().warn_fg_color, e);
             }
             ui.horizontal(|ui| {
@@ -362,21 +370,21 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
 }
 
 /// The "Model folder or hub id" field and its Load button; true when the user asked to load.
-pub fn model_source_field(app: &mut App, ui: &mut Ui) -> bool {
-    let idle = app.transient.model.loading.is_none() && app.transient.model.load_after.is_none();
+pub fn model_source_field(t: &mut Transient, ui: &mut Ui, name: &str, button: &str) -> bool {
+    let idle = t.model.loading.is_none() && t.model.load_after.is_none();
     let mut load = false;
-    ui.horizontal(|ui| {
-        let l = ui.label("Model folder or hub id");
+    ui.horizontal_wrapped(|ui| {
+        let l = ui.label(name);
         let edit = ui
             .add(
-                egui::TextEdit::singleline(&mut app.transient.settings.source_input)
+                egui::TextEdit::singleline(&mut t.settings.source_input)
                     .hint_text("/path/to/checkpoint or owner/name")
-                    .desired_width(220.0),
+                    .desired_width(ui.available_width().clamp(120.0, 220.0)),
             )
             .labelled_by(l.id);
         let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
         let button = ui
-            .add_enabled(idle, egui::Button::new("Load"))
+            .add_enabled(idle, egui::Button::new(button))
             .on_hover_text(
                 "A folder with config.json, spiece.model and the weights; or a Hugging Face \
                  hub id, downloaded first",
@@ -386,13 +394,16 @@ pub fn model_source_field(app: &mut App, ui: &mut Ui) -> bool {
     load
 }
 
-/// Downloads and quantizations in progress: what, how far, and Cancel.
-fn jobs(app: &mut App, ui: &mut Ui) {
+/// Downloads and quantizations in progress: what, how far, how fast, and Cancel.
+pub fn jobs(t: &mut Transient, ui: &mut Ui) {
     let mut cancel = None;
-    for job in app.transient.jobs.iter() {
+    for job in t.jobs.iter() {
         let mut line = format!("{}: {}", job.title, job.stage);
         if let Some((done, total)) = job.progress {
             line.push_str(&format!(", {} of {}", bytes(done), bytes(total)));
+        }
+        if let Some(rate) = job.speed() {
+            line.push_str(&format!(" at {}/s", bytes(rate as u64)));
         }
         ui.label(line);
         ui.horizontal(|ui| {
@@ -416,7 +427,7 @@ fn jobs(app: &mut App, ui: &mut Ui) {
         });
     }
     if let Some(id) = cancel {
-        app.transient.jobs.cancel(id);
+        t.jobs.cancel(id);
     }
 }
 
@@ -490,6 +501,8 @@ pub fn input_bar(app: &mut App, ui: &mut Ui) {
 pub fn chat(app: &mut App, ui: &mut Ui) {
     egui::CentralPanel::default().show(ui, |ui| {
         let mut actions: Vec<CardAction> = Vec::new();
+        let mut first_run = None;
+        let show_first_run = app.first_run_visible();
         let exchanges = &app.persisted.history.exchanges;
         let t = &mut app.transient;
         egui::ScrollArea::vertical()
@@ -512,7 +525,9 @@ pub fn chat(app: &mut App, ui: &mut Ui) {
                     });
                     ui.separator();
                 }
-                if exchanges.is_empty() {
+                if show_first_run {
+                    first_run = super::first_run::show(ui, t, exchanges.is_empty());
+                } else if exchanges.is_empty() {
                     welcome(ui);
                 }
                 let recent: &[Exchange] = &exchanges[exchanges.len().saturating_sub(CHAT_CARDS)..];
@@ -530,6 +545,16 @@ pub fn chat(app: &mut App, ui: &mut Ui) {
             });
         for a in actions {
             app.apply(a);
+        }
+        match first_run {
+            Some(FirstRun::Download) => {
+                app.transient.settings.choice =
+                    ModelChoice::Catalogue(Catalogue::builtin().default);
+                app.load_model();
+            }
+            Some(FirstRun::ChooseFolder) => app.transient.dialogs.ask_folder(),
+            Some(FirstRun::LoadSource) => app.load_source(),
+            None => {}
         }
     });
 }

@@ -1015,3 +1015,80 @@ fn the_model_field_loads_a_folder_or_a_hub_id() {
         [ModelChoice::Folder(fixture_model())]
     );
 }
+
+/// A first start: the panel says what textchem does, lists the four checkpoints with their
+/// sizes and what quantizing buys; one button downloads the default with progress, speed and
+/// Cancel, then loads it, and the panel gives way to the chat.
+#[test]
+fn the_first_run_panel_downloads_the_default_with_progress_and_loads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (permit, permits) = std::sync::mpsc::channel();
+    let mut opts = options(dir.path(), None);
+    opts.fetcher = Arc::new(GatedFetcher {
+        permits: Mutex::new(permits),
+        folder: dir.path().to_owned(),
+        stopped: Arc::default(),
+    });
+    let backend = Scripted::new(Vec::new());
+    let loads = Arc::clone(&backend.loads);
+    opts.backend = Box::new(move |_, _| Box::new(backend));
+    let mut h = harness(opts);
+    let catalogue = textchem::model::catalogue::Catalogue::builtin();
+    h.get_by_label("Get started: load a model to get answers");
+    h.get_by_label_contains("textchem reads SMILES without a model");
+    for m in &catalogue.models {
+        let shown = if m.name == catalogue.default {
+            format!("{} (default)", m.name)
+        } else {
+            m.name.clone()
+        };
+        h.get_by_label(&shown);
+    }
+    assert_eq!(h.get_all_by_label("~242 MB").count(), 2);
+    assert_eq!(h.get_all_by_label("~892 MB").count(), 2);
+    h.get_by_label_contains("Quantize (Model settings) writes an 8-bit or 4-bit copy");
+    h.get_by_label("Checkpoint folder or hub id");
+
+    click(&mut h, "Download and load base-augm (~892 MB)");
+    permit.send(()).unwrap();
+    step_until_label(&mut h, "model.safetensors, 1.0 kB of 4.0 kB");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    permit.send(()).unwrap();
+    step_until_label(&mut h, "B/s");
+    h.get_by_label("Cancel download");
+    for _ in 0..2 {
+        permit.send(()).unwrap();
+    }
+    step_until_label(&mut h, "Model: scripted");
+    assert_eq!(
+        *loads.lock().unwrap(),
+        [ModelChoice::Catalogue(catalogue.default)]
+    );
+    h.step();
+    assert!(
+        h.query_by_label("Get started: load a model to get answers")
+            .is_none()
+    );
+}
+
+/// The first-run panel of a fresh start, then the typed path field a dialog becomes without a
+/// portal, rendered with wgpu and compared with tests/app/snapshots/*.png.
+#[test]
+fn snapshots_of_the_first_run_panel_and_the_no_portal_path_field() {
+    if !snapshot::adapter_or_skip("the snapshot tests") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = options(dir.path(), None);
+    opts.dialogs = Box::new(NoDialogs("no XDG desktop portal".into()));
+    let mut h = Harness::builder()
+        .with_size(egui::Vec2::new(1200.0, 800.0))
+        .with_theme(egui::Theme::Light)
+        .wgpu()
+        .build_eframe(move |cc| App::new(cc, opts));
+    h.run();
+    snapshot::check(&mut h, "first_run");
+    h.get_by_label("Choose a folder…").click();
+    h.run();
+    snapshot::check(&mut h, "no_portal_path");
+}
