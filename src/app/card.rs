@@ -7,7 +7,8 @@ use std::sync::Arc;
 use egui::{Color32, RichText, Ui, Vec2};
 
 use super::analysis::Analysis;
-use super::history::{Exchange, Status};
+use super::analysis::RuleCheck;
+use super::history::{Exchange, ResultRecord, Status};
 use super::painter::canvas;
 use crate::model::task::{OutputKind, Task};
 
@@ -59,7 +60,63 @@ pub fn input_is_smiles(task: Task) -> bool {
     matches!(task, Task::Forward | Task::Retro | Task::Caption)
 }
 
-pub fn show(ui: &mut Ui, x: &Exchange, cache: &mut AnalysisCache, actions: &mut Vec<CardAction>) {
+/// What the tooltip on an answer's probability says.
+pub const PROBABILITY_TIP: &str = "exp of the model's length-normalised score (its mean \
+     log-probability per token): how sure the model is of this answer, token by token. It \
+     compares answers to the same question; it is not the chance that the answer is right.";
+
+/// The probability shown for a score, e.g. `0.905`.
+pub fn probability(score: f32) -> String {
+    format!("{:.3}", f64::from(score).exp())
+}
+
+/// Answers that are the same molecule (by canonical SMILES), shown once under the best rank.
+pub struct AnswerGroup<'a> {
+    pub first: &'a ResultRecord,
+    pub ranks: Vec<usize>,
+    /// False for a SMILES answer that does not read.
+    pub valid: bool,
+}
+
+/// The exchange's answers, merged by canonical SMILES when the task answers with SMILES.
+pub fn answer_groups<'a>(
+    task: Option<Task>,
+    results: &'a [ResultRecord],
+    cache: &mut AnalysisCache,
+) -> Vec<AnswerGroup<'a>> {
+    let smiles = task.map(Task::output_kind) == Some(OutputKind::Smiles);
+    let mut groups: Vec<(Option<String>, AnswerGroup<'a>)> = Vec::new();
+    for r in results {
+        let (key, valid) = if smiles {
+            let a = cache.get(&r.text);
+            let valid = r.valid.unwrap_or(true) && a.summary.error.is_none();
+            let key = valid.then(|| a.summary.canonical.clone()).flatten();
+            (key, valid)
+        } else {
+            (None, true)
+        };
+        match groups.iter_mut().find(|(k, _)| k.is_some() && *k == key) {
+            Some((_, g)) => g.ranks.push(r.rank),
+            None => groups.push((
+                key,
+                AnswerGroup {
+                    first: r,
+                    ranks: vec![r.rank],
+                    valid,
+                },
+            )),
+        }
+    }
+    groups.into_iter().map(|(_, g)| g).collect()
+}
+
+pub fn show(
+    ui: &mut Ui,
+    x: &Exchange,
+    valid_only: bool,
+    cache: &mut AnalysisCache,
+    actions: &mut Vec<CardAction>,
+) {
     let task = x.task();
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
@@ -81,12 +138,20 @@ pub fn show(ui: &mut Ui, x: &Exchange, cache: &mut AnalysisCache, actions: &mut 
             structure(ui, &a, actions);
         }
         status(ui, x, actions);
-        for r in &x.results {
+        let groups = answer_groups(task, &x.results, cache);
+        let hidden = groups.iter().filter(|g| valid_only && !g.valid).count();
+        for g in groups.iter().filter(|g| !valid_only || g.valid) {
+            let r = g.first;
             ui.separator();
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.strong(format!("{}.", r.rank));
                 if let Some(s) = r.score {
-                    ui.weak(format!("score {s:.3}"));
+                    ui.label(format!("p = {}", probability(s)))
+                        .on_hover_text(PROBABILITY_TIP);
+                }
+                if g.ranks.len() > 1 {
+                    let ranks: Vec<String> = g.ranks.iter().map(usize::to_string).collect();
+                    ui.weak(format!("ranks {} (the same molecule)", ranks.join(", ")));
                 }
             });
             match task.map(Task::output_kind) {
@@ -103,6 +168,12 @@ pub fn show(ui: &mut Ui, x: &Exchange, cache: &mut AnalysisCache, actions: &mut 
                     }
                 }
             }
+        }
+        if hidden > 0 {
+            ui.weak(format!(
+                "{hidden} invalid answer{} hidden",
+                if hidden == 1 { "" } else { "s" }
+            ));
         }
         if let Some(t) = task {
             ui.horizontal_wrapped(|ui| {
@@ -198,7 +269,42 @@ fn properties(ui: &mut Ui, a: &Analysis, actions: &mut Vec<CardAction>) {
         row(ui, "Average mass", format!("{m:.3} g/mol"));
     }
     if let Some(m) = s.monoisotopic_mass {
-        row(ui, "Monoisotopic mass", format!("{m:.5}"));
+        row(ui, "Monoisotopic mass", format!("{m:.5} Da"));
+    }
+    if let Some(p) = &s.props {
+        row(ui, "cLogP (Crippen)", format!("{:.2}", p.logp));
+        row(ui, "TPSA", format!("{:.1} Å²", p.tpsa));
+        row(
+            ui,
+            "H-bond donors / acceptors",
+            format!(
+                "{} / {} (Lipinski: NH+OH, N+O)",
+                p.lipinski_hbd, p.lipinski_hba
+            ),
+        );
+        row(ui, "Rotatable bonds", p.rotatable_bonds.to_string());
+        row(ui, "Rings", p.rings.to_string());
+        row(ui, "Heavy atoms", p.heavy_atoms.to_string());
+        let charge = match p.formal_charge {
+            0 => "0".to_owned(),
+            q => format!("{q:+}"),
+        };
+        row(ui, "Formal charge", charge);
+        for check in RuleCheck::all(p) {
+            let color = if check.passes() {
+                Color32::from_rgb(0x20, 0xa0, 0x40)
+            } else {
+                ui.visuals().warn_fg_color
+            };
+            ui.colored_label(color, check.text())
+                .on_hover_text(match check.rule {
+                    "Lipinski" => {
+                        "Rule of five for oral drugs: mass ≤ 500 g/mol, cLogP ≤ 5, ≤ 5 donors, \
+                     ≤ 10 acceptors; one violation is tolerated"
+                    }
+                    _ => "Oral bioavailability: ≤ 10 rotatable bonds and TPSA ≤ 140 Å²",
+                });
+        }
     }
     ui.horizontal_wrapped(|ui| {
         if ui.small_button("Copy SMILES").clicked() {

@@ -505,6 +505,11 @@ pub fn chat(app: &mut App, ui: &mut Ui) {
         let show_first_run = app.first_run_visible();
         let exchanges = &app.persisted.history.exchanges;
         let t = &mut app.transient;
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut t.chat.valid_only, "Valid answers only")
+                .on_hover_text("Hide SMILES answers that do not read as molecules");
+        });
+        let valid_only = t.chat.valid_only;
         egui::ScrollArea::vertical()
             .stick_to_bottom(true)
             .auto_shrink([false, false])
@@ -521,7 +526,7 @@ pub fn chat(app: &mut App, ui: &mut Ui) {
                     // The same card also shows in the chat below: its own id scope keeps the
                     // widget ids apart.
                     ui.push_id(("focus", x.id), |ui| {
-                        card::show(ui, x, &mut t.cache, &mut actions);
+                        card::show(ui, x, valid_only, &mut t.cache, &mut actions);
                     });
                     ui.separator();
                 }
@@ -533,7 +538,7 @@ pub fn chat(app: &mut App, ui: &mut Ui) {
                 let recent: &[Exchange] = &exchanges[exchanges.len().saturating_sub(CHAT_CARDS)..];
                 for x in recent {
                     ui.push_id(("card", x.id), |ui| {
-                        card::show(ui, x, &mut t.cache, &mut actions);
+                        card::show(ui, x, valid_only, &mut t.cache, &mut actions);
                     });
                     ui.add_space(6.0);
                 }

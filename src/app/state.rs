@@ -57,6 +57,8 @@ pub struct Chat {
     pub search: String,
     /// An exchange picked in the history panel, shown above the chat.
     pub focus: Option<u64>,
+    /// The cards hide SMILES answers that do not read.
+    pub valid_only: bool,
 }
 
 /// The molecule shown large in the side panel, and how it is zoomed and panned.

@@ -1092,3 +1092,53 @@ fn snapshots_of_the_first_run_panel_and_the_no_portal_path_field() {
     h.run();
     snapshot::check(&mut h, "no_portal_path");
 }
+
+/// A card answers the chemist's next questions: all of `props --all`'s properties with units
+/// and the Lipinski/Veber verdicts; answers as probabilities with a tooltip; the same molecule
+/// written twice listed once with both ranks; invalid answers hidden on request.
+#[test]
+fn cards_show_properties_probabilities_merged_duplicates_and_a_valid_only_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(scripted(
+        dir.path(),
+        None,
+        vec![(Task::Molecule, vec!["CCCCCC", "CC(", "CCO", "C(CCCCC)"])],
+    ));
+    type_message(&mut h, "hexane, a colourless liquid alkane");
+    h.get_by_label("text to molecule").click();
+    h.run();
+    click(&mut h, "Send");
+    h.run();
+    // Rank 1 and rank 4 are both hexane.
+    h.get_by_label("ranks 1, 4 (the same molecule)");
+    h.get_by_label("p = 1.000");
+    h.get_by_label("p = 0.905");
+    assert!(
+        h.query_by_label("p = 0.741").is_none(),
+        "rank 4 is merged into rank 1"
+    );
+    h.get_by_label("p = 0.819");
+    // Hexane's properties, with units and verdicts.
+    h.get_by_label("86.178 g/mol");
+    h.get_by_label("0.0 Å²");
+    for name in [
+        "cLogP (Crippen)",
+        "H-bond donors / acceptors",
+        "Rotatable bonds",
+        "Rings",
+        "Formal charge",
+        "Lipinski: passes",
+        "Veber: passes",
+    ] {
+        assert!(h.query_all_by_label(name).next().is_some(), "no {name}");
+    }
+    // Hexane's and ethanol's.
+    h.get_by_label("20.2 Å²");
+    h.get_by_label_contains("Invalid SMILES");
+
+    click(&mut h, "Valid answers only");
+    h.run();
+    assert!(h.query_by_label_contains("Invalid SMILES").is_none());
+    h.get_by_label("1 invalid answer hidden");
+    h.get_by_label("p = 0.819");
+}
