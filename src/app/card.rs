@@ -42,6 +42,17 @@ pub enum CardAction {
     /// Run the exchange's input again as another task.
     RunAs(u64, Task),
     Cancel(u64),
+    /// Ask the model again, as the same task.
+    Retry(u64),
+}
+
+/// How the chat wants a card shown.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CardView {
+    /// Hide SMILES answers that do not read.
+    pub valid_only: bool,
+    /// Requests ahead of this card's in the worker's line (0: running), when it waits.
+    pub ahead: Option<usize>,
 }
 
 /// How a task is named in the interface.
@@ -113,12 +124,13 @@ pub fn answer_groups<'a>(
 pub fn show(
     ui: &mut Ui,
     x: &Exchange,
-    valid_only: bool,
+    view: CardView,
     cache: &mut AnalysisCache,
     actions: &mut Vec<CardAction>,
-) {
+) -> egui::Response {
+    let valid_only = view.valid_only;
     let task = x.task();
-    egui::Frame::group(ui.style()).show(ui, |ui| {
+    let frame = egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal_wrapped(|ui| {
             ui.strong(format!("#{}", x.id));
@@ -137,7 +149,7 @@ pub fn show(
             let a = cache.get(&x.input);
             structure(ui, &a, actions);
         }
-        status(ui, x, actions);
+        status(ui, x, view.ahead, actions);
         let groups = answer_groups(task, &x.results, cache);
         let hidden = groups.iter().filter(|g| valid_only && !g.valid).count();
         for g in groups.iter().filter(|g| !valid_only || g.valid) {
@@ -186,15 +198,28 @@ pub fn show(
             });
         }
     });
+    frame.response
 }
 
-fn status(ui: &mut Ui, x: &Exchange, actions: &mut Vec<CardAction>) {
+fn status(ui: &mut Ui, x: &Exchange, ahead: Option<usize>, actions: &mut Vec<CardAction>) {
+    let retry = |ui: &mut Ui, actions: &mut Vec<CardAction>| {
+        let b = ui.small_button("Retry");
+        let name = format!("Retry request #{}", x.id);
+        b.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, name.clone()));
+        if b.clicked() {
+            actions.push(CardAction::Retry(x.id));
+        }
+    };
     match &x.status {
         Status::Local | Status::Done => {}
         Status::Running(_) => {
             ui.horizontal(|ui| {
                 ui.spinner();
-                ui.label("The model is working…");
+                match ahead {
+                    Some(0) | None => ui.label("The model is working…"),
+                    Some(1) => ui.label("Queued: 1 request ahead"),
+                    Some(n) => ui.label(format!("Queued: {n} requests ahead")),
+                };
                 let cancel = ui.button("Cancel");
                 // Screen readers (and tests) tell the cards' Cancel buttons apart by request.
                 let name = format!("Cancel request #{}", x.id);
@@ -207,10 +232,16 @@ fn status(ui: &mut Ui, x: &Exchange, actions: &mut Vec<CardAction>) {
             });
         }
         Status::Failed(m) => {
-            ui.colored_label(ui.visuals().warn_fg_color, format!("Model: {m}"));
+            ui.horizontal_wrapped(|ui| {
+                ui.colored_label(ui.visuals().warn_fg_color, format!("Model: {m}"));
+                retry(ui, actions);
+            });
         }
         Status::Cancelled => {
-            ui.weak("Cancelled.");
+            ui.horizontal(|ui| {
+                ui.weak("Cancelled.");
+                retry(ui, actions);
+            });
         }
     }
 }

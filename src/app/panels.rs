@@ -15,6 +15,9 @@ use super::{App, Tab, main_smiles};
 use crate::model::catalogue::Catalogue;
 use crate::model::task::Task;
 
+/// The answer lengths Max length allows, in tokens.
+const MAX_LENGTH: std::ops::RangeInclusive<usize> = 8..=512;
+
 /// Cards shown in the chat; older exchanges are reached through the history panel.
 const CHAT_CARDS: usize = 30;
 
@@ -61,6 +64,12 @@ pub fn top_bar(app: &mut App, ui: &mut Ui) {
                 if ui.button("Cancel").clicked() {
                     cancel = Some(b.exchange);
                 }
+            }
+            // Escape cancels the running request, as the Cancel button does.
+            if let Some(b) = &app.transient.model.busy
+                && ui.input(|i| i.key_pressed(Key::Escape))
+            {
+                cancel = Some(b.exchange);
             }
             if let Some(id) = cancel {
                 app.cancel_exchange(id);
@@ -178,10 +187,24 @@ pub fn history_panel(app: &mut App, ui: &mut Ui) {
 }
 
 /// The exchanges the search matches: the ones listed, and the ones the CSV export writes.
-fn listed_ids(app: &App) -> Vec<u64> {
-    app.history()
+fn listed_ids(app: &mut App) -> Vec<u64> {
+    let query = app.transient.chat.search.trim().to_owned();
+    // A query that reads as a molecule also finds it written in any atom order.
+    let canonical = (!query.is_empty() && !query.contains(' '))
+        .then(|| app.transient.cache.get(&query).summary.canonical.clone())
+        .flatten();
+    let t = &mut app.transient;
+    app.persisted
+        .history
+        .exchanges
         .iter()
-        .filter(|x| x.matches(&app.transient.chat.search))
+        .filter(|x| {
+            x.matches(&query)
+                || canonical.as_ref().is_some_and(|c| {
+                    let mut same = |s: &str| t.cache.get(s).summary.canonical.as_ref() == Some(c);
+                    same(&x.input) || x.results.iter().any(|r| same(&r.text))
+                })
+        })
         .map(|x| x.id)
         .collect()
 }
@@ -343,8 +366,15 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
                 ui.add(egui::DragValue::new(&mut g.beams).range(1..=20))
                     .labelled_by(l.id);
                 let l = ui.label("Max length");
-                ui.add(egui::DragValue::new(&mut g.max_length).range(8..=512))
-                    .labelled_by(l.id);
+                ui.add(egui::DragValue::new(&mut g.max_length).range(MAX_LENGTH))
+                    .labelled_by(l.id)
+                    .on_hover_text("Tokens the model may write per answer");
+                // Say the limits: a value outside them is clamped, never silently.
+                ui.weak(format!(
+                    "({} to {} tokens)",
+                    MAX_LENGTH.start(),
+                    MAX_LENGTH.end()
+                ));
             });
             if let Some(e) = &app.transient.model.error
                 && !first_run
@@ -445,22 +475,29 @@ pub fn input_bar(app: &mut App, ui: &mut Ui) {
     egui::Panel::bottom("input").show(ui, |ui| {
         ui.add_space(4.0);
         let label = ui.label("Message");
-        let edit = ui
-            .add(
-                egui::TextEdit::multiline(&mut app.transient.chat.input)
-                    .hint_text(
-                        "SMILES, a reaction (A.B>>), a description, or a procedure paragraph",
-                    )
-                    .desired_rows(2)
-                    .desired_width(f32::INFINITY),
-            )
-            .labelled_by(label.id);
+        // A long paste scrolls inside the box instead of pushing Send off-screen.
+        let edit = egui::ScrollArea::vertical()
+            .max_height(INPUT_MAX_HEIGHT)
+            .show(ui, |ui| {
+                ui.add(
+                    egui::TextEdit::multiline(&mut app.transient.chat.input)
+                        .hint_text(
+                            "SMILES, a reaction (A.B>>), a description, or a procedure paragraph",
+                        )
+                        .desired_rows(2)
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(label.id)
+            })
+            .inner;
         let enter =
             edit.has_focus() && ui.input(|i| i.key_pressed(Key::Enter) && !i.modifiers.shift);
         let detected = super::classify::detect(&app.transient.chat.input);
         let current = app.current_task();
         let mut send = false;
-        ui.horizontal_wrapped(|ui| {
+        // The task line and the length line sit above the buttons, so the buttons never move
+        // when the task or the count changes.
+        ui.horizontal(|ui| {
             match current {
                 Some(t) => {
                     ui.label(format!("Task: {}", task_label(t)));
@@ -475,6 +512,24 @@ pub fn input_bar(app: &mut App, ui: &mut Ui) {
                     ui.weak("(detected as you type, or pick one)");
                 }
             }
+            let chars = app.transient.chat.input.chars().count();
+            if chars > 0 {
+                ui.separator();
+                let tokens = estimate_tokens(&app.transient.chat.input);
+                let limit = crate::runtime::engine::MAX_INPUT_TOKENS;
+                let text = format!("about {tokens} of {limit} tokens");
+                let hover = "Estimated from the length (about 1 token per 2 characters); the \
+                             model's tokenizer is not run while you type. The model reads at \
+                             most 512 tokens and refuses longer inputs.";
+                if tokens > limit {
+                    ui.colored_label(ui.visuals().warn_fg_color, format!("{text}: too long"))
+                        .on_hover_text(hover);
+                } else {
+                    ui.weak(text).on_hover_text(hover);
+                }
+            }
+        });
+        ui.horizontal_wrapped(|ui| {
             for t in Task::ALL {
                 if ui
                     .selectable_label(Some(t) == current, task_label(t))
@@ -498,6 +553,16 @@ pub fn input_bar(app: &mut App, ui: &mut Ui) {
     });
 }
 
+/// The message box's height before it scrolls.
+const INPUT_MAX_HEIGHT: f32 = 120.0;
+
+/// The model's token count for `text`, estimated: SentencePiece splits SMILES into pieces of
+/// one to three characters and prose into pieces of about four, so two characters per token
+/// errs towards warning early.
+pub fn estimate_tokens(text: &str) -> usize {
+    text.trim().chars().count().div_ceil(2)
+}
+
 pub fn chat(app: &mut App, ui: &mut Ui) {
     egui::CentralPanel::default().show(ui, |ui| {
         let mut actions: Vec<CardAction> = Vec::new();
@@ -510,6 +575,14 @@ pub fn chat(app: &mut App, ui: &mut Ui) {
                 .on_hover_text("Hide SMILES answers that do not read as molecules");
         });
         let valid_only = t.chat.valid_only;
+        let aheads: Vec<(u64, usize)> = exchanges
+            .iter()
+            .filter_map(|x| Some((x.id, app_ahead(t, exchanges, x.id)?)))
+            .collect();
+        let view = |id: u64| card::CardView {
+            valid_only,
+            ahead: aheads.iter().find(|a| a.0 == id).map(|a| a.1),
+        };
         egui::ScrollArea::vertical()
             .stick_to_bottom(true)
             .auto_shrink([false, false])
@@ -526,7 +599,7 @@ pub fn chat(app: &mut App, ui: &mut Ui) {
                     // The same card also shows in the chat below: its own id scope keeps the
                     // widget ids apart.
                     ui.push_id(("focus", x.id), |ui| {
-                        card::show(ui, x, valid_only, &mut t.cache, &mut actions);
+                        card::show(ui, x, view(x.id), &mut t.cache, &mut actions);
                     });
                     ui.separator();
                 }
@@ -537,9 +610,18 @@ pub fn chat(app: &mut App, ui: &mut Ui) {
                 }
                 let recent: &[Exchange] = &exchanges[exchanges.len().saturating_sub(CHAT_CARDS)..];
                 for x in recent {
-                    ui.push_id(("card", x.id), |ui| {
-                        card::show(ui, x, valid_only, &mut t.cache, &mut actions);
+                    let card = ui.push_id(("card", x.id), |ui| {
+                        card::show(ui, x, view(x.id), &mut t.cache, &mut actions)
                     });
+                    // A new request or answer comes into view even after scrolling away; at
+                    // once, so buttons are not moving under the pointer.
+                    if t.chat.scroll_to == Some(x.id) {
+                        card.inner.scroll_to_me_animation(
+                            Some(egui::Align::Max),
+                            egui::style::ScrollAnimation::none(),
+                        );
+                        t.chat.scroll_to = None;
+                    }
                     ui.add_space(6.0);
                 }
                 if let Some(b) = &t.model.busy
@@ -562,6 +644,20 @@ pub fn chat(app: &mut App, ui: &mut Ui) {
             None => {}
         }
     });
+}
+
+/// `App::requests_ahead` over borrowed parts (the chat holds the app split).
+fn app_ahead(t: &super::state::Transient, exchanges: &[Exchange], id: u64) -> Option<usize> {
+    use super::history::Status;
+    let running = t.model.busy.as_ref().map(|b| b.exchange);
+    if running == Some(id) {
+        return Some(0);
+    }
+    let k = exchanges
+        .iter()
+        .filter(|x| matches!(x.status, Status::Running(_)) && Some(x.id) != running)
+        .position(|x| x.id == id)?;
+    Some(k + usize::from(running.is_some()))
 }
 
 fn welcome(ui: &mut Ui) {

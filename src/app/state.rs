@@ -59,6 +59,10 @@ pub struct Chat {
     pub focus: Option<u64>,
     /// The cards hide SMILES answers that do not read.
     pub valid_only: bool,
+    /// The exchange of the request the user made last: its answer goes on the canvas.
+    pub latest: Option<u64>,
+    /// The card to bring into view at the next frame (a new request, a new answer).
+    pub scroll_to: Option<u64>,
 }
 
 /// The molecule shown large in the side panel, and how it is zoomed and panned.
@@ -94,6 +98,18 @@ pub struct ModelState {
     pub error: Option<String>,
     /// The running generation.
     pub busy: Option<Busy>,
+}
+
+impl Busy {
+    pub fn new(request: RequestId, exchange: u64, max_steps: usize) -> Busy {
+        Busy {
+            request,
+            exchange,
+            step: 0,
+            max_steps,
+            partial: String::new(),
+        }
+    }
 }
 
 /// A generation in progress, as the top bar and the chat show it.

@@ -773,8 +773,10 @@ fn step_until(h: &mut Harness<'_, App>, what: &str, done: impl Fn(&App) -> bool)
     h.step();
 }
 
+/// Clicks the widget named `label` through AccessKit, as a screen reader does: wherever the
+/// chat has scrolled it (a pointer click lands only on what is on screen).
 fn click(h: &mut Harness<'_, App>, label: &str) {
-    h.get_by_label(label).click();
+    h.get_by_label(label).click_accesskit();
     h.step();
     h.step();
 }
@@ -1141,4 +1143,140 @@ fn cards_show_properties_probabilities_merged_duplicates_and_a_valid_only_view()
     assert!(h.query_by_label_contains("Invalid SMILES").is_none());
     h.get_by_label("1 invalid answer hidden");
     h.get_by_label("p = 0.819");
+}
+
+/// A model busy with long answers: requests wait until the test answers them or they are
+/// cancelled.
+#[derive(Default)]
+struct Held {
+    next: RequestId,
+    events: Arc<Mutex<VecDeque<Event>>>,
+}
+
+impl ModelBackend for Held {
+    fn load(&mut self, _: ModelChoice, _: Device) -> RequestId {
+        self.next += 1;
+        self.next
+    }
+
+    fn generate(&mut self, _: Task, _: &str, _: GenerateOptions) -> RequestId {
+        self.next += 1;
+        self.next
+    }
+
+    fn cancel(&mut self, id: RequestId) {
+        self.events
+            .lock()
+            .unwrap()
+            .push_back(Event::Cancelled { id });
+    }
+
+    fn try_recv(&mut self) -> Option<Event> {
+        self.events.lock().unwrap().pop_front()
+    }
+}
+
+fn held(dir: &Path) -> (AppOptions, Arc<Mutex<VecDeque<Event>>>) {
+    let backend = Held::default();
+    let events = Arc::clone(&backend.events);
+    let mut opts = options(dir, None);
+    opts.backend = Box::new(move |_, _| Box::new(backend));
+    (opts, events)
+}
+
+/// Requests behind the running one say they are queued and where; Escape cancels the running
+/// one; Retry asks again as the same task.
+#[test]
+fn queued_requests_say_so_escape_cancels_and_retry_asks_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (opts, _) = held(dir.path());
+    let mut h = harness(opts);
+    for smiles in ["CCO", "CCN", "CCC"] {
+        send_no_settle(&mut h, smiles);
+    }
+    h.get_by_label("The model is working…");
+    h.get_by_label("Queued: 1 request ahead");
+    h.get_by_label("Queued: 2 requests ahead");
+
+    h.key_press(egui::Key::Escape);
+    h.step();
+    h.step();
+    assert_eq!(h.state().history()[0].status, Status::Cancelled);
+    h.get_by_label("Cancelled.");
+    h.get_by_label("The model is working…");
+    h.get_by_label("Queued: 1 request ahead");
+
+    click(&mut h, "Retry request #1");
+    let x = h.state().history().last().unwrap();
+    assert_eq!(
+        (x.id, x.task.as_str(), x.input.as_str()),
+        (4, "caption", "CCO")
+    );
+    assert!(matches!(x.status, Status::Running(_)));
+    h.get_by_label("Queued: 2 requests ahead");
+}
+
+/// The canvas keeps the molecule of the request made last when an earlier one finishes late.
+#[test]
+fn a_late_answer_does_not_take_the_canvas_from_the_latest_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let (opts, events) = held(dir.path());
+    let mut h = harness(opts);
+    h.get_by_label("text to molecule").click();
+    h.step();
+    send_no_settle(&mut h, "ethyl acetate");
+    send_no_settle(&mut h, "c1ccccc1");
+    assert_eq!(h.state().canvas_smiles(), Some("c1ccccc1"));
+    let Status::Running(first) = h.state().history()[0].status else {
+        panic!("{:?}", h.state().history()[0])
+    };
+    events.lock().unwrap().push_back(Event::Finished {
+        id: first,
+        answer: Answer {
+            task: "molecule".into(),
+            input: "ethyl acetate".into(),
+            model: "held".into(),
+            results: vec![RankedOutput {
+                rank: 1,
+                text: "CCOC(C)=O".into(),
+                score: -0.1,
+                valid: None,
+                canonical_smiles: None,
+                error: None,
+            }],
+        },
+    });
+    h.step();
+    h.step();
+    assert_eq!(h.state().history()[0].status, Status::Done);
+    assert_eq!(h.state().canvas_smiles(), Some("c1ccccc1"));
+    h.get_by_label("The model is working…");
+}
+
+/// Max length states its limits; a 5,000-character input scrolls inside the box, Send stays
+/// on screen, and the count of tokens against the model's 512 warns; the history search finds
+/// a molecule written in another atom order.
+#[test]
+fn limits_are_stated_long_input_is_clipped_and_search_finds_any_atom_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(options(dir.path(), None));
+    h.get_by_label("(8 to 512 tokens)");
+    send(&mut h, "OCC");
+
+    type_message(&mut h, &"C".repeat(5000));
+    h.get_by_label("about 2500 of 512 tokens: too long");
+    let send_button = h.get_by_label("Send").rect();
+    assert!(send_button.max.y <= 900.0, "{send_button:?}");
+    let canvas = h.get_by_label("Molecule").rect();
+    assert!(canvas.min.y < 100.0, "{canvas:?}");
+
+    for query in ["CCO", "C(O)C", "[CH3][CH2]O"] {
+        type_into(&mut h, "Search history", query);
+        assert!(
+            h.query_by_label("#1 caption: OCC").is_some(),
+            "{query} does not find OCC"
+        );
+    }
+    type_into(&mut h, "Search history", "CCN");
+    assert!(h.query_by_label("#1 caption: OCC").is_none());
 }
