@@ -410,19 +410,19 @@ fn csv_export_through_the_dialog_writes_one_row_per_exchange() {
     let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert_eq!(
         lines[0],
-        "timestamp,task,input,rank,output,valid,canonical_smiles,formula,average_mass,score,model"
+        "timestamp,task,input,rank,output,valid,canonical_smiles,formula,average_mass,score,model,\
+         status,error"
     );
     assert_eq!(lines.len(), 3, "{csv}");
+    // Without a model the caption failed: no "valid" claim, the status and the reason instead.
     assert!(
-        lines[1].ends_with(",caption,CCO,,,true,CCO,C2H6O,46.069,,"),
+        lines[1].ends_with(
+            ",caption,CCO,,,,CCO,C2H6O,46.069,,,failed,no model loaded for the caption task"
+        ),
         "{}",
         lines[1]
     );
-    assert!(
-        lines[2].contains(",caption,c1ccccc1O,,,true,"),
-        "{}",
-        lines[2]
-    );
+    assert!(lines[2].contains(",caption,c1ccccc1O,,,,"), "{}", lines[2]);
     assert!(lines[2].contains(",C6H6O,94.113,"), "{}", lines[2]);
     h.get_by_label_contains("exported 2 rows");
 }
