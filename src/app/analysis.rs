@@ -2,7 +2,7 @@
 //! the reader's error, and a drawing with atom positions for hovering.
 
 use crate::chem::canon::{canonical_reaction_smiles, canonical_smiles};
-use crate::chem::props::{formula::molecular_formula, masses};
+use crate::chem::props::{Properties, formula::molecular_formula, masses};
 use crate::chem::rings::RingInfo;
 use crate::chem::smiles::{parse_molecule, parse_reaction};
 use crate::chem::{Molecule, Reaction};
@@ -19,6 +19,66 @@ pub struct Summary {
     pub monoisotopic_mass: Option<f64>,
     /// The reader's error (what and at which column) when the SMILES is invalid.
     pub error: Option<String>,
+    /// `props --all`'s descriptors (logP, TPSA, donors and acceptors, rotatable bonds, rings,
+    /// charge) for a molecule.
+    pub props: Option<Properties>,
+}
+
+/// A rule of thumb for oral drugs and how a molecule fares against it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleCheck {
+    pub rule: &'static str,
+    /// The limits broken, each as "what value > limit".
+    pub violations: Vec<String>,
+}
+
+impl RuleCheck {
+    /// Lipinski's rule of five (mass ≤ 500, cLogP ≤ 5, donors ≤ 5, acceptors ≤ 10; one
+    /// violation is tolerated) and Veber's rule (rotatable bonds ≤ 10, TPSA ≤ 140 Å²).
+    pub fn all(p: &Properties) -> [RuleCheck; 2] {
+        let over = |name: &str, value: f64, limit: f64, digits: usize| {
+            (value > limit).then(|| format!("{name} {value:.digits$} > {limit}"))
+        };
+        let lipinski = [
+            over("mass", p.average_mass, 500.0, 1),
+            over("cLogP", p.logp, 5.0, 2),
+            over("donors", p.lipinski_hbd.into(), 5.0, 0),
+            over("acceptors", p.lipinski_hba.into(), 10.0, 0),
+        ];
+        let veber = [
+            over("rotatable bonds", p.rotatable_bonds as f64, 10.0, 0),
+            over("TPSA", p.tpsa, 140.0, 1),
+        ];
+        [
+            RuleCheck {
+                rule: "Lipinski",
+                violations: lipinski.into_iter().flatten().collect(),
+            },
+            RuleCheck {
+                rule: "Veber",
+                violations: veber.into_iter().flatten().collect(),
+            },
+        ]
+    }
+
+    /// Lipinski allows one violation; Veber none.
+    pub fn passes(&self) -> bool {
+        self.violations.len() <= usize::from(self.rule == "Lipinski")
+    }
+
+    /// "Lipinski: passes", "Lipinski: passes (1 violation: cLogP 5.60 > 5)", "Veber: fails (…)".
+    pub fn text(&self) -> String {
+        let verdict = if self.passes() { "passes" } else { "fails" };
+        match self.violations.len() {
+            0 => format!("{}: {verdict}", self.rule),
+            n => format!(
+                "{}: {verdict} ({n} violation{}: {})",
+                self.rule,
+                if n == 1 { "" } else { "s" },
+                self.violations.join(", ")
+            ),
+        }
+    }
 }
 
 /// Reads `smiles` and summarises it; reactions (containing `>`) get only a canonical form.
@@ -57,6 +117,7 @@ fn molecule_summary(m: &Molecule) -> Summary {
         average_mass,
         monoisotopic_mass,
         error,
+        props: Properties::of(m).ok(),
     }
 }
 
@@ -189,6 +250,29 @@ mod tests {
         for a in &d.atoms {
             assert!(a.pos.x >= lo.x - 1e-9 && a.pos.x <= hi.x + 1e-9, "{a:?}");
         }
+    }
+
+    #[test]
+    fn aspirin_passes_lipinski_and_veber_and_a_long_chain_does_not() {
+        let a = summarize("CC(=O)Oc1ccccc1C(=O)O");
+        let p = a.props.unwrap();
+        let [lipinski, veber] = RuleCheck::all(&p);
+        assert_eq!(lipinski.text(), "Lipinski: passes");
+        assert_eq!(veber.text(), "Veber: passes");
+        let chain = summarize(&"C".repeat(20)).props.unwrap();
+        let [lipinski, veber] = RuleCheck::all(&chain);
+        assert!(lipinski.passes(), "{}", lipinski.text());
+        assert!(
+            lipinski.text().contains("1 violation: cLogP"),
+            "{}",
+            lipinski.text()
+        );
+        assert!(!veber.passes());
+        assert!(
+            veber
+                .text()
+                .starts_with("Veber: fails (1 violation: rotatable bonds 17 > 10")
+        );
     }
 
     #[test]

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use egui::{Color32, RichText, Ui, Vec2};
 
 use super::analysis::Analysis;
-use super::history::{Exchange, Status};
+use super::analysis::RuleCheck;
+use super::history::{Exchange, ResultRecord, Status};
 use super::painter::canvas;
 use crate::model::task::{OutputKind, Task};
 
@@ -41,6 +42,17 @@ pub enum CardAction {
     /// Run the exchange's input again as another task.
     RunAs(u64, Task),
     Cancel(u64),
+    /// Ask the model again, as the same task.
+    Retry(u64),
+}
+
+/// How the chat wants a card shown.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CardView {
+    /// Hide SMILES answers that do not read.
+    pub valid_only: bool,
+    /// Requests ahead of this card's in the worker's line (0: running), when it waits.
+    pub ahead: Option<usize>,
 }
 
 /// How a task is named in the interface.
@@ -59,9 +71,66 @@ pub fn input_is_smiles(task: Task) -> bool {
     matches!(task, Task::Forward | Task::Retro | Task::Caption)
 }
 
-pub fn show(ui: &mut Ui, x: &Exchange, cache: &mut AnalysisCache, actions: &mut Vec<CardAction>) {
+/// What the tooltip on an answer's probability says.
+pub const PROBABILITY_TIP: &str = "exp of the model's length-normalised score (its mean \
+     log-probability per token): how sure the model is of this answer, token by token. It \
+     compares answers to the same question; it is not the chance that the answer is right.";
+
+/// The probability shown for a score, e.g. `0.905`.
+pub fn probability(score: f32) -> String {
+    format!("{:.3}", f64::from(score).exp())
+}
+
+/// Answers that are the same molecule (by canonical SMILES), shown once under the best rank.
+pub struct AnswerGroup<'a> {
+    pub first: &'a ResultRecord,
+    pub ranks: Vec<usize>,
+    /// False for a SMILES answer that does not read.
+    pub valid: bool,
+}
+
+/// The exchange's answers, merged by canonical SMILES when the task answers with SMILES.
+pub fn answer_groups<'a>(
+    task: Option<Task>,
+    results: &'a [ResultRecord],
+    cache: &mut AnalysisCache,
+) -> Vec<AnswerGroup<'a>> {
+    let smiles = task.map(Task::output_kind) == Some(OutputKind::Smiles);
+    let mut groups: Vec<(Option<String>, AnswerGroup<'a>)> = Vec::new();
+    for r in results {
+        let (key, valid) = if smiles {
+            let a = cache.get(&r.text);
+            let valid = r.valid.unwrap_or(true) && a.summary.error.is_none();
+            let key = valid.then(|| a.summary.canonical.clone()).flatten();
+            (key, valid)
+        } else {
+            (None, true)
+        };
+        match groups.iter_mut().find(|(k, _)| k.is_some() && *k == key) {
+            Some((_, g)) => g.ranks.push(r.rank),
+            None => groups.push((
+                key,
+                AnswerGroup {
+                    first: r,
+                    ranks: vec![r.rank],
+                    valid,
+                },
+            )),
+        }
+    }
+    groups.into_iter().map(|(_, g)| g).collect()
+}
+
+pub fn show(
+    ui: &mut Ui,
+    x: &Exchange,
+    view: CardView,
+    cache: &mut AnalysisCache,
+    actions: &mut Vec<CardAction>,
+) -> egui::Response {
+    let valid_only = view.valid_only;
     let task = x.task();
-    egui::Frame::group(ui.style()).show(ui, |ui| {
+    let frame = egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal_wrapped(|ui| {
             ui.strong(format!("#{}", x.id));
@@ -80,13 +149,21 @@ pub fn show(ui: &mut Ui, x: &Exchange, cache: &mut AnalysisCache, actions: &mut 
             let a = cache.get(&x.input);
             structure(ui, &a, actions);
         }
-        status(ui, x, actions);
-        for r in &x.results {
+        status(ui, x, view.ahead, actions);
+        let groups = answer_groups(task, &x.results, cache);
+        let hidden = groups.iter().filter(|g| valid_only && !g.valid).count();
+        for g in groups.iter().filter(|g| !valid_only || g.valid) {
+            let r = g.first;
             ui.separator();
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.strong(format!("{}.", r.rank));
                 if let Some(s) = r.score {
-                    ui.weak(format!("score {s:.3}"));
+                    ui.label(format!("p = {}", probability(s)))
+                        .on_hover_text(PROBABILITY_TIP);
+                }
+                if g.ranks.len() > 1 {
+                    let ranks: Vec<String> = g.ranks.iter().map(usize::to_string).collect();
+                    ui.weak(format!("ranks {} (the same molecule)", ranks.join(", ")));
                 }
             });
             match task.map(Task::output_kind) {
@@ -104,6 +181,12 @@ pub fn show(ui: &mut Ui, x: &Exchange, cache: &mut AnalysisCache, actions: &mut 
                 }
             }
         }
+        if hidden > 0 {
+            ui.weak(format!(
+                "{hidden} invalid answer{} hidden",
+                if hidden == 1 { "" } else { "s" }
+            ));
+        }
         if let Some(t) = task {
             ui.horizontal_wrapped(|ui| {
                 ui.weak("Run as:");
@@ -115,15 +198,28 @@ pub fn show(ui: &mut Ui, x: &Exchange, cache: &mut AnalysisCache, actions: &mut 
             });
         }
     });
+    frame.response
 }
 
-fn status(ui: &mut Ui, x: &Exchange, actions: &mut Vec<CardAction>) {
+fn status(ui: &mut Ui, x: &Exchange, ahead: Option<usize>, actions: &mut Vec<CardAction>) {
+    let retry = |ui: &mut Ui, actions: &mut Vec<CardAction>| {
+        let b = ui.small_button("Retry");
+        let name = format!("Retry request #{}", x.id);
+        b.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, name.clone()));
+        if b.clicked() {
+            actions.push(CardAction::Retry(x.id));
+        }
+    };
     match &x.status {
         Status::Local | Status::Done => {}
         Status::Running(_) => {
             ui.horizontal(|ui| {
                 ui.spinner();
-                ui.label("The model is working…");
+                match ahead {
+                    Some(0) | None => ui.label("The model is working…"),
+                    Some(1) => ui.label("Queued: 1 request ahead"),
+                    Some(n) => ui.label(format!("Queued: {n} requests ahead")),
+                };
                 let cancel = ui.button("Cancel");
                 // Screen readers (and tests) tell the cards' Cancel buttons apart by request.
                 let name = format!("Cancel request #{}", x.id);
@@ -136,10 +232,16 @@ fn status(ui: &mut Ui, x: &Exchange, actions: &mut Vec<CardAction>) {
             });
         }
         Status::Failed(m) => {
-            ui.colored_label(ui.visuals().warn_fg_color, format!("Model: {m}"));
+            ui.horizontal_wrapped(|ui| {
+                ui.colored_label(ui.visuals().warn_fg_color, format!("Model: {m}"));
+                retry(ui, actions);
+            });
         }
         Status::Cancelled => {
-            ui.weak("Cancelled.");
+            ui.horizontal(|ui| {
+                ui.weak("Cancelled.");
+                retry(ui, actions);
+            });
         }
     }
 }
@@ -198,7 +300,42 @@ fn properties(ui: &mut Ui, a: &Analysis, actions: &mut Vec<CardAction>) {
         row(ui, "Average mass", format!("{m:.3} g/mol"));
     }
     if let Some(m) = s.monoisotopic_mass {
-        row(ui, "Monoisotopic mass", format!("{m:.5}"));
+        row(ui, "Monoisotopic mass", format!("{m:.5} Da"));
+    }
+    if let Some(p) = &s.props {
+        row(ui, "cLogP (Crippen)", format!("{:.2}", p.logp));
+        row(ui, "TPSA", format!("{:.1} Å²", p.tpsa));
+        row(
+            ui,
+            "H-bond donors / acceptors",
+            format!(
+                "{} / {} (Lipinski: NH+OH, N+O)",
+                p.lipinski_hbd, p.lipinski_hba
+            ),
+        );
+        row(ui, "Rotatable bonds", p.rotatable_bonds.to_string());
+        row(ui, "Rings", p.rings.to_string());
+        row(ui, "Heavy atoms", p.heavy_atoms.to_string());
+        let charge = match p.formal_charge {
+            0 => "0".to_owned(),
+            q => format!("{q:+}"),
+        };
+        row(ui, "Formal charge", charge);
+        for check in RuleCheck::all(p) {
+            let color = if check.passes() {
+                Color32::from_rgb(0x20, 0xa0, 0x40)
+            } else {
+                ui.visuals().warn_fg_color
+            };
+            ui.colored_label(color, check.text())
+                .on_hover_text(match check.rule {
+                    "Lipinski" => {
+                        "Rule of five for oral drugs: mass ≤ 500 g/mol, cLogP ≤ 5, ≤ 5 donors, \
+                     ≤ 10 acceptors; one violation is tolerated"
+                    }
+                    _ => "Oral bioavailability: ≤ 10 rotatable bonds and TPSA ≤ 140 Å²",
+                });
+        }
     }
     ui.horizontal_wrapped(|ui| {
         if ui.small_button("Copy SMILES").clicked() {

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 
 use crate::model::catalogue::Catalogue;
 pub use crate::model::hub::{FetchCancelled, FetchProgress, ProgressFn};
@@ -23,10 +23,13 @@ pub struct HubFetcher;
 impl ModelFetcher for HubFetcher {
     fn fetch(&self, name: &str, progress: &mut ProgressFn<'_>) -> Result<PathBuf> {
         let catalogue = Catalogue::builtin();
-        let entry = catalogue
-            .find(name)
-            .ok_or_else(|| anyhow!("{name} is not in the catalogue"))?;
         let hub = HubSettings::from_env()?;
-        download(&entry.hub_id, &entry.revision, &hub, Some(progress))
+        // A hub id outside the catalogue is fetched at its main revision.
+        let (id, revision) = match catalogue.find(name) {
+            Some(entry) => (entry.hub_id.as_str(), entry.revision.as_str()),
+            None if name.contains('/') => (name, "main"),
+            None => anyhow::bail!("{name} is not in the catalogue, nor a hub id (owner/name)"),
+        };
+        download(id, revision, &hub, Some(progress))
     }
 }

@@ -112,18 +112,30 @@ impl Exchange {
         let smiles_out = self
             .task()
             .is_some_and(|t| t.output_kind() == OutputKind::Smiles);
+        let (status, error) = match &self.status {
+            Status::Local => ("local", None),
+            Status::Running(_) => ("running", None),
+            Status::Done => ("done", None),
+            Status::Failed(m) => ("failed", Some(m.clone())),
+            Status::Cancelled => ("cancelled", None),
+        };
         let base = Row {
             timestamp: self.timestamp.clone(),
             task: self.task.clone(),
             input: self.input.clone(),
             model: self.model.clone(),
+            status: status.to_owned(),
+            error,
             ..Row::default()
         };
+        // Without an answer only a local look at the input is valid or not: a failed,
+        // cancelled or unfinished request is never exported as a valid result.
+        let answered = matches!(self.status, Status::Local | Status::Done);
         let input_summary = (!smiles_out).then(|| summarize(&self.input));
         if self.results.is_empty() {
             let s = summarize(&self.input);
             return vec![Row {
-                valid: Some(s.error.is_none()),
+                valid: answered.then_some(s.error.is_none()),
                 canonical_smiles: s.canonical,
                 formula: s.formula,
                 average_mass: s.average_mass,
@@ -154,6 +166,7 @@ impl Exchange {
                     formula: s.formula,
                     average_mass: s.average_mass,
                     score: r.score,
+                    error: r.error.clone().or(base.error.clone()),
                     ..base.clone()
                 }
             })

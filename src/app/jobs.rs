@@ -52,6 +52,8 @@ pub struct Job {
     pub cancellable: bool,
     /// Cancel was asked for; the job ends at its next check.
     pub cancelling: bool,
+    /// When the current stage's progress began and how far it was: the speed's baseline.
+    rate_from: Option<(std::time::Instant, u64)>,
     cancel: Arc<AtomicBool>,
     rx: Receiver<Update>,
 }
@@ -62,6 +64,14 @@ impl Job {
         self.progress
             .filter(|&(_, total)| total > 0)
             .map(|(done, total)| (done as f64 / total as f64).min(1.0) as f32)
+    }
+
+    /// Units (bytes) per second since the current stage's progress began, once measurable.
+    pub fn speed(&self) -> Option<f64> {
+        let (since, from) = self.rate_from?;
+        let (done, _) = self.progress?;
+        let secs = since.elapsed().as_secs_f64();
+        (secs > 0.2 && done > from).then(|| (done - from) as f64 / secs)
     }
 }
 
@@ -146,6 +156,7 @@ impl Jobs {
             progress: None,
             cancellable: true,
             cancelling: false,
+            rate_from: None,
             cancel,
             rx,
         });
@@ -165,12 +176,17 @@ impl Jobs {
                         job.stage = message;
                         job.cancellable = cancellable;
                         job.progress = None;
+                        job.rate_from = None;
                     }
                     Update::StageProgress {
                         message,
                         done,
                         total,
                     } => {
+                        // A new file restarts the speed's measurement.
+                        if job.stage != message || job.rate_from.is_none() {
+                            job.rate_from = Some((std::time::Instant::now(), done));
+                        }
                         job.stage = message;
                         job.cancellable = true;
                         job.progress = Some((done, total));

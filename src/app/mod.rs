@@ -15,6 +15,7 @@ pub mod classify;
 pub mod dialogs;
 mod export_actions;
 pub mod fetch;
+mod first_run;
 pub mod history;
 mod history_saver;
 pub mod jobs;
@@ -90,6 +91,7 @@ impl App {
                 generate: options.generate,
                 dark: ctx.global_style().visuals.dark_mode,
                 quantize_to: crate::model::quantize::QuantFormat::default(),
+                source_input: String::new(),
                 device: crate::runtime::Device::Auto,
             },
             model: ModelState::default(),
@@ -132,6 +134,11 @@ impl App {
         &self.persisted.history.exchanges
     }
 
+    /// The SMILES drawn large in the side panel.
+    pub fn canvas_smiles(&self) -> Option<&str> {
+        self.transient.canvas.smiles.as_deref()
+    }
+
     pub fn notice(&self) -> Option<&str> {
         self.transient.notice.as_deref()
     }
@@ -141,6 +148,11 @@ impl App {
     pub fn current_task(&self) -> Option<Task> {
         let chat = &self.transient.chat;
         chat.task_override.or_else(|| classify::detect(&chat.input))
+    }
+
+    /// The chat shows the first-run panel: no model is loaded yet.
+    fn first_run_visible(&self) -> bool {
+        self.transient.tab == Tab::Chat && self.transient.model.loaded.is_none()
     }
 
     /// Sends the message box as a new exchange.
@@ -176,14 +188,14 @@ impl App {
             let model = &mut self.transient.model;
             x.status = Status::Running(id);
             x.model = model.loaded.clone();
-            model.busy = Some(Busy {
-                request: id,
-                exchange: x.id,
-                step: 0,
-                max_steps: generate.max_length,
-                partial: String::new(),
-            });
+            // The worker takes requests in order: a later one waits behind the running one.
+            if model.busy.is_none() {
+                model.busy = Some(Busy::new(id, x.id, generate.max_length));
+            }
         }
+        // The answer to this request is the one the canvas and the chat follow.
+        self.transient.chat.latest = Some(x.id);
+        self.transient.chat.scroll_to = Some(x.id);
         self.persisted.history.exchanges.push(x);
         self.unsaved = true;
         self.ctx.request_repaint();
@@ -235,11 +247,18 @@ impl App {
             }
             Event::Finished { id, answer } => {
                 let mut shown = None;
+                let latest = self.transient.chat.latest;
                 if let Some(x) = self.exchange_for(id) {
                     x.results = answer.results.into_iter().map(Into::into).collect();
                     x.model = Some(answer.model);
                     x.status = Status::Done;
-                    shown = main_smiles(x);
+                    // An earlier request finishing late must not take the canvas from the
+                    // one the user made last.
+                    if latest.is_none_or(|l| l == x.id) {
+                        shown = main_smiles(x);
+                    }
+                    let x_id = x.id;
+                    self.transient.chat.scroll_to = Some(x_id);
                 }
                 // The answer's molecule replaces the one shown; the same one keeps its zoom.
                 if let Some(smiles) = shown
@@ -272,7 +291,17 @@ impl App {
     fn finish(&mut self, id: RequestId) {
         let busy = &mut self.transient.model.busy;
         if busy.as_ref().is_some_and(|b| b.request == id) {
-            *busy = None;
+            // The next request in line is the one the worker takes now.
+            let max_steps = self.transient.settings.generate.max_length;
+            *busy = self
+                .persisted
+                .history
+                .exchanges
+                .iter()
+                .find_map(|x| match x.status {
+                    Status::Running(r) => Some(Busy::new(r, x.id, max_steps)),
+                    _ => None,
+                });
         }
         self.unsaved = true;
     }
@@ -290,6 +319,14 @@ impl App {
                 }
             }
             CardAction::Cancel(id) => self.cancel_exchange(id),
+            CardAction::Retry(id) => {
+                if let Some((task, input)) = self
+                    .exchange(id)
+                    .and_then(|x| Some((x.task()?, x.input.clone())))
+                {
+                    self.start(task, &input);
+                }
+            }
         }
     }
 
@@ -308,7 +345,12 @@ impl App {
     fn on_dialog(&mut self, purpose: Purpose, path: PathBuf) {
         let t = &mut self.transient;
         match purpose {
-            Purpose::ModelFolder => t.settings.choice = ModelChoice::Folder(path),
+            // Choosing the folder is the request to load it: no second click on Load.
+            Purpose::ModelFolder => {
+                t.settings.source_input = path.display().to_string();
+                t.settings.choice = ModelChoice::Folder(path);
+                self.load_model();
+            }
             Purpose::Export(export) => {
                 let from = Sources {
                     exchanges: &self.persisted.history.exchanges,
@@ -317,7 +359,7 @@ impl App {
                 };
                 t.notice = Some(match export.write(&path, from) {
                     Ok(msg) => msg,
-                    Err(e) => format!("failed: {e:#}"),
+                    Err(e) => format!("could not save {}: {e:#}", path.display()),
                 });
             }
         }
@@ -377,6 +419,7 @@ impl eframe::App for App {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let start = std::time::Instant::now();
         panels::top_bar(self, ui);
+        panels::path_prompts(self, ui);
         panels::history_panel(self, ui);
         panels::side_panel(self, ui);
         match self.transient.tab {

@@ -9,6 +9,36 @@ use super::App;
 use super::backend::ModelChoice;
 use super::fetch::FetchProgress;
 use super::jobs::{End, JobId, Outcome, Reporter};
+use super::pending_dialogs::expand_home;
+use crate::model::catalogue::Catalogue;
+
+/// What a typed model source means: an existing folder, a catalogue name or hub id, or any
+/// other hub id (`owner/name`, fetched at its main revision).
+pub fn choice_from_text(text: &str) -> Result<ModelChoice, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("type a checkpoint folder or a hub id first".into());
+    }
+    let path = expand_home(text);
+    if path.is_dir() {
+        return Ok(ModelChoice::Folder(path));
+    }
+    if let Some(m) = Catalogue::builtin().find(text) {
+        return Ok(ModelChoice::Catalogue(m.name.clone()));
+    }
+    let hub_id = text.split('/').count() == 2
+        && !text.starts_with(['/', '.', '~'])
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c));
+    if hub_id {
+        Ok(ModelChoice::Catalogue(text.to_owned()))
+    } else {
+        Err(format!(
+            "{text}: no such folder, and not a catalogue name or hub id (owner/name)"
+        ))
+    }
+}
 
 impl App {
     /// Loads the chosen model: a folder at once, a catalogue model once a download job has
@@ -23,6 +53,17 @@ impl App {
                 self.transient.model.load_after = Some(job);
             }
             choice @ ModelChoice::Folder(_) => self.load_now(choice),
+        }
+    }
+
+    /// Loads what the "Model folder or hub id" field names (see `choice_from_text`).
+    pub(super) fn load_source(&mut self) {
+        match choice_from_text(&self.transient.settings.source_input) {
+            Ok(choice) => {
+                self.transient.settings.choice = choice;
+                self.load_model();
+            }
+            Err(e) => self.transient.model.error = Some(e),
         }
     }
 
@@ -107,11 +148,17 @@ impl App {
                 self.transient.model.load_after = None;
             }
             match end {
-                End::Done(Outcome::Downloaded { name, .. }) => {
+                End::Done(Outcome::Downloaded { name, folder }) => {
                     // The files are in the cache: the worker finds them there and names the
                     // model by its hub id.
+                    // A hub id outside the catalogue loads from the folder it was fetched to.
                     if load {
-                        self.load_now(ModelChoice::Catalogue(name));
+                        let known = Catalogue::builtin().find(&name).is_some();
+                        self.load_now(if known {
+                            ModelChoice::Catalogue(name)
+                        } else {
+                            ModelChoice::Folder(folder)
+                        });
                     }
                 }
                 End::Done(Outcome::Quantized { summary, .. }) => {

@@ -6,11 +6,17 @@ use egui::{Key, RichText, Ui, Vec2};
 use super::backend::ModelChoice;
 use super::card::{self, CardAction, task_label};
 use super::export_actions::Export;
+use super::first_run::FirstRun;
 use super::history::Exchange;
 use super::painter::{View, canvas};
+use super::pending_dialogs::Purpose;
+use super::state::Transient;
 use super::{App, Tab, main_smiles};
 use crate::model::catalogue::Catalogue;
 use crate::model::task::Task;
+
+/// The answer lengths Max length allows, in tokens.
+const MAX_LENGTH: std::ops::RangeInclusive<usize> = 8..=512;
 
 /// Cards shown in the chat; older exchanges are reached through the history panel.
 const CHAT_CARDS: usize = 30;
@@ -59,6 +65,12 @@ pub fn top_bar(app: &mut App, ui: &mut Ui) {
                     cancel = Some(b.exchange);
                 }
             }
+            // Escape cancels the running request, as the Cancel button does.
+            if let Some(b) = &app.transient.model.busy
+                && ui.input(|i| i.key_pressed(Key::Escape))
+            {
+                cancel = Some(b.exchange);
+            }
             if let Some(id) = cancel {
                 app.cancel_exchange(id);
             }
@@ -68,6 +80,63 @@ pub fn top_bar(app: &mut App, ui: &mut Ui) {
             }
         });
     });
+}
+
+/// Dialogs that could not open, each as a typed path field with what it is for and why.
+pub fn path_prompts(app: &mut App, ui: &mut Ui) {
+    if app.transient.dialogs.prompts.is_empty() {
+        return;
+    }
+    let mut submit = None;
+    let mut dismiss = None;
+    egui::Panel::top("path prompts").show(ui, |ui| {
+        for p in &mut app.transient.dialogs.prompts {
+            let title = p.purpose.title();
+            ui.push_id(p.id, |ui| {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!("{title}: no file dialog could open ({}).", p.reason),
+                );
+                ui.horizontal(|ui| {
+                    let folder = matches!(p.purpose, Purpose::ModelFolder);
+                    // Also the field's accessible name, which tests find it by.
+                    let label = ui.label(format!("Path for {title}"));
+                    let edit = ui
+                        .add(
+                            egui::TextEdit::singleline(&mut p.text)
+                                .hint_text(if folder {
+                                    "/path/to/checkpoint"
+                                } else {
+                                    "/path/to/file"
+                                })
+                                .desired_width(420.0),
+                        )
+                        .labelled_by(label.id);
+                    let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                    let ok = ui.button(if folder {
+                        "Use this folder"
+                    } else {
+                        "Save here"
+                    });
+                    if ok.clicked() || enter {
+                        submit = Some(p.id);
+                    }
+                    if ui.button("Dismiss").clicked() {
+                        dismiss = Some(p.id);
+                    }
+                });
+                if let Some(e) = &p.error {
+                    ui.colored_label(ui.visuals().error_fg_color, e);
+                }
+            });
+        }
+    });
+    if let Some(id) = dismiss {
+        app.transient.dialogs.dismiss(id);
+    }
+    if let Some((purpose, path)) = submit.and_then(|id| app.transient.dialogs.submit(id)) {
+        app.on_dialog(purpose, path);
+    }
 }
 
 pub fn history_panel(app: &mut App, ui: &mut Ui) {
@@ -118,10 +187,24 @@ pub fn history_panel(app: &mut App, ui: &mut Ui) {
 }
 
 /// The exchanges the search matches: the ones listed, and the ones the CSV export writes.
-fn listed_ids(app: &App) -> Vec<u64> {
-    app.history()
+fn listed_ids(app: &mut App) -> Vec<u64> {
+    let query = app.transient.chat.search.trim().to_owned();
+    // A query that reads as a molecule also finds it written in any atom order.
+    let canonical = (!query.is_empty() && !query.contains(' '))
+        .then(|| app.transient.cache.get(&query).summary.canonical.clone())
+        .flatten();
+    let t = &mut app.transient;
+    app.persisted
+        .history
+        .exchanges
         .iter()
-        .filter(|x| x.matches(&app.transient.chat.search))
+        .filter(|x| {
+            x.matches(&query)
+                || canonical.as_ref().is_some_and(|c| {
+                    let mut same = |s: &str| t.cache.get(s).summary.canonical.as_ref() == Some(c);
+                    same(&x.input) || x.results.iter().any(|r| same(&r.text))
+                })
+        })
         .map(|x| x.id)
         .collect()
 }
@@ -222,7 +305,14 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
             if load {
                 app.load_model();
             }
-            jobs(app, ui);
+            if model_source_field(&mut app.transient, ui, "Model folder or hub id", "Load") {
+                app.load_source();
+            }
+            // While the first-run panel shows, progress and errors are shown there (once).
+            let first_run = app.first_run_visible();
+            if !first_run {
+                jobs(&mut app.transient, ui);
+            }
             let mut quantize = false;
             ui.horizontal(|ui| {
                 use crate::model::quantize::QuantFormat;
@@ -276,10 +366,19 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
                 ui.add(egui::DragValue::new(&mut g.beams).range(1..=20))
                     .labelled_by(l.id);
                 let l = ui.label("Max length");
-                ui.add(egui::DragValue::new(&mut g.max_length).range(8..=512))
-                    .labelled_by(l.id);
+                ui.add(egui::DragValue::new(&mut g.max_length).range(MAX_LENGTH))
+                    .labelled_by(l.id)
+                    .on_hover_text("Tokens the model may write per answer");
+                // Say the limits: a value outside them is clamped, never silently.
+                ui.weak(format!(
+                    "({} to {} tokens)",
+                    MAX_LENGTH.start(),
+                    MAX_LENGTH.end()
+                ));
             });
-            if let Some(e) = &app.transient.model.error {
+            if let Some(e) = &app.transient.model.error
+                && !first_run
+            {
                 ui.colored_label(ui.visuals().warn_fg_color, e);
             }
             ui.horizontal(|ui| {
@@ -300,13 +399,41 @@ fn model_settings(app: &mut App, ui: &mut Ui) {
         });
 }
 
-/// Downloads and quantizations in progress: what, how far, and Cancel.
-fn jobs(app: &mut App, ui: &mut Ui) {
+/// The "Model folder or hub id" field and its Load button; true when the user asked to load.
+pub fn model_source_field(t: &mut Transient, ui: &mut Ui, name: &str, button: &str) -> bool {
+    let idle = t.model.loading.is_none() && t.model.load_after.is_none();
+    let mut load = false;
+    ui.horizontal_wrapped(|ui| {
+        let l = ui.label(name);
+        let edit = ui
+            .add(
+                egui::TextEdit::singleline(&mut t.settings.source_input)
+                    .hint_text("/path/to/checkpoint or owner/name")
+                    .desired_width(ui.available_width().clamp(120.0, 220.0)),
+            )
+            .labelled_by(l.id);
+        let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+        let button = ui
+            .add_enabled(idle, egui::Button::new(button))
+            .on_hover_text(
+                "A folder with config.json, spiece.model and the weights; or a Hugging Face \
+                 hub id, downloaded first",
+            );
+        load = idle && (button.clicked() || enter);
+    });
+    load
+}
+
+/// Downloads and quantizations in progress: what, how far, how fast, and Cancel.
+pub fn jobs(t: &mut Transient, ui: &mut Ui) {
     let mut cancel = None;
-    for job in app.transient.jobs.iter() {
+    for job in t.jobs.iter() {
         let mut line = format!("{}: {}", job.title, job.stage);
         if let Some((done, total)) = job.progress {
             line.push_str(&format!(", {} of {}", bytes(done), bytes(total)));
+        }
+        if let Some(rate) = job.speed() {
+            line.push_str(&format!(" at {}/s", bytes(rate as u64)));
         }
         ui.label(line);
         ui.horizontal(|ui| {
@@ -330,7 +457,7 @@ fn jobs(app: &mut App, ui: &mut Ui) {
         });
     }
     if let Some(id) = cancel {
-        app.transient.jobs.cancel(id);
+        t.jobs.cancel(id);
     }
 }
 
@@ -348,22 +475,29 @@ pub fn input_bar(app: &mut App, ui: &mut Ui) {
     egui::Panel::bottom("input").show(ui, |ui| {
         ui.add_space(4.0);
         let label = ui.label("Message");
-        let edit = ui
-            .add(
-                egui::TextEdit::multiline(&mut app.transient.chat.input)
-                    .hint_text(
-                        "SMILES, a reaction (A.B>>), a description, or a procedure paragraph",
-                    )
-                    .desired_rows(2)
-                    .desired_width(f32::INFINITY),
-            )
-            .labelled_by(label.id);
+        // A long paste scrolls inside the box instead of pushing Send off-screen.
+        let edit = egui::ScrollArea::vertical()
+            .max_height(INPUT_MAX_HEIGHT)
+            .show(ui, |ui| {
+                ui.add(
+                    egui::TextEdit::multiline(&mut app.transient.chat.input)
+                        .hint_text(
+                            "SMILES, a reaction (A.B>>), a description, or a procedure paragraph",
+                        )
+                        .desired_rows(2)
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(label.id)
+            })
+            .inner;
         let enter =
             edit.has_focus() && ui.input(|i| i.key_pressed(Key::Enter) && !i.modifiers.shift);
         let detected = super::classify::detect(&app.transient.chat.input);
         let current = app.current_task();
         let mut send = false;
-        ui.horizontal_wrapped(|ui| {
+        // The task line and the length line sit above the buttons, so the buttons never move
+        // when the task or the count changes.
+        ui.horizontal(|ui| {
             match current {
                 Some(t) => {
                     ui.label(format!("Task: {}", task_label(t)));
@@ -378,6 +512,24 @@ pub fn input_bar(app: &mut App, ui: &mut Ui) {
                     ui.weak("(detected as you type, or pick one)");
                 }
             }
+            let chars = app.transient.chat.input.chars().count();
+            if chars > 0 {
+                ui.separator();
+                let tokens = estimate_tokens(&app.transient.chat.input);
+                let limit = crate::runtime::engine::MAX_INPUT_TOKENS;
+                let text = format!("about {tokens} of {limit} tokens");
+                let hover = "Estimated from the length (about 1 token per 2 characters); the \
+                             model's tokenizer is not run while you type. The model reads at \
+                             most 512 tokens and refuses longer inputs.";
+                if tokens > limit {
+                    ui.colored_label(ui.visuals().warn_fg_color, format!("{text}: too long"))
+                        .on_hover_text(hover);
+                } else {
+                    ui.weak(text).on_hover_text(hover);
+                }
+            }
+        });
+        ui.horizontal_wrapped(|ui| {
             for t in Task::ALL {
                 if ui
                     .selectable_label(Some(t) == current, task_label(t))
@@ -401,11 +553,36 @@ pub fn input_bar(app: &mut App, ui: &mut Ui) {
     });
 }
 
+/// The message box's height before it scrolls.
+const INPUT_MAX_HEIGHT: f32 = 120.0;
+
+/// The model's token count for `text`, estimated: SentencePiece splits SMILES into pieces of
+/// one to three characters and prose into pieces of about four, so two characters per token
+/// errs towards warning early.
+pub fn estimate_tokens(text: &str) -> usize {
+    text.trim().chars().count().div_ceil(2)
+}
+
 pub fn chat(app: &mut App, ui: &mut Ui) {
     egui::CentralPanel::default().show(ui, |ui| {
         let mut actions: Vec<CardAction> = Vec::new();
+        let mut first_run = None;
+        let show_first_run = app.first_run_visible();
         let exchanges = &app.persisted.history.exchanges;
         let t = &mut app.transient;
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut t.chat.valid_only, "Valid answers only")
+                .on_hover_text("Hide SMILES answers that do not read as molecules");
+        });
+        let valid_only = t.chat.valid_only;
+        let aheads: Vec<(u64, usize)> = exchanges
+            .iter()
+            .filter_map(|x| Some((x.id, app_ahead(t, exchanges, x.id)?)))
+            .collect();
+        let view = |id: u64| card::CardView {
+            valid_only,
+            ahead: aheads.iter().find(|a| a.0 == id).map(|a| a.1),
+        };
         egui::ScrollArea::vertical()
             .stick_to_bottom(true)
             .auto_shrink([false, false])
@@ -422,18 +599,29 @@ pub fn chat(app: &mut App, ui: &mut Ui) {
                     // The same card also shows in the chat below: its own id scope keeps the
                     // widget ids apart.
                     ui.push_id(("focus", x.id), |ui| {
-                        card::show(ui, x, &mut t.cache, &mut actions);
+                        card::show(ui, x, view(x.id), &mut t.cache, &mut actions);
                     });
                     ui.separator();
                 }
-                if exchanges.is_empty() {
+                if show_first_run {
+                    first_run = super::first_run::show(ui, t, exchanges.is_empty());
+                } else if exchanges.is_empty() {
                     welcome(ui);
                 }
                 let recent: &[Exchange] = &exchanges[exchanges.len().saturating_sub(CHAT_CARDS)..];
                 for x in recent {
-                    ui.push_id(("card", x.id), |ui| {
-                        card::show(ui, x, &mut t.cache, &mut actions);
+                    let card = ui.push_id(("card", x.id), |ui| {
+                        card::show(ui, x, view(x.id), &mut t.cache, &mut actions)
                     });
+                    // A new request or answer comes into view even after scrolling away; at
+                    // once, so buttons are not moving under the pointer.
+                    if t.chat.scroll_to == Some(x.id) {
+                        card.inner.scroll_to_me_animation(
+                            Some(egui::Align::Max),
+                            egui::style::ScrollAnimation::none(),
+                        );
+                        t.chat.scroll_to = None;
+                    }
                     ui.add_space(6.0);
                 }
                 if let Some(b) = &t.model.busy
@@ -445,7 +633,31 @@ pub fn chat(app: &mut App, ui: &mut Ui) {
         for a in actions {
             app.apply(a);
         }
+        match first_run {
+            Some(FirstRun::Download) => {
+                app.transient.settings.choice =
+                    ModelChoice::Catalogue(Catalogue::builtin().default);
+                app.load_model();
+            }
+            Some(FirstRun::ChooseFolder) => app.transient.dialogs.ask_folder(),
+            Some(FirstRun::LoadSource) => app.load_source(),
+            None => {}
+        }
     });
+}
+
+/// `App::requests_ahead` over borrowed parts (the chat holds the app split).
+fn app_ahead(t: &super::state::Transient, exchanges: &[Exchange], id: u64) -> Option<usize> {
+    use super::history::Status;
+    let running = t.model.busy.as_ref().map(|b| b.exchange);
+    if running == Some(id) {
+        return Some(0);
+    }
+    let k = exchanges
+        .iter()
+        .filter(|x| matches!(x.status, Status::Running(_)) && Some(x.id) != running)
+        .position(|x| x.id == id)?;
+    Some(k + usize::from(running.is_some()))
 }
 
 fn welcome(ui: &mut Ui) {

@@ -57,6 +57,12 @@ pub struct Chat {
     pub search: String,
     /// An exchange picked in the history panel, shown above the chat.
     pub focus: Option<u64>,
+    /// The cards hide SMILES answers that do not read.
+    pub valid_only: bool,
+    /// The exchange of the request the user made last: its answer goes on the canvas.
+    pub latest: Option<u64>,
+    /// The card to bring into view at the next frame (a new request, a new answer).
+    pub scroll_to: Option<u64>,
 }
 
 /// The molecule shown large in the side panel, and how it is zoomed and panned.
@@ -74,6 +80,8 @@ pub struct ModelSettings {
     pub dark: bool,
     /// The format the Quantize button writes.
     pub quantize_to: crate::model::quantize::QuantFormat,
+    /// The "Model folder or hub id" field.
+    pub source_input: String,
     /// Where the next load puts the model (auto: a hardware GPU when there is one).
     pub device: crate::runtime::Device,
 }
@@ -90,6 +98,18 @@ pub struct ModelState {
     pub error: Option<String>,
     /// The running generation.
     pub busy: Option<Busy>,
+}
+
+impl Busy {
+    pub fn new(request: RequestId, exchange: u64, max_steps: usize) -> Busy {
+        Busy {
+            request,
+            exchange,
+            step: 0,
+            max_steps,
+            partial: String::new(),
+        }
+    }
 }
 
 /// A generation in progress, as the top bar and the chat show it.

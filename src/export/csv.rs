@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 /// The header every export starts with, in this order.
-pub const HEADER: [&str; 11] = [
+pub const HEADER: [&str; 13] = [
     "timestamp",
     "task",
     "input",
@@ -16,6 +16,8 @@ pub const HEADER: [&str; 11] = [
     "average_mass",
     "score",
     "model",
+    "status",
+    "error",
 ];
 
 /// One exported row; `None` fields are written as empty cells.
@@ -32,6 +34,10 @@ pub struct Row {
     pub average_mass: Option<f64>,
     pub score: Option<f32>,
     pub model: Option<String>,
+    /// Where the exchange stands: local, running, done, failed, cancelled.
+    pub status: String,
+    /// Why the exchange or this result failed.
+    pub error: Option<String>,
 }
 
 /// A field quoted as RFC 4180 requires: fields holding a comma, a quote, CR or LF are wrapped in
@@ -64,6 +70,8 @@ pub fn to_csv(rows: &[Row]) -> String {
                 .unwrap_or_default(),
             r.score.map(|s| format!("{s:.4}")).unwrap_or_default(),
             field(r.model.as_deref().unwrap_or("")),
+            field(&r.status),
+            field(r.error.as_deref().unwrap_or("")),
         ];
         let _ = write!(out, "{}\r\n", cells.join(","));
     }
@@ -96,16 +104,19 @@ mod tests {
             average_mass: Some(46.069),
             score: Some(-0.25),
             model: None,
+            status: "done".into(),
+            error: None,
         }];
         let csv = to_csv(&rows);
         let lines: Vec<&str> = csv.split("\r\n").collect();
         assert_eq!(
             lines[0],
-            "timestamp,task,input,rank,output,valid,canonical_smiles,formula,average_mass,score,model"
+            "timestamp,task,input,rank,output,valid,canonical_smiles,formula,average_mass,score,model,\
+             status,error"
         );
         assert_eq!(
             lines[1],
-            "2026-11-25T09:00:00Z,caption,CCO,1,\"The molecule is ethanol, a primary alcohol.\",,CCO,C2H6O,46.069,-0.2500,"
+            "2026-11-25T09:00:00Z,caption,CCO,1,\"The molecule is ethanol, a primary alcohol.\",,CCO,C2H6O,46.069,-0.2500,,done,"
         );
         assert_eq!(lines[2], "");
     }

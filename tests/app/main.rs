@@ -10,7 +10,7 @@ mod snapshot;
 
 use std::collections::VecDeque;
 use textchem::app::backend::{Event, GenerateOptions, ModelBackend, ModelChoice, RequestId};
-use textchem::app::dialogs::{Done, FileDialogs, FixedDialogs, SaveRequest};
+use textchem::app::dialogs::{Done, FileDialogs, FixedDialogs, NoDialogs, SaveRequest};
 use textchem::app::fetch::{FetchCancelled, FetchProgress, ModelFetcher, ProgressFn};
 use textchem::app::history::Status;
 use textchem::app::history::{Exchange, History, ResultRecord};
@@ -326,11 +326,11 @@ struct QueuedDialogs(Mutex<VecDeque<PathBuf>>);
 
 impl FileDialogs for QueuedDialogs {
     fn save_file(&self, _request: SaveRequest, done: Done) {
-        done(self.0.lock().unwrap().pop_front());
+        done(self.0.lock().unwrap().pop_front().into());
     }
 
     fn pick_folder(&self, _title: &str, done: Done) {
-        done(None);
+        done(None.into());
     }
 }
 
@@ -410,19 +410,19 @@ fn csv_export_through_the_dialog_writes_one_row_per_exchange() {
     let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert_eq!(
         lines[0],
-        "timestamp,task,input,rank,output,valid,canonical_smiles,formula,average_mass,score,model"
+        "timestamp,task,input,rank,output,valid,canonical_smiles,formula,average_mass,score,model,\
+         status,error"
     );
     assert_eq!(lines.len(), 3, "{csv}");
+    // Without a model the caption failed: no "valid" claim, the status and the reason instead.
     assert!(
-        lines[1].ends_with(",caption,CCO,,,true,CCO,C2H6O,46.069,,"),
+        lines[1].ends_with(
+            ",caption,CCO,,,,CCO,C2H6O,46.069,,,failed,no model loaded for the caption task"
+        ),
         "{}",
         lines[1]
     );
-    assert!(
-        lines[2].contains(",caption,c1ccccc1O,,,true,"),
-        "{}",
-        lines[2]
-    );
+    assert!(lines[2].contains(",caption,c1ccccc1O,,,,"), "{}", lines[2]);
     assert!(lines[2].contains(",C6H6O,94.113,"), "{}", lines[2]);
     h.get_by_label_contains("exported 2 rows");
 }
@@ -695,8 +695,8 @@ fn the_chosen_device_goes_with_the_load_and_the_top_bar_names_it() {
     let devices = Arc::clone(&backend.devices);
     opts.backend = Box::new(move |_, _| Box::new(backend));
     let mut h = harness(opts);
+    // Choosing the folder loads it: no second click.
     click(&mut h, "Choose folder…");
-    click(&mut h, "Load model");
     step_until_label(&mut h, "on the CPU");
 
     click(&mut h, "Run the model on");
@@ -726,10 +726,9 @@ fn the_model_shares_the_windows_gpu_device() {
         .with_size(egui::Vec2::new(1400.0, 900.0))
         .wgpu()
         .build_eframe(move |cc| App::new(cc, opts));
-    click(&mut h, "Choose folder…");
     click(&mut h, "Run the model on");
     click(&mut h, "GPU (any adapter)");
-    click(&mut h, "Load model");
+    click(&mut h, "Choose folder…");
     step_until_label(&mut h, "on the GPU: ");
     let top = format!("{:?}", h.get_by_label_contains("on the GPU: "));
     assert!(top.contains("shared with the window"), "{top}");
@@ -774,8 +773,10 @@ fn step_until(h: &mut Harness<'_, App>, what: &str, done: impl Fn(&App) -> bool)
     h.step();
 }
 
+/// Clicks the widget named `label` through AccessKit, as a screen reader does: wherever the
+/// chat has scrolled it (a pointer click lands only on what is on screen).
 fn click(h: &mut Harness<'_, App>, label: &str) {
-    h.get_by_label(label).click();
+    h.get_by_label(label).click_accesskit();
     h.step();
     h.step();
 }
@@ -855,8 +856,8 @@ fn the_worker_captions_with_a_loaded_checkpoint_and_cancel_stops_a_request() {
     });
     let mut h = harness(opts);
     let _open = OpenOnDrop(Arc::clone(&gate));
+    // Choosing the folder loads it: no second click.
     click(&mut h, "Choose folder…");
-    click(&mut h, "Load model");
     let start = std::time::Instant::now();
     while h.query_by_label_contains("Model: ").is_none() {
         assert!(start.elapsed().as_secs() < 120, "the model never loaded");
@@ -913,4 +914,369 @@ fn send_no_settle(h: &mut Harness<'_, App>, text: &str) {
     // A long message grows the input panel: let its layout settle before finding Send.
     h.run_steps(3);
     click(h, "Send");
+}
+
+/// The fixture checkpoint in the repository (read only: loading never writes to it).
+fn fixture_model() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/model/t5-tiny-a")
+}
+
+/// Types `text` into the field named `label` in place of what it holds.
+fn type_into(h: &mut Harness<'_, App>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.get_by_label(label).type_text(text);
+    h.step();
+    h.step();
+}
+
+/// Without an XDG portal (CI's Xvfb has none) every dialog becomes a typed path field that says
+/// why: a PNG is saved through it, and the fixture model loads from a typed folder path.
+#[test]
+fn without_a_portal_typed_paths_save_a_png_and_load_the_fixture_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = options(dir.path(), None);
+    opts.dialogs = Box::new(NoDialogs("no XDG desktop portal".into()));
+    opts.backend = Box::new(|ctx, window| {
+        let ctx = ctx.clone();
+        Box::new(WorkerBackend::spawn(move || ctx.request_repaint(), window))
+    });
+    let mut h = harness(opts);
+    send_no_settle(&mut h, "CC(=O)Oc1ccccc1C(=O)O");
+
+    click(&mut h, "Save PNG…");
+    h.get_by_label_contains(
+        "Save drawing as PNG: no file dialog could open (no XDG desktop portal)",
+    );
+    // A folder that does not exist is refused on the prompt, which stays.
+    let png = dir.path().join("aspirin.png");
+    type_into(
+        &mut h,
+        "Path for Save drawing as PNG",
+        "/nonexistent/dir/a.png",
+    );
+    click(&mut h, "Save here");
+    h.get_by_label_contains("does not exist");
+    assert!(!Path::new("/nonexistent/dir/a.png").exists());
+    type_into(
+        &mut h,
+        "Path for Save drawing as PNG",
+        png.to_str().unwrap(),
+    );
+    click(&mut h, "Save here");
+    let bytes = std::fs::read(&png).unwrap_or_else(|e| panic!("{e}: {:?}", h.state().notice()));
+    assert!(bytes.starts_with(b"\x89PNG"));
+    h.get_by_label_contains("saved ");
+    assert!(h.query_by_label("Path for Save drawing as PNG").is_none());
+
+    click(&mut h, "Choose folder…");
+    type_into(
+        &mut h,
+        "Path for Model checkpoint folder",
+        fixture_model().to_str().unwrap(),
+    );
+    click(&mut h, "Use this folder");
+    step_until_label(&mut h, "Model: ");
+    assert!(
+        h.query_by_label("Path for Model checkpoint folder")
+            .is_none()
+    );
+}
+
+/// The "Model folder or hub id" field loads what it names with one click, and says what is
+/// wrong with what it cannot read.
+#[test]
+fn the_model_field_loads_a_folder_or_a_hub_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = options(dir.path(), None);
+    let backend = Scripted::new(Vec::new());
+    let loads = Arc::clone(&backend.loads);
+    opts.backend = Box::new(move |_, _| Box::new(backend));
+    let mut h = harness(opts);
+    type_into(&mut h, "Model folder or hub id", "not a model");
+    click(&mut h, "Load");
+    h.get_by_label_contains("not a catalogue name or hub id");
+    type_into(&mut h, "Model folder or hub id", "someone/some-t5");
+    click(&mut h, "Load");
+    // The test's hub is offline: the download fails and says so.
+    step_until_label(
+        &mut h,
+        "Downloading someone/some-t5: someone/some-t5: no network",
+    );
+    type_into(
+        &mut h,
+        "Model folder or hub id",
+        fixture_model().to_str().unwrap(),
+    );
+    click(&mut h, "Load");
+    step_until_label(&mut h, "Model: scripted");
+    assert_eq!(
+        *loads.lock().unwrap(),
+        [ModelChoice::Folder(fixture_model())]
+    );
+}
+
+/// A first start: the panel says what textchem does, lists the four checkpoints with their
+/// sizes and what quantizing buys; one button downloads the default with progress, speed and
+/// Cancel, then loads it, and the panel gives way to the chat.
+#[test]
+fn the_first_run_panel_downloads_the_default_with_progress_and_loads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (permit, permits) = std::sync::mpsc::channel();
+    let mut opts = options(dir.path(), None);
+    opts.fetcher = Arc::new(GatedFetcher {
+        permits: Mutex::new(permits),
+        folder: dir.path().to_owned(),
+        stopped: Arc::default(),
+    });
+    let backend = Scripted::new(Vec::new());
+    let loads = Arc::clone(&backend.loads);
+    opts.backend = Box::new(move |_, _| Box::new(backend));
+    let mut h = harness(opts);
+    let catalogue = textchem::model::catalogue::Catalogue::builtin();
+    h.get_by_label("Get started: load a model to get answers");
+    h.get_by_label_contains("textchem reads SMILES without a model");
+    for m in &catalogue.models {
+        let shown = if m.name == catalogue.default {
+            format!("{} (default)", m.name)
+        } else {
+            m.name.clone()
+        };
+        h.get_by_label(&shown);
+    }
+    assert_eq!(h.get_all_by_label("~242 MB").count(), 2);
+    assert_eq!(h.get_all_by_label("~892 MB").count(), 2);
+    h.get_by_label_contains("Quantize (Model settings) writes an 8-bit or 4-bit copy");
+    h.get_by_label("Checkpoint folder or hub id");
+
+    click(&mut h, "Download and load base-augm (~892 MB)");
+    permit.send(()).unwrap();
+    step_until_label(&mut h, "model.safetensors, 1.0 kB of 4.0 kB");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    permit.send(()).unwrap();
+    step_until_label(&mut h, "B/s");
+    h.get_by_label("Cancel download");
+    for _ in 0..2 {
+        permit.send(()).unwrap();
+    }
+    step_until_label(&mut h, "Model: scripted");
+    assert_eq!(
+        *loads.lock().unwrap(),
+        [ModelChoice::Catalogue(catalogue.default)]
+    );
+    h.step();
+    assert!(
+        h.query_by_label("Get started: load a model to get answers")
+            .is_none()
+    );
+}
+
+/// The first-run panel of a fresh start, then the typed path field a dialog becomes without a
+/// portal, rendered with wgpu and compared with tests/app/snapshots/*.png.
+#[test]
+fn snapshots_of_the_first_run_panel_and_the_no_portal_path_field() {
+    if !snapshot::adapter_or_skip("the snapshot tests") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = options(dir.path(), None);
+    opts.dialogs = Box::new(NoDialogs("no XDG desktop portal".into()));
+    let mut h = Harness::builder()
+        .with_size(egui::Vec2::new(1200.0, 800.0))
+        .with_theme(egui::Theme::Light)
+        .wgpu()
+        .build_eframe(move |cc| App::new(cc, opts));
+    h.run();
+    snapshot::check(&mut h, "first_run");
+    h.get_by_label("Choose a folder…").click();
+    h.run();
+    snapshot::check(&mut h, "no_portal_path");
+}
+
+/// A card answers the chemist's next questions: all of `props --all`'s properties with units
+/// and the Lipinski/Veber verdicts; answers as probabilities with a tooltip; the same molecule
+/// written twice listed once with both ranks; invalid answers hidden on request.
+#[test]
+fn cards_show_properties_probabilities_merged_duplicates_and_a_valid_only_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(scripted(
+        dir.path(),
+        None,
+        vec![(Task::Molecule, vec!["CCCCCC", "CC(", "CCO", "C(CCCCC)"])],
+    ));
+    type_message(&mut h, "hexane, a colourless liquid alkane");
+    h.get_by_label("text to molecule").click();
+    h.run();
+    click(&mut h, "Send");
+    h.run();
+    // Rank 1 and rank 4 are both hexane.
+    h.get_by_label("ranks 1, 4 (the same molecule)");
+    h.get_by_label("p = 1.000");
+    h.get_by_label("p = 0.905");
+    assert!(
+        h.query_by_label("p = 0.741").is_none(),
+        "rank 4 is merged into rank 1"
+    );
+    h.get_by_label("p = 0.819");
+    // Hexane's properties, with units and verdicts.
+    h.get_by_label("86.178 g/mol");
+    h.get_by_label("0.0 Å²");
+    for name in [
+        "cLogP (Crippen)",
+        "H-bond donors / acceptors",
+        "Rotatable bonds",
+        "Rings",
+        "Formal charge",
+        "Lipinski: passes",
+        "Veber: passes",
+    ] {
+        assert!(h.query_all_by_label(name).next().is_some(), "no {name}");
+    }
+    // Hexane's and ethanol's.
+    h.get_by_label("20.2 Å²");
+    h.get_by_label_contains("Invalid SMILES");
+
+    click(&mut h, "Valid answers only");
+    h.run();
+    assert!(h.query_by_label_contains("Invalid SMILES").is_none());
+    h.get_by_label("1 invalid answer hidden");
+    h.get_by_label("p = 0.819");
+}
+
+/// A model busy with long answers: requests wait until the test answers them or they are
+/// cancelled.
+#[derive(Default)]
+struct Held {
+    next: RequestId,
+    events: Arc<Mutex<VecDeque<Event>>>,
+}
+
+impl ModelBackend for Held {
+    fn load(&mut self, _: ModelChoice, _: Device) -> RequestId {
+        self.next += 1;
+        self.next
+    }
+
+    fn generate(&mut self, _: Task, _: &str, _: GenerateOptions) -> RequestId {
+        self.next += 1;
+        self.next
+    }
+
+    fn cancel(&mut self, id: RequestId) {
+        self.events
+            .lock()
+            .unwrap()
+            .push_back(Event::Cancelled { id });
+    }
+
+    fn try_recv(&mut self) -> Option<Event> {
+        self.events.lock().unwrap().pop_front()
+    }
+}
+
+fn held(dir: &Path) -> (AppOptions, Arc<Mutex<VecDeque<Event>>>) {
+    let backend = Held::default();
+    let events = Arc::clone(&backend.events);
+    let mut opts = options(dir, None);
+    opts.backend = Box::new(move |_, _| Box::new(backend));
+    (opts, events)
+}
+
+/// Requests behind the running one say they are queued and where; Escape cancels the running
+/// one; Retry asks again as the same task.
+#[test]
+fn queued_requests_say_so_escape_cancels_and_retry_asks_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (opts, _) = held(dir.path());
+    let mut h = harness(opts);
+    for smiles in ["CCO", "CCN", "CCC"] {
+        send_no_settle(&mut h, smiles);
+    }
+    h.get_by_label("The model is working…");
+    h.get_by_label("Queued: 1 request ahead");
+    h.get_by_label("Queued: 2 requests ahead");
+
+    h.key_press(egui::Key::Escape);
+    h.step();
+    h.step();
+    assert_eq!(h.state().history()[0].status, Status::Cancelled);
+    h.get_by_label("Cancelled.");
+    h.get_by_label("The model is working…");
+    h.get_by_label("Queued: 1 request ahead");
+
+    click(&mut h, "Retry request #1");
+    let x = h.state().history().last().unwrap();
+    assert_eq!(
+        (x.id, x.task.as_str(), x.input.as_str()),
+        (4, "caption", "CCO")
+    );
+    assert!(matches!(x.status, Status::Running(_)));
+    h.get_by_label("Queued: 2 requests ahead");
+}
+
+/// The canvas keeps the molecule of the request made last when an earlier one finishes late.
+#[test]
+fn a_late_answer_does_not_take_the_canvas_from_the_latest_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let (opts, events) = held(dir.path());
+    let mut h = harness(opts);
+    h.get_by_label("text to molecule").click();
+    h.step();
+    send_no_settle(&mut h, "ethyl acetate");
+    send_no_settle(&mut h, "c1ccccc1");
+    assert_eq!(h.state().canvas_smiles(), Some("c1ccccc1"));
+    let Status::Running(first) = h.state().history()[0].status else {
+        panic!("{:?}", h.state().history()[0])
+    };
+    events.lock().unwrap().push_back(Event::Finished {
+        id: first,
+        answer: Answer {
+            task: "molecule".into(),
+            input: "ethyl acetate".into(),
+            model: "held".into(),
+            results: vec![RankedOutput {
+                rank: 1,
+                text: "CCOC(C)=O".into(),
+                score: -0.1,
+                valid: None,
+                canonical_smiles: None,
+                error: None,
+            }],
+        },
+    });
+    h.step();
+    h.step();
+    assert_eq!(h.state().history()[0].status, Status::Done);
+    assert_eq!(h.state().canvas_smiles(), Some("c1ccccc1"));
+    h.get_by_label("The model is working…");
+}
+
+/// Max length states its limits; a 5,000-character input scrolls inside the box, Send stays
+/// on screen, and the count of tokens against the model's 512 warns; the history search finds
+/// a molecule written in another atom order.
+#[test]
+fn limits_are_stated_long_input_is_clipped_and_search_finds_any_atom_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(options(dir.path(), None));
+    h.get_by_label("(8 to 512 tokens)");
+    send(&mut h, "OCC");
+
+    type_message(&mut h, &"C".repeat(5000));
+    h.get_by_label("about 2500 of 512 tokens: too long");
+    let send_button = h.get_by_label("Send").rect();
+    assert!(send_button.max.y <= 900.0, "{send_button:?}");
+    let canvas = h.get_by_label("Molecule").rect();
+    assert!(canvas.min.y < 100.0, "{canvas:?}");
+
+    for query in ["CCO", "C(O)C", "[CH3][CH2]O"] {
+        type_into(&mut h, "Search history", query);
+        assert!(
+            h.query_by_label("#1 caption: OCC").is_some(),
+            "{query} does not find OCC"
+        );
+    }
+    type_into(&mut h, "Search history", "CCN");
+    assert!(h.query_by_label("#1 caption: OCC").is_none());
 }
