@@ -206,9 +206,11 @@ pub fn assign_implicit_hydrogens(mol: &mut Molecule) {
 /// Atoms whose total valence (bond orders + hydrogens; aromatic bonds as they stand, so after
 /// kekulization) their element and charge do not allow ([`valence_rule`]), in index order.
 ///
-/// Single bonds to metals do not count when they would push a ligand atom over its valence: such
-/// a bond is a dative (coordinate) bond, as RDKit reads the carbonyl `[O]=C` or porphyrin `[N+]`
-/// of a metal complex written with plain bonds.
+/// One single bond to a metal does not count when it would push a ligand atom over its valence:
+/// it is a dative (coordinate) bond, as RDKit reads the carbonyl `[O]=C`, water `[OH2]` or amine
+/// `N(C)(C)(C)` of a metal complex written with plain bonds. As in RDKit, only one such bond per
+/// atom is dative (`C[N](C)(C)([Fe])[Fe]` stays over-valent), and a closed-shell ion that takes
+/// no bond at all (`[Cl-]`, `[O-2]`) does not donate one.
 pub fn over_valent_atoms(mol: &Molecule) -> Vec<AtomIdx> {
     let (sum, _) = valences_and_pi(mol);
     mol.atoms()
@@ -219,23 +221,22 @@ pub fn over_valent_atoms(mol: &Molecule) -> Vec<AtomIdx> {
             if rule.allows(total) {
                 return false;
             }
-            let dative = mol
-                .bonds_at(a)
-                .filter(|(n, bond)| {
-                    is_metal(mol.atom(*n).element) && bond.order == BondOrder::Single
-                })
-                .count() as u16;
-            dative == 0 || !rule.allows(total - dative)
+            let can_donate = rule.allows(1)
+                && mol.bonds_at(a).any(|(n, bond)| {
+                    is_metal(mol.atom(n).element) && bond.order == BondOrder::Single
+                });
+            !(can_donate && rule.allows(total - 1))
         })
         .collect()
 }
 
-/// Metals (and the metalloids that bond like them); not the elements of organic chemistry,
-/// boron, silicon, germanium, arsenic, antimony, tellurium, the halogens or the noble gases.
+/// Metals, as RDKit's reading of metal complexes counts them: every element but hydrogen, the
+/// noble gases, boron, carbon, nitrogen, oxygen, silicon, phosphorus, sulfur, arsenic,
+/// selenium, tellurium and the halogens (germanium and antimony count as metals).
 pub fn is_metal(element: Element) -> bool {
     !matches!(
         element.atomic_number(),
-        0..=2 | 5..=10 | 14..=18 | 32..=36 | 51..=54 | 85 | 86
+        0..=2 | 5..=10 | 14..=18 | 33..=36 | 52..=54 | 85 | 86
     )
 }
 

@@ -66,17 +66,18 @@ fn is_plain(mol: &Molecule, b: BondIdx, order: BondOrder) -> bool {
     bond.order == order && !bond.aromatic
 }
 
-/// The first neighbour of `a` (in input order) of `element` joined by a non-aromatic bond of
-/// `order`.
+/// The first terminal neighbour of `a` (in input order) of `element` joined by a non-aromatic
+/// bond of `order`. Only a terminal atom takes the negative charge: RDKit leaves `CN#N=N` and
+/// `CN(=[O+]C)=[O+]C` as drawn (and rejects them).
 fn bond_to(
     mol: &Molecule,
     a: AtomIdx,
     element: Element,
     order: BondOrder,
 ) -> Option<(AtomIdx, BondIdx)> {
-    mol.neighbors(a)
-        .into_iter()
-        .find(|&(n, b)| mol.atom(n).element == element && is_plain(mol, b, order))
+    mol.neighbors(a).into_iter().find(|&(n, b)| {
+        mol.atom(n).element == element && mol.degree(n) == 1 && is_plain(mol, b, order)
+    })
 }
 
 /// Lowers bond `b` by one order, the centre taking a positive charge and the partner a negative.
