@@ -208,6 +208,16 @@ impl RingCore {
     }
 }
 
+/// Whether each atom lies on a cycle (has a bond that is not a bridge), without perceiving
+/// the rings themselves.
+pub(crate) fn ring_atom_flags(mol: &Molecule) -> Pooled<bool> {
+    let adj = Adjacency::new(mol);
+    let ring_bond = non_bridges(&adj, mol.bond_count());
+    adj.iter()
+        .map(|neighbours| neighbours.iter().any(|&(_, b)| ring_bond[b]))
+        .collect()
+}
+
 /// Marks every bond that lies on a cycle (is not a bridge), by an iterative Tarjan low-link DFS.
 fn non_bridges(adj: &Adjacency, nbonds: usize) -> Pooled<bool> {
     const UNSEEN: u32 = u32::MAX;

@@ -3,6 +3,7 @@
 mod canonical;
 mod parse;
 mod properties;
+mod verdicts;
 
 /// `../shared/<rel>` beside the repository, when this checkout has one; tests that need it skip
 /// cleanly (returning early with a note) when it is absent, as in a user's clone.

@@ -395,7 +395,8 @@ mod tests {
     #[test]
     fn implied_hydrogens_follow_the_default_valences() {
         assert_eq!(implied_hydrogens(Element::C, 1), Some(3));
-        assert_eq!(implied_hydrogens(Element::N, 4), Some(1));
+        assert_eq!(implied_hydrogens(Element::N, 3), Some(0));
+        assert_eq!(implied_hydrogens(Element::N, 4), None);
         assert_eq!(implied_hydrogens(Element::S, 3), Some(1));
         assert_eq!(implied_hydrogens(Element::O, 3), None);
     }

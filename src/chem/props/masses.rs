@@ -81,7 +81,8 @@ pub fn most_common_isotope_mass(e: Element) -> f64 {
     tables().most_common_isotope_mass[usize::from(e.atomic_number())]
 }
 
-/// An isotope label with no known mass, e.g. `[1C]`.
+/// An isotope label with no known mass, e.g. `[1C]`. No mass function returns it any more (such
+/// an atom weighs its mass number, as in RDKit); the type stays for callers that match on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UnknownIsotope {
     pub element: Element,
@@ -100,21 +101,24 @@ impl fmt::Display for UnknownIsotope {
 
 impl std::error::Error for UnknownIsotope {}
 
-fn labelled_mass(e: Element, mass_number: u16) -> Result<f64, UnknownIsotope> {
-    isotope_mass(e, mass_number).ok_or(UnknownIsotope {
-        element: e,
-        mass_number,
-    })
+/// The mass of an isotope-labelled atom: its isotope's exact mass, or, for a label with no
+/// tabulated mass (`[28Co]`, `[1C]`), the mass number itself, as RDKit falls back. A labelled
+/// attachment point (`[16*]`, BRICS) weighs nothing, like any `*`.
+fn labelled_mass(e: Element, mass_number: u16) -> f64 {
+    if e == Element::WILDCARD {
+        return 0.0;
+    }
+    isotope_mass(e, mass_number).unwrap_or(f64::from(mass_number))
 }
 
 /// Molecular weight from standard atomic weights; isotope-labelled atoms count with their
-/// isotope's exact mass (as RDKit's `MolWt`).
+/// isotope's exact mass (as RDKit's `MolWt`). Never fails (see [`UnknownIsotope`]).
 pub fn average_mass(mol: &Molecule) -> Result<f64, UnknownIsotope> {
     mass_sum(mol, atomic_weight, 0.0)
 }
 
 /// Monoisotopic mass: each unlabelled atom counts as its most abundant isotope, and charges
-/// remove or add electrons (as RDKit's `ExactMolWt`).
+/// remove or add electrons (as RDKit's `ExactMolWt`). Never fails (see [`UnknownIsotope`]).
 pub fn monoisotopic_mass(mol: &Molecule) -> Result<f64, UnknownIsotope> {
     mass_sum(mol, most_common_isotope_mass, ELECTRON_MASS)
 }
@@ -131,8 +135,9 @@ fn mass_sum(
     let mut hydrogens = 0u32;
     for i in mol.atoms() {
         let atom = mol.atom(i);
-        sum += match atom.isotope {
-            Some(a) => labelled_mass(atom.element, a)?,
+        // Isotope 0 means "no label" (RDKit reads `[0C]` as plain carbon).
+        sum += match atom.isotope.filter(|&a| a != 0) {
+            Some(a) => labelled_mass(atom.element, a),
             None => unlabelled(atom.element),
         };
         hydrogens += u32::from(atom.hydrogens);
@@ -174,6 +179,16 @@ mod tests {
             assert!((got - mass).abs() < 1e-5, "{a}{sym}: {got} vs {mass}");
         }
         assert_eq!(isotope_mass(el("C"), 1), None);
+    }
+
+    #[test]
+    fn labels_without_a_tabulated_mass_weigh_their_mass_number() {
+        assert_eq!(labelled_mass(el("Co"), 28), 28.0);
+        assert_eq!(labelled_mass(Element::WILDCARD, 16), 0.0);
+        assert_eq!(
+            labelled_mass(el("C"), 13),
+            isotope_mass(el("C"), 13).unwrap()
+        );
     }
 
     #[test]

@@ -48,7 +48,8 @@ pub struct Properties {
 }
 
 impl Properties {
-    /// Computes every property; fails only for an isotope label with no known mass.
+    /// Computes every property. The `Result` is kept for callers; no molecule fails any more
+    /// (an isotope label without a tabulated mass weighs its mass number, as in RDKit).
     ///
     /// The descriptor atom types (Crippen, TPSA, acceptors) are defined on the aromatic form
     /// with hypervalent groups charge-separated, so they are computed on a copy prepared as
@@ -151,9 +152,12 @@ mod tests {
     }
 
     #[test]
-    fn unknown_isotopes_are_reported_not_guessed() {
-        let err = Properties::of(&build(&[("C", 0, 0, 1)], &[])).unwrap_err();
-        assert_eq!(err.to_string(), "no mass is known for isotope 1C");
+    fn isotopes_without_a_tabulated_mass_weigh_their_mass_number() {
+        // RDKit 2026.09: [1C] and [28Co] weigh 1.0 and 28.0 (exact and average).
+        let p = props(&build(&[("C", 0, 0, 1)], &[]));
+        assert_eq!((p.monoisotopic_mass, p.average_mass), (1.0, 1.0));
+        let p = props(&build(&[("Co", 0, 0, 28)], &[]));
+        assert_eq!((p.monoisotopic_mass, p.average_mass), (28.0, 28.0));
     }
 
     #[test]

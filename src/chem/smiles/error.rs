@@ -37,6 +37,8 @@ pub enum SmilesErrorKind {
     InvalidValence,
     /// Aromatic atoms for which no alternating single/double bond pattern exists.
     CannotKekulize,
+    /// A lowercase (aromatic) atom that is not in a ring (`sc`, `CCOC(o)=O`).
+    AromaticOutsideRing,
     /// A reaction that is not `reactants>agents>products`.
     BadReaction,
 }
@@ -62,13 +64,15 @@ impl SmilesErrorKind {
             SmilesErrorKind::BadAtomClass => "bad atom class",
             SmilesErrorKind::InvalidValence => "impossible valence",
             SmilesErrorKind::CannotKekulize => "cannot kekulize aromatic system",
+            SmilesErrorKind::AromaticOutsideRing => "aromatic atom outside a ring",
             SmilesErrorKind::BadReaction => "bad reaction SMILES",
         }
     }
 }
 
 /// A rejected SMILES: what is wrong, where (0-based character offset into the input) and, for
-/// valence and kekulization problems, which atoms (0-based indices in order of appearance).
+/// valence, aromaticity and kekulization problems, which atoms (0-based indices in order of
+/// appearance).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SmilesError {
     pub kind: SmilesErrorKind,

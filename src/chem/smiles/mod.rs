@@ -1,23 +1,25 @@
 //! Reading SMILES and reaction SMILES (OpenSMILES grammar) into [`Molecule`]s.
 //!
 //! Reading happens in steps, each in its own module: the grammar builds the graph as written
-//! (`parser`, `bracket`), the valence model adds implicit hydrogens (`chem::valence`), aromatic
-//! bonds get Kekulé orders (`chem::kekulize`), over-valent atoms are rejected, and `/` `\` marks
-//! become double-bond stereo (`stereo`). Reactions split into species first (`reaction`).
+//! (`parser`, `bracket`); `sanitize` then runs RDKit's sanitization checks in RDKit's order
+//! (hypervalent groups charge-separated by `hypervalent`, implicit hydrogens from
+//! `chem::valence`, valences, aromatic atoms only in rings, Kekulé orders from `chem::kekulize`);
+//! finally `/` `\` marks become double-bond stereo (`stereo`). Reactions split into species
+//! first (`reaction`).
 
 mod bracket;
 mod cursor;
 mod error;
+mod hypervalent;
 mod parser;
 mod reaction;
+mod sanitize;
 mod stereo;
 
 pub use error::{SmilesError, SmilesErrorKind};
 pub use reaction::parse_reaction;
 
-use crate::chem::kekulize::kekulize;
 use crate::chem::mol::Molecule;
-use crate::chem::valence::{assign_implicit_hydrogens, over_valent_atoms};
 
 /// Reads one SMILES string (several components may be joined by `.`, or by `~` as one species).
 /// Surrounding whitespace is ignored; error offsets count characters of `s` from 0.
@@ -38,23 +40,7 @@ pub(crate) fn trim(s: &str) -> (&str, usize) {
 /// Reads a SMILES that starts at character offset `base` of the user's string.
 pub(crate) fn read_molecule(text: &str, base: usize) -> Result<Molecule, SmilesError> {
     let mut raw = parser::parse(text, base)?;
-    assign_implicit_hydrogens(&mut raw.mol);
-    let offset_of = |atoms: &[usize]| atoms.first().map_or(base, |&a| raw.atom_offsets[a]);
-    if let Err(e) = kekulize(&mut raw.mol) {
-        let atoms: Vec<usize> = e.atoms.iter().map(|a| a.index()).collect();
-        return Err(
-            SmilesError::new(SmilesErrorKind::CannotKekulize, offset_of(&atoms)).with_atoms(atoms),
-        );
-    }
-    let bad: Vec<usize> = over_valent_atoms(&raw.mol)
-        .iter()
-        .map(|a| a.index())
-        .collect();
-    if !bad.is_empty() {
-        return Err(
-            SmilesError::new(SmilesErrorKind::InvalidValence, offset_of(&bad)).with_atoms(bad),
-        );
-    }
+    sanitize::sanitize(&mut raw, base)?;
     stereo::assign_double_bond_stereo(&mut raw);
     Ok(raw.mol)
 }
