@@ -7,17 +7,13 @@ pub mod params;
 use super::context::GpuContext;
 use anyhow::Result;
 use bytemuck::Pod;
-use params::{
-    AttentionParams, EmbedParams, MatmulParams, QuantizeParams, RankParams, RmsNormParams,
-    RowsParams,
-};
+use params::{AttentionParams, EmbedParams, MatmulParams, RankParams, RmsNormParams, RowsParams};
 use std::marker::PhantomData;
 
 // The shader sources, compiled below and parsed by the layout test in `params`.
 const EMBED_WGSL: &str = include_str!("shaders/embed.wgsl");
 const RMS_NORM_WGSL: &str = include_str!("shaders/rms_norm.wgsl");
 const MATMUL_WGSL: &str = include_str!("shaders/matmul.wgsl");
-const QUANTIZE_WGSL: &str = include_str!("shaders/quantize.wgsl");
 const ATTENTION_WGSL: &str = include_str!("shaders/attention.wgsl");
 const ROWS_WGSL: &str = include_str!("shaders/rows.wgsl");
 const RANK_WGSL: &str = include_str!("shaders/rank.wgsl");
@@ -32,9 +28,7 @@ pub struct Kernels {
     pub matmul_f16: Kernel<MatmulParams>,
     pub matmul_q8: Kernel<MatmulParams>,
     pub matmul_q4k: Kernel<MatmulParams>,
-    pub quantize_q8: Kernel<QuantizeParams>,
     pub attention: Kernel<AttentionParams>,
-    pub kv_append: Kernel<RowsParams>,
     pub gather_rows: Kernel<RowsParams>,
     pub rank: Kernel<RankParams>,
 }
@@ -90,7 +84,6 @@ impl Kernels {
         let embed = module("embed", EMBED_WGSL);
         let norm = module("rms_norm", RMS_NORM_WGSL);
         let matmul = module("matmul", MATMUL_WGSL);
-        let quantize = module("quantize", QUANTIZE_WGSL);
         let attention = module("attention", ATTENTION_WGSL);
         let rows = module("rows", ROWS_WGSL);
         let rank = module("rank", RANK_WGSL);
@@ -104,9 +97,7 @@ impl Kernels {
             matmul_f16: Kernel::compile(ctx, &matmul, "matmul_f16"),
             matmul_q8: Kernel::compile(ctx, &matmul, "matmul_q8"),
             matmul_q4k: Kernel::compile(ctx, &matmul, "matmul_q4k"),
-            quantize_q8: Kernel::compile(ctx, &quantize, "quantize_q8"),
             attention: Kernel::compile(ctx, &attention, "attention"),
-            kv_append: Kernel::compile(ctx, &rows, "kv_append"),
             gather_rows: Kernel::compile(ctx, &rows, "gather_rows"),
             rank: Kernel::compile(ctx, &rank, "rank"),
         };

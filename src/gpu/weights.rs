@@ -69,16 +69,27 @@ fn f32_data(t: &Tensor) -> Result<Vec<f32>> {
     Ok(t.flatten_all()?.to_vec1::<f32>()?)
 }
 
-impl GpuMatrix {
-    pub fn upload(
-        ctx: &GpuContext,
-        store: &TensorStore,
-        name: &str,
-        rows: usize,
-        cols: usize,
-    ) -> Result<Self> {
-        let m = match store.matrix(name, &[rows, cols])? {
-            StoredMatrix::Float(t) => Self::f32(ctx, name, &t, rows, cols)?,
+/// A matrix read from the store in the layout of its GPU buffers, before upload.
+enum Host {
+    F32(Vec<f32>),
+    /// Little-endian halves: element 2i is the low half of word i, as WGSL's
+    /// unpack2x16float reads it.
+    F16(Vec<u8>),
+    Q8 {
+        qs: Vec<u8>,
+        scales: Vec<f32>,
+    },
+    Q4K {
+        qs: Vec<u32>,
+        scales: Vec<f32>,
+        mins: Vec<f32>,
+    },
+}
+
+impl Host {
+    fn read(store: &TensorStore, name: &str, rows: usize, cols: usize) -> Result<Self> {
+        Ok(match store.matrix(name, &[rows, cols])? {
+            StoredMatrix::Float(t) => Host::F32(f32_data(&t)?),
             StoredMatrix::Quantized(q) => match q.dtype() {
                 GgmlDType::Q8_0 => {
                     let bytes = q.data()?;
@@ -90,13 +101,9 @@ impl GpuMatrix {
                             blocks.len()
                         );
                     }
-                    let scales: Vec<f32> = blocks.iter().map(|b| b.d.to_f32()).collect();
-                    let qs: Vec<u8> = blocks.iter().flat_map(|b| b.qs.map(|v| v as u8)).collect();
-                    GpuMatrix::Q8 {
-                        qs: ctx.storage_init(name, &qs),
-                        scales: ctx.storage_init(name, bytemuck::cast_slice(&scales)),
-                        rows,
-                        cols,
+                    Host::Q8 {
+                        scales: blocks.iter().map(|b| b.d.to_f32()).collect(),
+                        qs: blocks.iter().flat_map(|b| b.qs.map(|v| v as u8)).collect(),
                     }
                 }
                 GgmlDType::F16 if cols.is_multiple_of(2) => {
@@ -107,18 +114,9 @@ impl GpuMatrix {
                             bytes.len()
                         );
                     }
-                    // Little-endian halves: element 2i is the low half of word i, as
-                    // WGSL's unpack2x16float reads it.
-                    GpuMatrix::F16 {
-                        w: ctx.storage_init(name, &bytes),
-                        rows,
-                        cols,
-                    }
+                    Host::F16(bytes.into_owned())
                 }
-                GgmlDType::F16 => {
-                    let t = q.dequantize(&candle_core::Device::Cpu)?;
-                    Self::f32(ctx, name, &t, rows, cols)?
-                }
+                GgmlDType::F16 => Host::F32(f32_data(&q.dequantize(&candle_core::Device::Cpu)?)?),
                 GgmlDType::Q4K => {
                     let bytes = q.data()?;
                     let blocks: Vec<BlockQ4K> = blocks_from_bytes(&bytes)
@@ -130,29 +128,119 @@ impl GpuMatrix {
                         );
                     }
                     let (qs, scales, mins) = repack_q4k(&blocks);
-                    GpuMatrix::Q4K {
-                        qs: ctx.storage_init(name, bytemuck::cast_slice(&qs)),
-                        scales: ctx.storage_init(name, bytemuck::cast_slice(&scales)),
-                        mins: ctx.storage_init(name, bytemuck::cast_slice(&mins)),
-                        rows,
-                        cols,
-                    }
+                    Host::Q4K { qs, scales, mins }
                 }
                 other => bail!(
                     "{name} is stored as {other:?}; the GPU kernels run f32, f16, q8_0 and \
                      q4k weights (run this model on the CPU)"
                 ),
             },
-        };
-        Ok(m)
+        })
     }
 
-    fn f32(ctx: &GpuContext, name: &str, t: &Tensor, rows: usize, cols: usize) -> Result<Self> {
-        Ok(GpuMatrix::F32 {
-            w: ctx.storage_init(name, bytemuck::cast_slice(&f32_data(t)?)),
-            rows,
-            cols,
-        })
+    /// `self` with `other`'s rows below it (every format keeps whole rows contiguous,
+    /// blocks included, so stacking rows appends the arrays); None for different formats.
+    fn stack(&mut self, other: Host) -> Option<()> {
+        match (self, other) {
+            (Host::F32(a), Host::F32(b)) => a.extend(b),
+            (Host::F16(a), Host::F16(b)) => a.extend(b),
+            (Host::Q8 { qs, scales }, Host::Q8 { qs: q2, scales: s2 }) => {
+                qs.extend(q2);
+                scales.extend(s2);
+            }
+            (
+                Host::Q4K { qs, scales, mins },
+                Host::Q4K {
+                    qs: q2,
+                    scales: s2,
+                    mins: m2,
+                },
+            ) => {
+                qs.extend(q2);
+                scales.extend(s2);
+                mins.extend(m2);
+            }
+            _ => return None,
+        }
+        Some(())
+    }
+
+    fn same_format(&self, other: &Host) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+    }
+
+    fn upload(self, ctx: &GpuContext, name: &str, rows: usize, cols: usize) -> GpuMatrix {
+        match self {
+            Host::F32(w) => GpuMatrix::F32 {
+                w: ctx.storage_init(name, bytemuck::cast_slice(&w)),
+                rows,
+                cols,
+            },
+            Host::F16(w) => GpuMatrix::F16 {
+                w: ctx.storage_init(name, &w),
+                rows,
+                cols,
+            },
+            Host::Q8 { qs, scales } => GpuMatrix::Q8 {
+                qs: ctx.storage_init(name, &qs),
+                scales: ctx.storage_init(name, bytemuck::cast_slice(&scales)),
+                rows,
+                cols,
+            },
+            Host::Q4K { qs, scales, mins } => GpuMatrix::Q4K {
+                qs: ctx.storage_init(name, bytemuck::cast_slice(&qs)),
+                scales: ctx.storage_init(name, bytemuck::cast_slice(&scales)),
+                mins: ctx.storage_init(name, bytemuck::cast_slice(&mins)),
+                rows,
+                cols,
+            },
+        }
+    }
+}
+
+impl GpuMatrix {
+    pub fn upload(
+        ctx: &GpuContext,
+        store: &TensorStore,
+        name: &str,
+        rows: usize,
+        cols: usize,
+    ) -> Result<Self> {
+        Ok(Host::read(store, name, rows, cols)?.upload(ctx, name, rows, cols))
+    }
+
+    /// The named matrices (rows, cols) stacked by rows in one matrix, so one matmul computes
+    /// all their outputs (an attention's q, k and v); split where consecutive matrices are
+    /// stored differently or have other widths. Each piece comes with its first row.
+    pub fn upload_stacked(
+        ctx: &GpuContext,
+        store: &TensorStore,
+        parts: &[(&str, usize, usize)],
+    ) -> Result<Vec<(GpuMatrix, usize)>> {
+        let mut pieces = vec![];
+        // The piece being built: (data, name, first row, rows, cols).
+        let mut open: Option<(Host, &str, usize, usize, usize)> = None;
+        let mut row0 = 0;
+        for &(name, rows, cols) in parts {
+            let host = Host::read(store, name, rows, cols)?;
+            match &mut open {
+                Some((data, _, _, r, c)) if *c == cols && data.same_format(&host) => {
+                    data.stack(host).expect("same format");
+                    *r += rows;
+                }
+                _ => {
+                    if let Some((data, first, start, r, c)) = open.take() {
+                        pieces.push((data.upload(ctx, first, r, c), start));
+                    }
+                    open = Some((host, name, row0, rows, cols));
+                }
+            }
+            row0 += rows;
+        }
+        if let Some((data, first, start, r, c)) = open {
+            pieces.push((data.upload(ctx, first, r, c), start));
+        }
+        Ok(pieces)
     }
 
     pub fn rows(&self) -> usize {

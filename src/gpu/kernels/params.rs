@@ -26,7 +26,8 @@ pub struct RmsNormParams {
     pub pad: u32,
 }
 
-/// matmul.wgsl: y (m, n) = (x · x_scale) (m, k) · wᵀ, written, relu'd or added by `mode`.
+/// matmul.wgsl: y (m, n) = (norm?(x) · x_scale) (m, k) · wᵀ, written, relu'd, added or
+/// split into q and the k/v caches by `mode` (its comments say what each field selects).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable)]
 pub struct MatmulParams {
@@ -35,19 +36,13 @@ pub struct MatmulParams {
     pub k: u32,
     pub mode: u32,
     pub x_scale: f32,
+    pub eps: f32,
+    pub use_norm: u32,
+    pub col0: u32,
+    pub split: u32,
+    pub lq: u32,
+    pub cap: u32,
     pub pad0: u32,
-    pub pad1: u32,
-    pub pad2: u32,
-}
-
-/// quantize.wgsl: `blocks` blocks of 32 activations, scaled by `x_scale`, to i8.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Pod, Zeroable)]
-pub struct QuantizeParams {
-    pub blocks: u32,
-    pub x_scale: f32,
-    pub pad0: u32,
-    pub pad1: u32,
 }
 
 /// attention.wgsl (its comments say what each field selects).
@@ -83,8 +78,7 @@ pub struct RankParams {
 }
 
 /// rows.wgsl: `rows` rows of `lq` positions of `inner` values. `capacity` is the positions
-/// per row of the cache kv_append writes into or gather_rows reads; `dst_capacity` of the
-/// rows gather_rows writes.
+/// per row of the cache gather_rows reads; `dst_capacity` of the rows it writes.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable)]
 pub struct RowsParams {
@@ -113,7 +107,7 @@ pub struct Step {
 mod tests {
     use super::*;
     use crate::gpu::kernels::{
-        ATTENTION_WGSL, EMBED_WGSL, MATMUL_WGSL, QUANTIZE_WGSL, RANK_WGSL, RMS_NORM_WGSL, ROWS_WGSL,
+        ATTENTION_WGSL, EMBED_WGSL, MATMUL_WGSL, RANK_WGSL, RMS_NORM_WGSL, ROWS_WGSL,
     };
     use naga::{AddressSpace, Scalar, TypeInner};
     use std::mem::{offset_of, size_of, size_of_val};
@@ -218,32 +212,26 @@ mod tests {
             (
                 "matmul.wgsl",
                 MATMUL_WGSL,
-                vec![(
-                    "Params",
-                    layout!(MatmulParams {
-                        m,
-                        n,
-                        k,
-                        mode,
-                        x_scale,
-                        pad0,
-                        pad1,
-                        pad2
-                    }),
-                )],
-            ),
-            (
-                "quantize.wgsl",
-                QUANTIZE_WGSL,
-                vec![(
-                    "Params",
-                    layout!(QuantizeParams {
-                        blocks,
-                        x_scale,
-                        pad0,
-                        pad1
-                    }),
-                )],
+                vec![
+                    (
+                        "Params",
+                        layout!(MatmulParams {
+                            m,
+                            n,
+                            k,
+                            mode,
+                            x_scale,
+                            eps,
+                            use_norm,
+                            col0,
+                            split,
+                            lq,
+                            cap,
+                            pad0,
+                        }),
+                    ),
+                    ("Step", step()),
+                ],
             ),
             (
                 "attention.wgsl",
@@ -292,22 +280,19 @@ mod tests {
             (
                 "rows.wgsl",
                 ROWS_WGSL,
-                vec![
-                    (
-                        "Params",
-                        layout!(RowsParams {
-                            rows,
-                            lq,
-                            inner,
-                            capacity,
-                            dst_capacity,
-                            pad0,
-                            pad1,
-                            pad2,
-                        }),
-                    ),
-                    ("Step", step()),
-                ],
+                vec![(
+                    "Params",
+                    layout!(RowsParams {
+                        rows,
+                        lq,
+                        inner,
+                        capacity,
+                        dst_capacity,
+                        pad0,
+                        pad1,
+                        pad2,
+                    }),
+                )],
             ),
         ];
         for (file, source, mirrors) in &shaders {

@@ -1,25 +1,14 @@
-// Cache bookkeeping: appending this step's keys/values to a decoder cache laid out
-// (row, capacity, inner), and gathering whole rows (beam reordering and repetition).
+// Cache bookkeeping: gathering whole rows of decoder caches laid out (row, capacity, inner)
+// for beam reordering and repetition. (The step's keys and values are written into the
+// caches by the fused q/k/v matmul.)
 
-// capacity: positions per row of the cache read; dst_capacity: of the one written (gather).
+// capacity: positions per row of the cache read; dst_capacity: of the one written.
 struct Params { rows: u32, lq: u32, inner: u32, capacity: u32, dst_capacity: u32, pad0: u32, pad1: u32, pad2: u32 }
-struct Step { pos: u32, banned: u32, pad0: u32, pad1: u32 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<uniform> st: Step;
 @group(0) @binding(2) var<storage, read> src: array<f32>;
 @group(0) @binding(3) var<storage, read> parents: array<u32>;
 @group(0) @binding(4) var<storage, read_write> dst: array<f32>;
-
-@compute @workgroup_size(64)
-fn kv_append(@builtin(global_invocation_id) g: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>) {
-    let row_len = p.lq * p.inner;
-    for (var e = g.x; e < p.rows * row_len; e += nw.x * 64u) {
-        let r = e / row_len;
-        let rest = e % row_len;
-        dst[(r * p.capacity + st.pos) * p.inner + rest] = src[e];
-    }
-}
 
 // dst row r = src row parents[r], for the first `lq` positions (rows may change capacity).
 @compute @workgroup_size(64)

@@ -3,10 +3,10 @@
 //! decode steps, which return logits or each row's best continuations ranked on the device.
 
 use super::encode::GpuEncoded;
-use super::recorder::{AttentionInputs, MODE_ADD, MODE_WRITE, Recorder};
+use super::recorder::{AttentionInputs, MODE_ADD, MODE_WRITE, QkvOut, Recorder};
 use super::{GpuT5Model, NO_TOKEN, step_uniform};
 use crate::gpu::kernels::params::{RankParams, RowsParams};
-use crate::gpu::kernels::{Dispatch, groups_for, record, uniform};
+use crate::gpu::kernels::{Dispatch, record, uniform};
 use crate::model::generate::{Candidate, is_identity, repeated_rows};
 use anyhow::{Result, bail};
 
@@ -79,7 +79,6 @@ impl GpuT5Model {
         let n = e.rows * e.len;
         let inner = self.cfg.inner_dim();
         let run = || {
-            let scratch = self.scratch(n);
             let mut r = Recorder::new(self);
             let cross_kv: Vec<_> = self
                 .decoder
@@ -89,23 +88,22 @@ impl GpuT5Model {
                         ctx.storage("cross k", n * inner),
                         ctx.storage("cross v", n * inner),
                     );
-                    r.linear(
+                    // K and V as "caches" of the input's length, written at position 0.
+                    let out = QkvOut {
+                        q: None,
+                        k: Some(&k),
+                        v: Some(&v),
+                        lq: e.len,
+                        cap: e.len,
+                        step: &self.no_step,
+                    };
+                    r.project(
                         &e.hidden,
                         n,
-                        &layer.cross_attn.k,
-                        &k,
-                        MODE_WRITE,
-                        1.0,
-                        &scratch,
-                    );
-                    r.linear(
-                        &e.hidden,
-                        n,
-                        &layer.cross_attn.v,
-                        &v,
-                        MODE_WRITE,
-                        1.0,
-                        &scratch,
+                        &layer.cross_attn.proj,
+                        inner..3 * inner,
+                        None,
+                        &out,
                     );
                     (k, v)
                 })
@@ -280,46 +278,27 @@ impl GpuT5Model {
         let run = || {
             let tokens = ctx.storage("tokens", n);
             let xs = ctx.storage("xs", n * d);
-            let h = ctx.storage("h", n * d);
-            let (q, kn, vn, att) = (
-                ctx.storage("q", n * inner),
-                ctx.storage("k new", n * inner),
-                ctx.storage("v new", n * inner),
-                ctx.storage("att", n * inner),
-            );
+            let (q, att) = (ctx.storage("q", n * inner), ctx.storage("att", n * inner));
             let ff = ctx.storage("ff", n * cfg.d_ff);
             let scores = ctx.storage("scores", n * cfg.num_heads * cap.max(state.enc_len));
             let logits = ctx.storage("logits", n * cfg.vocab_size);
             let running = ctx.storage("running scores", n);
             let ranked = ctx.storage("ranked", 2 * k * n);
-            let scratch = self.scratch(n);
             let mut r = Recorder::new(self);
             r.embed(&tokens, n, &xs);
             for (l, layer) in self.decoder.iter().enumerate() {
                 let (sk, sv) = &state.self_kv[l];
                 let a = &layer.self_attn;
-                r.norm(&xs, &a.norm, n, &h);
-                r.linear(&h, n, &a.q, &q, MODE_WRITE, 1.0, &scratch);
-                r.linear(&h, n, &a.k, &kn, MODE_WRITE, 1.0, &scratch);
-                r.linear(&h, n, &a.v, &vn, MODE_WRITE, 1.0, &scratch);
-                for (src, dst) in [(&kn, sk), (&vn, sv)] {
-                    r.push(
-                        &self.kernels.kv_append,
-                        &RowsParams {
-                            rows: rows as u32,
-                            lq: lq as u32,
-                            inner: inner as u32,
-                            capacity: cap as u32,
-                            // kv_append reads only `capacity`, the cache's.
-                            dst_capacity: 0,
-                            pad0: 0,
-                            pad1: 0,
-                            pad2: 0,
-                        },
-                        &[(1, &state.step), (2, src), (4, dst)],
-                        (groups_for(n * inner), 1, 1),
-                    );
-                }
+                // q, and this step's keys and values straight into the caches.
+                let qkv = QkvOut {
+                    q: Some(&q),
+                    k: Some(sk),
+                    v: Some(sv),
+                    lq,
+                    cap,
+                    step: &state.step,
+                };
+                r.project(&xs, n, &a.proj, 0..3 * inner, Some(&a.norm), &qkv);
                 let self_spec = AttentionInputs {
                     rows,
                     lq,
@@ -333,12 +312,16 @@ impl GpuT5Model {
                     scores_stride: cap.max(state.enc_len),
                 };
                 r.attention(&self_spec, &q, &state.step, &scores, &att);
-                r.linear(&att, n, &a.o, &xs, MODE_ADD, 1.0, &scratch);
+                r.linear(&att, n, &a.o, &xs, MODE_ADD, 1.0, None);
 
                 let c = &layer.cross_attn;
                 let (ck, cv) = &state.cross_kv[l];
-                r.norm(&xs, &c.norm, n, &h);
-                r.linear(&h, n, &c.q, &q, MODE_WRITE, 1.0, &scratch);
+                let q_only = QkvOut {
+                    k: None,
+                    v: None,
+                    ..qkv
+                };
+                r.project(&xs, n, &c.proj, 0..inner, Some(&c.norm), &q_only);
                 let cross_spec = AttentionInputs {
                     rows,
                     lq,
@@ -352,17 +335,18 @@ impl GpuT5Model {
                     scores_stride: cap.max(state.enc_len),
                 };
                 r.attention(&cross_spec, &q, &state.step, &scores, &att);
-                r.linear(&att, n, &c.o, &xs, MODE_ADD, 1.0, &scratch);
-                r.feed_forward(&layer.ff, &xs, &h, &ff, n, &scratch);
+                r.linear(&att, n, &c.o, &xs, MODE_ADD, 1.0, None);
+                r.feed_forward(&layer.ff, &xs, &ff, n);
             }
-            r.norm(&xs, &self.decoder_norm, n, &h);
+            // The final norm runs in the output projection's prologue.
+            let norm = Some(&self.decoder_norm);
             match &self.lm_head {
                 // Tied embeddings: HF (after Mesh TensorFlow) rescales by d_model^-0.5 first.
                 None => {
                     let scale = (cfg.d_model as f64).powf(-0.5) as f32;
-                    r.linear(&h, n, &self.shared, &logits, MODE_WRITE, scale, &scratch)
+                    r.linear(&xs, n, &self.shared, &logits, MODE_WRITE, scale, norm)
                 }
-                Some(head) => r.linear(&h, n, head, &logits, MODE_WRITE, 1.0, &scratch),
+                Some(head) => r.linear(&xs, n, head, &logits, MODE_WRITE, 1.0, norm),
             }
             let rank = Dispatch::new(
                 ctx,

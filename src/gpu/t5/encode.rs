@@ -1,7 +1,7 @@
 //! The encoder pass: embeddings, every encoder layer and the final norm in one submission,
 //! leaving the hidden states on the GPU for the decoder's cross-attention.
 
-use super::recorder::{AttentionInputs, MODE_ADD, MODE_WRITE, Recorder};
+use super::recorder::{AttentionInputs, MODE_ADD, QkvOut, Recorder};
 use super::{GpuT5Model, NO_TOKEN, step_uniform};
 use crate::gpu::kernels::uniform;
 use anyhow::{Result, bail};
@@ -47,7 +47,6 @@ impl GpuT5Model {
             let mask_buf = mask.map(|m| ctx.storage_init("mask", bytemuck::cast_slice(m)));
             let step = uniform(ctx, &step_uniform(0, NO_TOKEN));
             let xs = ctx.storage("xs", n * d);
-            let h = ctx.storage("h", n * d);
             let (q, k, v, att) = (
                 ctx.storage("q", n * inner),
                 ctx.storage("k", n * inner),
@@ -56,7 +55,6 @@ impl GpuT5Model {
             );
             let ff = ctx.storage("ff", n * cfg.d_ff);
             let scores = ctx.storage("scores", n * cfg.num_heads * len);
-            let scratch = self.scratch(n);
             let hidden = ctx.storage("encoded", n * d);
             let mut r = Recorder::new(self);
             r.embed(&ids_buf, n, &xs);
@@ -72,15 +70,21 @@ impl GpuT5Model {
                 mask: mask_buf.as_ref(),
                 scores_stride: len,
             };
+            // k and v as "caches" of `len` positions per row, written at position 0.
+            let qkv = QkvOut {
+                q: Some(&q),
+                k: Some(&k),
+                v: Some(&v),
+                lq: len,
+                cap: len,
+                step: &step,
+            };
             for layer in &self.encoder {
                 let a = &layer.attn;
-                r.norm(&xs, &a.norm, n, &h);
-                r.linear(&h, n, &a.q, &q, MODE_WRITE, 1.0, &scratch);
-                r.linear(&h, n, &a.k, &k, MODE_WRITE, 1.0, &scratch);
-                r.linear(&h, n, &a.v, &v, MODE_WRITE, 1.0, &scratch);
+                r.project(&xs, n, &a.proj, 0..3 * inner, Some(&a.norm), &qkv);
                 r.attention(&spec, &q, &step, &scores, &att);
-                r.linear(&att, n, &a.o, &xs, MODE_ADD, 1.0, &scratch);
-                r.feed_forward(&layer.ff, &xs, &h, &ff, n, &scratch);
+                r.linear(&att, n, &a.o, &xs, MODE_ADD, 1.0, None);
+                r.feed_forward(&layer.ff, &xs, &ff, n);
             }
             r.norm(&xs, &self.encoder_norm, n, &hidden);
             self.submit(&r.ops);

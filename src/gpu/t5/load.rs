@@ -1,9 +1,12 @@
 //! Loading a checkpoint onto the GPU: every weight uploaded once, in the layout the kernels
 //! read, plus the relative-position bucket tables.
 
-use super::{Attention, DecoderLayer, EncoderLayer, FeedForward, GpuT5Model};
+use super::{
+    Attention, DecoderLayer, EncoderLayer, FeedForward, GpuT5Model, NO_TOKEN, Projection,
+    step_uniform,
+};
 use crate::gpu::context::GpuContext;
-use crate::gpu::kernels::Kernels;
+use crate::gpu::kernels::{Kernels, uniform};
 use crate::gpu::weights::{GpuMatrix, upload_float};
 use crate::model::checkpoint::{AttentionSpec, Checkpoint, FeedForwardSpec, TensorSpec, read_dir};
 use crate::model::config::T5Config;
@@ -38,12 +41,33 @@ impl GpuT5Model {
         let layout = Checkpoint::of_store(&cfg, store);
         let mat = |t: &TensorSpec| GpuMatrix::upload(ctx, store, &t.name, t.dims[0], t.dims[1]);
         let vec = |t: &TensorSpec| upload_float(ctx, store, &t.name, &t.dims);
-        let attention = |a: &AttentionSpec| -> Result<Attention> {
+        // Stacks `parts` where stored alike; their columns start at `col0`.
+        let stacked = |parts: &[&TensorSpec], col0: usize| -> Result<Vec<Projection>> {
+            let specs: Vec<_> = parts
+                .iter()
+                .map(|t| (t.name.as_str(), t.dims[0], t.dims[1]))
+                .collect();
+            Ok(GpuMatrix::upload_stacked(ctx, store, &specs)?
+                .into_iter()
+                .map(|(w, row0)| Projection {
+                    w,
+                    col0: col0 + row0,
+                })
+                .collect())
+        };
+        // Self-attention computes q, k and v together; cross-attention q each step and
+        // K/V once per input, so its q stays apart.
+        let attention = |a: &AttentionSpec, cross: bool| -> Result<Attention> {
+            let proj = if cross {
+                let mut proj = stacked(&[&a.q], 0)?;
+                proj.extend(stacked(&[&a.k, &a.v], a.q.dims[0])?);
+                proj
+            } else {
+                stacked(&[&a.q, &a.k, &a.v], 0)?
+            };
             Ok(Attention {
                 norm: vec(&a.norm)?,
-                q: mat(&a.q)?,
-                k: mat(&a.k)?,
-                v: mat(&a.v)?,
+                proj,
                 o: mat(&a.o)?,
             })
         };
@@ -57,14 +81,14 @@ impl GpuT5Model {
         let (encoder, decoder) = layout.build_layers(
             |layer| {
                 Ok(EncoderLayer {
-                    attn: attention(&layer.attn)?,
+                    attn: attention(&layer.attn, false)?,
                     ff: feed_forward(&layer.ff)?,
                 })
             },
             |layer| {
                 Ok(DecoderLayer {
-                    self_attn: attention(&layer.self_attn)?,
-                    cross_attn: attention(&layer.cross_attn)?,
+                    self_attn: attention(&layer.self_attn, false)?,
+                    cross_attn: attention(&layer.cross_attn, true)?,
                     ff: feed_forward(&layer.ff)?,
                 })
             },
@@ -87,6 +111,8 @@ impl GpuT5Model {
             encoder_norm: vec(&layout.encoder_norm)?,
             decoder_norm: vec(&layout.decoder_norm)?,
             dummy: ctx.storage("unused", 4),
+            sinks: [0, 1, 2].map(|_| ctx.storage("unused output", 4)),
+            no_step: uniform(ctx, &step_uniform(0, NO_TOKEN)),
             ctx: ctx.clone(),
             kernels,
             cfg,

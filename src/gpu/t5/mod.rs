@@ -30,11 +30,18 @@ use crate::model::config::T5Config;
 use crate::model::generate::{Candidate, Seq2Seq};
 use anyhow::{Result, bail};
 
+/// Weights whose outputs are columns `col0..col0 + w.rows()` of an attention's q, k and v
+/// side by side (each `inner` wide): q, k and v stacked in one matrix, so one matmul computes
+/// them (k and v for cross-attention, whose q runs each step and K/V once per input).
+struct Projection {
+    w: GpuMatrix,
+    col0: usize,
+}
+
 struct Attention {
     norm: wgpu::Buffer,
-    q: GpuMatrix,
-    k: GpuMatrix,
-    v: GpuMatrix,
+    /// Covering q, k and v; more than one piece only where they are stored differently.
+    proj: Vec<Projection>,
     o: GpuMatrix,
 }
 
@@ -88,6 +95,10 @@ pub struct GpuT5Model {
     decoder_norm: wgpu::Buffer,
     /// Bound where a kernel's optional input is switched off.
     dummy: wgpu::Buffer,
+    /// Bound where a matmul's optional outputs are unused (one each: outputs are written).
+    sinks: [wgpu::Buffer; 3],
+    /// The step uniform of kernels outside a decode step (position 0).
+    no_step: wgpu::Buffer,
 }
 
 impl GpuT5Model {

@@ -1,49 +1,54 @@
 //! Recording kernel dispatches against the model's weights: embedding, RMS norm, linear maps
-//! (with the activation quantization the q8_0 and q4k matmuls need), attention, and the row
-//! gathers that copy decoder caches. Encoding and decoding record their passes with it once;
-//! decode steps replay the recording.
+//! (with the RMS norm and the activation quantization in the matmul's prologue, and q/k/v
+//! written straight into their buffers and caches), attention, and the row gathers that copy
+//! decoder caches. Encoding and decoding record their passes with it once; decode steps
+//! replay the recording.
 
-use super::{FeedForward, GpuT5Model};
+use super::{FeedForward, GpuT5Model, Projection};
 use crate::gpu::kernels::params::{
-    AttentionParams, EmbedParams, MatmulParams, QuantizeParams, RmsNormParams, RowsParams,
+    AttentionParams, EmbedParams, MatmulParams, RmsNormParams, RowsParams,
 };
 use crate::gpu::kernels::{Dispatch, Kernel, groups_for, record};
 use crate::gpu::weights::GpuMatrix;
 use bytemuck::Pod;
-
-/// Scratch for the quantized paths: activations as i8 blocks, their scales and sums.
-pub(super) struct QScratch {
-    xq: wgpu::Buffer,
-    xd: wgpu::Buffer,
-    xs: wgpu::Buffer,
-}
+use std::ops::Range;
 
 /// What a linear map does with its output (matmul.wgsl's `mode`).
 pub(super) const MODE_WRITE: u32 = 0;
 const MODE_RELU: u32 = 1;
 /// Adds to the output: the residual connections.
 pub(super) const MODE_ADD: u32 = 2;
+/// Splits the columns of q/k/v projections into q and the key and value caches.
+const MODE_QKV: u32 = 3;
+
+/// Where q/k/v projections write: q (rows, inner), and caches of `cap` positions per row
+/// that take each row's `lq` tokens at the step's position.
+pub(super) struct QkvOut<'b> {
+    pub(super) q: Option<&'b wgpu::Buffer>,
+    pub(super) k: Option<&'b wgpu::Buffer>,
+    pub(super) v: Option<&'b wgpu::Buffer>,
+    pub(super) lq: usize,
+    pub(super) cap: usize,
+    pub(super) step: &'b wgpu::Buffer,
+}
+
+/// One matmul's inputs and outputs besides the weights.
+struct MatmulCall<'b> {
+    x: &'b wgpu::Buffer,
+    norm: Option<&'b wgpu::Buffer>,
+    step: &'b wgpu::Buffer,
+    outs: [&'b wgpu::Buffer; 3],
+}
 
 /// Records kernels against this model's weights.
 pub(super) struct Recorder<'a> {
     m: &'a GpuT5Model,
     pub(super) ops: Vec<Dispatch>,
-    /// What the q8 scratch holds since the last kernel that could change it: consecutive
-    /// quantized matmuls of one input (q, k and v; every layer's cross-attention K/V)
-    /// quantize it once.
-    quantized: Option<QuantizedInput>,
 }
-
-/// An input quantized into a scratch: (input, x_scale bits, blocks, scratch).
-type QuantizedInput = (wgpu::Buffer, u32, usize, wgpu::Buffer);
 
 impl<'a> Recorder<'a> {
     pub(super) fn new(m: &'a GpuT5Model) -> Self {
-        Recorder {
-            m,
-            ops: vec![],
-            quantized: None,
-        }
+        Recorder { m, ops: vec![] }
     }
 
     pub(super) fn push<P: Pod>(
@@ -53,8 +58,6 @@ impl<'a> Recorder<'a> {
         buffers: &[(u32, &wgpu::Buffer)],
         groups: (u32, u32, u32),
     ) {
-        // Any kernel may write the quantized input; `linear` restores what stays valid.
-        self.quantized = None;
         self.ops
             .push(Dispatch::new(&self.m.ctx, kernel, params, buffers, groups));
     }
@@ -93,6 +96,7 @@ impl<'a> Recorder<'a> {
         }
     }
 
+    /// A separate RMS norm (the encoder's final one, whose output the caller keeps).
     pub(super) fn norm(
         &mut self,
         x: &wgpu::Buffer,
@@ -115,7 +119,8 @@ impl<'a> Recorder<'a> {
         );
     }
 
-    /// out (rows, w.rows) = x (rows, w.cols) · wᵀ, written, relu'd or added (by `mode`).
+    /// out (rows, w.rows) = (norm(x) or x) (rows, w.cols) · wᵀ, written, relu'd or added
+    /// (by `mode`); `norm` is an RMS norm's weights, applied in the matmul's prologue.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn linear(
         &mut self,
@@ -125,105 +130,98 @@ impl<'a> Recorder<'a> {
         out: &wgpu::Buffer,
         mode: u32,
         x_scale: f32,
-        scratch: &QScratch,
+        norm: Option<&wgpu::Buffer>,
     ) {
-        let (n, k) = (w.rows(), w.cols());
-        let params = MatmulParams {
-            m: rows as u32,
-            n: n as u32,
-            k: k as u32,
-            mode,
-            x_scale,
-            pad0: 0,
-            pad1: 0,
-            pad2: 0,
+        let params = self.matmul_params(rows, w, mode, x_scale, norm.is_some());
+        let sinks = &self.m.sinks;
+        let call = MatmulCall {
+            x,
+            norm,
+            step: &self.m.no_step,
+            outs: [out, &sinks[1], &sinks[2]],
         };
-        // matmul.wgsl: 32 outputs × 4 rows per workgroup.
-        let groups = (n.div_ceil(32) as u32, rows.div_ceil(4) as u32, 1);
-        let kern = &self.m.kernels;
-        match w {
-            GpuMatrix::F32 { w, .. } => self.push(
-                &kern.matmul_f32,
-                &params,
-                &[(1, x), (4, w), (7, out)],
-                groups,
-            ),
-            GpuMatrix::F16 { w, .. } => self.push(
-                &kern.matmul_f16,
-                &params,
-                &[(1, x), (5, w), (7, out)],
-                groups,
-            ),
-            GpuMatrix::Q8 { qs, scales, .. } => {
-                let input = self.quantize(x, rows * k / 32, x_scale, scratch);
-                self.push(
-                    &kern.matmul_q8,
-                    &params,
-                    &[
-                        (2, &scratch.xq),
-                        (3, &scratch.xd),
-                        (5, qs),
-                        (6, scales),
-                        (7, out),
-                    ],
-                    groups,
-                );
-                self.keep_quantized(input, out);
-            }
-            GpuMatrix::Q4K {
-                qs, scales, mins, ..
-            } => {
-                let input = self.quantize(x, rows * k / 32, x_scale, scratch);
-                self.push(
-                    &kern.matmul_q4k,
-                    &params,
-                    &[
-                        (2, &scratch.xq),
-                        (3, &scratch.xd),
-                        (5, qs),
-                        (6, scales),
-                        (7, out),
-                        (8, mins),
-                        (9, &scratch.xs),
-                    ],
-                    groups,
-                );
-                self.keep_quantized(input, out);
-            }
-        }
+        self.matmul(w, &params, &call);
     }
 
-    /// Activations to i8 blocks of 32 (with scales and sums) for the quantized matmuls,
-    /// unless the scratch already holds them. Returns what the scratch holds.
-    fn quantize(
+    /// The attention projections whose columns lie in `cols` (of q, k, v side by side, each
+    /// `inner` wide), from (norm(x) or x): one matmul per stacked piece, each writing q and
+    /// the new keys and values where `out` says (the cache append needs no kernel).
+    pub(super) fn project(
         &mut self,
         x: &wgpu::Buffer,
-        blocks: usize,
-        x_scale: f32,
-        scratch: &QScratch,
-    ) -> QuantizedInput {
-        let input = (x.clone(), x_scale.to_bits(), blocks, scratch.xq.clone());
-        if self.quantized.as_ref() != Some(&input) {
-            self.push(
-                &self.m.kernels.quantize_q8,
-                &QuantizeParams {
-                    blocks: blocks as u32,
-                    x_scale,
-                    pad0: 0,
-                    pad1: 0,
-                },
-                &[(1, x), (2, &scratch.xq), (3, &scratch.xd), (4, &scratch.xs)],
-                (groups_for(blocks), 1, 1),
-            );
+        rows: usize,
+        proj: &[Projection],
+        cols: Range<usize>,
+        norm: Option<&wgpu::Buffer>,
+        out: &QkvOut,
+    ) {
+        let inner = self.m.cfg.inner_dim();
+        let sinks = &self.m.sinks;
+        for p in proj.iter().filter(|p| cols.contains(&p.col0)) {
+            let mut params = self.matmul_params(rows, &p.w, MODE_QKV, 1.0, norm.is_some());
+            params.col0 = p.col0 as u32;
+            params.split = inner as u32;
+            params.lq = out.lq as u32;
+            params.cap = out.cap as u32;
+            let call = MatmulCall {
+                x,
+                norm,
+                step: out.step,
+                outs: [
+                    out.q.unwrap_or(&sinks[0]),
+                    out.k.unwrap_or(&sinks[1]),
+                    out.v.unwrap_or(&sinks[2]),
+                ],
+            };
+            self.matmul(&p.w, &params, &call);
         }
-        input
     }
 
-    /// After a quantized matmul: the scratch still holds `input` unless the matmul wrote it.
-    fn keep_quantized(&mut self, input: QuantizedInput, out: &wgpu::Buffer) {
-        if input.0 != *out {
-            self.quantized = Some(input);
+    fn matmul_params(
+        &self,
+        rows: usize,
+        w: &GpuMatrix,
+        mode: u32,
+        x_scale: f32,
+        norm: bool,
+    ) -> MatmulParams {
+        MatmulParams {
+            m: rows as u32,
+            n: w.rows() as u32,
+            k: w.cols() as u32,
+            mode,
+            x_scale,
+            eps: self.m.cfg.layer_norm_epsilon as f32,
+            use_norm: norm as u32,
+            col0: 0,
+            split: 1,
+            lq: 1,
+            cap: 1,
+            pad0: 0,
         }
+    }
+
+    fn matmul(&mut self, w: &GpuMatrix, params: &MatmulParams, c: &MatmulCall) {
+        // matmul.wgsl: 32 outputs × 4 rows per workgroup.
+        let groups = (
+            (params.n as usize).div_ceil(32) as u32,
+            (params.m as usize).div_ceil(4) as u32,
+            1,
+        );
+        let kern = &self.m.kernels;
+        let [y, yk, yv] = c.outs;
+        let norm = c.norm.unwrap_or(&self.m.dummy);
+        let common = [(1, c.step), (2, c.x), (3, norm), (8, y), (9, yk), (10, yv)];
+        let (kernel, weights): (_, Vec<(u32, &wgpu::Buffer)>) = match w {
+            GpuMatrix::F32 { w, .. } => (&kern.matmul_f32, vec![(4, w)]),
+            GpuMatrix::F16 { w, .. } => (&kern.matmul_f16, vec![(5, w)]),
+            GpuMatrix::Q8 { qs, scales, .. } => (&kern.matmul_q8, vec![(5, qs), (6, scales)]),
+            GpuMatrix::Q4K {
+                qs, scales, mins, ..
+            } => (&kern.matmul_q4k, vec![(5, qs), (6, scales), (7, mins)]),
+        };
+        let buffers: Vec<(u32, &wgpu::Buffer)> = common.into_iter().chain(weights).collect();
+        self.push(kernel, params, &buffers, groups);
     }
 }
 
@@ -292,20 +290,17 @@ impl Recorder<'_> {
         );
     }
 
-    /// The feed-forward sublayer: xs += wo · relu(wi · norm(xs)), through `h` and `mid`.
-    #[allow(clippy::too_many_arguments)]
+    /// The feed-forward sublayer: xs += wo · relu(wi · norm(xs)), through `mid` (the norm in
+    /// wi's prologue).
     pub(super) fn feed_forward(
         &mut self,
         ff: &FeedForward,
         xs: &wgpu::Buffer,
-        h: &wgpu::Buffer,
         mid: &wgpu::Buffer,
         n: usize,
-        scratch: &QScratch,
     ) {
-        self.norm(xs, &ff.norm, n, h);
-        self.linear(h, n, &ff.wi, mid, MODE_RELU, 1.0, scratch);
-        self.linear(mid, n, &ff.wo, xs, MODE_ADD, 1.0, scratch);
+        self.linear(xs, n, &ff.wi, mid, MODE_RELU, 1.0, Some(&ff.norm));
+        self.linear(mid, n, &ff.wo, xs, MODE_ADD, 1.0, None);
     }
 
     /// dst row r = src row parents[r] for the first `params.lq` positions (source and
@@ -328,23 +323,6 @@ impl Recorder<'_> {
 }
 
 impl GpuT5Model {
-    /// The widest input of any matrix (sizes the q8_0 scratch).
-    fn max_in(&self) -> usize {
-        self.cfg
-            .d_model
-            .max(self.cfg.d_ff)
-            .max(self.cfg.inner_dim())
-    }
-
-    pub(super) fn scratch(&self, rows: usize) -> QScratch {
-        let words = rows * self.max_in();
-        QScratch {
-            xq: self.ctx.storage("xq", words / 4 + 1),
-            xd: self.ctx.storage("xd", words / 32 + 1),
-            xs: self.ctx.storage("xs", words / 32 + 1),
-        }
-    }
-
     /// Records `ops` into one submission of their own.
     pub(super) fn submit(&self, ops: &[Dispatch]) {
         let mut enc = self.ctx.device.create_command_encoder(&Default::default());
