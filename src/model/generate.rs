@@ -83,17 +83,42 @@ pub fn best_continuations(
     k: usize,
     banned: Option<u32>,
 ) -> Vec<Candidate> {
-    let mut scores = log_softmax(logits);
-    for s in &mut scores {
-        *s += running;
+    rank_row(&logits, running, k, banned)
+}
+
+/// `best_continuations` in one pass after the normaliser: each score is computed as
+/// log-softmax would (`(x - max) - log Σ exp(x - max)`, then `+ running`) and kept only if it
+/// enters the running top `k` (score descending, ties to the lower token id), so no vocabulary-
+/// sized score or index vectors are built.
+pub fn rank_row(logits: &[f32], running: f32, k: usize, banned: Option<u32>) -> Vec<Candidate> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    // f32 like torch's log_softmax; differences stay far below the 1e-4 score tolerance.
+    let sum: f32 = logits.iter().map(|&x| (x - max).exp()).sum();
+    let log_sum = sum.ln();
+    let mut best: Vec<Candidate> = Vec::with_capacity(k + 1);
+    if k == 0 {
+        return best;
     }
-    top_k(&scores, k, banned.map(|b| b as usize))
-        .into_iter()
-        .map(|i| Candidate {
-            token: i as u32,
-            score: scores[i],
-        })
-        .collect()
+    for (i, &x) in logits.iter().enumerate() {
+        let score = (x - max - log_sum) + running;
+        // Scanning ids upwards, an equal score never displaces an earlier one.
+        if best.len() == k && score.total_cmp(&best[k - 1].score).is_le() {
+            continue;
+        }
+        if Some(i as u32) == banned {
+            continue;
+        }
+        let at = best.partition_point(|c| c.score.total_cmp(&score).is_ge());
+        best.insert(
+            at,
+            Candidate {
+                token: i as u32,
+                score,
+            },
+        );
+        best.truncate(k);
+    }
+    best
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -231,17 +256,6 @@ fn generate_on_this_thread<M: Seq2Seq + ?Sized>(
         model.repeat_rows(&mut state, cfg.num_beams)?;
         beam_search(model, &mut state, cfg, on_step)
     }
-}
-
-fn log_softmax(mut xs: Vec<f32>) -> Vec<f32> {
-    let max = xs.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    // f32 like torch's log_softmax; differences stay far below the 1e-4 score tolerance.
-    let sum: f32 = xs.iter().map(|&x| (x - max).exp()).sum();
-    let log_sum = sum.ln();
-    for x in &mut xs {
-        *x = *x - max - log_sum;
-    }
-    xs
 }
 
 fn greedy<M: Seq2Seq + ?Sized>(

@@ -12,16 +12,18 @@ mod layers;
 mod position;
 
 pub use attention::KvCache;
+use attention::{CausalBias, CrossKv, History};
 pub use position::bucket as relative_position_bucket;
 
 use crate::model::checkpoint::{Checkpoint, TensorSpec, read_dir};
 use crate::model::config::T5Config;
-use crate::model::generate::{Seq2Seq, is_identity, repeated_rows};
+use crate::model::generate::{Candidate, Seq2Seq, is_identity, rank_row, repeated_rows};
 use crate::model::weights::TensorStore;
 use anyhow::{Context, Result, bail};
 use attention::AttentionLayer;
 use candle_core::{DType, Device, Tensor};
 use layers::{FeedForward, Linear, RmsNorm};
+use rayon::prelude::*;
 
 struct EncoderBlock {
     attn: AttentionLayer,
@@ -48,53 +50,56 @@ pub struct T5Model {
 }
 
 /// Everything the decoder carries from one step to the next for a batch of rows
-/// (input × beam): the self-attention caches and the per-input cross-attention K/V.
+/// (input × beam): the self-attention caches with the table of which slot holds each row's
+/// tokens, and the per-input cross-attention K/V.
 #[derive(Clone)]
 pub struct DecoderState {
     self_kv: Vec<KvCache>,
-    cross_kv: Vec<(Tensor, Tensor)>,
-    /// Additive (B, 1, 1, S) mask hiding padded encoder positions, when there are any.
-    cross_mask: Option<Tensor>,
-    position: usize,
+    history: History,
+    cross_kv: Vec<CrossKv>,
+    /// H·d_kv: the width of one cached key.
+    inner: usize,
 }
 
 impl DecoderState {
     pub fn rows(&self) -> usize {
-        self.cross_kv
-            .first()
-            .map_or(0, |(k, _)| k.dim(0).unwrap_or(0))
+        self.history.rows()
     }
 
     /// Number of decoder tokens already seen.
     pub fn position(&self) -> usize {
-        self.position
+        self.history.len()
     }
 
     /// Repeats every row `n` times (row r becomes rows r*n..r*n+n): one row per beam.
+    /// Beams share their input's cross-attention K/V.
     pub fn repeat_rows(&mut self, n: usize) -> Result<()> {
-        let idx = Tensor::new(repeated_rows(self.rows(), n).as_slice(), &Device::Cpu)?;
-        for (k, v) in &mut self.cross_kv {
-            *k = k.index_select(&idx, 0)?;
-            *v = v.index_select(&idx, 0)?;
+        let row_input = std::sync::Arc::new(
+            repeated_rows(self.rows(), n)
+                .into_iter()
+                .map(|r| self.cross_kv.first().map_or(0, |c| c.row_input[r as usize]))
+                .collect::<Vec<u32>>(),
+        );
+        for c in &mut self.cross_kv {
+            c.row_input = row_input.clone();
         }
-        if let Some(m) = &mut self.cross_mask {
-            *m = m.index_select(&idx, 0)?;
-        }
-        for c in &mut self.self_kv {
-            c.select_rows(&idx)?;
-        }
+        self.history.repeat_rows(n, &mut self.self_kv, self.inner);
         Ok(())
     }
 
-    /// Row i takes the self-attention cache of row `parents[i]` (beam search reordering).
-    /// Cross-attention K/V are per input, and beams never move between inputs.
+    /// Row i takes the self-attention cache of row `parents[i]` (beam search reordering): only
+    /// the slot table changes. Cross-attention K/V are per input, and beams never move between
+    /// inputs.
     pub fn reorder(&mut self, parents: &[u32]) -> Result<()> {
-        if is_identity(parents) {
-            return Ok(());
+        let rows = self.rows();
+        if parents.len() != rows {
+            bail!("{} parents for {rows} rows", parents.len());
         }
-        let idx = Tensor::new(parents, &Device::Cpu)?;
-        for c in &mut self.self_kv {
-            c.select_rows(&idx)?;
+        if let Some(p) = parents.iter().find(|&&p| p as usize >= rows) {
+            bail!("parent row {p} of {rows} rows");
+        }
+        if !is_identity(parents) {
+            self.history.reorder(parents);
         }
         Ok(())
     }
@@ -223,16 +228,33 @@ impl T5Model {
     /// Prepares decoding for encoder outputs (B, S, D): cross-attention K/V of every
     /// layer are computed here once instead of at every step.
     pub fn start_decoding(&self, encoded: &Tensor, mask: Option<&Tensor>) -> Result<DecoderState> {
+        let (rows, len, _) = encoded.dims3()?;
+        let row_input = std::sync::Arc::new((0..rows as u32).collect::<Vec<_>>());
+        let mask = match mask {
+            Some(m) => Some(std::sync::Arc::new(
+                Self::additive_mask(m)?.flatten_all()?.to_vec1::<f32>()?,
+            )),
+            None => None,
+        };
         let cross_kv = self
             .decoder
             .iter()
-            .map(|b| b.cross_attn.attn.project_kv(encoded))
+            .map(|b| {
+                let (k, v) = b.cross_attn.attn.project_kv_rows(encoded)?;
+                Ok(CrossKv {
+                    k,
+                    v,
+                    len,
+                    row_input: row_input.clone(),
+                    mask: mask.clone(),
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(DecoderState {
             self_kv: vec![KvCache::default(); self.decoder.len()],
+            history: History::new(rows),
             cross_kv,
-            cross_mask: mask.map(Self::additive_mask).transpose()?,
-            position: 0,
+            inner: self.cfg.num_heads * self.cfg.d_kv,
         })
     }
 
@@ -246,31 +268,29 @@ impl T5Model {
             );
         }
         self.check_ids(tokens)?;
-        let start = state.position;
-        let mut bias = self.position_bias(&self.decoder_bias, start, l, start + l, false)?;
-        if l > 1 {
-            // Causal mask within this chunk: query i must not see keys after start + i.
-            let mask: Vec<f32> = (0..l)
-                .flat_map(|i| {
-                    (0..start + l).map(move |j| if j > start + i { f32::MIN } else { 0.0 })
-                })
-                .collect();
-            let mask = Tensor::from_vec(mask, (1, 1, l, start + l), &Device::Cpu)?;
-            bias = bias.broadcast_add(&mask)?;
-        }
+        let start = state.position();
+        let (nb, md) = (
+            self.cfg.relative_attention_num_buckets,
+            self.cfg.relative_attention_max_distance,
+        );
+        let bias = CausalBias::new(
+            &self.decoder_bias.flatten_all()?.to_vec1::<f32>()?,
+            self.cfg.num_heads,
+            start + l,
+            |dist| position::bucket(-(dist as i64), false, nb, md) as usize,
+        );
+        state.history.push(l);
         let mut xs = self.embed(tokens)?;
         for (i, block) in self.decoder.iter().enumerate() {
-            xs = block
-                .self_attn
-                .forward_cached(&xs, &mut state.self_kv[i], &bias)?;
-            xs = block.cross_attn.forward_cross(
+            xs = block.self_attn.forward_cached(
                 &xs,
-                &state.cross_kv[i],
-                state.cross_mask.as_ref(),
+                &mut state.self_kv[i],
+                &state.history,
+                &bias,
             )?;
+            xs = block.cross_attn.forward_cross(&xs, &state.cross_kv[i])?;
             xs = block.ff.forward(&xs)?;
         }
-        state.position += l;
         let xs = self.decoder_norm.forward(&xs)?;
         match &self.lm_head {
             // Tied embeddings: HF (after Mesh TensorFlow) rescales by d_model^-0.5 first.
@@ -319,5 +339,33 @@ impl Seq2Seq for T5Model {
 
     fn reorder_rows(&self, state: &mut DecoderState, parents: &[u32]) -> Result<()> {
         state.reorder(parents)
+    }
+
+    /// The default's ranking on the logits as they come out, rows in parallel.
+    fn next_candidates(
+        &self,
+        state: &mut DecoderState,
+        last: &[u32],
+        running: &[f32],
+        k: usize,
+        banned: Option<u32>,
+    ) -> Result<Vec<Vec<Candidate>>> {
+        if running.len() != last.len() {
+            bail!("{} running scores for {} rows", running.len(), last.len());
+        }
+        let tokens = Tensor::new(last, &Device::Cpu)?.unsqueeze(1)?;
+        let logits = self.decode(state, &tokens)?.flatten_all()?;
+        let (storage, layout) = logits.storage_and_layout();
+        let (candle_core::Storage::Cpu(candle_core::CpuStorage::F32(data)), Some((a, b))) =
+            (&*storage, layout.contiguous_offsets())
+        else {
+            bail!("logits are not contiguous f32 on the CPU");
+        };
+        let vocab = (b - a) / last.len().max(1);
+        Ok(data[a..b]
+            .par_chunks(vocab)
+            .zip(running)
+            .map(|(row, &score)| rank_row(row, score, k, banned))
+            .collect())
     }
 }

@@ -181,9 +181,48 @@ pub(crate) use avx2::hsum as hsum_avx2;
 /// and unpacked once for all rows (beams, encoder positions).
 pub const MAX_ROWS: usize = 4;
 
+/// Rows per call of the `_rows` kernels on this CPU: the AVX-512 VNNI kernels keep eight
+/// rows' sums in registers, the AVX2 ones four.
+pub fn max_rows(isa: Isa) -> usize {
+    match isa {
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 if has_vnni() => 8,
+        _ => MAX_ROWS,
+    }
+}
+
+/// Whether the AVX-512 VNNI kernels run here (beam and encoder rows): one `vpdpbusd` per 64
+/// byte products instead of `maddubs` + `madd` per 32, and twice the width. Detected once;
+/// `TEXTCHEM_NO_AVX512=1` keeps the AVX2 kernels (to compare them).
+#[cfg(target_arch = "x86_64")]
+pub fn has_vnni() -> bool {
+    static VNNI: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *VNNI.get_or_init(|| {
+        std::env::var_os("TEXTCHEM_NO_AVX512").is_none()
+            && is_x86_feature_detected!("avx512f")
+            && is_x86_feature_detected!("avx512bw")
+            && is_x86_feature_detected!("avx512vl")
+            && is_x86_feature_detected!("avx512vnni")
+    })
+}
+
 pub fn dot_q8_0_rows(isa: Isa, w: &[PackedQ8_0], xs: &[&QuantizedRow], out: &mut [f32]) {
     match isa {
-        // SAFETY: Avx2 is only detected on CPUs with AVX2 and FMA.
+        // SAFETY: Avx2 is only detected on CPUs with AVX2 and FMA, and the VNNI kernels run
+        // only where `has_vnni` found their features.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 if has_vnni() && xs.len() <= 8 => unsafe {
+            match xs.len() {
+                8 => avx512::dot_q8_0_n::<8>(w, xs, out),
+                7 => avx512::dot_q8_0_n::<7>(w, xs, out),
+                6 => avx512::dot_q8_0_n::<6>(w, xs, out),
+                5 => avx512::dot_q8_0_n::<5>(w, xs, out),
+                4 => avx512::dot_q8_0_n::<4>(w, xs, out),
+                3 => avx512::dot_q8_0_n::<3>(w, xs, out),
+                2 => avx512::dot_q8_0_n::<2>(w, xs, out),
+                _ => avx512::dot_q8_0_n::<1>(w, xs, out),
+            }
+        },
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => unsafe {
             match xs.len() {
@@ -204,6 +243,19 @@ pub fn dot_q8_0_rows(isa: Isa, w: &[PackedQ8_0], xs: &[&QuantizedRow], out: &mut
 pub fn dot_q4k_rows(isa: Isa, w: &[PackedQ4K], xs: &[&QuantizedRow], out: &mut [f32]) {
     match isa {
         // SAFETY: as above.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 if has_vnni() && xs.len() <= 8 => unsafe {
+            match xs.len() {
+                8 => avx512::dot_q4k_n::<8>(w, xs, out),
+                7 => avx512::dot_q4k_n::<7>(w, xs, out),
+                6 => avx512::dot_q4k_n::<6>(w, xs, out),
+                5 => avx512::dot_q4k_n::<5>(w, xs, out),
+                4 => avx512::dot_q4k_n::<4>(w, xs, out),
+                3 => avx512::dot_q4k_n::<3>(w, xs, out),
+                2 => avx512::dot_q4k_n::<2>(w, xs, out),
+                _ => avx512::dot_q4k_n::<1>(w, xs, out),
+            }
+        },
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => unsafe {
             match xs.len() {
@@ -519,6 +571,155 @@ mod avx2 {
         }
         for r in 0..N {
             out[r] = unsafe { hsum(acc[r]) - hsum(min_acc[r]) };
+        }
+    }
+}
+
+// AVX-512 intrinsics are stable from Rust 1.89, above Cargo.toml's rust-version (1.87): the
+// crate needs 1.89 to build from here on (the rust-version bump is left to the manifest's
+// owners, since it turns on lints elsewhere).
+#[cfg(target_arch = "x86_64")]
+#[clippy::msrv = "1.89"]
+mod avx512 {
+    // The kernels index blocks of several rows in lockstep.
+    #![allow(clippy::needless_range_loop)]
+    use super::{PackedQ4K, PackedQ8_0, QuantizedRow};
+    use std::arch::x86_64::*;
+
+    /// `a` in lanes 0–7, `b` in lanes 8–15.
+    #[target_feature(enable = "avx512f,avx2")]
+    fn pair(a: f32, b: f32) -> __m512 {
+        _mm512_castpd_ps(_mm512_insertf64x4::<1>(
+            _mm512_castps_pd(_mm512_set1_ps(a)),
+            _mm256_castps_pd(_mm256_set1_ps(b)),
+        ))
+    }
+
+    /// q8_0 against N activation rows, two blocks (64 bytes) per instruction. `vpdpbusd`
+    /// multiplies unsigned by signed bytes, so the weights' signs move onto the activations
+    /// (|w| · ±x, exact: both stay within ±127) as in the AVX2 kernel; its i32 sums never
+    /// saturate.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma")]
+    pub unsafe fn dot_q8_0_n<const N: usize>(
+        w: &[PackedQ8_0],
+        xs: &[&QuantizedRow],
+        out: &mut [f32],
+    ) {
+        let mut acc = [_mm512_setzero_ps(); N];
+        let pairs = w.len() / 2;
+        let zero = _mm512_setzero_si512();
+        for p in 0..pairs {
+            let (b0, b1) = (&w[2 * p], &w[2 * p + 1]);
+            // SAFETY: each block's 32 bytes.
+            let wv = unsafe {
+                _mm512_inserti64x4::<1>(
+                    _mm512_castsi256_si512(_mm256_loadu_si256(b0.qs.as_ptr() as *const __m256i)),
+                    _mm256_loadu_si256(b1.qs.as_ptr() as *const __m256i),
+                )
+            };
+            let neg = _mm512_movepi8_mask(wv);
+            let aw = _mm512_abs_epi8(wv);
+            let ws = pair(b0.d, b1.d);
+            for r in 0..N {
+                let x = xs[r];
+                // SAFETY: activation blocks 2p and 2p + 1 of a row as long as the weights.
+                let (xv, dx) = unsafe {
+                    (
+                        _mm512_loadu_si512(x.qs.as_ptr().add(64 * p) as *const _),
+                        pair(*x.d.get_unchecked(2 * p), *x.d.get_unchecked(2 * p + 1)),
+                    )
+                };
+                let sx = _mm512_mask_sub_epi8(xv, neg, zero, xv);
+                let dot = _mm512_dpbusd_epi32(zero, aw, sx);
+                acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(ws, dx), acc[r]);
+            }
+        }
+        for r in 0..N {
+            let mut sum = _mm512_reduce_add_ps(acc[r]);
+            if w.len() % 2 == 1 {
+                // An odd last block (rows of 32·odd values).
+                let b = w.len() - 1;
+                let xq = &xs[r].qs[32 * b..32 * b + 32];
+                let isum: i32 = w[b]
+                    .qs
+                    .iter()
+                    .zip(xq)
+                    .map(|(&a, &c)| a as i32 * c as i32)
+                    .sum();
+                sum += w[b].d * xs[r].d[b] * isum as f32;
+            }
+            out[r] = sum;
+        }
+    }
+
+    /// q4k against N activation rows: per 32 weight bytes, the low and high nibbles (two
+    /// sub-blocks) side by side in one register against the two activation sub-blocks, so
+    /// one `vpdpbusd` serves 64 products; the sub-block factors d·sc·dx come from one
+    /// vector per block and row by a lane permute.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma")]
+    pub unsafe fn dot_q4k_n<const N: usize>(
+        w: &[PackedQ4K],
+        xs: &[&QuantizedRow],
+        out: &mut [f32],
+    ) {
+        let mut acc = [_mm512_setzero_ps(); N];
+        let mut min_acc = [_mm256_setzero_ps(); N];
+        let nibble = _mm256_set1_epi8(0x0F);
+        let zero = _mm512_setzero_si512();
+        // Lanes 0–7 take factor 2j, lanes 8–15 factor 2j + 1.
+        let pick: [__m512i; 4] = std::array::from_fn(|j| {
+            _mm512_inserti64x4::<1>(
+                _mm512_set1_epi32(2 * j as i32),
+                _mm256_set1_epi32(2 * j as i32 + 1),
+            )
+        });
+        for (b, blk) in w.iter().enumerate() {
+            // SAFETY: sc and m are 8 bytes each.
+            let (sc, m) = unsafe {
+                (
+                    _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(
+                        blk.sc.as_ptr() as *const __m128i
+                    ))),
+                    _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(
+                        blk.m.as_ptr() as *const __m128i
+                    ))),
+                )
+            };
+            let sc = _mm256_mul_ps(sc, _mm256_set1_ps(blk.d));
+            let m = _mm256_mul_ps(m, _mm256_set1_ps(blk.dmin));
+            let mut c = [_mm512_setzero_ps(); N];
+            for r in 0..N {
+                // SAFETY: the 8 sub-block scales of activation block b.
+                let (dx, dxs) = unsafe {
+                    (
+                        _mm256_loadu_ps(xs[r].d.as_ptr().add(8 * b)),
+                        _mm256_loadu_ps(xs[r].d_sums.as_ptr().add(8 * b)),
+                    )
+                };
+                c[r] = _mm512_castps256_ps512(_mm256_mul_ps(sc, dx));
+                min_acc[r] = _mm256_fmadd_ps(m, dxs, min_acc[r]);
+            }
+            for j in 0..4 {
+                // SAFETY: 32 bytes of this block's qs.
+                let q =
+                    unsafe { _mm256_loadu_si256(blk.qs.as_ptr().add(32 * j) as *const __m256i) };
+                let nib = _mm512_inserti64x4::<1>(
+                    _mm512_castsi256_si512(_mm256_and_si256(q, nibble)),
+                    _mm256_and_si256(_mm256_srli_epi16::<4>(q), nibble),
+                );
+                let sub = 8 * b + 2 * j;
+                for r in 0..N {
+                    // SAFETY: activation sub-blocks `sub` and `sub + 1` (64 bytes).
+                    let xv =
+                        unsafe { _mm512_loadu_si512(xs[r].qs.as_ptr().add(32 * sub) as *const _) };
+                    let dot = _mm512_dpbusd_epi32(zero, nib, xv);
+                    let f = _mm512_permutexvar_ps(pick[j], c[r]);
+                    acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), f, acc[r]);
+                }
+            }
+        }
+        for r in 0..N {
+            out[r] = _mm512_reduce_add_ps(acc[r]) - unsafe { super::avx2::hsum(min_acc[r]) };
         }
     }
 }

@@ -4,7 +4,7 @@
 //! and reused for every activation row (beams, encoder positions).
 
 use super::blocks::{BlockQ4K, BlockQ8_0, Q8_0_BLOCK, QK_K, QuantizedRow, blocks_from_bytes};
-use super::kernels::{self, MAX_ROWS, PackedQ4K, PackedQ8_0, detected_isa};
+use super::kernels::{self, PackedQ4K, PackedQ8_0, detected_isa};
 use anyhow::{Result, bail};
 use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::{Device, Tensor};
@@ -24,6 +24,26 @@ pub struct QLinear {
 /// Output rows handed to one task: enough work to outweigh scheduling, small enough to
 /// balance two to sixteen cores.
 const ROWS_PER_TASK: usize = 64;
+
+/// The most activation rows any kernel takes per call (`kernels::max_rows`).
+const MAX_GROUP: usize = 8;
+
+/// The output matrix, written by many tasks at disjoint positions.
+#[derive(Clone, Copy)]
+struct SharedOut(*mut f32);
+
+// SAFETY: tasks write disjoint elements only (see the writes), and the buffer outlives them.
+unsafe impl Send for SharedOut {}
+unsafe impl Sync for SharedOut {}
+
+impl SharedOut {
+    /// # Safety
+    /// `at` is inside the buffer and no other thread touches it meanwhile.
+    unsafe fn write(self, at: usize, v: f32) {
+        // SAFETY: the caller's.
+        unsafe { *self.0.add(at) = v };
+    }
+}
 
 impl QLinear {
     pub fn from_qtensor(q: &QTensor) -> Result<Self> {
@@ -80,54 +100,65 @@ impl QLinear {
         let x = xs.flatten_all()?.to_vec1::<f32>()?;
         let qx: Vec<QuantizedRow> = x.chunks_exact(in_dim).map(QuantizedRow::new).collect();
         let isa = detected_isa();
-        // Filled per weight row (see `by_activation_row`), so each task owns a contiguous slice.
-        let mut yt = vec![0f32; self.out_dim * m];
-        let groups: Vec<Vec<&QuantizedRow>> =
-            qx.chunks(MAX_ROWS).map(|g| g.iter().collect()).collect();
-        // One weight row at a time against every activation row, MAX_ROWS per kernel call.
-        let run_row = |row: usize, out: &mut [f32]| {
-            let mut o = 0;
-            for refs in &groups {
-                let dst = &mut out[o..o + refs.len()];
-                match &self.rows {
-                    Rows::Q8_0(w) => {
-                        let per_row = self.in_dim / Q8_0_BLOCK;
-                        kernels::dot_q8_0_rows(
-                            isa,
-                            &w[row * per_row..(row + 1) * per_row],
-                            refs,
-                            dst,
-                        )
+        let out_dim = self.out_dim;
+        let mut y = vec![0f32; out_dim * m];
+        if let [x] = qx.as_slice() {
+            // Greedy decoding: the four-weight-rows kernels, tasks owning contiguous outputs.
+            y.par_chunks_mut(ROWS_PER_TASK)
+                .enumerate()
+                .for_each(|(t, out)| {
+                    let first = ROWS_PER_TASK * t;
+                    let done = self.rows_by_four(first, out, x);
+                    for (r, o) in out[done..].iter_mut().enumerate() {
+                        self.run_row(isa, first + done + r, &[x], std::slice::from_mut(o));
                     }
-                    Rows::Q4K(w) => {
-                        let per_row = self.in_dim / QK_K;
-                        kernels::dot_q4k_rows(
-                            isa,
-                            &w[row * per_row..(row + 1) * per_row],
-                            refs,
-                            dst,
-                        )
+                });
+        } else {
+            // Activation rows in near-equal groups the kernels keep in registers (10 beams: two
+            // of five), each weight row read once for a group.
+            let groups = m.div_ceil(kernels::max_rows(isa));
+            let size = m.div_ceil(groups);
+            let groups: Vec<Vec<&QuantizedRow>> =
+                qx.chunks(size).map(|g| g.iter().collect()).collect();
+            // Enough tasks for every core to get several, none under four rows.
+            let per_task = (out_dim / (4 * rayon::current_num_threads())).clamp(4, ROWS_PER_TASK);
+            let y_at = SharedOut(y.as_mut_ptr());
+            (0..out_dim.div_ceil(per_task))
+                .into_par_iter()
+                .for_each(|t| {
+                    let mut sums = [0f32; MAX_GROUP];
+                    for row in t * per_task..((t + 1) * per_task).min(out_dim) {
+                        let mut i = 0;
+                        for g in &groups {
+                            let sums = &mut sums[..g.len()];
+                            self.run_row(isa, row, g, sums);
+                            for (k, &v) in sums.iter().enumerate() {
+                                // SAFETY: (i + k, row) is inside the m × out_dim output, and
+                                // only the task owning `row` writes column `row`.
+                                unsafe { y_at.write((i + k) * out_dim + row, v) };
+                            }
+                            i += g.len();
+                        }
                     }
-                }
-                o += refs.len();
-            }
-        };
-        yt.par_chunks_mut(ROWS_PER_TASK * m)
-            .enumerate()
-            .for_each(|(t, out)| {
-                let first = ROWS_PER_TASK * t;
-                let done = match qx.as_slice() {
-                    [x] => self.rows_by_four(first, out, x),
-                    _ => 0,
-                };
-                for (r, o) in out[done * m..].chunks_mut(m).enumerate() {
-                    run_row(first + done + r, o);
-                }
-            });
-        let y = kernels::by_activation_row(yt, m);
+                });
+        }
         let mut out = dims;
-        *out.last_mut().expect("non-empty dims") = self.out_dim;
+        *out.last_mut().expect("non-empty dims") = out_dim;
         Ok(Tensor::from_vec(y, out, &Device::Cpu)?)
+    }
+
+    /// `out[i] = row · xs[i]` for up to `max_rows` activation rows.
+    fn run_row(&self, isa: kernels::Isa, row: usize, xs: &[&QuantizedRow], out: &mut [f32]) {
+        match &self.rows {
+            Rows::Q8_0(w) => {
+                let per_row = self.in_dim / Q8_0_BLOCK;
+                kernels::dot_q8_0_rows(isa, &w[row * per_row..(row + 1) * per_row], xs, out)
+            }
+            Rows::Q4K(w) => {
+                let per_row = self.in_dim / QK_K;
+                kernels::dot_q4k_rows(isa, &w[row * per_row..(row + 1) * per_row], xs, out)
+            }
+        }
     }
 
     /// Greedy decoding (one activation row): `out[i] = row(first + i) · x`, four rows per

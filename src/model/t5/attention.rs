@@ -1,12 +1,15 @@
 //! T5 multi-head attention (no 1/sqrt(d) scaling: T5 folds it into the initialisation) and
 //! the key/value caches the decoder keeps between steps.
 
+use super::dense;
 use super::layers::{Linear, RmsNorm};
 use crate::model::checkpoint::AttentionSpec;
 use crate::model::config::T5Config;
+use crate::model::quantize::kernels::detected_isa;
 use crate::model::weights::TensorStore;
 use anyhow::Result;
 use candle_core::Tensor;
+use rayon::prelude::*;
 
 /// The q/k/v/o projections of one attention sublayer.
 pub struct Attention {
@@ -48,6 +51,14 @@ impl Attention {
         Ok((
             self.split_heads(&self.k.forward(xs)?)?,
             self.split_heads(&self.v.forward(xs)?)?,
+        ))
+    }
+
+    /// Keys and values (..., H·d_kv) as flat rows: the decoder's layout (heads side by side).
+    pub fn project_kv_rows(&self, xs: &Tensor) -> Result<(Vec<f32>, Vec<f32>)> {
+        Ok((
+            self.k.forward(xs)?.flatten_all()?.to_vec1()?,
+            self.v.forward(xs)?.flatten_all()?.to_vec1()?,
         ))
     }
 
@@ -96,61 +107,250 @@ impl AttentionLayer {
         Ok((xs + self.attn.attend(&h, &k, &v, Some(bias))?)?)
     }
 
-    /// Decoder self-attention: appends this step's keys/values to `cache` first.
+    /// Decoder self-attention over `l` new tokens per row (`xs` (B, L, D)): appends their
+    /// keys/values to `cache` (whose row layout `history` already covers them), then
+    /// attends causally with the position biases of `bias`.
     pub fn forward_cached(
         &self,
         xs: &Tensor,
         cache: &mut KvCache,
-        bias: &Tensor,
+        history: &History,
+        bias: &CausalBias,
     ) -> Result<Tensor> {
+        let (b, l, _) = xs.dims3()?;
         let h = self.norm.forward(xs)?;
-        let (k, v) = self.attn.project_kv(&h)?;
-        let (k, v) = cache.append(k, v)?;
-        Ok((xs + self.attn.attend(&h, &k, &v, Some(bias))?)?)
+        let (k, v) = self.attn.project_kv_rows(&h)?;
+        let inner = self.attn.heads * self.attn.d_kv;
+        cache.append(&k, &v, b, l, inner);
+        let cache = &*cache;
+        let q: Vec<f32> = self.attn.q.forward(&h)?.flatten_all()?.to_vec1()?;
+        let start = history.len() - l;
+        let out = attend_rows(&q, b * l, self.attn.heads, self.attn.d_kv, |unit| {
+            let (row, i) = (unit / l, unit % l);
+            let pos = start + i;
+            UnitKeys {
+                // Causal: query `pos` sees keys 0..=pos.
+                n: pos + 1,
+                kv: move |t: usize| {
+                    let at = (t * b + history.slot(t, row)) * inner;
+                    (&cache.k[at..at + inner], &cache.v[at..at + inner])
+                },
+                bias: move |head: usize, t: usize| bias.get(head, pos - t),
+            }
+        });
+        let out = Tensor::from_vec(out, (b, l, inner), xs.device())?;
+        Ok((xs + self.attn.o.forward(&out)?)?)
     }
 
     /// Cross-attention over keys/values computed once from the encoder output.
-    pub fn forward_cross(
-        &self,
-        xs: &Tensor,
-        kv: &(Tensor, Tensor),
-        mask: Option<&Tensor>,
-    ) -> Result<Tensor> {
+    pub fn forward_cross(&self, xs: &Tensor, cross: &CrossKv) -> Result<Tensor> {
+        let (b, l, _) = xs.dims3()?;
         let h = self.norm.forward(xs)?;
-        Ok((xs + self.attn.attend(&h, &kv.0, &kv.1, mask)?)?)
+        let q: Vec<f32> = self.attn.q.forward(&h)?.flatten_all()?.to_vec1()?;
+        let inner = self.attn.heads * self.attn.d_kv;
+        let s = cross.len;
+        let out = attend_rows(&q, b * l, self.attn.heads, self.attn.d_kv, |unit| {
+            let input = cross.row_input[unit / l] as usize;
+            let (k, v) = (&cross.k[input * s * inner..], &cross.v[input * s * inner..]);
+            let mask = cross.mask.as_ref().map(|m| &m[input * s..(input + 1) * s]);
+            UnitKeys {
+                n: s,
+                kv: move |t: usize| {
+                    (
+                        &k[t * inner..(t + 1) * inner],
+                        &v[t * inner..(t + 1) * inner],
+                    )
+                },
+                bias: move |_: usize, t: usize| mask.map_or(0.0, |m| m[t]),
+            }
+        });
+        let out = Tensor::from_vec(out, (b, l, inner), xs.device())?;
+        Ok((xs + self.attn.o.forward(&out)?)?)
     }
 }
 
-/// Keys and values of the tokens decoded so far, (B, H, T, d_kv) each. Owned by the
-/// generation loop so beam search can reorder rows when beams change parents.
+/// The keys one query row attends to: how many, key/value `t` (all heads side by side), and
+/// the additive bias of (head, t).
+struct UnitKeys<KV, B> {
+    n: usize,
+    kv: KV,
+    bias: B,
+}
+
+/// Attention of `units` query rows (`q`: units × H·d_kv) over their own keys, with plain loops:
+/// decode steps have 1–10 query rows, where candle's batched matmuls, head transposes and
+/// cache copies cost more than the arithmetic. Rows run in parallel.
+fn attend_rows<'a, F, KV, B>(q: &[f32], units: usize, heads: usize, d: usize, keys: F) -> Vec<f32>
+where
+    F: Fn(usize) -> UnitKeys<KV, B> + Sync,
+    KV: Fn(usize) -> (&'a [f32], &'a [f32]),
+    B: Fn(usize, usize) -> f32,
+{
+    let inner = heads * d;
+    let isa = detected_isa();
+    let mut out = vec![0f32; units * inner];
+    out.par_chunks_mut(inner)
+        .enumerate()
+        .for_each(|(unit, out)| {
+            let UnitKeys { n, kv, bias } = keys(unit);
+            let q = &q[unit * inner..(unit + 1) * inner];
+            let mut scores = vec![0f32; n];
+            for h in 0..heads {
+                let span = h * d..(h + 1) * d;
+                let qh = &q[span.clone()];
+                let mut max = f32::NEG_INFINITY;
+                for (t, s) in scores.iter_mut().enumerate() {
+                    *s = dense::dot(isa, qh, &kv(t).0[span.clone()]) + bias(h, t);
+                    max = max.max(*s);
+                }
+                // Softmax as candle's: exponentials of the shifted scores over their sum.
+                let mut sum = 0f32;
+                for s in &mut scores {
+                    *s = (*s - max).exp();
+                    sum += *s;
+                }
+                let o = &mut out[span.clone()];
+                for (t, &e) in scores.iter().enumerate() {
+                    let w = e / sum;
+                    for (o, v) in o.iter_mut().zip(&kv(t).1[span.clone()]) {
+                        *o += w * v;
+                    }
+                }
+            }
+        });
+    out
+}
+
+/// Which cache slot holds each row's key/value at each position, `position × rows`: row b's
+/// token t is in slot `slot(t, b)`. Beam search reorders rows by rewriting this table (a few
+/// hundred integers) instead of copying every layer's cache; all layers share it.
+#[derive(Clone, Default)]
+pub struct History {
+    slots: Vec<u32>,
+    rows: usize,
+}
+
+impl History {
+    pub fn new(rows: usize) -> Self {
+        History {
+            slots: Vec::new(),
+            rows,
+        }
+    }
+
+    /// Positions recorded.
+    pub(super) fn len(&self) -> usize {
+        self.slots.len().checked_div(self.rows).unwrap_or(0)
+    }
+
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    fn slot(&self, t: usize, row: usize) -> usize {
+        self.slots[t * self.rows + row] as usize
+    }
+
+    /// `l` new positions, each row's entry in its own slot (where `KvCache::append` puts it).
+    pub fn push(&mut self, l: usize) {
+        for _ in 0..l {
+            self.slots.extend(0..self.rows as u32);
+        }
+    }
+
+    /// Row i takes row `parents[i]`'s history.
+    pub fn reorder(&mut self, parents: &[u32]) {
+        let rows = self.rows;
+        for t in self.slots.chunks_exact_mut(rows) {
+            let old: Vec<u32> = t.to_vec();
+            for (s, &p) in t.iter_mut().zip(parents) {
+                *s = old[p as usize];
+            }
+        }
+    }
+
+    /// Every row repeated `n` times over caches rebuilt to match (row r becomes rows
+    /// r*n..r*n+n, each in its own slot again).
+    pub fn repeat_rows(&mut self, n: usize, caches: &mut [KvCache], inner: usize) {
+        let (rows, len) = (self.rows, self.len());
+        for cache in caches.iter_mut() {
+            let mut k = Vec::with_capacity(cache.k.len() * n);
+            let mut v = Vec::with_capacity(cache.v.len() * n);
+            for t in 0..len {
+                for r in 0..rows * n {
+                    let at = (t * rows + self.slot(t, r / n)) * inner;
+                    k.extend_from_slice(&cache.k[at..at + inner]);
+                    v.extend_from_slice(&cache.v[at..at + inner]);
+                }
+            }
+            *cache = KvCache { k, v };
+        }
+        self.rows = rows * n;
+        self.slots.clear();
+        self.push(len);
+    }
+}
+
+/// Keys and values of one decoder layer's tokens so far, position-major: the entry of slot s
+/// at position t (all heads side by side) starts at `(t · rows + s) · H·d_kv`. A step appends
+/// at the end, so the cache is never copied (amortised growth aside).
 #[derive(Clone, Default)]
 pub struct KvCache {
-    kv: Option<(Tensor, Tensor)>,
+    k: Vec<f32>,
+    v: Vec<f32>,
 }
 
 impl KvCache {
-    pub fn len(&self) -> usize {
-        self.kv.as_ref().map_or(0, |(k, _)| k.dim(2).unwrap_or(0))
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    fn append(&mut self, k: Tensor, v: Tensor) -> Result<(Tensor, Tensor)> {
-        let kv = match self.kv.take() {
-            None => (k, v),
-            Some((pk, pv)) => (Tensor::cat(&[&pk, &k], 2)?, Tensor::cat(&[&pv, &v], 2)?),
-        };
-        self.kv = Some(kv.clone());
-        Ok(kv)
-    }
-
-    /// Row `i` of the result is row `rows[i]` of the cache (beam search's parent beams).
-    pub fn select_rows(&mut self, rows: &Tensor) -> Result<()> {
-        if let Some((k, v)) = self.kv.take() {
-            self.kv = Some((k.index_select(rows, 0)?, v.index_select(rows, 0)?));
+    /// Appends `k`/`v` (B, L, inner): position-major, row b's token in slot b.
+    fn append(&mut self, k: &[f32], v: &[f32], b: usize, l: usize, inner: usize) {
+        for i in 0..l {
+            for row in 0..b {
+                let at = (row * l + i) * inner;
+                self.k.extend_from_slice(&k[at..at + inner]);
+                self.v.extend_from_slice(&v[at..at + inner]);
+            }
         }
-        Ok(())
+    }
+}
+
+/// Cross-attention keys/values of one layer, per input (inputs × S × H·d_kv), the rows'
+/// inputs (beams share their input's keys instead of copies) and the additive mask of padded
+/// encoder positions (inputs × S).
+#[derive(Clone)]
+pub struct CrossKv {
+    pub k: Vec<f32>,
+    pub v: Vec<f32>,
+    pub len: usize,
+    pub row_input: std::sync::Arc<Vec<u32>>,
+    pub mask: Option<std::sync::Arc<Vec<f32>>>,
+}
+
+/// The decoder's position biases by head and distance (query − key ≥ 0): one table lookup per
+/// score instead of a (B, H, L, T) tensor per step.
+pub struct CausalBias {
+    values: Vec<f32>,
+    distances: usize,
+}
+
+impl CausalBias {
+    /// `table` (buckets × H, row-major) for distances 0..distances.
+    pub fn new(
+        table: &[f32],
+        heads: usize,
+        distances: usize,
+        bucket: impl Fn(usize) -> usize,
+    ) -> Self {
+        let mut values = vec![0f32; heads * distances];
+        for dist in 0..distances {
+            let b = bucket(dist);
+            for h in 0..heads {
+                values[h * distances + dist] = table[b * heads + h];
+            }
+        }
+        CausalBias { values, distances }
+    }
+
+    fn get(&self, head: usize, distance: usize) -> f32 {
+        self.values[head * self.distances + distance]
     }
 }
