@@ -10,7 +10,8 @@
 // `use_norm` the input rows are T5's RMS norm of x (x / sqrt(mean(x²) + eps) · norm_w, the
 // reduction ordered as rms_norm.wgsl orders it, so the values are bit for bit the same), and
 // the quantized matmuls quantize their 4 rows to i8 blocks in workgroup memory, 64 blocks at
-// a time, exactly as the CPU kernels quantize. A decode step has 1–20 rows, so recomputing a
+// a time, exactly as the CPU kernels quantize; the float ones stage 512 normalized values
+// per row at a time (a division per product would cost more than the product). A decode step has 1–20 rows, so recomputing a
 // row's norm and blocks in every workgroup costs little next to a dispatch.
 //
 // Epilogue (`mode`): 0 writes y, 1 writes relu(y), 2 adds y to the output (residual
@@ -47,6 +48,8 @@ const OUTS: u32 = 32u;
 // Activation blocks quantized per tile and row (a multiple of LANES, so every lane visits
 // its blocks in the order of one pass over the whole row).
 const TILE: u32 = 64u;
+// Input values per row and tile of the float matmuls (a multiple of 2·LANES, likewise).
+const XT: u32 = 512u;
 var<workgroup> part: array<f32, 1024>;
 var<workgroup> denom: array<f32, 4>;
 var<workgroup> xq: array<u32, 2048>;
@@ -176,18 +179,36 @@ fn finish(wg: vec3<u32>, l: vec3<u32>, acc: vec4<f32>) {
     }
 }
 
+// Every thread of the workgroup: input values c0..c0 + XT of the workgroup's rows, normalized
+// and scaled once, into workgroup memory (xq, as f32 bits) for the float matmuls.
+fn stage_tile(wg: vec3<u32>, l: vec3<u32>, c0: u32) {
+    let row0 = wg.y * MR;
+    workgroupBarrier();
+    for (var e = l.y * LANES + l.x; e < MR * XT; e += MR * 64u) {
+        let i = e / XT;
+        let c = c0 + e % XT;
+        if (row0 + i < p.m && c < p.k) {
+            xq[e] = bitcast<u32>(xval(row0, i, c));
+        }
+    }
+    workgroupBarrier();
+}
+
 @compute @workgroup_size(8, 32)
 fn matmul_f32(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) l: vec3<u32>) {
     prologue(wg, l);
     let n = wg.x * OUTS + l.y;
     let m0 = wg.y * MR;
     var acc = vec4<f32>(0.0);
-    if (n < p.n) {
-        let rows = min(MR, p.m - m0);
-        for (var c = l.x; c < p.k; c += LANES) {
-            let wv = w[n * p.k + c];
-            for (var i = 0u; i < rows; i++) {
-                acc[i] += xval(m0, i, c) * wv;
+    let rows = min(MR, p.m - m0);
+    for (var c0 = 0u; c0 < p.k; c0 += XT) {
+        stage_tile(wg, l, c0);
+        if (n < p.n) {
+            for (var c = l.x; c < min(XT, p.k - c0); c += LANES) {
+                let wv = w[n * p.k + c0 + c];
+                for (var i = 0u; i < rows; i++) {
+                    acc[i] += bitcast<f32>(xq[i * XT + c]) * wv;
+                }
             }
         }
     }
@@ -202,12 +223,16 @@ fn matmul_f16(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id
     let m0 = wg.y * MR;
     var acc = vec4<f32>(0.0);
     let words = p.k / 2u;
-    if (n < p.n) {
-        let rows = min(MR, p.m - m0);
-        for (var c = l.x; c < words; c += LANES) {
-            let wv = unpack2x16float(wq[n * words + c]);
-            for (var i = 0u; i < rows; i++) {
-                acc[i] += xval(m0, i, 2u * c) * wv.x + xval(m0, i, 2u * c + 1u) * wv.y;
+    let rows = min(MR, p.m - m0);
+    for (var c0 = 0u; c0 < p.k; c0 += XT) {
+        stage_tile(wg, l, c0);
+        if (n < p.n) {
+            for (var c = l.x; c < min(XT, p.k - c0) / 2u; c += LANES) {
+                let wv = unpack2x16float(wq[n * words + c0 / 2u + c]);
+                for (var i = 0u; i < rows; i++) {
+                    let at = i * XT + 2u * c;
+                    acc[i] += bitcast<f32>(xq[at]) * wv.x + bitcast<f32>(xq[at + 1u]) * wv.y;
+                }
             }
         }
     }
