@@ -1,7 +1,9 @@
 //! `textchem props [FILE|-]`: molecular properties of SMILES lines as CSV.
 //!
-//! Each input line is a SMILES, optionally followed by whitespace and an id. A line that cannot be
-//! read still gets a row, with the reason in `error`, and the run goes on. Reaction SMILES
+//! Each input line is `SMILES [|cx layer|] [id]`, split at spaces and tabs (a Unicode space
+//! belongs to the SMILES and is reported with its column). A CXSMILES layer is not read yet: its
+//! row carries an error naming it rather than dropping it silently. A line that cannot be read
+//! still gets a row, with the reason in `error`, and the run goes on. Reaction SMILES
 //! (containing `>`) get their canonical reaction SMILES and empty per-molecule columns.
 
 use std::fs::File;
@@ -21,7 +23,8 @@ use crate::chem::smiles::{parse_molecule, parse_reaction};
 
 #[derive(clap::Args, Debug)]
 pub struct PropsArgs {
-    /// File with one SMILES per line (`SMILES [id]`); `-` or nothing reads standard input.
+    /// File with one SMILES per line (`SMILES [|cx layer|] [id]`); `-` or nothing reads
+    /// standard input.
     pub input: Option<PathBuf>,
     /// Also write logp, tpsa, hbd, hba (Lipinski), rotatable_bonds, rings and formal_charge.
     #[arg(long)]
@@ -89,16 +92,43 @@ pub fn write_props(input: impl BufRead, out: &mut impl Write, all: bool) -> io::
     Ok(())
 }
 
-/// `SMILES [id]` → the SMILES and the id (the rest of the line, trimmed); `None` for blank lines.
-pub fn split_line(line: &str) -> Option<(&str, Option<&str>)> {
-    let line = line.trim();
+/// One input line: `SMILES [|cx layer|] [id]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PropsLine<'a> {
+    pub smiles: &'a str,
+    /// A CXSMILES layer `|...|` written after the SMILES, bars included.
+    pub cx_layer: Option<&'a str>,
+    /// The rest of the line, trimmed.
+    pub id: Option<&'a str>,
+}
+
+/// Splits a line at ASCII spaces and tabs only, so that a Unicode space inside a SMILES
+/// (`O=C<NBSP>=O`) stays in it and the reader reports its column; `None` for blank lines.
+pub fn split_line(line: &str) -> Option<PropsLine<'_>> {
+    let is_gap = |c: char| c == ' ' || c == '\t';
+    let line = line.trim_matches(|c: char| is_gap(c) || c.is_ascii_whitespace());
     if line.is_empty() {
         return None;
     }
-    match line.split_once(char::is_whitespace) {
-        Some((smiles, rest)) => Some((smiles, Some(rest.trim()).filter(|s| !s.is_empty()))),
-        None => Some((line, None)),
-    }
+    let Some((smiles, rest)) = line.split_once(is_gap) else {
+        return Some(PropsLine {
+            smiles: line,
+            cx_layer: None,
+            id: None,
+        });
+    };
+    let rest = rest.trim_start_matches(is_gap);
+    // A CXSMILES layer runs from `|` to the next `|`.
+    let (cx_layer, rest) = match rest.strip_prefix('|').and_then(|r| r.find('|')) {
+        Some(end) => (Some(&rest[..end + 2]), &rest[end + 2..]),
+        None => (None, rest),
+    };
+    let id = Some(rest.trim_matches(is_gap)).filter(|s| !s.is_empty());
+    Some(PropsLine {
+        smiles,
+        cx_layer,
+        id,
+    })
 }
 
 /// Lines per parallel chunk: enough to keep every core busy, few enough to bound memory.
@@ -124,10 +154,16 @@ fn read_chunk(lines: &mut Lines<impl BufRead>) -> io::Result<Vec<Line>> {
 fn line_row(number: usize, text: Result<String, LineError>, all: bool) -> Option<Vec<String>> {
     match text {
         Ok(text) => {
-            let (smiles, id) = split_line(&text)?;
+            let line = split_line(&text)?;
             // Lines without an id are named by their 1-based line number.
-            let id = id.map_or_else(|| number.to_string(), str::to_string);
-            Some(props_row(&id, smiles, all))
+            let id = line.id.map_or_else(|| number.to_string(), str::to_string);
+            let mut row = props_row(&id, line.smiles, all);
+            // Coordinates, enhanced stereo, radicals...: reported, never silently lost.
+            if let Some(layer) = line.cx_layer {
+                row[8] = format!("CXSMILES layer {layer} is not read by textchem yet");
+                row[2..8].iter_mut().for_each(String::clear);
+            }
+            Some(row)
         }
         Err(e) => Some(error_row(
             &number.to_string(),
@@ -295,16 +331,45 @@ mod tests {
         assert_eq!(out, b"\"a,b\",\"say \"\"hi\"\"\",plain\r\n");
     }
 
+    fn parts(line: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
+        split_line(line).map(|l| (l.smiles, l.cx_layer, l.id))
+    }
+
     #[test]
     fn ids_default_to_line_numbers_and_may_contain_spaces() {
-        assert_eq!(split_line("  CCO  "), Some(("CCO", None)));
+        assert_eq!(parts("  CCO  "), Some(("CCO", None, None)));
         assert_eq!(
-            split_line("CCO\tethyl alcohol"),
-            Some(("CCO", Some("ethyl alcohol")))
+            parts("CCO\tethyl alcohol"),
+            Some(("CCO", None, Some("ethyl alcohol")))
         );
-        assert_eq!(split_line("   "), None);
+        assert_eq!(parts("   "), None);
         let out = csv("\nC\n", false);
         assert!(out.lines().nth(1).unwrap().starts_with("2,C,C,CH4,"));
+    }
+
+    #[test]
+    fn a_cxsmiles_layer_is_split_off_and_reported_not_dropped() {
+        assert_eq!(
+            parts("CC |^1:1| ethyl"),
+            Some(("CC", Some("|^1:1|"), Some("ethyl")))
+        );
+        assert_eq!(
+            parts("C[C@H](O)CC |&1:1|"),
+            Some(("C[C@H](O)CC", Some("|&1:1|"), None))
+        );
+        let out = csv("CC |^1:1| ethyl\n", false);
+        let row = out.lines().nth(1).unwrap();
+        assert!(row.starts_with("ethyl,CC,,,"), "{row}");
+        assert!(row.contains("CXSMILES layer |^1:1|"), "{row}");
+    }
+
+    #[test]
+    fn a_unicode_space_inside_a_smiles_is_an_error_with_its_column() {
+        assert_eq!(parts("O=C\u{a0}=O"), Some(("O=C\u{a0}=O", None, None)));
+        let out = csv("O=C\u{a0}=O\n", false);
+        let row = out.lines().nth(1).unwrap();
+        assert!(row.contains("column 3"), "{row}");
+        assert!(!row.contains("CH2O"), "{row}");
     }
 
     #[test]

@@ -218,3 +218,14 @@ fn isotopes_without_a_tabulated_mass_are_read_and_weighed() {
         );
     }
 }
+
+#[test]
+fn reactions_with_an_empty_side_are_read_as_rdkits_reaction_reader_reads_them() {
+    // RDKit 2026.09's ReactionFromSmiles accepts `>>C`, `C>>` and `>>` (an empty side is a
+    // reaction with no reactants or no products); only a fourth part is an error.
+    use textchem::chem::smiles::parse_reaction;
+    for smiles in [">>C", "C>>", ">>", ">C>"] {
+        assert!(parse_reaction(smiles).is_ok(), "{smiles}");
+    }
+    assert!(parse_reaction("C>>C>C").is_err());
+}

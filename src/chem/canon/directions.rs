@@ -57,7 +57,9 @@ fn next_double_bond(
 }
 
 /// Plain single bonds to each end's substituents, tree bonds first; ring-closure bonds only
-/// when an end has no tree bond to mark.
+/// when an end has no tree bond to mark. An end whose substituents are all joined by aromatic
+/// bonds (a double bond leaving an aromatic ring, `C/N=c1\sccn1C`) marks one of those, as
+/// RDKit writes it; readers take `/` `\` between aromatic atoms as an aromatic bond.
 fn markable(
     mol: &Molecule,
     adj: &Adjacency,
@@ -68,14 +70,22 @@ fn markable(
     let mut out: Markable = [Vec::new(), Vec::new()];
     for (e, cands) in out.iter_mut().enumerate() {
         let (end, other) = (db.ends[e], db.ends[1 - e]);
+        let mut aromatic = Vec::new();
         for &n in &substituents(adj, end, other) {
             let b = mol
                 .bond_between(AtomIdx::new(end), AtomIdx::new(n))
                 .expect("substituent is bonded");
-            let bond = mol.bond(b);
-            if bond.order == BondOrder::Single && !flags.bonds[b.index()] {
+            if mol.bond(b).order != BondOrder::Single {
+                continue;
+            }
+            if flags.bonds[b.index()] {
+                aromatic.push((n, b.index()));
+            } else {
                 cands.push((n, b.index()));
             }
+        }
+        if cands.is_empty() {
+            *cands = aromatic;
         }
         let is_tree = |&(n, b): &(usize, usize)| {
             walk.parent_bond[n] == Some(b) || walk.parent_bond[end] == Some(b)

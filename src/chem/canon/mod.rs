@@ -15,12 +15,22 @@ pub use renumber::renumber;
 pub use writer::WriteOptions;
 
 use super::aromaticity::{self, Flags};
+use super::hydrogens::fold_explicit_hydrogens;
 use super::mol::{Adjacency, Molecule, Reaction};
 use super::rings::RingCore;
 use stereo::StereoSet;
 
-/// The canonical aromatic SMILES of `mol`.
+/// The canonical aromatic SMILES of `mol`. Hydrogens written as atoms are folded into counts
+/// first, as RDKit's reader does ([`fold_explicit_hydrogens`]), so `[H]OC([H])([H])[H]` and `CO`
+/// get one string.
 pub fn canonical_smiles(mol: &Molecule) -> String {
+    match fold_explicit_hydrogens(mol) {
+        Some(folded) => canonical_smiles_of(&folded),
+        None => canonical_smiles_of(mol),
+    }
+}
+
+fn canonical_smiles_of(mol: &Molecule) -> String {
     let adj = Adjacency::new(mol);
     let rings = RingCore::new(&adj, mol.bond_count());
     let flags = aromaticity::aromatic_flags(mol, &adj, &rings);

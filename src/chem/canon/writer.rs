@@ -264,6 +264,10 @@ fn write_bond(
 ) {
     let bond = mol.bond(crate::chem::BondIdx::new(b));
     if aromatic && flags.bonds[b] {
+        // Aromatic bonds are implicit, unless one carries a double bond's stereo mark.
+        if let Some(up) = direction {
+            out.push(if up { '/' } else { '\\' });
+        }
         return;
     }
     match bond.order {
