@@ -62,7 +62,7 @@ pub fn matmul_few_rows(w: &[f32], in_dim: usize, x: &[f32]) -> Vec<f32> {
     by_activation_row(yt, m)
 }
 
-pub fn dot(isa: Isa, a: &[f32], b: &[f32]) -> f32 {
+fn dot(isa: Isa, a: &[f32], b: &[f32]) -> f32 {
     match isa {
         // SAFETY: Avx2 is only detected on CPUs with AVX2 and FMA.
         #[cfg(target_arch = "x86_64")]
