@@ -259,15 +259,15 @@ pub fn run(args: BenchArgs) -> Result<()> {
         for &beams in &args.beams {
             time_generation(model, &input, beams, &args, label)?;
         }
-        if let (Some(_), Some(float)) = (format, &float_model) {
-            if args.agreement > 0 {
-                let cases = agreement_cases(float, &args, cfg.vocab_size)?;
-                let (agree, total) = top1_agreement(float, model, &cases)?;
-                println!(
-                    "{label:5} top-1 agreement with f32: {agree}/{total} = {:.2}%",
-                    100.0 * agree as f64 / total as f64
-                );
-            }
+        if let (Some(_), Some(float)) = (format, &float_model)
+            && args.agreement > 0
+        {
+            let cases = agreement_cases(float, &args, cfg.vocab_size)?;
+            let (agree, total) = top1_agreement(float, model, &cases)?;
+            println!(
+                "{label:5} top-1 agreement with f32: {agree}/{total} = {:.2}%",
+                100.0 * agree as f64 / total as f64
+            );
         }
     }
     if let Some(mib) = peak_rss_mib() {

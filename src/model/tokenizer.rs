@@ -251,12 +251,12 @@ pub fn build_from_folder(folder: &Path) -> Result<Tokenizer> {
 /// there. A folder that cannot be written (read-only cache) just skips the cache.
 pub fn load_tokenizer(folder: &Path) -> Result<Tokenizer> {
     let cached = folder.join(TOKENIZER_JSON);
-    if cache_is_fresh(folder, &cached) {
-        if let Ok(tokenizer) = Tokenizer::from_file(&cached) {
-            return Ok(tokenizer);
-        }
-        // An unreadable cache (e.g. an interrupted write) is rebuilt below rather than reported.
+    if cache_is_fresh(folder, &cached)
+        && let Ok(tokenizer) = Tokenizer::from_file(&cached)
+    {
+        return Ok(tokenizer);
     }
+    // An unreadable cache (e.g. an interrupted write) is rebuilt below rather than reported.
     let tokenizer = build_from_folder(folder)?;
     let _ = write_cache(&tokenizer, &cached);
     Ok(tokenizer)

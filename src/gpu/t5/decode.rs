@@ -154,22 +154,22 @@ impl GpuT5Model {
                     ctx.storage("self k", rows * capacity * inner),
                     ctx.storage("self v", rows * capacity * inner),
                 );
-                if let Some((ok, ov)) = state.self_kv.get(l) {
-                    if state.position > 0 {
-                        for (src, dst) in [(ok, &pair.0), (ov, &pair.1)] {
-                            // gather_rows reads rows of the old capacity and writes the new one.
-                            let params = RowsParams {
-                                rows: rows as u32,
-                                lq: state.position as u32,
-                                inner: inner as u32,
-                                capacity: state.capacity as u32,
-                                dst_capacity: capacity as u32,
-                                pad0: 0,
-                                pad1: 0,
-                                pad2: 0,
-                            };
-                            r.gather(&params, src, &parents, dst);
-                        }
+                if let Some((ok, ov)) = state.self_kv.get(l)
+                    && state.position > 0
+                {
+                    for (src, dst) in [(ok, &pair.0), (ov, &pair.1)] {
+                        // gather_rows reads rows of the old capacity and writes the new one.
+                        let params = RowsParams {
+                            rows: rows as u32,
+                            lq: state.position as u32,
+                            inner: inner as u32,
+                            capacity: state.capacity as u32,
+                            dst_capacity: capacity as u32,
+                            pad0: 0,
+                            pad1: 0,
+                            pad2: 0,
+                        };
+                        r.gather(&params, src, &parents, dst);
                     }
                 }
                 fresh.push(pair);

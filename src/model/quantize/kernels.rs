@@ -575,11 +575,8 @@ mod avx2 {
     }
 }
 
-// AVX-512 intrinsics are stable from Rust 1.89, above Cargo.toml's rust-version (1.87): the
-// crate needs 1.89 to build from here on (the rust-version bump is left to the manifest's
-// owners, since it turns on lints elsewhere).
+// AVX-512 intrinsics are stable from Rust 1.89, hence Cargo.toml's rust-version.
 #[cfg(target_arch = "x86_64")]
-#[clippy::msrv = "1.89"]
 mod avx512 {
     // The kernels index blocks of several rows in lockstep.
     #![allow(clippy::needless_range_loop)]
