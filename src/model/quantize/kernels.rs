@@ -318,6 +318,27 @@ mod avx2 {
 
     /// Σ over 32 lanes of u8 × i8 as eight i32 lanes. maddubs saturates at i16, so the
     /// unsigned side must stay ≤ 127 (q8_0 magnitudes) or ≤ 15 (q4k nibbles): both hold.
+    /// A q4k block's eight sub-block scales times `d` and mins times `dmin`, as floats.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn scaled_scales_mins(blk: &PackedQ4K) -> (__m256, __m256) {
+        // SAFETY: sc and m are 8 bytes each.
+        let (sc, m) = unsafe {
+            (
+                _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(
+                    blk.sc.as_ptr() as *const __m128i
+                ))),
+                _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(
+                    blk.m.as_ptr() as *const __m128i
+                ))),
+            )
+        };
+        (
+            _mm256_mul_ps(sc, _mm256_set1_ps(blk.d)),
+            _mm256_mul_ps(m, _mm256_set1_ps(blk.dmin)),
+        )
+    }
+
     #[target_feature(enable = "avx2,fma")]
     unsafe fn dot_u8_i8(u: __m256i, s: __m256i) -> __m256i {
         _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1))
@@ -519,19 +540,8 @@ mod avx2 {
         let nibble = _mm256_set1_epi8(0x0F);
         let lanes: [__m256i; 8] = std::array::from_fn(|i| _mm256_set1_epi32(i as i32));
         for (b, blk) in w.iter().enumerate() {
-            // SAFETY: sc and m are 8 bytes each.
-            let (sc, m) = unsafe {
-                (
-                    _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(
-                        blk.sc.as_ptr() as *const __m128i
-                    ))),
-                    _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(
-                        blk.m.as_ptr() as *const __m128i
-                    ))),
-                )
-            };
-            let sc = _mm256_mul_ps(sc, _mm256_set1_ps(blk.d));
-            let m = _mm256_mul_ps(m, _mm256_set1_ps(blk.dmin));
+            // SAFETY: the caller's CPU has AVX2 (this function's features include it).
+            let (sc, m) = unsafe { scaled_scales_mins(blk) };
             let mut c = [_mm256_setzero_ps(); N];
             for r in 0..N {
                 // SAFETY: the 8 sub-block scales of activation block b.
@@ -580,6 +590,7 @@ mod avx2 {
 mod avx512 {
     // The kernels index blocks of several rows in lockstep.
     #![allow(clippy::needless_range_loop)]
+    use super::avx2::scaled_scales_mins;
     use super::{PackedQ4K, PackedQ8_0, QuantizedRow};
     use std::arch::x86_64::*;
 
@@ -671,19 +682,8 @@ mod avx512 {
             )
         });
         for (b, blk) in w.iter().enumerate() {
-            // SAFETY: sc and m are 8 bytes each.
-            let (sc, m) = unsafe {
-                (
-                    _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(
-                        blk.sc.as_ptr() as *const __m128i
-                    ))),
-                    _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(
-                        blk.m.as_ptr() as *const __m128i
-                    ))),
-                )
-            };
-            let sc = _mm256_mul_ps(sc, _mm256_set1_ps(blk.d));
-            let m = _mm256_mul_ps(m, _mm256_set1_ps(blk.dmin));
+            // SAFETY: the caller's CPU has AVX2 (this function's features include it).
+            let (sc, m) = unsafe { scaled_scales_mins(blk) };
             let mut c = [_mm512_setzero_ps(); N];
             for r in 0..N {
                 // SAFETY: the 8 sub-block scales of activation block b.
