@@ -94,15 +94,14 @@ impl TensorStore {
                 // candle's reader interprets only the pickle opcodes that build a state dict;
                 // it never runs code from the file, unlike Python's `torch.load`.
                 WeightFormat::PytorchBin => {
-                    for (name, t) in read_pickle(path)? {
+                    for (name, t) in candle_core::pickle::read_all(path)? {
                         store.insert_float(name, t)?;
                     }
                 }
                 WeightFormat::Gguf => {
                     let mut file = std::fs::File::open(path)?;
                     let len = file.metadata()?.len();
-                    let content = catch_quietly(|| gguf_file::Content::read(&mut file))
-                        .map_err(|()| anyhow::anyhow!("the GGUF header is malformed"))??;
+                    let content = gguf_file::Content::read(&mut file)?;
                     check_gguf_extents(&content, len)?;
                     for name in content.tensor_infos.keys() {
                         let q = content.tensor(&mut file, name, &device)?;
@@ -112,9 +111,17 @@ impl TensorStore {
             }
             Ok(store)
         };
-        // Readers of other crates may panic on malformed files: that is a damaged file too.
+        // Readers of other crates panic on some malformed files (candle's pickle reader on a
+        // tensor rebuilt from too short an argument tuple): that is a damaged file too.
+        let malformed = || match format {
+            WeightFormat::PytorchBin => {
+                "the PyTorch archive is malformed (its pickle does not describe tensors)"
+            }
+            WeightFormat::Safetensors => "the safetensors file is malformed",
+            WeightFormat::Gguf => "the GGUF file is malformed",
+        };
         let store = catch_quietly(read)
-            .unwrap_or_else(|()| Err(anyhow::anyhow!("the file is malformed (its reader failed)")))
+            .unwrap_or_else(|()| Err(anyhow::anyhow!(malformed())))
             .with_context(|| format!("cannot read the weights {}", path.display()))?;
         if let Some(name) = store.first_non_finite()? {
             bail!(
@@ -280,15 +287,6 @@ fn check_gguf_extents(content: &gguf_file::Content, file_len: u64) -> Result<()>
         }
     }
     Ok(())
-}
-
-/// candle's pickle reader panics on some malformed archives (a tensor rebuilt from too short
-/// an argument tuple); a panic there is a damaged file, reported as one.
-fn read_pickle(path: &Path) -> Result<Vec<(String, Tensor)>> {
-    match catch_quietly(|| candle_core::pickle::read_all(path)) {
-        Ok(tensors) => Ok(tensors?),
-        Err(()) => bail!("the PyTorch archive is malformed (its pickle does not describe tensors)"),
-    }
 }
 
 thread_local! {
