@@ -157,13 +157,17 @@ fn line_row(number: usize, text: Result<String, LineError>, all: bool) -> Option
             let line = split_line(&text)?;
             // Lines without an id are named by their 1-based line number.
             let id = line.id.map_or_else(|| number.to_string(), str::to_string);
-            let mut row = props_row(&id, line.smiles, all);
-            // Coordinates, enhanced stereo, radicals...: reported, never silently lost.
-            if let Some(layer) = line.cx_layer {
-                row[8] = format!("CXSMILES layer {layer} is not read by textchem yet");
-                row[2..8].iter_mut().for_each(String::clear);
-            }
-            Some(row)
+            // Coordinates, enhanced stereo, radicals...: reported, never silently lost, and no
+            // values given for a molecule that may not be the one meant.
+            Some(match line.cx_layer {
+                Some(layer) => {
+                    let mut row = empty_row(&id, all);
+                    row[1] = line.smiles.to_string();
+                    row[8] = format!("CXSMILES layer {layer} is not read by textchem yet");
+                    row
+                }
+                None => props_row(&id, line.smiles, all),
+            })
         }
         Err(e) => Some(error_row(
             &number.to_string(),
@@ -173,20 +177,24 @@ fn line_row(number: usize, text: Result<String, LineError>, all: bool) -> Option
     }
 }
 
-/// A row with only an id and an error, for a line that could not be read.
-fn error_row(id: &str, error: &str, all: bool) -> Vec<String> {
+/// A row with only an id, every other field empty.
+fn empty_row(id: &str, all: bool) -> Vec<String> {
     let width = COLUMNS.len() + if all { EXTRA_COLUMNS.len() } else { 0 };
     let mut row = vec![String::new(); width];
     row[0] = id.to_string();
+    row
+}
+
+/// A row with only an id and an error, for a line that could not be read.
+fn error_row(id: &str, error: &str, all: bool) -> Vec<String> {
+    let mut row = empty_row(id, all);
     row[8] = error.to_string();
     row
 }
 
 /// The CSV fields for one input SMILES, in header order.
 pub fn props_row(id: &str, smiles: &str, all: bool) -> Vec<String> {
-    let width = COLUMNS.len() + if all { EXTRA_COLUMNS.len() } else { 0 };
-    let mut row = vec![String::new(); width];
-    row[0] = id.to_string();
+    let mut row = empty_row(id, all);
     row[1] = smiles.to_string();
     let error = if smiles.contains('>') {
         match parse_reaction(smiles) {
