@@ -197,14 +197,10 @@ impl Checkpoint {
         all
     }
 
-    /// Whether `name` is a matrix the quantizer may store in blocks (not a norm or bias table).
-    pub fn is_projection(&self, name: &str) -> bool {
-        name != self.encoder_bias.name
-            && name != self.decoder_bias.name
-            && self
-                .tensors()
-                .iter()
-                .any(|t| t.name == name && t.dims.len() == 2)
+    /// Whether `tensor` (one of this layout's) is a matrix the quantizer may store in blocks:
+    /// not a norm vector or a position-bias table.
+    pub fn is_projection(&self, tensor: &TensorSpec) -> bool {
+        tensor.dims.len() == 2 && *tensor != self.encoder_bias && *tensor != self.decoder_bias
     }
 
     /// Whether `name` decides the top token more than the rest: the shared embedding (the tied
@@ -282,9 +278,10 @@ mod tests {
     #[test]
     fn bias_tables_and_norms_are_not_projections() {
         let layout = Checkpoint::new(&config(), |_| false);
-        assert!(layout.is_projection("encoder.block.0.layer.0.SelfAttention.q.weight"));
-        assert!(!layout.is_projection(&layout.encoder_bias.name));
-        assert!(!layout.is_projection("encoder.final_layer_norm.weight"));
-        assert!(!layout.is_projection("not.a.tensor"));
+        assert!(layout.is_projection(&layout.encoder[0].attn.q));
+        assert!(layout.is_projection(&layout.shared));
+        assert!(!layout.is_projection(&layout.encoder_bias));
+        assert!(!layout.is_projection(&layout.decoder_bias));
+        assert!(!layout.is_projection(&layout.encoder_norm));
     }
 }

@@ -77,7 +77,7 @@ fn intended_type(layout: &Checkpoint, name: &str, want: GgmlDType) -> GgmlDType 
 /// The type a tensor is stored as: projections in their intended type when their rows split
 /// into whole blocks (else q8_0, else f32); norms and position-bias tables in f32.
 fn storage_type(layout: &Checkpoint, spec: &TensorSpec, want: GgmlDType) -> GgmlDType {
-    if !layout.is_projection(&spec.name) {
+    if !layout.is_projection(spec) {
         return GgmlDType::F32;
     }
     let row = spec.dims[1];
@@ -109,7 +109,7 @@ pub fn quantize_tensors(
         let name = &spec.name;
         let t = store.float(name, &spec.dims)?;
         let ty = storage_type(&layout, spec, want);
-        if layout.is_projection(name) && ty != intended_type(&layout, name, want) {
+        if layout.is_projection(spec) && ty != intended_type(&layout, name, want) {
             fallbacks.push(format!("{name} ({})", ggml_name(ty)));
         }
         let q = QTensor::quantize(&t, ty).with_context(|| format!("quantizing {name}"))?;
