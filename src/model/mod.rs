@@ -8,6 +8,7 @@ pub mod config;
 pub mod folder;
 pub mod generate;
 pub mod hub;
+mod pytorch_archive;
 pub mod quantize;
 pub mod random;
 pub mod source;

@@ -94,6 +94,7 @@ impl TensorStore {
                 // candle's reader interprets only the pickle opcodes that build a state dict;
                 // it never runs code from the file, unlike Python's `torch.load`.
                 WeightFormat::PytorchBin => {
+                    super::pytorch_archive::check(path)?;
                     for (name, t) in candle_core::pickle::read_all(path)? {
                         store.insert_float(name, t)?;
                     }

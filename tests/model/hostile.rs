@@ -96,55 +96,88 @@ fn flipped_bits_in_the_weights_are_caught_at_load() {
     assert_refused(model.path(), "CCO", "model.safetensors", "NaN");
 }
 
-/// A zip holding `name` stored uncompressed, as PyTorch writes its archives.
-fn stored_zip(name: &str, data: &[u8]) -> Vec<u8> {
-    let mut crc = flate2::Crc::new();
-    crc.update(data);
-    let (crc, size, name_len) = (crc.sum(), data.len() as u32, name.len() as u16);
+/// A zip holding `entries` stored uncompressed, as PyTorch writes its archives.
+fn stored_zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut zip = vec![];
-    let common = |out: &mut Vec<u8>| {
-        out.extend(20u16.to_le_bytes()); // version needed
-        out.extend(0u16.to_le_bytes()); // flags
-        out.extend(0u16.to_le_bytes()); // stored
-        out.extend(0u32.to_le_bytes()); // time and date
-        out.extend(crc.to_le_bytes());
-        out.extend(size.to_le_bytes());
-        out.extend(size.to_le_bytes());
-        out.extend(name_len.to_le_bytes());
-        out.extend(0u16.to_le_bytes()); // extra field
-    };
-    zip.extend(0x0403_4b50u32.to_le_bytes());
-    common(&mut zip);
-    zip.extend(name.as_bytes());
-    zip.extend(data);
-    let central = zip.len() as u32;
-    zip.extend(0x0201_4b50u32.to_le_bytes());
-    zip.extend(20u16.to_le_bytes()); // version made by
-    common(&mut zip);
-    zip.extend([0u8; 6]); // comment length, disk, internal attributes
-    zip.extend(0u32.to_le_bytes()); // external attributes
-    zip.extend(0u32.to_le_bytes()); // local header offset
-    zip.extend(name.as_bytes());
-    let central_len = zip.len() as u32 - central;
+    let mut central = vec![];
+    for (name, data) in entries {
+        let mut crc = flate2::Crc::new();
+        crc.update(data);
+        let (crc, size, name_len) = (crc.sum(), data.len() as u32, name.len() as u16);
+        let common = |out: &mut Vec<u8>| {
+            out.extend(20u16.to_le_bytes()); // version needed
+            out.extend(0u16.to_le_bytes()); // flags
+            out.extend(0u16.to_le_bytes()); // stored
+            out.extend(0u32.to_le_bytes()); // time and date
+            out.extend(crc.to_le_bytes());
+            out.extend(size.to_le_bytes());
+            out.extend(size.to_le_bytes());
+            out.extend(name_len.to_le_bytes());
+            out.extend(0u16.to_le_bytes()); // extra field
+        };
+        let offset = zip.len() as u32;
+        zip.extend(0x0403_4b50u32.to_le_bytes());
+        common(&mut zip);
+        zip.extend(name.as_bytes());
+        zip.extend(*data);
+        central.extend(0x0201_4b50u32.to_le_bytes());
+        central.extend(20u16.to_le_bytes()); // version made by
+        common(&mut central);
+        central.extend([0u8; 6]); // comment length, disk, internal attributes
+        central.extend(0u32.to_le_bytes()); // external attributes
+        central.extend(offset.to_le_bytes());
+        central.extend(name.as_bytes());
+    }
+    let (central_at, central_len) = (zip.len() as u32, central.len() as u32);
+    zip.extend(central);
     zip.extend(0x0605_4b50u32.to_le_bytes());
     zip.extend([0u8; 4]); // disk numbers
-    zip.extend(1u16.to_le_bytes());
-    zip.extend(1u16.to_le_bytes());
+    zip.extend((entries.len() as u16).to_le_bytes());
+    zip.extend((entries.len() as u16).to_le_bytes());
     zip.extend(central_len.to_le_bytes());
-    zip.extend(central.to_le_bytes());
+    zip.extend(central_at.to_le_bytes());
     zip.extend(0u16.to_le_bytes());
     zip
 }
 
-#[test]
-fn a_pickle_rebuilding_a_tensor_from_too_few_arguments_is_an_error_not_a_panic() {
+/// The fixture with its weights replaced by a PyTorch archive of these entries.
+fn model_with_archive(entries: &[(&str, &[u8])]) -> tempfile::TempDir {
     let model = fixture_copy("t5-tiny-a");
     std::fs::remove_file(model.path().join("model.safetensors")).unwrap();
+    std::fs::write(model.path().join("pytorch_model.bin"), stored_zip(entries)).unwrap();
+    model
+}
+
+#[test]
+fn a_pickle_string_longer_than_its_file_is_refused_before_allocating() {
+    // A BINUNICODE claiming 4 GiB: candle would zero a buffer of that size before reading.
+    let pickle = b"\x80\x02}X\xf0\xff\xff\xffshared.weight.";
+    let model = model_with_archive(&[("archive/data.pkl", pickle)]);
+    let reason = "pickle opcode 0x58 at byte 3 claims 4294967280 bytes";
+    assert_refused(model.path(), "CCO", "pytorch_model.bin", reason);
+}
+
+#[test]
+fn a_tensor_larger_than_its_storage_is_refused_before_allocating() {
+    // shared.weight of shape (2^30, 1024) f32 over a 4-byte storage: reading it as candle does
+    // would ask for 4 TiB, and a failed allocation aborts the process.
+    let pickle = b"\x80\x02}X\x0d\x00\x00\x00shared.weight\
+                   ctorch._utils\n_rebuild_tensor_v2\n\
+                   ((X\x07\x00\x00\x00storagectorch\nFloatStorage\n\
+                   X\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x01tQ\
+                   K\x00(J\x00\x00\x00\x40J\x00\x04\x00\x00t(J\x00\x04\x00\x00K\x01t\
+                   \x89ccollections\nOrderedDict\n)RtRs.";
+    let model = model_with_archive(&[("archive/data.pkl", pickle), ("archive/data/0", &[0u8; 4])]);
+    let reason = "tensor shared.weight of shape [1073741824, 1024] needs more than the 4 bytes";
+    assert_refused(model.path(), "CCO", "pytorch_model.bin", reason);
+}
+
+#[test]
+fn a_pickle_rebuilding_a_tensor_from_too_few_arguments_is_an_error_not_a_panic() {
     // {"shared.weight": torch._utils._rebuild_tensor_v2(0)}: one argument where six are due.
     let pickle = b"\x80\x02}X\x0d\x00\x00\x00shared.weight\
                    ctorch._utils\n_rebuild_tensor_v2\n(K\x00tRs.";
-    let zip = stored_zip("archive/data.pkl", pickle);
-    std::fs::write(model.path().join("pytorch_model.bin"), zip).unwrap();
+    let model = model_with_archive(&[("archive/data.pkl", pickle)]);
     assert_refused(model.path(), "CCO", "pytorch_model.bin", "malformed");
 }
 
