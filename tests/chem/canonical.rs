@@ -675,3 +675,21 @@ fn ring_stereo_is_order_independent() {
         canon("C[C@H]1CC[C@H](N)CC1")
     );
 }
+
+/// Long polymers, refined as a long wave in which the class that keeps the unchanged atoms
+/// must still rank them as a full re-sort would. Past 8,192 atoms refinement keys are packed
+/// in 32-bit fields (the chain); six-coordinate sulfur takes the unpacked keys.
+#[test]
+fn large_polymers_are_order_independent() {
+    let mut shuffler = Shuffler::new(9);
+    for smiles in [
+        "C".repeat(9000),
+        format!("C{}", "CC(c1ccccc1)".repeat(200)),
+        format!("C{}C", "C(C)(C)".repeat(300)),
+        format!("C{}", "S(F)(F)(F)(F)C".repeat(100)),
+        format!("O{}", "CCO".repeat(500)),
+        format!("C{}O", "/C=C/C".repeat(200)),
+    ] {
+        check_molecule(&smiles, &mut shuffler, 2).unwrap();
+    }
+}

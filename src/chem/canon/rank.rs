@@ -101,23 +101,40 @@ fn initial_ranks(keys: &[(u64, u32)]) -> (Pooled<u32>, Pooled<usize>) {
 
 /// Partition refinement with reusable buffers. A rank is the number of atoms ordered before
 /// the atom's class, so refining never reorders existing classes, only splits them.
+///
+/// Inside `refine` an atom's rank is read through its class (`cells[cell_of[a]].0`): when a
+/// class splits, its largest unchanged part keeps the class and only moves its start, so a
+/// split costs what its changed atoms cost, not the class's size (a long chain splits one
+/// pair of atoms per pass from a class holding all the others).
 pub(super) struct Refiner<'a> {
     adj: &'a Adjacency,
     pub bond_code: Pooled<u64>,
     offsets: Pooled<usize>,
     keys: Pooled<u64>,
+    /// The atoms in rank order; each class is a contiguous range.
     order: Pooled<usize>,
-    new_ranks: Pooled<u32>,
-    /// An atom is dirty when `dirty[a] == stamp` (bumping the stamp clears every mark at once).
+    /// Where each atom is in `order`.
+    position: Pooled<usize>,
+    /// Each atom's class, an index into `cells`.
+    cell_of: Pooled<u32>,
+    /// Each class as its range `order[start..end]`; `start` is its atoms' rank.
+    cells: Pooled<(usize, usize)>,
+    /// An atom is dirty (its key may have changed) when `dirty[a] == stamp`; bumping the stamp
+    /// clears every mark at once.
     dirty: Pooled<u32>,
     stamp: u32,
     counts: Pooled<u32>,
-    /// Classes of two or more atoms, as `order[start..end]` ranges: singletons cannot split,
-    /// so a pass visits only these instead of all atoms.
-    cells: Pooled<(usize, usize)>,
-    next_cells: Pooled<(usize, usize)>,
-    changed: Pooled<usize>,
-    /// Per-atom refinement key packed into one number (see `split_class`).
+    /// The dirty atoms of the current pass, and the atoms given a new class in it.
+    pending: Pooled<usize>,
+    moved: Pooled<usize>,
+    /// New bounds of classes that kept their atoms but lost some, applied after the pass so
+    /// that every class of a pass is judged by the same ranks.
+    new_bounds: Pooled<(usize, usize, usize)>,
+    /// New classes of moved atoms, applied after the pass.
+    new_cell_of: Pooled<(usize, usize)>,
+    scratch: Pooled<usize>,
+    groups: Pooled<(usize, usize)>,
+    /// Per-atom refinement key packed into one number (see `compute_keys`).
     packed: Pooled<u128>,
 }
 
@@ -137,13 +154,18 @@ impl<'a> Refiner<'a> {
             keys: Pooled::filled(*offsets.last().unwrap(), 0),
             offsets,
             order,
-            new_ranks: Pooled::filled(adj.len(), 0),
+            position: Pooled::filled(adj.len(), 0),
+            cell_of: Pooled::filled(adj.len(), 0),
+            cells: Pooled::with_capacity(adj.len()),
             dirty: Pooled::filled(adj.len(), 0),
             stamp: 0,
             counts: Pooled::filled(adj.len(), 0),
-            cells: Pooled::with_capacity(adj.len() / 2),
-            next_cells: Pooled::with_capacity(adj.len() / 2),
-            changed: Pooled::with_capacity(adj.len()),
+            pending: Pooled::with_capacity(adj.len()),
+            moved: Pooled::with_capacity(adj.len()),
+            new_bounds: Pooled::new(),
+            new_cell_of: Pooled::new(),
+            scratch: Pooled::new(),
+            groups: Pooled::new(),
             packed: Pooled::filled(adj.len(), 0),
         }
     }
@@ -181,13 +203,29 @@ impl<'a> Refiner<'a> {
         self.counts.iter().position(|&c| c > 1).map(|r| r as u32)
     }
 
+    fn new_stamp(&mut self) {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.dirty.fill(u32::MAX);
+            self.stamp = 1;
+        }
+    }
+
+    fn rank(&self, a: usize) -> usize {
+        self.cells[self.cell_of[a] as usize].0
+    }
+
+    fn class_size(&self, a: usize) -> usize {
+        let (start, end) = self.cells[self.cell_of[a] as usize];
+        end - start
+    }
+
     /// Splits classes by (stereo label, sorted neighbour ranks and bond types) until stable.
-    /// Only classes with two or more atoms are re-sorted: singletons cannot split.
     ///
-    /// `touched`: `None` when the ranks may be anything, so the first pass splits every class;
+    /// `touched`: `None` when the ranks may be anything, so the first pass sorts every class;
     /// otherwise the ranks are a refinement's stable result in which only the atoms in
     /// `touched` have a new key (a neighbour moved to another class, or their stereo label
-    /// changed), so the first pass splits only their classes: no other class can split.
+    /// changed), so only they are looked at: the other atoms of a class still share one key.
     pub fn refine(&mut self, ranks: &mut [u32], extra: &[u32], touched: Option<&[usize]>) {
         let n = ranks.len();
         // Usually in order already: from the last refinement, or kept so by `put_first`.
@@ -202,79 +240,222 @@ impl<'a> Refiner<'a> {
             while end < n && ranks[self.order[end]] == r {
                 end += 1;
             }
-            if end - start > 1 {
-                self.cells.push((start, end));
+            let id = self.cells.len() as u32;
+            self.cells.push((start, end));
+            for p in start..end {
+                let a = self.order[p];
+                self.cell_of[a] = id;
+                self.position[a] = p;
             }
             start = end;
         }
-        // Only a class with a member next to an atom whose rank just changed can split (the
-        // first pass looks at all): along a chain, refinement is a wave, not n full passes.
-        let mut all_dirty = touched.is_none();
-        if let Some(touched) = touched {
-            self.stamp = self.stamp.wrapping_add(1);
-            if self.stamp == 0 {
-                self.dirty.fill(u32::MAX);
+        self.new_stamp();
+        self.pending.clear();
+        match touched {
+            // The first pass sorts every class of two or more atoms.
+            None => {
+                self.moved.clear();
+                self.new_bounds.clear();
+                self.new_cell_of.clear();
+                for c in 0..self.cells.len() {
+                    let (start, end) = self.cells[c];
+                    if end - start > 1 {
+                        self.split_class(c, None, extra);
+                    }
+                }
+                self.apply_pass();
             }
-            for &a in touched {
-                self.dirty[a] = self.stamp;
-            }
-        }
-        loop {
-            self.changed.clear();
-            self.next_cells.clear();
-            for i in 0..self.cells.len() {
-                let (start, end) = self.cells[i];
-                let dirty = all_dirty
-                    || self.order[start..end]
-                        .iter()
-                        .any(|&a| self.dirty[a] == self.stamp);
-                if dirty {
-                    self.split_class(start, end, ranks, extra);
-                } else {
-                    self.next_cells.push((start, end));
+            Some(touched) => {
+                for &a in touched {
+                    if self.dirty[a] != self.stamp && self.class_size(a) > 1 {
+                        self.dirty[a] = self.stamp;
+                        self.pending.push(a);
+                    }
                 }
             }
-            if self.changed.is_empty() {
-                break;
+        }
+        while !self.pending.is_empty() {
+            // Dirty atoms grouped by class: classes are ranges of `order`.
+            let mut pending = std::mem::take(&mut self.pending);
+            pending.sort_unstable_by_key(|&a| self.position[a]);
+            self.moved.clear();
+            self.new_bounds.clear();
+            self.new_cell_of.clear();
+            let mut i = 0;
+            while i < pending.len() {
+                let c = self.cell_of[pending[i]];
+                let mut j = i + 1;
+                while j < pending.len() && self.cell_of[pending[j]] == c {
+                    j += 1;
+                }
+                self.split_class(c as usize, Some(&pending[i..j]), extra);
+                i = j;
             }
-            std::mem::swap(&mut self.cells, &mut self.next_cells);
-            // New ranks were written to `new_ranks`; apply them all at once so every class was
-            // judged by the same (previous) neighbour ranks.
-            all_dirty = false;
-            self.stamp = self.stamp.wrapping_add(1);
-            if self.stamp == 0 {
-                self.dirty.fill(u32::MAX);
-            }
-            for &a in &self.changed {
-                ranks[a] = self.new_ranks[a];
-                for &(nb, _) in &self.adj[a] {
+            self.pending = pending;
+            self.apply_pass();
+        }
+        for (a, r) in ranks.iter_mut().enumerate() {
+            *r = self.rank(a) as u32;
+        }
+    }
+
+    /// Applies a pass's new classes and leaves in `pending` the atoms to look at next: only
+    /// the neighbours of atoms that changed class can split, so along a chain refinement is
+    /// a wave, not n full passes.
+    fn apply_pass(&mut self) {
+        self.pending.clear();
+        for &(c, start, end) in self.new_bounds.iter() {
+            self.cells[c] = (start, end);
+        }
+        for &(a, c) in self.new_cell_of.iter() {
+            self.cell_of[a] = c as u32;
+        }
+        self.new_stamp();
+        for i in 0..self.moved.len() {
+            let a = self.moved[i];
+            for &(nb, _) in &self.adj[a] {
+                if self.dirty[nb] != self.stamp && self.class_size(nb) > 1 {
                     self.dirty[nb] = self.stamp;
+                    self.pending.push(nb);
                 }
             }
         }
     }
 
-    /// Sorts class `order[start..end]` by its refinement keys and records the sub-class ranks
-    /// in `new_ranks`, the atoms whose rank changes in `changed`, and the sub-classes of two or
-    /// more atoms in `next_cells`.
-    fn split_class(&mut self, start: usize, end: usize, ranks: &[u32], extra: &[u32]) {
-        let offsets = &self.offsets;
-        // Atoms of one class have the same degree (it is part of the initial invariant), so
-        // their key lists compare element by element; up to 4 keys of 16 bits pack into one
-        // number that sorts the same way.
-        let degree = offsets[self.order[start] + 1] - offsets[self.order[start]];
-        let packable = degree <= 4
-            && self.adj.len() < 1 << 13
-            && self.order[start..end]
+    /// Moves atom `a` to `target` in `order`, swapping with the atom there.
+    fn swap_into(&mut self, a: usize, target: usize) {
+        let from = self.position[a];
+        let other = self.order[target];
+        self.order.swap(from, target);
+        self.position[other] = from;
+        self.position[a] = target;
+    }
+
+    /// Splits class `c` by the keys of its dirty atoms `dirty` (all its atoms, or only those
+    /// whose key may have changed: the others share one key). The sub-classes take the class's
+    /// range in key order; the one holding the unchanged atoms (with every atom dirty, the
+    /// largest) keeps the class, the others become new classes and their atoms are `moved`.
+    fn split_class(&mut self, c: usize, dirty: Option<&[usize]>, extra: &[u32]) {
+        let (start, end) = self.cells[c];
+        let mut atoms = std::mem::take(&mut self.scratch);
+        atoms.clear();
+        atoms.extend_from_slice(dirty.unwrap_or(&self.order[start..end]));
+        // A member whose key did not change stands for all such members.
+        let unchanged = if atoms.len() == end - start {
+            None
+        } else {
+            self.order[start..end]
                 .iter()
-                .all(|&a| offsets[a + 1] - offsets[a] == degree);
-        if packable {
-            for &a in &self.order[start..end] {
-                // The neighbour keys sorted in place (at most 4: no call into a sort).
+                .copied()
+                .find(|&a| self.dirty[a] != self.stamp)
+        };
+        let packable = self.compute_keys(&atoms, unchanged, extra);
+        let (keys, offsets, packed) = (&self.keys, &self.offsets, &self.packed);
+        let cmp = |x: usize, y: usize| {
+            if packable {
+                packed[x].cmp(&packed[y])
+            } else {
+                (extra[x], &keys[offsets[x]..offsets[x + 1]])
+                    .cmp(&(extra[y], &keys[offsets[y]..offsets[y + 1]]))
+            }
+        };
+        if atoms.len() == 2 {
+            if cmp(atoms[0], atoms[1]).is_gt() {
+                atoms.swap(0, 1);
+            }
+        } else if packable {
+            atoms.sort_unstable_by_key(|&a| packed[a]);
+        } else {
+            atoms.sort_unstable_by(|&x, &y| cmp(x, y));
+        }
+        // The atoms before and after the part that keeps the class.
+        let (before, after) = match unchanged {
+            // The largest sub-class keeps the class: then the atoms that move, whose
+            // neighbours are looked at next, are at most half of it.
+            None => {
+                let (mut best, mut i) = ((0, 0), 0);
+                while i < atoms.len() {
+                    let mut j = i + 1;
+                    while j < atoms.len() && cmp(atoms[i], atoms[j]).is_eq() {
+                        j += 1;
+                    }
+                    if j - i > best.1 - best.0 {
+                        best = (i, j);
+                    }
+                    i = j;
+                }
+                (best.0, atoms.len() - best.1)
+            }
+            Some(u) => {
+                let before = atoms.partition_point(|&a| cmp(a, u).is_lt());
+                let after = atoms.len() - atoms.partition_point(|&a| cmp(a, u).is_le());
+                (before, after)
+            }
+        };
+        if before == 0 && after == 0 {
+            self.scratch = atoms;
+            return;
+        }
+        let tail = atoms.len() - after;
+        // Runs of equal keys among the atoms that leave the class.
+        let mut groups = std::mem::take(&mut self.groups);
+        groups.clear();
+        for range in [0..before, tail..atoms.len()] {
+            let mut i = range.start;
+            while i < range.end {
+                let mut j = i + 1;
+                while j < range.end && cmp(atoms[i], atoms[j]).is_eq() {
+                    j += 1;
+                }
+                groups.push((i, j));
+                i = j;
+            }
+        }
+        for (i, &a) in atoms[..before].iter().enumerate() {
+            self.swap_into(a, start + i);
+        }
+        for (i, &a) in atoms[tail..].iter().enumerate().rev() {
+            self.swap_into(a, end - after + i);
+        }
+        self.new_bounds.push((c, start + before, end - after));
+        for &(i, j) in groups.iter() {
+            let at = if i < before {
+                start + i
+            } else {
+                end - after + (i - tail)
+            };
+            let id = self.cells.len();
+            self.cells.push((at, at + j - i));
+            for &a in &atoms[i..j] {
+                self.new_cell_of.push((a, id));
+                self.moved.push(a);
+            }
+        }
+        self.groups = groups;
+        self.scratch = atoms;
+    }
+
+    /// Writes the refinement keys of `atoms` (and of `unchanged`) with the current ranks: into
+    /// `packed` when they fit one number (true), else into `keys`. Atoms of one class have the
+    /// same degree (it is part of the initial invariant), so their key lists compare element
+    /// by element, and a few keys pack into one number that sorts the same way.
+    fn compute_keys(&mut self, atoms: &[usize], unchanged: Option<usize>, extra: &[u32]) -> bool {
+        let first = unchanged.unwrap_or(atoms[0]);
+        let degree = self.offsets[first + 1] - self.offsets[first];
+        let same_degree = atoms
+            .iter()
+            .all(|&a| self.offsets[a + 1] - self.offsets[a] == degree);
+        // A key is a rank and a 3-bit bond code; labels take 4 bits.
+        let n = self.adj.len();
+        let width = if n < 1 << 13 { 16 } else { 32 };
+        let packable = same_degree && (width == 16 && degree <= 4 || degree <= 3) && n < 1 << 29;
+        for &a in atoms.iter().chain(unchanged.iter()) {
+            if packable {
                 let mut k = [0u64; 4];
                 for (slot, &(nb, b)) in k.iter_mut().zip(&self.adj[a]) {
-                    *slot = u64::from(ranks[nb]) << 3 | self.bond_code[b];
+                    *slot = (self.rank(nb) as u64) << 3 | self.bond_code[b];
                 }
+                // At most 4 keys: sorted in place, no call into a sort.
                 for i in 1..degree {
                     let mut j = i;
                     while j > 0 && k[j - 1] > k[j] {
@@ -282,68 +463,19 @@ impl<'a> Refiner<'a> {
                         j -= 1;
                     }
                 }
-                // Labels take 4 bits: with up to 3 keys the number fits in 64 bits.
-                self.packed[a] = if degree <= 3 {
-                    u128::from(
-                        k[..degree]
-                            .iter()
-                            .fold(u64::from(extra[a]), |acc, &k| acc << 16 | k),
-                    )
-                } else {
-                    k[..degree]
-                        .iter()
-                        .fold(u128::from(extra[a]), |acc, &k| acc << 16 | u128::from(k))
-                };
-            }
-            let packed = &self.packed;
-            if end - start == 2 {
-                if packed[self.order[start]] > packed[self.order[start + 1]] {
-                    self.order.swap(start, start + 1);
-                }
+                self.packed[a] = k[..degree]
+                    .iter()
+                    .fold(u128::from(extra[a]), |acc, &k| acc << width | u128::from(k));
             } else {
-                self.order[start..end].sort_unstable_by_key(|&a| packed[a]);
-            }
-        } else {
-            for &a in &self.order[start..end] {
-                let slice = &mut self.keys[offsets[a]..offsets[a + 1]];
-                for (k, &(nb, b)) in slice.iter_mut().zip(&self.adj[a]) {
-                    *k = u64::from(ranks[nb]) << 3 | self.bond_code[b];
+                let (from, to) = (self.offsets[a], self.offsets[a + 1]);
+                for i in 0..to - from {
+                    let (nb, b) = self.adj[a][i];
+                    self.keys[from + i] = (self.rank(nb) as u64) << 3 | self.bond_code[b];
                 }
-                slice.sort_unstable();
-            }
-            let keys = &self.keys;
-            let key = |a: usize| (extra[a], &keys[offsets[a]..offsets[a + 1]]);
-            self.order[start..end].sort_unstable_by(|&x, &y| key(x).cmp(&key(y)));
-        }
-        let (keys, offsets) = (&self.keys, &self.offsets);
-        let key = |a: usize| (extra[a], &keys[offsets[a]..offsets[a + 1]]);
-        let packed = &self.packed;
-        let same = |x: usize, y: usize| {
-            if packable {
-                packed[x] == packed[y]
-            } else {
-                key(x) == key(y)
-            }
-        };
-        let mut sub_start = start;
-        for i in start..end {
-            let a = self.order[i];
-            if i > start && same(self.order[i - 1], a) {
-                self.new_ranks[a] = self.new_ranks[self.order[i - 1]];
-            } else {
-                if i - sub_start > 1 {
-                    self.next_cells.push((sub_start, i));
-                }
-                sub_start = i;
-                self.new_ranks[a] = i as u32;
-            }
-            if self.new_ranks[a] != ranks[a] {
-                self.changed.push(a);
+                self.keys[from..to].sort_unstable();
             }
         }
-        if end - sub_start > 1 {
-            self.next_cells.push((sub_start, end));
-        }
+        packable
     }
 }
 
