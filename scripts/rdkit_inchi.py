@@ -44,11 +44,13 @@ def table_rows(path):
         delimiter = "\t" if "\t" in first else ","
         lower = [h.lower() for h in first.split(delimiter)]
         smiles = lower.index("smiles")
-        ident = next(lower.index(k) for k in ("id", "cid", "molecule_chembl_id") if k in lower)
-        for parts in csv.reader(f, delimiter=delimiter):
-            if len(parts) > max(smiles, ident):
+        ident = next((lower.index(k) for k in ("id", "cid", "molecule_chembl_id", "chembl_id")
+                      if k in lower), None)
+        for n, parts in enumerate(csv.reader(f, delimiter=delimiter)):
+            if len(parts) > smiles:
                 # ChEBI-20 text carries doubled backslashes (an escaping artefact): read as one.
-                yield parts[ident], parts[smiles].replace("\\\\", "\\")
+                name = parts[ident] if ident is not None else str(n + 1)
+                yield name, parts[smiles].replace("\\\\", "\\")
 
 
 def kind(smiles):

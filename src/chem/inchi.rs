@@ -11,9 +11,13 @@
 
 use std::fmt;
 
+use crate::chem::aromaticity::aromatic_flags;
 use crate::chem::element::Element;
 use crate::chem::hydrogens::fold_explicit_hydrogens;
-use crate::chem::mol::{AtomIdx, BondIdx, BondOrder, Molecule, StereoClass, StereoNeighbor};
+use crate::chem::mol::{
+    Adjacency, AtomIdx, BondIdx, BondOrder, Molecule, StereoClass, StereoNeighbor,
+};
+use crate::chem::rings::RingCore;
 use crate::chem::valence::allowed_valences;
 
 /// A molecule's identifiers and what the library had to say while computing them.
@@ -159,10 +163,11 @@ fn library_input(mol: &Molecule) -> Result<inchi::Molecule, InchiError> {
             input.add_stereo(stereo);
         }
     }
+    let aromatic = perceived_aromatic_bonds(mol);
     for b in mol.bonds() {
         let bond = mol.bond(b);
         let Some(st) = bond.stereo else { continue };
-        if bond.order != BondOrder::Double || bond.aromatic {
+        if bond.order != BondOrder::Double || bond.aromatic || aromatic[b.index()] {
             continue;
         }
         let (x, y) = mol.bond_atoms(b);
@@ -189,6 +194,18 @@ fn library_input(mol: &Molecule) -> Result<inchi::Molecule, InchiError> {
         });
     }
     Ok(input)
+}
+
+/// Which bonds aromaticity perception finds aromatic, computed only when some bond has stereo:
+/// RDKit's reader drops the configuration of a double bond that perception makes aromatic (a
+/// porphyrin's ring bonds written with `/` `\`), so it never reaches the library.
+fn perceived_aromatic_bonds(mol: &Molecule) -> Vec<bool> {
+    if !mol.bond_values().any(|b| b.stereo.is_some()) {
+        return vec![false; mol.bond_count()];
+    }
+    let adj = Adjacency::new(mol);
+    let rings = RingCore::new(&adj, mol.bond_count());
+    aromatic_flags(mol, &adj, &rings).bonds.to_vec()
 }
 
 /// Whether the library should derive this atom's hydrogens from its own valence model: RDKit
@@ -380,6 +397,14 @@ mod tests {
         assert_eq!(id("C/C=C/C"), "InChI=1S/C4H8/c1-3-4-2/h3-4H,1-2H3/b4-3+");
         assert_eq!(id("C/C=C\\C"), "InChI=1S/C4H8/c1-3-4-2/h3-4H,1-2H3/b4-3-");
         assert_eq!(id("C(/C)=C/C"), id("C/C=C\\C"));
+        // Marks on ring bonds that perception makes aromatic are dropped, as RDKit's reader does
+        // (a magnesium porphyrin of ChEBI-20).
+        assert_eq!(
+            key(
+                r"CC\1=C(C\2=[NH+]/C1=C\C3=C(C(=C([N-]3)/C=C\4/C(=C(C(=[NH+]4)/C=C\5/C(=C(/C(=C2)/[N-]5)CCC(=O)OC)C)C=C)C)C=C)C)CCC(=O)O.[Mg+2]"
+            ),
+            "JHTBRMHXRULRGV-UHFFFAOYSA-O"
+        );
     }
 
     #[test]
