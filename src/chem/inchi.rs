@@ -3,11 +3,12 @@
 //!
 //! The library gets the molecule the way RDKit's `MolToInchi` hands it over with default options,
 //! RDKit being the reference textchem is measured against: Kekulé bond orders, formal charges,
-//! isotopes as absolute masses, no coordinates, and stereo as 0D parities (tetrahedral centres
-//! from `@`/`@@`, double bonds from `/` `\`). Hydrogen counts are left for the library to derive
-//! on C, N, O and the halogens F, Cl, Br, I unless the atom is a radical, and are given exactly on
-//! every other element. A perchlorate written charge-separated (`[Cl+3]` with `[O-]`s, the form
-//! the reader turns `O=Cl(=O)(=O)O` into) is handed over with its double bonds, as RDKit does.
+//! isotopes as shifts from the rounded atomic weight, no coordinates, and stereo as 0D parities
+//! (tetrahedral centres from `@`/`@@`, double bonds from `/` `\`). Hydrogen counts are left for the
+//! library to derive on C, N, O and the halogens F, Cl, Br, I unless the atom is a radical, and are
+//! given exactly on every other element. A perchlorate written charge-separated (`[Cl+3]` with
+//! `[O-]`s, the form the reader turns `O=Cl(=O)(=O)O` into) is handed over with its double bonds,
+//! as RDKit does.
 
 use std::fmt;
 
@@ -17,6 +18,7 @@ use crate::chem::hydrogens::fold_explicit_hydrogens;
 use crate::chem::mol::{
     Adjacency, AtomIdx, BondIdx, BondOrder, Molecule, StereoClass, StereoNeighbor,
 };
+use crate::chem::props::masses::atomic_weight;
 use crate::chem::rings::RingCore;
 use crate::chem::valence::allowed_valences;
 
@@ -41,6 +43,8 @@ pub enum InchiError {
     Wildcard { atom: usize },
     /// InChI has no quadruple bond (the two atoms, from 0).
     QuadrupleBond { atoms: (usize, usize) },
+    /// An isotope mass number too large for InChI's isotope field.
+    IsotopeOutOfRange { atom: usize, mass: u16 },
     /// An atom carries more hydrogens than InChI accepts on one atom.
     TooManyHydrogens { atom: usize, count: u8 },
     /// The library rejected the structure or failed; its message.
@@ -59,6 +63,11 @@ impl fmt::Display for InchiError {
                 "no InChI for the quadruple bond between atoms {} and {}",
                 a + 1,
                 b + 1
+            ),
+            InchiError::IsotopeOutOfRange { atom, mass } => write!(
+                f,
+                "no InChI for isotope {mass} on atom {} (mass number too large)",
+                atom + 1
             ),
             InchiError::TooManyHydrogens { atom, count } => write!(
                 f,
@@ -130,7 +139,12 @@ fn library_input(mol: &Molecule) -> Result<inchi::Molecule, InchiError> {
         };
         let mut lib = inchi::Atom::new(atom.element.symbol()).charge(charge);
         if let Some(mass) = atom.isotope.filter(|&m| m > 0) {
-            lib = lib.isotope(mass);
+            lib = lib.isotope(isotope_code(atom.element, mass).ok_or(
+                InchiError::IsotopeOutOfRange {
+                    atom: a.index(),
+                    mass,
+                },
+            )?);
         }
         if !derives_hydrogens(mol, a) {
             let count = i8::try_from(atom.hydrogens).map_err(|_| InchiError::TooManyHydrogens {
@@ -206,6 +220,21 @@ fn perceived_aromatic_bonds(mol: &Molecule) -> Vec<bool> {
     let adj = Adjacency::new(mol);
     let rings = RingCore::new(&adj, mol.bond_count());
     aromatic_flags(mol, &adj, &rings).bonds.to_vec()
+}
+
+/// The library's flag for an isotopic mass given as a difference from the element's rounded
+/// average mass (`ISOTOPIC_SHIFT_FLAG` in `inchi_api.h`).
+const ISOTOPIC_SHIFT_FLAG: i32 = 10_000;
+
+/// The isotope as RDKit passes it: a shift from the rounded atomic weight (RDKit's weights,
+/// which textchem's mass tables hold), so that even improbable mass numbers (`[999C]`) give
+/// RDKit's InChI. `None` when the code does not fit the library's 16-bit field.
+fn isotope_code(element: Element, mass: u16) -> Option<u16> {
+    let rounded = (atomic_weight(element) + 0.5) as i32;
+    let code = ISOTOPIC_SHIFT_FLAG + i32::from(mass) - rounded;
+    u16::try_from(code)
+        .ok()
+        .filter(|&c| i16::try_from(c).is_ok())
 }
 
 /// Whether the library should derive this atom's hydrogens from its own valence model: RDKit
@@ -414,6 +443,15 @@ mod tests {
         let methyl = inchi(&parse_molecule("[CH3]").unwrap()).unwrap();
         assert_eq!(methyl.inchi, "InChI=1S/CH3/h1H3");
         assert_eq!(methyl.warnings, ["Accepted unusual valence(s): C(3)"]);
+        assert_eq!(id("[999C]"), "InChI=1S/C/i1-32");
+        assert_eq!(id("[3C]"), "InChI=1S/C/i1-9");
+        assert_eq!(
+            inchi(&parse_molecule("[60000C]").unwrap()),
+            Err(InchiError::IsotopeOutOfRange {
+                atom: 0,
+                mass: 60000
+            })
+        );
         assert_eq!(id("[2H]OC"), "InChI=1S/CH4O/c1-2/h2H,1H3/i2D");
         assert_eq!(id("[O-][Cl+3]([O-])([O-])[O-]"), id("[O-]Cl(=O)(=O)=O"));
     }
