@@ -12,14 +12,11 @@
 
 use std::fmt;
 
-use crate::chem::aromaticity::aromatic_flags;
+use crate::chem::canon::resolved_stereo;
 use crate::chem::element::Element;
 use crate::chem::hydrogens::fold_explicit_hydrogens;
-use crate::chem::mol::{
-    Adjacency, AtomIdx, BondIdx, BondOrder, Molecule, StereoClass, StereoNeighbor,
-};
+use crate::chem::mol::{AtomIdx, BondIdx, BondOrder, Molecule, StereoClass, StereoNeighbor};
 use crate::chem::props::masses::atomic_weight;
-use crate::chem::rings::RingCore;
 use crate::chem::valence::allowed_valences;
 
 /// A molecule's identifiers and what the library had to say while computing them.
@@ -172,16 +169,25 @@ fn library_input(mol: &Molecule) -> Result<inchi::Molecule, InchiError> {
             .add_bond(x.index(), y.index(), order)
             .map_err(library_error)?;
     }
-    for a in mol.atoms() {
-        if let Some(stereo) = tetrahedral_parity(mol, a) {
+    // Only the stereo RDKit's reader keeps reaches the library: a mark it drops (on one centre of
+    // a ring pair whose partner is unmarked, on a ring bond perception makes aromatic) would
+    // otherwise turn an undefined element into a defined one.
+    let has_stereo = mol.atom_values().any(|a| a.stereo.is_some())
+        || mol.bond_values().any(|b| b.stereo.is_some());
+    if !has_stereo {
+        return Ok(input);
+    }
+    let (centres, double_bonds) = resolved_stereo(mol);
+    for &a in &centres {
+        if let Some(stereo) = tetrahedral_parity(mol, AtomIdx::new(a)) {
             input.add_stereo(stereo);
         }
     }
-    let aromatic = perceived_aromatic_bonds(mol);
-    for b in mol.bonds() {
+    for &b in &double_bonds {
+        let b = BondIdx::new(b);
         let bond = mol.bond(b);
         let Some(st) = bond.stereo else { continue };
-        if bond.order != BondOrder::Double || bond.aromatic || aromatic[b.index()] {
+        if bond.order != BondOrder::Double {
             continue;
         }
         let (x, y) = mol.bond_atoms(b);
@@ -208,18 +214,6 @@ fn library_input(mol: &Molecule) -> Result<inchi::Molecule, InchiError> {
         });
     }
     Ok(input)
-}
-
-/// Which bonds aromaticity perception finds aromatic, computed only when some bond has stereo:
-/// RDKit's reader drops the configuration of a double bond that perception makes aromatic (a
-/// porphyrin's ring bonds written with `/` `\`), so it never reaches the library.
-fn perceived_aromatic_bonds(mol: &Molecule) -> Vec<bool> {
-    if !mol.bond_values().any(|b| b.stereo.is_some()) {
-        return vec![false; mol.bond_count()];
-    }
-    let adj = Adjacency::new(mol);
-    let rings = RingCore::new(&adj, mol.bond_count());
-    aromatic_flags(mol, &adj, &rings).bonds.to_vec()
 }
 
 /// The library's flag for an isotopic mass given as a difference from the element's rounded
@@ -416,6 +410,12 @@ mod tests {
         assert_eq!(key("[C@@H](C)(N)C(=O)O"), key("[C@H](N)(C)C(=O)O"));
         assert_eq!(key("[H][C@](C)(N)C(=O)O"), key("C[C@@H](N)C(=O)O"));
         assert_ne!(key("C[C@H](C(=O)O)N"), l);
+        // One marked centre of a 1,4-cyclohexane pair whose partner is unmarked: RDKit's reader
+        // drops the mark, so the library sees both centres undefined (a ChEMBL molecule).
+        assert_eq!(
+            key("CC(C)C1CC[C@@H](CC1)C(=O)N[C@H](CC1=CC=CC=C1)C(O)=O"),
+            "OELFLUMRDSZNSF-OFLPRAFFSA-N"
+        );
         // A sulfoxide: the lone pair in the implicit position.
         assert_eq!(key("C[S@](=O)CC"), "VTRRCXRVEQTTOE-YFKPBYRVSA-N");
         assert_ne!(key("C[S@@](=O)CC"), key("C[S@](=O)CC"));
