@@ -75,7 +75,7 @@ pub(crate) fn resolved_stereo(mol: &Molecule) -> (Vec<usize>, Vec<usize>) {
         .double_bonds
         .iter()
         .filter_map(|d| {
-            let [x, y] = d.ends.map(|e| super::mol::AtomIdx::new(e));
+            let [x, y] = d.ends.map(super::mol::AtomIdx::new);
             mol.bond_between(x, y).map(|b| b.index())
         })
         .collect();
