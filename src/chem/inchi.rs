@@ -36,9 +36,9 @@ pub struct InchiOutput {
 pub enum InchiError {
     /// The molecule has no atoms.
     Empty,
-    /// InChI has no symbol for the wildcard atom `*` (atom index, from 0).
+    /// InChI has no symbol for the wildcard atom `*` (its atom index).
     Wildcard { atom: usize },
-    /// InChI has no quadruple bond (the two atoms, from 0).
+    /// InChI has no quadruple bond (its two atoms).
     QuadrupleBond { atoms: (usize, usize) },
     /// An isotope mass number too large for InChI's isotope field.
     IsotopeOutOfRange { atom: usize, mass: u16 },
@@ -48,28 +48,27 @@ pub enum InchiError {
     Library(String),
 }
 
+/// Atom numbers in messages count from 0, as the reader's errors do.
 impl fmt::Display for InchiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             InchiError::Empty => f.write_str("no InChI for an empty molecule"),
             InchiError::Wildcard { atom } => {
-                write!(f, "no InChI for the wildcard atom * (atom {})", atom + 1)
+                write!(f, "no InChI for the wildcard atom * (atom {atom})")
             }
-            InchiError::QuadrupleBond { atoms: (a, b) } => write!(
-                f,
-                "no InChI for the quadruple bond between atoms {} and {}",
-                a + 1,
-                b + 1
-            ),
+            InchiError::QuadrupleBond { atoms: (a, b) } => {
+                write!(
+                    f,
+                    "no InChI for the quadruple bond between atoms {a} and {b}"
+                )
+            }
             InchiError::IsotopeOutOfRange { atom, mass } => write!(
                 f,
-                "no InChI for isotope {mass} on atom {} (mass number too large)",
-                atom + 1
+                "no InChI for isotope {mass} on atom {atom} (mass number too large)"
             ),
             InchiError::TooManyHydrogens { atom, count } => write!(
                 f,
-                "no InChI for atom {} with {count} hydrogens (at most 127)",
-                atom + 1
+                "no InChI for atom {atom} with {count} hydrogens (at most 127)"
             ),
             InchiError::Library(message) => write!(f, "InChI library: {message}"),
         }
@@ -461,5 +460,12 @@ mod tests {
         let star = parse_molecule("C*").unwrap();
         assert_eq!(inchi(&star), Err(InchiError::Wildcard { atom: 1 }));
         assert_eq!(inchi(&Molecule::new()), Err(InchiError::Empty));
+        let quadruple = parse_molecule("[Re]$[Re]").unwrap();
+        let e = inchi(&quadruple).unwrap_err();
+        assert_eq!(e, InchiError::QuadrupleBond { atoms: (0, 1) });
+        assert_eq!(
+            e.to_string(),
+            "no InChI for the quadruple bond between atoms 0 and 1"
+        );
     }
 }
