@@ -2,6 +2,7 @@
 //! the reader's error, and a drawing with atom positions for hovering.
 
 use crate::chem::canon::{canonical_reaction_smiles, canonical_smiles};
+use crate::chem::inchi::{InchiOutput, inchi};
 use crate::chem::props::{Properties, formula::molecular_formula, masses};
 use crate::chem::rings::RingInfo;
 use crate::chem::smiles::{parse_molecule, parse_reaction};
@@ -22,6 +23,9 @@ pub struct Summary {
     /// `props --all`'s descriptors (logP, TPSA, donors and acceptors, rotatable bonds, rings,
     /// charge) for a molecule.
     pub props: Option<Properties>,
+    /// A molecule's standard InChI and InChIKey with the InChI library's warnings, or why it
+    /// has none (a wildcard atom, a structure the library rejects).
+    pub inchi: Option<Result<InchiOutput, String>>,
 }
 
 /// A rule of thumb for oral drugs and how a molecule fares against it.
@@ -118,6 +122,7 @@ fn molecule_summary(m: &Molecule) -> Summary {
         monoisotopic_mass,
         error,
         props: Properties::of(m).ok(),
+        inchi: Some(inchi(m).map_err(|e| e.to_string())),
     }
 }
 
@@ -241,6 +246,8 @@ mod tests {
         let a = Analysis::of("OCC");
         assert_eq!(a.summary.canonical.as_deref(), Some("CCO"));
         assert_eq!(a.summary.formula.as_deref(), Some("C2H6O"));
+        let ids = a.summary.inchi.clone().unwrap().unwrap();
+        assert_eq!(ids.key, "LFQSCWFLJHTTHZ-UHFFFAOYSA-N");
         assert_eq!(format!("{:.3}", a.summary.average_mass.unwrap()), "46.069");
         let d = a.drawing.unwrap();
         assert_eq!(d.atoms.len(), 3);

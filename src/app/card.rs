@@ -10,6 +10,7 @@ use super::analysis::Analysis;
 use super::analysis::RuleCheck;
 use super::history::{Exchange, ResultRecord, Status};
 use super::painter::canvas;
+use crate::chem::inchi::InchiOutput;
 use crate::model::task::{OutputKind, Task};
 
 /// Analyses by SMILES, computed once per string and shared by cards and the canvas.
@@ -296,6 +297,9 @@ fn properties(ui: &mut Ui, a: &Analysis, actions: &mut Vec<CardAction>) {
     if let Some(f) = &s.formula {
         row(ui, "Formula", f.clone());
     }
+    if let Some(ids) = &s.inchi {
+        inchi_key(ui, ids);
+    }
     if let Some(m) = s.average_mass {
         row(ui, "Average mass", format!("{m:.3} g/mol"));
     }
@@ -365,6 +369,39 @@ fn properties(ui: &mut Ui, a: &Analysis, actions: &mut Vec<CardAction>) {
             actions.push(CardAction::ShowOnCanvas(a.smiles.clone()));
         }
     });
+}
+
+/// The InChIKey with a copy button (the full InChI on hover) and the InChI library's warnings;
+/// or why there is none.
+fn inchi_key(ui: &mut Ui, ids: &Result<InchiOutput, String>) {
+    match ids {
+        Ok(ids) => {
+            ui.horizontal_wrapped(|ui| {
+                ui.weak("InChIKey");
+                ui.add(egui::Label::new(RichText::new(&ids.key).monospace()))
+                    .on_hover_text(&ids.inchi);
+                if ui
+                    .small_button("Copy InChIKey")
+                    .on_hover_text("The standard InChIKey, as PubChem and ChEMBL index it")
+                    .clicked()
+                {
+                    ui.ctx().copy_text(ids.key.clone());
+                }
+                if ui.small_button("Copy InChI").clicked() {
+                    ui.ctx().copy_text(ids.inchi.clone());
+                }
+            });
+            for w in &ids.warnings {
+                ui.colored_label(ui.visuals().warn_fg_color, format!("InChI: {w}"));
+            }
+        }
+        Err(e) => {
+            ui.horizontal_wrapped(|ui| {
+                ui.weak("InChIKey");
+                ui.weak(format!("none: {e}"));
+            });
+        }
+    }
 }
 
 /// One step of a paragraph-to-actions answer: the action's verb and its parameters.

@@ -4,6 +4,7 @@ pub mod aromaticity;
 pub mod canon;
 pub mod element;
 pub mod hydrogens;
+pub mod inchi;
 pub mod kekulize;
 pub mod mol;
 mod pool;

@@ -18,6 +18,7 @@ use anyhow::Context;
 
 use crate::chem::Molecule;
 use crate::chem::canon::{canonical_reaction_smiles, canonical_smiles};
+use crate::chem::inchi::inchi;
 use crate::chem::props::{Properties, counts, formula, masses};
 use crate::chem::smiles::{parse_molecule, parse_reaction};
 
@@ -26,7 +27,8 @@ pub struct PropsArgs {
     /// File with one SMILES per line (`SMILES [|cx layer|] [id]`); `-` or nothing reads
     /// standard input.
     pub input: Option<PathBuf>,
-    /// Also write logp, tpsa, hbd, hba (Lipinski), rotatable_bonds, rings and formal_charge.
+    /// Also write logp, tpsa, hbd, hba (Lipinski), rotatable_bonds, rings, formal_charge and the
+    /// standard InChI and InChIKey.
     #[arg(long)]
     pub all: bool,
 }
@@ -43,7 +45,7 @@ const COLUMNS: [&str; 9] = [
     "error",
 ];
 
-const EXTRA_COLUMNS: [&str; 7] = [
+const EXTRA_COLUMNS: [&str; 9] = [
     "logp",
     "tpsa",
     "hbd",
@@ -51,6 +53,8 @@ const EXTRA_COLUMNS: [&str; 7] = [
     "rotatable_bonds",
     "rings",
     "formal_charge",
+    "inchi",
+    "inchikey",
 ];
 
 pub fn run(args: PropsArgs) -> anyhow::Result<()> {
@@ -249,6 +253,16 @@ fn fill_molecule(row: &mut [String], mol: Molecule, all: bool) -> Option<String>
         for (slot, value) in row[COLUMNS.len()..].iter_mut().zip(extra) {
             *slot = value;
         }
+        // The InChI library runs one molecule at a time (it is not re-entrant); the rest of the
+        // row is computed in parallel around it.
+        match inchi(&mol) {
+            Ok(id) => {
+                let at = COLUMNS.len() + EXTRA_COLUMNS.len() - 2;
+                row[at] = id.inchi;
+                row[at + 1] = id.key;
+            }
+            Err(e) => return Some(e.to_string()),
+        }
     }
     None
 }
@@ -323,13 +337,23 @@ mod tests {
     fn all_adds_descriptor_columns() {
         let out = csv("CC(=O)Oc1ccccc1C(=O)O aspirin\n", true);
         let mut lines = out.lines();
-        assert!(
-            lines
-                .next()
-                .unwrap()
-                .ends_with("error,logp,tpsa,hbd,hba,rotatable_bonds,rings,formal_charge")
-        );
-        assert!(lines.next().unwrap().ends_with(",,1.3101,63.60,1,4,2,1,0"));
+        assert!(lines.next().unwrap().ends_with(
+            "error,logp,tpsa,hbd,hba,rotatable_bonds,rings,formal_charge,inchi,inchikey"
+        ));
+        assert!(lines.next().unwrap().ends_with(
+            ",,1.3101,63.60,1,4,2,1,0,\"InChI=1S/C9H8O4/c1-6(10)13-8-5-3-2-4-7(8)9(11)12/h2-5H,1H3,(H,11,12)\",BSYNRYMUTXBXSQ-UHFFFAOYSA-N"
+        ));
+    }
+
+    #[test]
+    fn with_all_reactions_get_empty_inchi_columns_and_a_wildcard_an_inchi_error() {
+        let out = csv("CCO>>CC=O r\nC* star\n", true);
+        let rows: Vec<&str> = out.lines().skip(1).collect();
+        let fields: Vec<&str> = rows[0].split(',').collect();
+        assert_eq!(fields.len(), 18, "{}", rows[0]);
+        assert!(fields[3..].iter().all(|f| f.is_empty()), "{}", rows[0]);
+        assert!(rows[1].contains("wildcard"), "{}", rows[1]);
+        assert!(rows[1].ends_with(",,"), "no InChI columns: {}", rows[1]);
     }
 
     #[test]

@@ -1280,3 +1280,17 @@ fn limits_are_stated_long_input_is_clipped_and_search_finds_any_atom_order() {
     type_into(&mut h, "Search history", "CCN");
     assert!(h.query_by_label("#1 caption: OCC").is_none());
 }
+
+#[test]
+fn a_molecule_card_shows_its_inchikey_with_a_copy_button() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(options(dir.path(), None));
+    send(&mut h, "CC(=O)Oc1ccccc1C(=O)O");
+    h.get_by_label("BSYNRYMUTXBXSQ-UHFFFAOYSA-N");
+    h.get_by_label("Copy InChIKey").click();
+    h.step();
+    let copied = h.output().platform_output.commands.iter().any(
+        |c| matches!(c, egui::OutputCommand::CopyText(t) if t == "BSYNRYMUTXBXSQ-UHFFFAOYSA-N"),
+    );
+    assert!(copied, "{:?}", h.output().platform_output.commands);
+}

@@ -60,6 +60,30 @@ fn write_with(
     writer::write(mol, adj, &ranks, &stereo, flags, options.aromatic)
 }
 
+/// The stereo of `mol` that canonical SMILES keeps, as RDKit's reader keeps it: the atoms of real
+/// tetrahedral centres and the bonds of real cis/trans double bonds, each ascending. Marks on a
+/// centre with two equal substituents (not ring stereo), on a double bond with equal substituents
+/// on one end, or on a bond that perception makes aromatic are not in it.
+pub(crate) fn resolved_stereo(mol: &Molecule) -> (Vec<usize>, Vec<usize>) {
+    let adj = Adjacency::new(mol);
+    let rings = RingCore::new(&adj, mol.bond_count());
+    let flags = aromaticity::aromatic_flags(mol, &adj, &rings);
+    let mut stereo = StereoSet::collect(mol, &adj, &flags);
+    rank::canonical_ranks(mol, &adj, Some(&rings), &flags, &mut stereo);
+    let mut centres: Vec<usize> = stereo.centres.iter().map(|c| c.atom).collect();
+    let mut bonds: Vec<usize> = stereo
+        .double_bonds
+        .iter()
+        .filter_map(|d| {
+            let [x, y] = d.ends.map(super::mol::AtomIdx::new);
+            mol.bond_between(x, y).map(|b| b.index())
+        })
+        .collect();
+    centres.sort_unstable();
+    bonds.sort_unstable();
+    (centres, bonds)
+}
+
 /// Canonical reaction SMILES `reactants>agents>products`: each species canonical, its ionic
 /// fragments joined by `~` (the training data's notation), species sorted within each role.
 pub fn canonical_reaction_smiles(r: &Reaction) -> String {
