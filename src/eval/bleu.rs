@@ -111,3 +111,58 @@ pub fn corpus_bleu_single<T: Eq + Hash>(
     let hyps: Vec<&[T]> = hypotheses.iter().map(Vec::as_slice).collect();
     corpus_bleu(&refs, &hyps, weights)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<&str> {
+        s.split(' ').collect()
+    }
+
+    /// nltk's `corpus_bleu` documentation example (three references for the first hypothesis).
+    #[test]
+    fn nltk_documented_corpus_example() {
+        let hyp1 = words(
+            "It is a guide to action which ensures that the military always obeys the commands of the party",
+        );
+        let ref1a = words(
+            "It is a guide to action that ensures that the military will forever heed Party commands",
+        );
+        let ref1b = words(
+            "It is a guiding principle which makes the military forces always being under the command of the Party",
+        );
+        let ref1c = words(
+            "It is the practical guide for the army always to heed the directions of the party",
+        );
+        let hyp2 = words("he read the book because he was interested in world history");
+        let ref2a = words("he was interested in world history because he read the book");
+        let references = vec![vec![&ref1a[..], &ref1b[..], &ref1c[..]], vec![&ref2a[..]]];
+        let hypotheses = [&hyp1[..], &hyp2[..]];
+        let bleu4 = corpus_bleu(&references, &hypotheses, &BLEU4);
+        assert!((bleu4 - 0.5920778868801042).abs() < 1e-12, "{bleu4}");
+        let bleu2 = corpus_bleu(&references, &hypotheses, &BLEU2);
+        assert!((bleu2 - 0.8242803277698696).abs() < 1e-12, "{bleu2}");
+        // A short hypothesis with no trigram: nltk's tiny float instead of zero, times the
+        // brevity penalty.
+        let short = corpus_bleu(&[vec![&ref2a[..]]], &[&["he", "read"][..]], &BLEU4);
+        assert!(
+            (short / 1.6570936272787165e-156 - 1.0).abs() < 1e-9,
+            "{short}"
+        );
+    }
+
+    #[test]
+    fn no_unigram_match_or_empty_hypothesis_scores_zero() {
+        let reference = [vec![1, 2, 3]];
+        assert_eq!(
+            corpus_bleu_single(&reference, &[vec![4, 5, 6]], &BLEU4),
+            0.0
+        );
+        assert_eq!(corpus_bleu_single(&reference, &[vec![]], &BLEU4), 0.0);
+        assert_eq!(
+            corpus_bleu_single(&reference, &[vec![1, 2, 3]], &BLEU2),
+            1.0
+        );
+    }
+}

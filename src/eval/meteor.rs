@@ -130,3 +130,65 @@ fn count_chunks(matches: &[(usize, usize)]) -> usize {
         .filter(|w| !(w[1].0 == w[0].0 + 1 && w[1].1 == w[0].1 + 1))
         .count()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        s.split(' ').map(str::to_owned).collect()
+    }
+
+    /// nltk's `meteor_score` documentation examples; the values are nltk 3.10's with no synonym
+    /// source (the first is also the documented 0.6944).
+    #[test]
+    fn nltk_documented_examples() {
+        let hyp1 = words(
+            "It is a guide to action which ensures that the military always obeys the commands of the party",
+        );
+        let hyp2 = words(
+            "It is to insure the troops forever hearing the activity guidebook that party direct",
+        );
+        let ref1 = words(
+            "It is a guide to action that ensures that the military will forever heed Party commands",
+        );
+        let ref2 = words(
+            "It is the guiding principle which guarantees the military forces always being under the command of the Party",
+        );
+        let ref3 = words(
+            "It is the practical guide for the army always to heed the directions of the party",
+        );
+        let refs = [&ref1[..], &ref2[..], &ref3[..]];
+        let s1 = meteor_score(&refs, &hyp1, None);
+        assert!((s1 - 0.6944444444444445).abs() < 1e-12, "{s1}");
+        let s2 = meteor_score(&refs, &hyp2, None);
+        assert!((s2 - 0.3035391371738569).abs() < 1e-12, "{s2}");
+        let none = meteor_score(
+            &[&words("this is a cat")[..]],
+            &words("non matching hypothesis"),
+            None,
+        );
+        assert_eq!(none, 0.0);
+    }
+
+    struct Pairs;
+    impl Synonyms for Pairs {
+        fn synonyms(&self, word: &str) -> Vec<String> {
+            match word {
+                "big" => vec!["larg".into()],
+                _ => vec![],
+            }
+        }
+    }
+
+    #[test]
+    fn synonyms_match_only_when_a_source_is_given() {
+        let reference = words("a large dog");
+        let hypothesis = words("a big dog");
+        let without = single_meteor_score(&reference, &hypothesis, None);
+        let with = single_meteor_score(&reference, &hypothesis, Some(&Pairs));
+        assert!(with > without, "{with} vs {without}");
+        // Three matches in one chunk: fmean 1, penalty 0.5 * (1/3)^3.
+        assert!((with - (1.0 - 0.5 / 27.0)).abs() < 1e-12, "{with}");
+    }
+}

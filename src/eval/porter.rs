@@ -315,8 +315,44 @@ mod tests {
             ("skies", "sky"),
             ("is", "is"),
             ("Molecule", "molecul"),
+            ("generously", "gener"),
+            ("geology", "geolog"),
+            ("hopefully", "hope"),
+            ("conditional", "condit"),
         ] {
             assert_eq!(stem(word), expected, "{word}");
         }
+    }
+}
+
+#[cfg(test)]
+mod fixture_tests {
+    use super::stem;
+
+    /// Every distinct word of the ChEBI-20 descriptions, stemmed by nltk
+    /// (`scripts/porter_stems_reference.py`).
+    #[test]
+    fn matches_nltk_on_the_chebi_vocabulary() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/eval/porter_stems.tsv"
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut wrong = vec![];
+        let mut n = 0;
+        for line in text.lines().filter(|l| !l.starts_with('#')) {
+            let (word, expected) = line.split_once('\t').unwrap();
+            n += 1;
+            if stem(word) != expected {
+                wrong.push(format!("{word}: {} (nltk {expected})", stem(word)));
+            }
+        }
+        assert!(n > 10_000, "{n}");
+        assert!(
+            wrong.is_empty(),
+            "{} of {n} differ: {:?}",
+            wrong.len(),
+            &wrong[..wrong.len().min(20)]
+        );
     }
 }

@@ -101,3 +101,51 @@ pub fn mean_rouge_f<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> [f64
     }
     sums.map(|s| if n == 0 { 0.0 } else { s / n as f64 })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: RougeScore, p: f64, r: f64, f: f64) {
+        assert!(
+            (a.precision - p).abs() < 1e-12
+                && (a.recall - r).abs() < 1e-12
+                && (a.fmeasure - f).abs() < 1e-12,
+            "{a:?}"
+        );
+    }
+
+    /// rouge-score's README example (target first, then prediction); values from rouge-score 0.1.2.
+    #[test]
+    fn rouge_score_readme_example() {
+        let t = rouge_tokens("The quick brown fox jumps over the lazy dog");
+        let p = rouge_tokens("The quick brown dog jumps on the log.");
+        close(
+            rouge_n(&t, &p, 1),
+            0.75,
+            0.6666666666666666,
+            0.7058823529411765,
+        );
+        close(
+            rouge_n(&t, &p, 2),
+            0.2857142857142857,
+            0.25,
+            0.26666666666666666,
+        );
+        close(
+            rouge_l(&t, &p),
+            0.625,
+            0.5555555555555556,
+            0.5882352941176471,
+        );
+    }
+
+    #[test]
+    fn tokens_are_lower_case_alphanumeric_runs() {
+        assert_eq!(
+            rouge_tokens("A (2S)-hydroxy-Acid, café"),
+            ["a", "2s", "hydroxy", "acid", "caf"]
+        );
+        assert_eq!(rouge_l(&[], &rouge_tokens("x")).fmeasure, 0.0);
+    }
+}
