@@ -306,3 +306,73 @@ fn the_command_prints_json_or_markdown_and_names_bad_columns() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no column \"ref\""));
 }
+
+fn eval_on_data(model: &Path, data: &Path, output: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_textchem"))
+        .args([
+            "eval",
+            "--task",
+            "forward",
+            "--beams",
+            "2",
+            "--max-length",
+            "12",
+            "--model",
+        ])
+        .arg(model)
+        .arg("--data")
+        .arg(data)
+        .arg("--output")
+        .arg(output)
+        .env("HF_HUB_OFFLINE", "1")
+        .output()
+        .unwrap()
+}
+
+/// `--data` runs the model (the tiny fixture: its answers are noise, the file format and the
+/// resume are what count), writes every beam and the report, and resumes after a crash.
+#[test]
+fn data_runs_the_model_writes_beams_and_resumes() {
+    let model = crate::fixtures::fixture_copy("t5-tiny-a");
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("reactions.tsv");
+    std::fs::write(&data, "reactants\treagents\tproduct\nCCO.CC(=O)O\tO\tCCOC(C)=O\nCC=C\t\tCCC\nc1ccccc1\tBr\tBrc1ccccc1\n")
+        .unwrap();
+    let output = work.path().join("preds.tsv");
+    let out = eval_on_data(model.path(), &data, &output);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["n"], 3);
+    assert!(report["metrics"]["exact"].is_number() && report["metrics"]["top_3"].is_null());
+    let beside: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(work.path().join("preds.tsv.report.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(beside, report);
+    let full = std::fs::read_to_string(&output).unwrap();
+    let lines: Vec<&str> = full.lines().collect();
+    assert_eq!(lines[0], "row\tinput\tground truth\toutput\toutput_2");
+    assert!(
+        lines[1].starts_with("1\tCCO.CC(=O)O.O\tCCOC(C)=O\t"),
+        "{}",
+        lines[1]
+    );
+    assert_eq!(lines.len(), 4);
+
+    // A crash while writing the third row: the first two are kept (marked to show a redo).
+    let marked = lines[1].replacen("CCOC(C)=O", "KEPT", 1);
+    std::fs::write(
+        &output,
+        format!("{}\n{marked}\n{}\n{}", lines[0], lines[2], &lines[3][..4]),
+    )
+    .unwrap();
+    let out = eval_on_data(model.path(), &data, &output);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2 examples already done, 1 to go"));
+    let resumed = std::fs::read_to_string(&output).unwrap();
+    assert!(resumed.lines().nth(1).unwrap().contains("KEPT"));
+    assert_eq!(resumed.lines().nth(3), Some(lines[3]));
+}
