@@ -3,6 +3,7 @@
 //! ROUGE-1/2/L F-measures on rouge-score's own tokens.
 
 use anyhow::Result;
+use rayon::prelude::*;
 
 use super::Metrics;
 use super::bleu::{BLEU2, BLEU4, corpus_bleu_single};
@@ -16,13 +17,21 @@ pub fn score(
     tokenizer: &TextTokenizer,
     synonyms: Option<&dyn Synonyms>,
 ) -> Result<Metrics> {
+    // Rows are independent: tokenize and score them in parallel, then add up in row order.
+    let per_row: Vec<(Vec<String>, Vec<String>, f64)> = rows
+        .par_iter()
+        .map(|row| -> Result<_> {
+            let reference = tokenizer.tokenize(&row.reference)?;
+            let hypothesis = tokenizer.tokenize(row.best())?;
+            let meteor = meteor_score(&[&reference], &hypothesis, synonyms);
+            Ok((reference, hypothesis, meteor))
+        })
+        .collect::<Result<_>>()?;
     let mut references = Vec::with_capacity(rows.len());
     let mut hypotheses = Vec::with_capacity(rows.len());
     let mut meteor_sum = 0.0;
-    for row in rows {
-        let reference = tokenizer.tokenize(&row.reference)?;
-        let hypothesis = tokenizer.tokenize(row.best())?;
-        meteor_sum += meteor_score(&[&reference], &hypothesis, synonyms);
+    for (reference, hypothesis, meteor) in per_row {
+        meteor_sum += meteor;
         references.push(reference);
         hypotheses.push(hypothesis);
     }

@@ -11,7 +11,7 @@ pub const BETA: f64 = 3.0;
 pub const GAMMA: f64 = 0.5;
 
 /// Synonyms of a (stemmed, lower-case) word, for the third alignment pass.
-pub trait Synonyms {
+pub trait Synonyms: Sync {
     /// Every lemma name of every synset of `word` that is a single word; `word` itself need not
     /// be included.
     fn synonyms(&self, word: &str) -> Vec<String>;

@@ -6,6 +6,8 @@
 //! row (exact matches: a row whose output does not parse counts as a miss) or only over the rows
 //! where both parse (similarities, as MolT5 averages its fingerprint Tanimoto scores).
 
+use rayon::prelude::*;
+
 use crate::chem::Molecule;
 use crate::chem::canon::canonical_smiles;
 use crate::chem::smiles::parse_molecule;
@@ -52,21 +54,21 @@ pub fn score_with(rows: &[PredictionRow], pair_metrics: &[PairMetric]) -> Metric
     let chars = |s: &str| s.chars().collect::<Vec<char>>();
     let references: Vec<Vec<char>> = rows.iter().map(|r| chars(&r.reference)).collect();
     let hypotheses: Vec<Vec<char>> = rows.iter().map(|r| chars(r.best())).collect();
+    // Rows are independent: parse and score them in parallel, then add up in row order.
+    let per_row: Vec<RowScores> = rows.par_iter().map(|row| score_row(row, pair_metrics)).collect();
     let mut distance = 0usize;
     let mut valid = 0usize;
     let mut valid_references = 0usize;
     let mut valid_pairs = 0usize;
     let mut sums = vec![0.0; pair_metrics.len()];
-    for row in rows {
-        distance += levenshtein(&row.reference, row.best());
-        let output = parse_molecule(row.best()).ok();
-        let reference = parse_molecule(&row.reference).ok();
-        valid += usize::from(output.is_some());
-        valid_references += usize::from(reference.is_some());
-        if let (Some(reference), Some(output)) = (reference, output) {
+    for row in &per_row {
+        distance += row.distance;
+        valid += usize::from(row.output_parses);
+        valid_references += usize::from(row.reference_parses);
+        if let Some(scores) = &row.pair_scores {
             valid_pairs += 1;
-            for (sum, metric) in sums.iter_mut().zip(pair_metrics) {
-                *sum += (metric.score)(&reference, &output);
+            for (sum, score) in sums.iter_mut().zip(scores) {
+                *sum += score;
             }
         }
     }
@@ -87,4 +89,26 @@ pub fn score_with(rows: &[PredictionRow], pair_metrics: &[PairMetric]) -> Metric
         fraction(valid_references as f64, rows.len()),
     );
     m
+}
+
+struct RowScores {
+    distance: usize,
+    output_parses: bool,
+    reference_parses: bool,
+    /// Each pair metric's score, when both sides parse.
+    pair_scores: Option<Vec<f64>>,
+}
+
+fn score_row(row: &PredictionRow, pair_metrics: &[PairMetric]) -> RowScores {
+    let output = parse_molecule(row.best()).ok();
+    let reference = parse_molecule(&row.reference).ok();
+    RowScores {
+        distance: levenshtein(&row.reference, row.best()),
+        output_parses: output.is_some(),
+        reference_parses: reference.is_some(),
+        pair_scores: match (&reference, &output) {
+            (Some(r), Some(o)) => Some(pair_metrics.iter().map(|m| (m.score)(r, o)).collect()),
+            _ => None,
+        },
+    }
 }

@@ -3,6 +3,8 @@
 //! species' ionic fragments) read as `.`, each component written canonically, components
 //! sorted, so component order and notation do not count.
 
+use rayon::prelude::*;
+
 use crate::chem::canon::canonical_smiles;
 use crate::chem::smiles::parse_molecule;
 
@@ -23,22 +25,22 @@ pub fn normalise(smiles: &str) -> Option<String> {
 
 pub fn score(rows: &[PredictionRow]) -> Metrics {
     let ranks = rows.iter().map(|r| r.outputs.len()).max().unwrap_or(1);
-    // Rank (1-based) of the first correct output per row, if any.
-    let mut first_hit = Vec::with_capacity(rows.len());
-    let mut valid = 0usize;
-    let mut valid_references = 0usize;
-    for row in rows {
-        let reference = normalise(&row.reference);
-        valid_references += usize::from(reference.is_some());
-        let outputs: Vec<Option<String>> = row.outputs.iter().map(|o| normalise(o)).collect();
-        valid += usize::from(outputs[0].is_some());
-        first_hit.push(reference.and_then(|r| {
-            outputs
-                .iter()
-                .position(|o| o.as_ref() == Some(&r))
-                .map(|p| p + 1)
-        }));
-    }
+    // Per row: whether the reference and the first output parse, and the rank (1-based) of the
+    // first correct output. Rows are independent, so they are normalised in parallel.
+    let per_row: Vec<(bool, bool, Option<usize>)> = rows
+        .par_iter()
+        .map(|row| {
+            let reference = normalise(&row.reference);
+            let outputs: Vec<Option<String>> = row.outputs.iter().map(|o| normalise(o)).collect();
+            let hit = reference
+                .as_ref()
+                .and_then(|r| outputs.iter().position(|o| o.as_ref() == Some(r)).map(|p| p + 1));
+            (reference.is_some(), outputs[0].is_some(), hit)
+        })
+        .collect();
+    let valid_references = per_row.iter().filter(|r| r.0).count();
+    let valid = per_row.iter().filter(|r| r.1).count();
+    let first_hit: Vec<Option<usize>> = per_row.iter().map(|r| r.2).collect();
     let fraction = |count: usize| {
         if rows.is_empty() {
             0.0
