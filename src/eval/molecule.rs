@@ -55,7 +55,10 @@ pub fn score_with(rows: &[PredictionRow], pair_metrics: &[PairMetric]) -> Metric
     let references: Vec<Vec<char>> = rows.iter().map(|r| chars(&r.reference)).collect();
     let hypotheses: Vec<Vec<char>> = rows.iter().map(|r| chars(r.best())).collect();
     // Rows are independent: parse and score them in parallel, then add up in row order.
-    let per_row: Vec<RowScores> = rows.par_iter().map(|row| score_row(row, pair_metrics)).collect();
+    let per_row: Vec<RowScores> = rows
+        .par_iter()
+        .map(|row| score_row(row, pair_metrics))
+        .collect();
     let mut distance = 0usize;
     let mut valid = 0usize;
     let mut valid_references = 0usize;

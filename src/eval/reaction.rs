@@ -32,9 +32,12 @@ pub fn score(rows: &[PredictionRow]) -> Metrics {
         .map(|row| {
             let reference = normalise(&row.reference);
             let outputs: Vec<Option<String>> = row.outputs.iter().map(|o| normalise(o)).collect();
-            let hit = reference
-                .as_ref()
-                .and_then(|r| outputs.iter().position(|o| o.as_ref() == Some(r)).map(|p| p + 1));
+            let hit = reference.as_ref().and_then(|r| {
+                outputs
+                    .iter()
+                    .position(|o| o.as_ref() == Some(r))
+                    .map(|p| p + 1)
+            });
             (reference.is_some(), outputs[0].is_some(), hit)
         })
         .collect();
