@@ -8,7 +8,7 @@
 //! - GT4SD JSONL samples (`{"source": prompt + input, "target": ...}`): the lines whose prompt is
 //!   the task's, the prompt removed.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
@@ -75,7 +75,7 @@ fn gt4sd_examples(path: &Path, text: &str, task: Task) -> Result<Vec<Example>> {
     Ok(examples)
 }
 
-fn paragraph_examples(source: &Path, target: &PathBuf, task: Task) -> Result<Vec<Example>> {
+fn paragraph_examples(source: &Path, target: &Path, task: Task) -> Result<Vec<Example>> {
     if task != Task::Actions {
         bail!(
             "{} is a paragraph2actions source file: only --task actions reads it",
