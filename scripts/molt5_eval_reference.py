@@ -14,12 +14,15 @@ Molecules and Natural Language", Edwards et al. 2022):
 
 Captions are tokenized with BERT's basic tokenizer (lower-case, accents stripped, punctuation
 split) unless --text-vocab names a WordPiece vocabulary (SciBERT's vocab.txt gives the paper's
-tokenization). METEOR uses no WordNet synonyms: nltk is given an empty synonym source, so only
-exact and Porter-stem matches count (textchem does the same without --wordnet).
+tokenization). METEOR uses no WordNet synonyms (nltk is given an empty synonym source, so only
+exact and Porter-stem matches count, as textchem without --wordnet); with --wordnet DIR it also
+reports `meteor_wordnet`, nltk's METEOR with the WordNet database in DIR (a folder nltk's
+WordNetCorpusReader reads: WordNet 3.0's index/data/exc files and a `lexnames` file, under
+~/nltk_data).
 
 Usage:
   python3 scripts/molt5_eval_reference.py --task molecule FILE [--out JSON]
-  python3 scripts/molt5_eval_reference.py --task caption FILE [--text-vocab vocab.txt] [--out JSON]
+  python3 scripts/molt5_eval_reference.py --task caption FILE [--text-vocab vocab.txt] [--wordnet DIR] [--out JSON]
 FILE is a MolT5 predictions TSV with `ground truth` and `output` columns.
 """
 
@@ -108,7 +111,18 @@ def caption_tokenizer(text_vocab):
     return lambda text: basic.tokenize(text)[:512]
 
 
-def caption_metrics(pairs, text_vocab=None):
+def open_wordnet(folder):
+    from nltk.corpus.reader.wordnet import WordNetCorpusReader
+
+    class WordNet30(WordNetCorpusReader):
+        # The folder is WordNet 3.0 itself: no mapping to another version's synsets is needed.
+        def map_wn(self, version="wordnet"):
+            return None
+
+    return WordNet30(folder, None)
+
+
+def caption_metrics(pairs, text_vocab=None, wordnet_dir=None):
     from nltk.stem.porter import PorterStemmer
     from nltk.translate.bleu_score import corpus_bleu
     from nltk.translate.meteor_score import meteor_score
@@ -117,16 +131,19 @@ def caption_metrics(pairs, text_vocab=None):
     tokenize = caption_tokenizer(text_vocab)
     stemmer = PorterStemmer()
     no_synonyms = NoSynonyms()
-    references, hypotheses, meteors = [], [], []
+    wordnet = open_wordnet(wordnet_dir) if wordnet_dir else None
+    references, hypotheses, meteors, meteors_wordnet = [], [], [], []
     for gt, out in pairs:
         gt_tokens = tokenize(gt)
         out_tokens = tokenize(out)
         references.append([gt_tokens])
         hypotheses.append(out_tokens)
         meteors.append(meteor_score([gt_tokens], out_tokens, stemmer=stemmer, wordnet=no_synonyms))
+        if wordnet:
+            meteors_wordnet.append(meteor_score([gt_tokens], out_tokens, stemmer=stemmer, wordnet=wordnet))
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"])
     rouge = [scorer.score(out, gt) for gt, out in pairs]
-    return {
+    metrics = {
         "bleu2": corpus_bleu(references, hypotheses, weights=(0.5, 0.5)),
         "bleu4": corpus_bleu(references, hypotheses, weights=(0.25, 0.25, 0.25, 0.25)),
         "rouge1": statistics.fmean(r["rouge1"].fmeasure for r in rouge),
@@ -134,6 +151,9 @@ def caption_metrics(pairs, text_vocab=None):
         "rougeL": statistics.fmean(r["rougeL"].fmeasure for r in rouge),
         "meteor": statistics.fmean(meteors),
     }
+    if wordnet:
+        metrics["meteor_wordnet"] = statistics.fmean(meteors_wordnet)
+    return metrics
 
 
 def main():
@@ -141,6 +161,7 @@ def main():
     parser.add_argument("--task", choices=["molecule", "caption"], required=True)
     parser.add_argument("predictions")
     parser.add_argument("--text-vocab")
+    parser.add_argument("--wordnet", help="a WordNet 3.0 folder nltk reads (adds meteor_wordnet)")
     parser.add_argument("--out", help="write the JSON here (default: stdout)")
     args = parser.parse_args()
     pairs = read_pairs(args.predictions)
@@ -148,7 +169,7 @@ def main():
     if args.task == "molecule":
         metrics = molecule_metrics(pairs)
     else:
-        metrics = caption_metrics(pairs, args.text_vocab)
+        metrics = caption_metrics(pairs, args.text_vocab, args.wordnet)
     seconds = time.perf_counter() - started
     report = {
         "task": args.task,

@@ -19,6 +19,7 @@ use super::run::{ModelArgs, load_engine, run_with_progress};
 use crate::eval::data::{Example, read_examples};
 use crate::eval::predictions::{Columns, OUTPUT_COLUMN, REFERENCE_COLUMN, read_predictions};
 use crate::eval::text_tokens::TextTokenizer;
+use crate::eval::wordnet::WordNet;
 use crate::eval::{EvalOptions, Report, evaluate};
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +55,11 @@ pub struct EvalArgs {
     /// vocabulary gives the paper's tokenization); without it, whole basic tokens.
     #[arg(long)]
     pub text_vocab: Option<PathBuf>,
+    /// A WordNet 3.0 database folder (index.*, data.*, *.exc; e.g. /usr/share/wordnet from
+    /// Debian's wordnet-base): METEOR then also matches WordNet synonyms, as nltk does with its
+    /// WordNet corpus. Without it only exact and Porter-stem matches count.
+    #[arg(long)]
+    pub wordnet: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "json")]
     pub format: ReportFormat,
 }
@@ -65,7 +71,10 @@ pub fn run(args: EvalArgs) -> Result<()> {
             .as_deref()
             .map(TextTokenizer::with_vocab)
             .transpose()?,
-        synonyms: None,
+        synonyms: match &args.wordnet {
+            Some(dir) => Some(Box::new(WordNet::open(dir)?)),
+            None => None,
+        },
     };
     let (predictions_path, columns, report_path) = match (&args.predictions, &args.data) {
         (Some(p), _) => (p.clone(), args.columns.clone().unwrap_or_default(), None),

@@ -20,6 +20,7 @@ pub mod predictions;
 pub mod reaction;
 pub mod rouge;
 pub mod text_tokens;
+pub mod wordnet;
 
 use anyhow::Result;
 use serde::Serialize;

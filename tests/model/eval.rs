@@ -8,6 +8,7 @@ use std::process::Command;
 use textchem::eval::data::read_examples;
 use textchem::eval::predictions::{Columns, PredictionRow, Predictions, read_predictions};
 use textchem::eval::reaction::normalise;
+use textchem::eval::wordnet::WordNet;
 use textchem::eval::{EvalOptions, Report, evaluate};
 use textchem::model::task::Task;
 
@@ -94,6 +95,39 @@ fn molt5_base_caption_metrics_match_the_reference_script() {
         "molt5-base-smiles2caption.txt",
         "molt5-base-smiles2caption.reference.json",
         &["bleu2", "bleu4", "rouge1", "rouge2", "rougeL", "meteor"],
+    );
+}
+
+/// METEOR with WordNet synonyms against nltk's with the same database (Debian's wordnet-base
+/// files; skipped where they are not installed).
+#[test]
+fn molt5_base_meteor_with_wordnet_matches_nltk() {
+    let wordnet_dir = Path::new("/usr/share/wordnet");
+    if !wordnet_dir.join("index.noun").exists() {
+        eprintln!("skipping: no WordNet database in {}", wordnet_dir.display());
+        return;
+    }
+    let Some(path) = shared_path("data/chebi20/predictions/molt5-base-smiles2caption.txt") else {
+        return;
+    };
+    let options = EvalOptions {
+        synonyms: Some(Box::new(WordNet::open(wordnet_dir).unwrap())),
+        ..EvalOptions::default()
+    };
+    let report = evaluate(
+        Task::Caption,
+        &read_predictions(&path, &Columns::default()).unwrap(),
+        &options,
+    )
+    .unwrap();
+    let text =
+        std::fs::read_to_string(fixture("molt5-base-smiles2caption.reference.json")).unwrap();
+    let reference: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let expected = reference["metrics"]["meteor_wordnet"].as_f64().unwrap();
+    let ours = report.metrics.get("meteor").unwrap();
+    assert!(
+        (ours - expected).abs() < 1e-9,
+        "textchem {ours}, nltk {expected}"
     );
 }
 
