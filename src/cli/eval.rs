@@ -91,6 +91,9 @@ pub fn run(args: EvalArgs) -> Result<()> {
     };
     let started = Instant::now();
     let predictions = read_predictions(&predictions_path, &columns)?;
+    if predictions.rows.is_empty() {
+        bail!("{} has no rows to score", predictions_path.display());
+    }
     let report = evaluate(args.model.task, &predictions, &options)?;
     eprintln!(
         "scored {} rows of {} in {:.2}s",
@@ -143,16 +146,23 @@ fn generate(args: &EvalArgs, data: &Path, output: &Path) -> Result<()> {
     if let Some(limit) = args.limit {
         examples.truncate(limit);
     }
+    if examples.is_empty() {
+        bail!(
+            "{} has no examples to run (with --limit {})",
+            data.display(),
+            args.limit.map_or("none".into(), |l| l.to_string())
+        );
+    }
     let bytes = fs::read(data).with_context(|| format!("cannot open {}", data.display()))?;
     let mut record = RunRecord {
         input: data.display().to_string(),
         input_bytes: bytes.len() as u64,
         input_hash: resume::fnv1a64(&bytes),
         task: args.model.task.name().to_owned(),
-        column: format!(
-            "limit={}",
-            args.limit.map_or("none".into(), |l| l.to_string())
-        ),
+        // Which examples: a run with another --limit is another run.
+        column: args
+            .limit
+            .map_or("all examples".into(), |l| format!("first {l} examples")),
         model: args.model.model.clone().unwrap_or_else(|| "default".into()),
         weights: None,
         beams: options.beams,
