@@ -147,11 +147,10 @@ fn generate(args: &EvalArgs, data: &Path, output: &Path) -> Result<()> {
         examples.truncate(limit);
     }
     if examples.is_empty() {
-        bail!(
-            "{} has no examples to run (with --limit {})",
-            data.display(),
-            args.limit.map_or("none".into(), |l| l.to_string())
-        );
+        match args.limit {
+            Some(0) => bail!("--limit 0 leaves nothing to run"),
+            _ => bail!("{} has no examples to run", data.display()),
+        }
     }
     let bytes = fs::read(data).with_context(|| format!("cannot open {}", data.display()))?;
     let mut record = RunRecord {
