@@ -8,6 +8,7 @@ use std::process::Command;
 use textchem::eval::data::read_examples;
 use textchem::eval::predictions::{Columns, PredictionRow, Predictions, read_predictions};
 use textchem::eval::reaction::normalise;
+use textchem::eval::text_tokens::TextTokenizer;
 use textchem::eval::wordnet::WordNet;
 use textchem::eval::{EvalOptions, Report, evaluate};
 use textchem::model::task::Task;
@@ -45,13 +46,29 @@ fn score(task: Task, rows: Vec<PredictionRow>) -> Report {
 /// Every metric both sides report agrees within 0.002 (0.05 for the edit distance), and the
 /// metrics textchem computes today are all among them.
 fn check_against_reference(task: Task, predictions: &str, reference: &str, expected: &[&str]) {
+    check_with_options(
+        task,
+        predictions,
+        reference,
+        expected,
+        &EvalOptions::default(),
+    );
+}
+
+fn check_with_options(
+    task: Task,
+    predictions: &str,
+    reference: &str,
+    expected: &[&str],
+    options: &EvalOptions,
+) {
     let Some(path) = shared_path(&format!("data/chebi20/predictions/{predictions}")) else {
         return;
     };
     let report = evaluate(
         task,
         &read_predictions(&path, &Columns::default()).unwrap(),
-        &EvalOptions::default(),
+        options,
     )
     .unwrap();
     let text = std::fs::read_to_string(fixture(reference)).unwrap();
@@ -95,6 +112,24 @@ fn molt5_base_caption_metrics_match_the_reference_script() {
         "molt5-base-smiles2caption.txt",
         "molt5-base-smiles2caption.reference.json",
         &["bleu2", "bleu4", "rouge1", "rouge2", "rougeL", "meteor"],
+    );
+}
+
+/// With a WordPiece vocabulary (`scripts/eval_test_vocab.py`: 2,000 words and single
+/// characters, so rarer words split into `##` pieces) the caption tokens are
+/// BertTokenizerFast's, as the MolT5 script tokenizes with SciBERT's vocabulary.
+#[test]
+fn molt5_base_caption_metrics_with_wordpiece_match_the_reference_script() {
+    let options = EvalOptions {
+        text_tokenizer: Some(TextTokenizer::with_vocab(&fixture("test_vocab.txt")).unwrap()),
+        ..EvalOptions::default()
+    };
+    check_with_options(
+        Task::Caption,
+        "molt5-base-smiles2caption.txt",
+        "molt5-base-smiles2caption.wordpiece.reference.json",
+        &["bleu2", "bleu4", "meteor"],
+        &options,
     );
 }
 
