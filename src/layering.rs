@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// Top-level modules, lowest first: a module may use only modules before it.
-const LAYERS: [&str; 8] = [
-    "chem", "depict", "export", "model", "gpu", "runtime", "app", "cli",
+const LAYERS: [&str; 9] = [
+    "chem", "depict", "export", "model", "eval", "gpu", "runtime", "app", "cli",
 ];
 
 fn references_in(dir: &Path, found: &mut BTreeSet<String>) {

@@ -3,6 +3,7 @@
 pub mod batch;
 pub mod bench;
 pub mod draw;
+pub mod eval;
 pub mod gui;
 pub mod layout;
 pub mod lines;
@@ -52,6 +53,9 @@ pub enum Command {
     /// Run one task over a column of a CSV file, writing a CSV with the best answer per row
     /// (resumable).
     Batch(batch::BatchArgs),
+    /// Score predictions (or a model on a data set) with the papers' metrics: BLEU, ROUGE,
+    /// METEOR, Levenshtein, validity, exact match.
+    Eval(eval::EvalArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -92,5 +96,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Gui(args) => gui::run(args),
         Command::Run(args) => run::run(args),
         Command::Batch(args) => batch::run(args),
+        Command::Eval(args) => eval::run(args),
     }
 }

@@ -1,6 +1,7 @@
 //! Model runtime integration tests against the committed fixtures in `tests/fixtures/model`.
 
 mod cli;
+mod eval;
 mod fixtures;
 mod gpu;
 mod hostile;
