@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::chem::Molecule;
 use crate::chem::canon::canonical_smiles;
+use crate::chem::inchi::inchi;
 use crate::chem::smiles::parse_molecule;
 
 use super::Metrics;
@@ -32,11 +33,27 @@ pub struct PairMetric {
 }
 
 /// The pair metrics `score` reports, in order.
-pub const PAIR_METRICS: &[PairMetric] = &[PairMetric {
-    name: "exact_canonical",
-    over: Over::AllRows,
-    score: same_canonical_smiles,
-}];
+pub const PAIR_METRICS: &[PairMetric] = &[
+    PairMetric {
+        name: "exact",
+        over: Over::AllRows,
+        score: same_inchi,
+    },
+    PairMetric {
+        name: "exact_canonical",
+        over: Over::AllRows,
+        score: same_canonical_smiles,
+    },
+];
+
+/// 1 when both molecules have the same standard InChI (MolT5's exact match); a molecule the
+/// InChI library refuses matches nothing.
+pub fn same_inchi(reference: &Molecule, output: &Molecule) -> f64 {
+    match (inchi(reference), inchi(output)) {
+        (Ok(r), Ok(o)) => f64::from(u8::from(r.inchi == o.inchi)),
+        _ => 0.0,
+    }
+}
 
 /// 1 when both molecules have the same canonical SMILES (stereo included).
 pub fn same_canonical_smiles(reference: &Molecule, output: &Molecule) -> f64 {
