@@ -24,6 +24,45 @@ pub use rdkit_path::{RdkitPathOptions, rdkit_path_bits};
 pub use similarity::{dice_bits, dice_counts, tanimoto_bits, tanimoto_counts};
 
 use crate::chem::Molecule;
+
+/// A computed fingerprint of either shape; similarities compare two of the same shape.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fingerprint {
+    Bits(FingerprintBits),
+    Counts(SparseCounts),
+}
+
+impl Fingerprint {
+    /// Tanimoto similarity; `None` when the shapes (or bit lengths) differ.
+    pub fn tanimoto(&self, other: &Fingerprint) -> Option<f64> {
+        match (self, other) {
+            (Fingerprint::Bits(a), Fingerprint::Bits(b)) if a.n_bits() == b.n_bits() => {
+                Some(tanimoto_bits(a, b))
+            }
+            (Fingerprint::Counts(a), Fingerprint::Counts(b)) => Some(tanimoto_counts(a, b)),
+            _ => None,
+        }
+    }
+
+    /// Dice similarity; `None` when the shapes (or bit lengths) differ.
+    pub fn dice(&self, other: &Fingerprint) -> Option<f64> {
+        match (self, other) {
+            (Fingerprint::Bits(a), Fingerprint::Bits(b)) if a.n_bits() == b.n_bits() => {
+                Some(dice_bits(a, b))
+            }
+            (Fingerprint::Counts(a), Fingerprint::Counts(b)) => Some(dice_counts(a, b)),
+            _ => None,
+        }
+    }
+
+    /// The CLI's text form: on-bit indices, or `id:count` pairs, ascending and space-separated.
+    pub fn to_text(&self) -> String {
+        match self {
+            Fingerprint::Bits(b) => b.on_bits_text(),
+            Fingerprint::Counts(c) => c.to_text(),
+        }
+    }
+}
 use crate::chem::aromaticity::perceive;
 use crate::chem::hydrogens::fold_explicit_hydrogens;
 use crate::chem::props::charge_separation::separate_charges;

@@ -73,6 +73,10 @@ pub fn morgan_identifiers(mol: &Molecule, radius: u32) -> Vec<u32> {
     let mut round: Vec<(usize, u32)> = Vec::with_capacity(n);
 
     for layer in 0..radius {
+        // Once every atom is out, later rounds add nothing (this also bounds a huge radius).
+        if dead.iter().all(|&d| d) {
+            break;
+        }
         round.clear();
         for a in 0..n {
             if dead[a] {
