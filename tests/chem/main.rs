@@ -1,6 +1,7 @@
 //! Chemistry integration tests (one test binary: each binary links the whole crate).
 
 mod canonical;
+mod fingerprints;
 mod normalisation;
 mod parse;
 mod properties;

@@ -126,18 +126,24 @@ pub fn morgan_identifiers(mol: &Molecule, radius: u32) -> Vec<u32> {
     ids
 }
 
-/// RDKit's connectivity invariants (`getConnectivityInvariants` with ring membership), hashed.
+/// RDKit's connectivity invariants (`getConnectivityInvariants` with ring membership), hashed:
+/// atomic number, total degree (hydrogens included), total hydrogens (graph ones included),
+/// formal charge, mass offset, and 1 for a ring atom.
 fn atom_invariants(mol: &Molecule) -> Vec<u32> {
     let in_ring = ring_atom_flags(mol);
     mol.atoms()
         .map(|i| {
             let atom = mol.atom(i);
-            let hydrogens = u32::from(atom.hydrogens);
-            let total_degree = mol.degree(i) as u32 + hydrogens;
+            let implicit = u32::from(atom.hydrogens);
+            // Hydrogen atoms left in the graph ([2H], [H+]...) count among the hydrogens too.
+            let graph_hydrogens = mol
+                .bonds_at(i)
+                .filter(|&(other, _)| mol.atom(other).element == Element::H)
+                .count() as u32;
             let fields = [
                 u32::from(atom.element.atomic_number()),
-                total_degree,
-                hydrogens,
+                mol.degree(i) as u32 + implicit,
+                implicit + graph_hydrogens,
                 i32::from(atom.charge) as u32,
                 mass_offset(atom) as u32,
             ];
@@ -179,6 +185,19 @@ mod tests {
     #[test]
     fn methane_has_one_environment_with_rdkits_identifier() {
         assert_eq!(counts("C"), vec![(2_246_733_040, 1)]);
+    }
+
+    #[test]
+    fn graph_hydrogens_count_on_their_neighbour() {
+        // RDKit: GetMorganFingerprint([2H]C, 2) and ([2H][2H], 2).
+        assert_eq!(
+            counts("[2H]C"),
+            vec![(1_481_020_642, 1), (2_246_733_040, 1), (4_277_593_707, 1)]
+        );
+        assert_eq!(
+            counts("[2H][2H]"),
+            vec![(1_087_646_443, 1), (4_277_646_648, 2)]
+        );
     }
 
     #[test]
