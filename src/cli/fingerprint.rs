@@ -16,7 +16,8 @@ use super::lines::{LineError, Lines};
 use super::props::{read_chunk, split_line, write_record};
 use crate::chem::Molecule;
 use crate::chem::fingerprint::{
-    Fingerprint, RdkitPathOptions, morgan, rdkit_form, rdkit_path::rdkit_path_bits_of,
+    Fingerprint, FingerprintBits, RdkitPathOptions, SparseCounts, morgan, rdkit_form,
+    rdkit_path::rdkit_path_bits_of,
 };
 use crate::chem::smiles::parse_molecule;
 
@@ -73,16 +74,16 @@ impl FingerprintChoice {
         Ok(())
     }
 
-    /// The fingerprint of one molecule.
-    pub fn compute(&self, mol: &Molecule) -> Fingerprint {
+    /// The fingerprint of one molecule, or why it has none.
+    pub fn compute(&self, mol: &Molecule) -> Result<Fingerprint, String> {
         let mol = rdkit_form(mol);
-        match self.kind {
+        Ok(match self.kind {
             FingerprintKind::Morgan => {
                 let ids = morgan::morgan_identifiers(&mol, self.radius);
                 if self.counts {
-                    Fingerprint::Counts(crate::chem::fingerprint::SparseCounts::from_ids(ids))
+                    Fingerprint::Counts(SparseCounts::from_ids(ids))
                 } else {
-                    let mut fp = crate::chem::fingerprint::FingerprintBits::new(self.bits);
+                    let mut fp = FingerprintBits::new(self.bits);
                     for id in ids {
                         fp.set(id);
                     }
@@ -94,9 +95,9 @@ impl FingerprintChoice {
                     fp_size: self.bits,
                     ..RdkitPathOptions::default()
                 };
-                Fingerprint::Bits(rdkit_path_bits_of(&mol, &options))
+                Fingerprint::Bits(rdkit_path_bits_of(&mol, &options).map_err(|e| e.to_string())?)
             }
-        }
+        })
     }
 }
 
@@ -210,7 +211,7 @@ fn line_row(
         Some(layer) => Err(format!(
             "CXSMILES layer {layer} is not read by textchem yet"
         )),
-        None => molecule(line.smiles).map(|mol| choice.compute(&mol)),
+        None => molecule(line.smiles).and_then(|mol| choice.compute(&mol)),
     };
     Some(FingerprintRow {
         order: 0,

@@ -51,7 +51,9 @@ pub fn write_ranking(
     top: Option<usize>,
 ) -> anyhow::Result<()> {
     let query_mol = molecule(query).map_err(|e| anyhow::anyhow!("the query SMILES: {e}"))?;
-    let query_fp = choice.compute(&query_mol);
+    let query_fp = choice
+        .compute(&query_mol)
+        .map_err(|e| anyhow::anyhow!("the query SMILES: {e}"))?;
     let mut ranked: Vec<Scored> = Vec::new();
     let mut errors: Vec<(String, String, String)> = Vec::new();
     let best_first = |a: &Scored, b: &Scored| {

@@ -20,7 +20,7 @@ mod subgraphs;
 
 pub use bits::{FingerprintBits, SparseCounts};
 pub use morgan::{morgan_bits, morgan_counts};
-pub use rdkit_path::{RdkitPathOptions, rdkit_path_bits};
+pub use rdkit_path::{PathFingerprintError, RdkitPathOptions, rdkit_path_bits};
 pub use similarity::{dice_bits, dice_counts, tanimoto_bits, tanimoto_counts};
 
 use crate::chem::Molecule;

@@ -11,11 +11,17 @@
 use super::bits::FingerprintBits;
 use super::boost_hash::{SmallTwister, combine, hash_values};
 use super::rdkit_form;
-use super::subgraphs::for_each_connected_bond_set;
+use super::subgraphs::BondGraph;
 use crate::chem::Molecule;
+use std::ops::ControlFlow;
 
 /// RDKit's code for an aromatic bond (`Bond::AROMATIC`); other bonds use their order.
 const AROMATIC_BOND: u32 = 12;
+
+/// The default bound on subgraphs hashed for one molecule. Drug-sized molecules have up to a
+/// few hundred thousand subgraphs of 7 bonds; an atom with dozens of ligands has billions,
+/// which would never finish, so such a molecule is refused instead.
+pub const MAX_SUBGRAPHS: u64 = 20_000_000;
 
 /// The parameters of `RDKFingerprint` this implementation supports, with its defaults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +36,8 @@ pub struct RdkitPathOptions {
     pub bits_per_hash: u32,
     /// Whether bond types enter the hash (otherwise every bond hashes as 1).
     pub use_bond_order: bool,
+    /// A molecule with more subgraphs than this is refused (RDKit has no bound).
+    pub max_subgraphs: u64,
 }
 
 impl Default for RdkitPathOptions {
@@ -40,39 +48,59 @@ impl Default for RdkitPathOptions {
             fp_size: 2048,
             bits_per_hash: 2,
             use_bond_order: true,
+            max_subgraphs: MAX_SUBGRAPHS,
         }
     }
 }
 
-/// Why a set of options cannot make a fingerprint.
+/// Why a path fingerprint could not be made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BadPathOptions(&'static str);
+pub enum PathFingerprintError {
+    /// The options cannot make a fingerprint (the reason says which).
+    BadOptions(&'static str),
+    /// The molecule has more than `max_subgraphs` subgraphs within the path length.
+    TooManySubgraphs { max_subgraphs: u64, max_path: u32 },
+}
 
-impl std::fmt::Display for BadPathOptions {
+impl std::fmt::Display for PathFingerprintError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0)
+        match self {
+            PathFingerprintError::BadOptions(why) => f.write_str(why),
+            PathFingerprintError::TooManySubgraphs {
+                max_subgraphs,
+                max_path,
+            } => write!(
+                f,
+                "the molecule has more than {max_subgraphs} connected subgraphs of up to \
+                 {max_path} bonds (an atom with very many neighbours); no path fingerprint"
+            ),
+        }
     }
 }
 
-impl std::error::Error for BadPathOptions {}
+impl std::error::Error for PathFingerprintError {}
 
 impl RdkitPathOptions {
-    pub fn check(&self) -> Result<(), BadPathOptions> {
+    pub fn check(&self) -> Result<(), PathFingerprintError> {
         if self.min_path == 0 {
-            return Err(BadPathOptions(
+            return Err(PathFingerprintError::BadOptions(
                 "the smallest path must have at least 1 bond",
             ));
         }
         if self.max_path < self.min_path {
-            return Err(BadPathOptions(
+            return Err(PathFingerprintError::BadOptions(
                 "the largest path is shorter than the smallest",
             ));
         }
         if self.fp_size == 0 {
-            return Err(BadPathOptions("the fingerprint needs at least 1 bit"));
+            return Err(PathFingerprintError::BadOptions(
+                "the fingerprint needs at least 1 bit",
+            ));
         }
         if self.bits_per_hash == 0 {
-            return Err(BadPathOptions("each path must set at least 1 bit"));
+            return Err(PathFingerprintError::BadOptions(
+                "each path must set at least 1 bit",
+            ));
         }
         Ok(())
     }
@@ -83,22 +111,28 @@ impl RdkitPathOptions {
 pub fn rdkit_path_bits(
     mol: &Molecule,
     options: &RdkitPathOptions,
-) -> Result<FingerprintBits, BadPathOptions> {
+) -> Result<FingerprintBits, PathFingerprintError> {
     options.check()?;
-    Ok(rdkit_path_bits_of(&rdkit_form(mol), options))
+    rdkit_path_bits_of(&rdkit_form(mol), options)
 }
 
-/// As [`rdkit_path_bits`] on a molecule already in [`rdkit_form`], with checked options.
-pub fn rdkit_path_bits_of(mol: &Molecule, options: &RdkitPathOptions) -> FingerprintBits {
+/// As [`rdkit_path_bits`] on a molecule already in [`rdkit_form`].
+pub fn rdkit_path_bits_of(
+    mol: &Molecule,
+    options: &RdkitPathOptions,
+) -> Result<FingerprintBits, PathFingerprintError> {
+    options.check()?;
     let mut fp = FingerprintBits::new(options.fp_size);
     let atom_codes: Vec<u32> = mol
         .atom_values()
         .map(|a| (u32::from(a.element.atomic_number()) % 128) << 1 | u32::from(a.aromatic))
         .collect();
-    let ends: Vec<(usize, usize)> = mol
-        .bonds_with_atoms()
-        .map(|(x, y, _)| (x.index(), y.index()))
-        .collect();
+    let graph = BondGraph::new(
+        mol.atom_count(),
+        mol.bonds_with_atoms()
+            .map(|(x, y, _)| (x.index(), y.index()))
+            .collect(),
+    );
     let bond_codes: Vec<u32> = mol
         .bond_values()
         .map(|b| match (options.use_bond_order, b.aromatic) {
@@ -107,19 +141,20 @@ pub fn rdkit_path_bits_of(mol: &Molecule, options: &RdkitPathOptions) -> Fingerp
             (true, false) => u32::from(b.order.valence()),
         })
         .collect();
-    let mut bonds_at = vec![Vec::new(); mol.atom_count()];
-    for (b, &(x, y)) in ends.iter().enumerate() {
-        bonds_at[x].push(b);
-        bonds_at[y].push(b);
-    }
 
     // Per-subgraph scratch: atom degrees inside the subgraph (reset after each), bond hashes.
     let mut degree = vec![0u32; mol.atom_count()];
     let mut hashes: Vec<u32> = Vec::with_capacity(options.max_path as usize + 1);
     let min = options.min_path as usize;
-    for_each_connected_bond_set(&ends, &bonds_at, options.max_path as usize, |set| {
+    let ends = &graph.ends;
+    let mut visited = 0u64;
+    let flow = graph.for_each_connected_set(options.max_path as usize, |set| {
+        visited += 1;
+        if visited > options.max_subgraphs {
+            return ControlFlow::Break(());
+        }
         if set.len() < min {
-            return;
+            return ControlFlow::Continue(());
         }
         let mut atoms = 0u32;
         for &b in set {
@@ -137,7 +172,7 @@ pub fn rdkit_path_bits_of(mol: &Molecule, options: &RdkitPathOptions) -> Fingerp
             let touching = set
                 .iter()
                 .enumerate()
-                .filter(|&(j, &o)| j != i && shares_atom(ends[o], (x, y)))
+                .filter(|&(j, &o)| j != i && graph.touch(o, b))
                 .count() as u32;
             let (mut code1, mut code2) = (atom_codes[x], atom_codes[y]);
             let (mut deg1, mut deg2) = (degree[x], degree[y]);
@@ -172,12 +207,15 @@ pub fn rdkit_path_bits_of(mol: &Molecule, options: &RdkitPathOptions) -> Fingerp
                 fp.set(twister.next_nonnegative_i32() % options.fp_size);
             }
         }
+        ControlFlow::Continue(())
     });
-    fp
-}
-
-fn shares_atom((p, q): (usize, usize), (r, s): (usize, usize)) -> bool {
-    p == r || p == s || q == r || q == s
+    match flow {
+        ControlFlow::Continue(()) => Ok(fp),
+        ControlFlow::Break(()) => Err(PathFingerprintError::TooManySubgraphs {
+            max_subgraphs: options.max_subgraphs,
+            max_path: options.max_path,
+        }),
+    }
 }
 
 #[cfg(test)]
@@ -201,6 +239,28 @@ mod tests {
         assert_eq!(bits("CCO"), vec![562, 1183, 1308, 1339, 1728, 1772]);
         assert_eq!(bits("CC(C)C"), vec![173, 709, 1308, 1405, 1772, 1813]);
         assert_eq!(bits("C1CC1"), vec![581, 709, 1308, 1442, 1772, 1813]);
+    }
+
+    #[test]
+    fn an_atom_with_very_many_ligands_is_refused_not_enumerated_forever() {
+        // 60 ligands on one atom: C(60, 7) = 386 million stars of 7 bonds alone. The bound is
+        // lowered here so that the refusal comes quickly in a debug build.
+        let smiles = format!("[Fe]{}", "(C)".repeat(60));
+        let mol = parse_molecule(&smiles).unwrap();
+        let options = RdkitPathOptions {
+            max_subgraphs: 100_000,
+            ..RdkitPathOptions::default()
+        };
+        assert_eq!(
+            rdkit_path_bits(&mol, &options),
+            Err(PathFingerprintError::TooManySubgraphs {
+                max_subgraphs: 100_000,
+                max_path: 7
+            })
+        );
+        // Under the bound, the same kind of molecule is fingerprinted.
+        let small = parse_molecule("[Fe](C)(C)(C)(C)(C)(C)").unwrap();
+        assert!(rdkit_path_bits(&small, &options).is_ok());
     }
 
     #[test]

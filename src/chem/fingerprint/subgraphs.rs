@@ -6,78 +6,91 @@
 //! when it is an exclusive neighbour of the bond just added (not already next to the set), so
 //! no set is reached twice.
 
-/// Calls `visit` with the bond indices of every connected bond set of `1..=max_bonds` bonds.
-/// `ends[b]` are the two atoms of bond `b`; `bonds_at[a]` the bonds at atom `a`.
-pub fn for_each_connected_bond_set(
-    ends: &[(usize, usize)],
-    bonds_at: &[Vec<usize>],
-    max_bonds: usize,
-    mut visit: impl FnMut(&[usize]),
-) {
-    if max_bonds == 0 {
-        return;
-    }
-    let mut set = Vec::with_capacity(max_bonds);
-    for root in 0..ends.len() {
-        let extension: Vec<usize> = neighbours(ends, bonds_at, root)
-            .filter(|&b| b > root)
-            .collect();
-        set.push(root);
-        extend(
-            ends, bonds_at, max_bonds, root, &mut set, extension, &mut visit,
-        );
-        set.pop();
-    }
+use std::ops::ControlFlow;
+
+/// A molecule's bonds as the enumeration needs them.
+pub struct BondGraph {
+    /// The two atoms of each bond.
+    pub ends: Vec<(usize, usize)>,
+    /// The bonds at each atom.
+    pub bonds_at: Vec<Vec<usize>>,
 }
 
-/// Bonds sharing an atom with bond `b` (a bond in a ring of two atoms' multigraph does not
-/// occur: atoms share at most one bond).
-fn neighbours<'a>(
-    ends: &'a [(usize, usize)],
-    bonds_at: &'a [Vec<usize>],
-    b: usize,
-) -> impl Iterator<Item = usize> + 'a {
-    let (x, y) = ends[b];
-    bonds_at[x]
-        .iter()
-        .chain(&bonds_at[y])
-        .copied()
-        .filter(move |&o| o != b)
-}
-
-fn touches(ends: &[(usize, usize)], a: usize, b: usize) -> bool {
-    let (p, q) = ends[a];
-    let (r, s) = ends[b];
-    p == r || p == s || q == r || q == s
-}
-
-fn extend(
-    ends: &[(usize, usize)],
-    bonds_at: &[Vec<usize>],
-    max_bonds: usize,
-    root: usize,
-    set: &mut Vec<usize>,
-    mut extension: Vec<usize>,
-    visit: &mut impl FnMut(&[usize]),
-) {
-    visit(set);
-    if set.len() == max_bonds {
-        return;
-    }
-    while let Some(w) = extension.pop() {
-        let mut next = extension.clone();
-        for u in neighbours(ends, bonds_at, w) {
-            if u > root
-                && !set.contains(&u)
-                && !set.iter().any(|&s| touches(ends, s, u))
-                && !next.contains(&u)
-            {
-                next.push(u);
-            }
+impl BondGraph {
+    pub fn new(n_atoms: usize, ends: Vec<(usize, usize)>) -> BondGraph {
+        let mut bonds_at = vec![Vec::new(); n_atoms];
+        for (b, &(x, y)) in ends.iter().enumerate() {
+            bonds_at[x].push(b);
+            bonds_at[y].push(b);
         }
-        set.push(w);
-        extend(ends, bonds_at, max_bonds, root, set, next, visit);
-        set.pop();
+        BondGraph { ends, bonds_at }
+    }
+
+    /// Bonds sharing an atom with bond `b`.
+    fn neighbours(&self, b: usize) -> impl Iterator<Item = usize> + '_ {
+        let (x, y) = self.ends[b];
+        self.bonds_at[x]
+            .iter()
+            .chain(&self.bonds_at[y])
+            .copied()
+            .filter(move |&o| o != b)
+    }
+
+    /// Whether bonds `a` and `b` share an atom.
+    pub fn touch(&self, a: usize, b: usize) -> bool {
+        let (p, q) = self.ends[a];
+        let (r, s) = self.ends[b];
+        p == r || p == s || q == r || q == s
+    }
+
+    /// Calls `visit` with the bond indices of every connected bond set of `1..=max_bonds`
+    /// bonds; stops early when `visit` breaks.
+    pub fn for_each_connected_set(
+        &self,
+        max_bonds: usize,
+        mut visit: impl FnMut(&[usize]) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
+        if max_bonds == 0 {
+            return ControlFlow::Continue(());
+        }
+        let mut set = Vec::with_capacity(max_bonds);
+        for root in 0..self.ends.len() {
+            let extension: Vec<usize> = self.neighbours(root).filter(|&b| b > root).collect();
+            set.push(root);
+            self.extend(max_bonds, root, &mut set, extension, &mut visit)?;
+            set.pop();
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn extend(
+        &self,
+        max_bonds: usize,
+        root: usize,
+        set: &mut Vec<usize>,
+        mut extension: Vec<usize>,
+        visit: &mut impl FnMut(&[usize]) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
+        visit(set)?;
+        if set.len() == max_bonds {
+            return ControlFlow::Continue(());
+        }
+        while let Some(w) = extension.pop() {
+            let mut next = extension.clone();
+            for u in self.neighbours(w) {
+                if u > root
+                    && !set.contains(&u)
+                    && !set.iter().any(|&s| self.touch(s, u))
+                    && !next.contains(&u)
+                {
+                    next.push(u);
+                }
+            }
+            set.push(w);
+            self.extend(max_bonds, root, set, next, visit)?;
+            set.pop();
+        }
+        ControlFlow::Continue(())
     }
 }
 
@@ -87,14 +100,11 @@ mod tests {
     use std::collections::BTreeSet;
 
     fn sets(ends: &[(usize, usize)], n_atoms: usize, max: usize) -> Vec<BTreeSet<usize>> {
-        let mut bonds_at = vec![Vec::new(); n_atoms];
-        for (b, &(x, y)) in ends.iter().enumerate() {
-            bonds_at[x].push(b);
-            bonds_at[y].push(b);
-        }
+        let graph = BondGraph::new(n_atoms, ends.to_vec());
         let mut out = Vec::new();
-        for_each_connected_bond_set(ends, &bonds_at, max, |s| {
-            out.push(s.iter().copied().collect())
+        let _ = graph.for_each_connected_set(max, |s| {
+            out.push(s.iter().copied().collect());
+            ControlFlow::Continue(())
         });
         out
     }
@@ -110,5 +120,20 @@ mod tests {
         assert_eq!(sets(&[(0, 1), (0, 2), (0, 3)], 4, 7).len(), 7);
         // A chain of 4 bonds up to 2 bonds: 4 singles and 3 adjacent pairs.
         assert_eq!(sets(&[(0, 1), (1, 2), (2, 3), (3, 4)], 5, 2).len(), 7);
+    }
+
+    #[test]
+    fn a_break_stops_the_enumeration() {
+        let graph = BondGraph::new(4, vec![(0, 1), (0, 2), (0, 3)]);
+        let mut seen = 0;
+        let flow = graph.for_each_connected_set(7, |_| {
+            seen += 1;
+            if seen == 2 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        assert_eq!((flow, seen), (ControlFlow::Break(()), 2));
     }
 }
