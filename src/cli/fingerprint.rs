@@ -15,10 +15,9 @@ use rayon::prelude::*;
 use super::lines::{LineError, Lines};
 use super::props::{read_chunk, split_line, write_record};
 use crate::chem::Molecule;
-use crate::chem::fingerprint::{
-    Fingerprint, FingerprintBits, RdkitPathOptions, SparseCounts, morgan, rdkit_form,
-    rdkit_path::rdkit_path_bits_of,
-};
+use crate::chem::fingerprint::morgan::{morgan_bits_of, morgan_counts_of};
+use crate::chem::fingerprint::rdkit_path::rdkit_path_bits_of;
+use crate::chem::fingerprint::{Fingerprint, RdkitPathOptions, rdkit_form};
 use crate::chem::smiles::parse_molecule;
 
 /// The fingerprint families the command line offers.
@@ -78,17 +77,11 @@ impl FingerprintChoice {
     pub fn compute(&self, mol: &Molecule) -> Result<Fingerprint, String> {
         let mol = rdkit_form(mol);
         Ok(match self.kind {
+            FingerprintKind::Morgan if self.counts => {
+                Fingerprint::Counts(morgan_counts_of(&mol, self.radius))
+            }
             FingerprintKind::Morgan => {
-                let ids = morgan::morgan_identifiers(&mol, self.radius);
-                if self.counts {
-                    Fingerprint::Counts(SparseCounts::from_ids(ids))
-                } else {
-                    let mut fp = FingerprintBits::new(self.bits);
-                    for id in ids {
-                        fp.set(id);
-                    }
-                    Fingerprint::Bits(fp)
-                }
+                Fingerprint::Bits(morgan_bits_of(&mol, self.radius, self.bits))
             }
             FingerprintKind::Rdkit => {
                 let options = RdkitPathOptions {

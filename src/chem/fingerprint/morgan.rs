@@ -27,14 +27,24 @@ const AROMATIC_BOND: u32 = 12;
 /// The unfolded Morgan fingerprint of `mol`: each environment's 32-bit identifier with the
 /// number of atoms that produced it (RDKit's `GetMorganFingerprint(mol, radius)`).
 pub fn morgan_counts(mol: &Molecule, radius: u32) -> SparseCounts {
-    SparseCounts::from_ids(morgan_identifiers(&rdkit_form(mol), radius))
+    morgan_counts_of(&rdkit_form(mol), radius)
 }
 
 /// The Morgan fingerprint folded onto `n_bits` bits: identifier modulo `n_bits`
 /// (`GetMorganFingerprintAsBitVect(mol, radius, nBits)`). `n_bits` must be positive.
 pub fn morgan_bits(mol: &Molecule, radius: u32, n_bits: u32) -> FingerprintBits {
+    morgan_bits_of(&rdkit_form(mol), radius, n_bits)
+}
+
+/// As [`morgan_counts`] on a molecule already in [`rdkit_form`].
+pub fn morgan_counts_of(mol: &Molecule, radius: u32) -> SparseCounts {
+    SparseCounts::from_ids(morgan_identifiers(mol, radius))
+}
+
+/// As [`morgan_bits`] on a molecule already in [`rdkit_form`].
+pub fn morgan_bits_of(mol: &Molecule, radius: u32, n_bits: u32) -> FingerprintBits {
     let mut fp = FingerprintBits::new(n_bits);
-    for id in morgan_identifiers(&rdkit_form(mol), radius) {
+    for id in morgan_identifiers(mol, radius) {
         fp.set(id);
     }
     fp
