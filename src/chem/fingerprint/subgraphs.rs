@@ -54,29 +54,40 @@ impl BondGraph {
             return ControlFlow::Continue(());
         }
         let mut set = Vec::with_capacity(max_bonds);
+        // One extension list per depth, reused for every set (the sets number in the
+        // hundreds of thousands, their lists in the handfuls).
+        let mut levels: Vec<Vec<usize>> = vec![Vec::new(); max_bonds + 1];
         for root in 0..self.ends.len() {
-            let extension: Vec<usize> = self.neighbours(root).filter(|&b| b > root).collect();
+            levels[0].clear();
+            levels[0].extend(self.neighbours(root).filter(|&b| b > root));
             set.push(root);
-            self.extend(max_bonds, root, &mut set, extension, &mut visit)?;
+            self.extend(max_bonds, root, &mut set, &mut levels, &mut visit)?;
             set.pop();
         }
         ControlFlow::Continue(())
     }
 
+    /// Visits `set`, then every set that grows it by bonds of its extension list
+    /// (`levels[0]`); `levels[1..]` are the deeper sets' lists.
     fn extend(
         &self,
         max_bonds: usize,
         root: usize,
         set: &mut Vec<usize>,
-        mut extension: Vec<usize>,
+        levels: &mut [Vec<usize>],
         visit: &mut impl FnMut(&[usize]) -> ControlFlow<()>,
     ) -> ControlFlow<()> {
         visit(set)?;
         if set.len() == max_bonds {
             return ControlFlow::Continue(());
         }
+        let (extension, deeper) = levels
+            .split_first_mut()
+            .expect("one extension list per depth below max_bonds");
         while let Some(w) = extension.pop() {
-            let mut next = extension.clone();
+            let next = &mut deeper[0];
+            next.clear();
+            next.extend_from_slice(extension);
             for u in self.neighbours(w) {
                 if u > root
                     && !set.contains(&u)
@@ -87,7 +98,7 @@ impl BondGraph {
                 }
             }
             set.push(w);
-            self.extend(max_bonds, root, set, next, visit)?;
+            self.extend(max_bonds, root, set, deeper, visit)?;
             set.pop();
         }
         ControlFlow::Continue(())
