@@ -78,7 +78,7 @@ pub fn morgan_identifiers(mol: &Molecule, radius: u32) -> Vec<u32> {
     let mut env = vec![0u64; n * words];
     let mut next = vec![0u32; n];
     let mut dead = vec![false; n];
-    let mut seen: HashSet<Vec<u64>> = HashSet::new();
+    let mut seen = SeenEnvironments::new(words);
     let mut neighbours: Vec<(i32, u32)> = Vec::with_capacity(8);
     let mut round: Vec<(usize, u32)> = Vec::with_capacity(n);
 
@@ -122,7 +122,7 @@ pub fn morgan_identifiers(mol: &Molecule, radius: u32) -> Vec<u32> {
                 .then(x.0.cmp(&y.0))
         });
         for &(a, id) in &round {
-            if seen.insert(row(a).to_vec()) {
+            if seen.insert(row(a)) {
                 ids.push(id);
             } else {
                 dead[a] = true;
@@ -134,6 +134,31 @@ pub fn morgan_identifiers(mol: &Molecule, radius: u32) -> Vec<u32> {
         previous_env.copy_from_slice(&env);
     }
     ids
+}
+
+/// Bond sets already emitted. Most molecules have at most 64 bonds, so their sets are single
+/// words and need no allocation each.
+enum SeenEnvironments {
+    OneWord(HashSet<u64>),
+    Wide(HashSet<Vec<u64>>),
+}
+
+impl SeenEnvironments {
+    fn new(words: usize) -> SeenEnvironments {
+        if words == 1 {
+            SeenEnvironments::OneWord(HashSet::new())
+        } else {
+            SeenEnvironments::Wide(HashSet::new())
+        }
+    }
+
+    /// Adds a bond set; false when it was already there.
+    fn insert(&mut self, row: &[u64]) -> bool {
+        match self {
+            SeenEnvironments::OneWord(set) => set.insert(row[0]),
+            SeenEnvironments::Wide(set) => set.insert(row.to_vec()),
+        }
+    }
 }
 
 /// RDKit's connectivity invariants (`getConnectivityInvariants` with ring membership), hashed:
