@@ -75,3 +75,26 @@ pub fn rdkit_form(mol: &Molecule) -> Molecule {
     perceive(&mut m);
     m
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn similarities_need_fingerprints_of_one_shape() {
+        let bits = |n, on: &[u32]| {
+            Fingerprint::Bits(FingerprintBits::from_on_bits(n, on.iter().copied()).unwrap())
+        };
+        let counts = Fingerprint::Counts(SparseCounts::from_ids([1, 2]));
+        assert_eq!(
+            bits(64, &[1, 2]).tanimoto(&bits(64, &[2, 3])),
+            Some(1.0 / 3.0)
+        );
+        assert_eq!(bits(64, &[1, 2]).dice(&bits(64, &[2, 3])), Some(0.5));
+        assert_eq!(bits(64, &[1]).tanimoto(&bits(128, &[1])), None);
+        assert_eq!(bits(64, &[1]).tanimoto(&counts), None);
+        assert_eq!(counts.tanimoto(&counts), Some(1.0));
+        assert_eq!(counts.to_text(), "1:1 2:1");
+        assert_eq!(bits(64, &[9, 3]).to_text(), "3 9");
+    }
+}

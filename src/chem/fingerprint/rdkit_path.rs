@@ -1,6 +1,6 @@
-//! The RDKit path fingerprint (`Chem.RDKFingerprint`, or `rdFingerprintGenerator.
-//! GetRDKitFPGenerator` with `numBitsPerFeature=2`): every connected subgraph of 1 to 7 bonds
-//! is hashed from its bonds, and the hash sets bits.
+//! The RDKit path fingerprint (`Chem.RDKFingerprint`, or equally `rdFingerprintGenerator.
+//! GetRDKitFPGenerator(fpSize=2048)`): every connected subgraph of 1 to 7 bonds is hashed from
+//! its bonds, and the hash sets bits.
 //!
 //! A bond's hash combines the number of subgraph bonds it touches, its type (aromatic or
 //! order), and the two atoms' codes (atomic number and aromatic flag) with their degrees inside
