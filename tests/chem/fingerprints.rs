@@ -160,3 +160,40 @@ fn folding_a_count_fingerprint_gives_the_bit_fingerprint() {
     assert!(morgan_counts(&mol, 3).len() > morgan_counts(&mol, 2).len());
     assert_eq!(morgan_counts(&mol, 0).total(), 14);
 }
+
+/// Every way of writing a molecule gives its one fingerprint: the dialects fixture writes 400
+/// molecules as RDKit's canonical, Kekulé, random-order, explicit-H, bracket-H and hypervalent
+/// SMILES, and RDKit gives each molecule one fingerprint in all of them.
+#[test]
+fn fingerprints_do_not_depend_on_how_the_smiles_is_written() {
+    let fixture = include_str!("../fixtures/chem/rdkit_dialects_normalisation.tsv");
+    let path = RdkitPathOptions::default();
+    let mut first: std::collections::HashMap<String, (String, FingerprintBits, FingerprintBits)> =
+        std::collections::HashMap::new();
+    let mut bad = Vec::new();
+    let mut compared = 0;
+    for line in fixture.lines().filter(|l| !l.starts_with('#')).skip(1) {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let (id, dialect, smiles) = (fields[0], fields[1], fields[2]);
+        let Ok(mol) = parse_molecule(smiles) else {
+            continue;
+        };
+        let morgan = morgan_bits(&mol, 2, 2048);
+        let paths = rdkit_path_bits(&mol, &path).unwrap();
+        match first.get(id) {
+            None => {
+                first.insert(id.to_string(), (dialect.to_string(), morgan, paths));
+            }
+            Some((first_dialect, m, p)) => {
+                compared += 1;
+                if *m != morgan || *p != paths {
+                    bad.push(format!(
+                        "{id}: {dialect} differs from {first_dialect}: {smiles}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(compared >= 1500, "only {compared} comparisons");
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
