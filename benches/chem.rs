@@ -1,6 +1,8 @@
-//! Speed of reading, aromaticity perception and canonical writing over ChEBI-20 (6,601 SMILES).
+//! Speed of reading, aromaticity perception and canonical writing over ChEBI-20 (6,601 SMILES),
+//! and of fingerprinting the same molecules (Morgan bits and counts, RDKit path bits).
 //! Skips (benchmarks nothing) when ../shared is absent. Compare with
-//! `python3 scripts/rdkit_smiles_bench.py` on the same files; figures in docs/canonical.md.
+//! `python3 scripts/rdkit_smiles_bench.py` and `python3 scripts/rdkit_fingerprint_speed.py` on
+//! the same files; figures in docs/canonical.md and docs/fingerprints.md.
 //!
 //! Times are process CPU time, not wall-clock time: on a machine shared with other jobs the wall
 //! clock measures the queue, and the RDKit script reports CPU time the same way.
@@ -9,6 +11,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::time::Duration;
 use textchem::chem::canon::canonical_smiles;
+use textchem::chem::fingerprint::{RdkitPathOptions, morgan_bits, morgan_counts, rdkit_path_bits};
 use textchem::chem::smiles::parse_molecule;
 
 fn chebi20_smiles() -> Option<Vec<String>> {
@@ -83,6 +86,56 @@ fn bench(c: &mut Criterion) {
             cpu_timed(iters, || {
                 for m in &molecules {
                     black_box(canonical_smiles(m));
+                }
+            })
+        })
+    });
+    group.finish();
+    fingerprints(c, &smiles, &molecules);
+}
+
+/// Fingerprints per molecule, from the parsed molecule (RDKit's timing starts from its Mol
+/// objects likewise) and from the SMILES.
+fn fingerprints(c: &mut Criterion, smiles: &[String], molecules: &[textchem::chem::Molecule]) {
+    let mut group = c.benchmark_group("chebi20_fingerprints");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(molecules.len() as u64));
+    group.bench_function("morgan_r2_2048_bits", |b| {
+        b.iter_custom(|iters| {
+            cpu_timed(iters, || {
+                for m in molecules {
+                    black_box(morgan_bits(m, 2, 2048));
+                }
+            })
+        })
+    });
+    group.bench_function("morgan_r2_counts", |b| {
+        b.iter_custom(|iters| {
+            cpu_timed(iters, || {
+                for m in molecules {
+                    black_box(morgan_counts(m, 2));
+                }
+            })
+        })
+    });
+    let path = RdkitPathOptions::default();
+    group.bench_function("rdkit_path_2048", |b| {
+        b.iter_custom(|iters| {
+            cpu_timed(iters, || {
+                for m in molecules {
+                    black_box(rdkit_path_bits(m, &path).expect("default options"));
+                }
+            })
+        })
+    });
+    group.throughput(Throughput::Elements(smiles.len() as u64));
+    group.bench_function("parse+morgan_r2_2048_bits", |b| {
+        b.iter_custom(|iters| {
+            cpu_timed(iters, || {
+                for s in smiles {
+                    if let Ok(m) = parse_molecule(s) {
+                        black_box(morgan_bits(&m, 2, 2048));
+                    }
                 }
             })
         })

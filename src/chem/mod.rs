@@ -3,6 +3,7 @@
 pub mod aromaticity;
 pub mod canon;
 pub mod element;
+pub mod fingerprint;
 pub mod hydrogens;
 pub mod inchi;
 pub mod kekulize;

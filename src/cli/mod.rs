@@ -4,6 +4,7 @@ pub mod batch;
 pub mod bench;
 pub mod draw;
 pub mod eval;
+pub mod fingerprint;
 pub mod gui;
 pub mod layout;
 pub mod lines;
@@ -11,6 +12,7 @@ pub mod props;
 pub mod quantize;
 pub mod resume;
 pub mod run;
+pub mod similar;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -33,6 +35,10 @@ pub enum Command {
     Elements,
     /// Molecular properties (formula, masses, H counts...) of SMILES lines, as CSV.
     Props(props::PropsArgs),
+    /// A fingerprint (Morgan or RDKit path, as RDKit computes them) per SMILES line, as CSV.
+    Fingerprint(fingerprint::FingerprintArgs),
+    /// Rank SMILES lines by Tanimoto similarity to a query molecule, as CSV.
+    Similar(similar::SimilarArgs),
     /// Work on a model checkpoint folder.
     Model {
         #[command(subcommand)]
@@ -87,6 +93,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Props(args) => props::run(args),
+        Command::Fingerprint(args) => fingerprint::run(args),
+        Command::Similar(args) => similar::run(args),
         Command::Model {
             command: ModelCommand::Quantize { dir, to },
         } => quantize::run(&dir, to),

@@ -2,6 +2,7 @@
 
 mod canonical;
 mod inchi;
+mod fingerprints;
 mod normalisation;
 mod parse;
 mod properties;
