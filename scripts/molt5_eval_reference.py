@@ -51,6 +51,8 @@ def molecule_metrics(pairs):
     references = [[list(gt)] for gt, _ in pairs]
     hypotheses = [list(out) for _, out in pairs]
     bleu = corpus_bleu(references, hypotheses)
+    # Unfolded counts, as MolT5's AllChem.GetMorganFingerprint(m, 2) (GetCountFingerprint
+    # would fold them onto 2,048 bits).
     morgan = rdFingerprintGenerator.GetMorganGenerator(radius=2)
     exact = 0
     valid = 0
@@ -72,7 +74,9 @@ def molecule_metrics(pairs):
         )
         rdk.append(DataStructs.TanimotoSimilarity(Chem.RDKFingerprint(m_gt), Chem.RDKFingerprint(m_out)))
         morgan_counts.append(
-            DataStructs.TanimotoSimilarity(morgan.GetCountFingerprint(m_gt), morgan.GetCountFingerprint(m_out))
+            DataStructs.TanimotoSimilarity(
+                morgan.GetSparseCountFingerprint(m_gt), morgan.GetSparseCountFingerprint(m_out)
+            )
         )
     n = len(pairs)
     return {

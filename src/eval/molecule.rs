@@ -10,6 +10,9 @@ use rayon::prelude::*;
 
 use crate::chem::Molecule;
 use crate::chem::canon::canonical_smiles;
+use crate::chem::fingerprint::{
+    RdkitPathOptions, morgan_counts, rdkit_path_bits, tanimoto_bits, tanimoto_counts,
+};
 use crate::chem::inchi::inchi;
 use crate::chem::smiles::parse_molecule;
 
@@ -44,7 +47,36 @@ pub const PAIR_METRICS: &[PairMetric] = &[
         over: Over::AllRows,
         score: same_canonical_smiles,
     },
+    PairMetric {
+        name: "rdk_fts",
+        over: Over::ValidPairs,
+        score: rdkit_path_similarity,
+    },
+    PairMetric {
+        name: "morgan_fts",
+        over: Over::ValidPairs,
+        score: morgan_count_similarity,
+    },
 ];
+
+/// Tanimoto of RDKit path fingerprints (`RDKFingerprint` defaults), as MolT5's `rdk_fts`; a
+/// molecule too branched to enumerate (see `MAX_SUBGRAPHS`) scores 0.
+pub fn rdkit_path_similarity(reference: &Molecule, output: &Molecule) -> f64 {
+    let options = RdkitPathOptions::default();
+    match (
+        rdkit_path_bits(reference, &options),
+        rdkit_path_bits(output, &options),
+    ) {
+        (Ok(r), Ok(o)) => tanimoto_bits(&r, &o),
+        _ => 0.0,
+    }
+}
+
+/// Tanimoto of unfolded Morgan radius-2 counts, as MolT5's `morgan_fts`
+/// (`GetMorganFingerprint(m, 2)` and `TanimotoSimilarity`).
+pub fn morgan_count_similarity(reference: &Molecule, output: &Molecule) -> f64 {
+    tanimoto_counts(&morgan_counts(reference, 2), &morgan_counts(output, 2))
+}
 
 /// 1 when both molecules have the same standard InChI (MolT5's exact match); a molecule the
 /// InChI library refuses matches nothing.

@@ -1,8 +1,8 @@
 //! Chemistry integration tests (one test binary: each binary links the whole crate).
 
 mod canonical;
-mod inchi;
 mod fingerprints;
+mod inchi;
 mod normalisation;
 mod parse;
 mod properties;

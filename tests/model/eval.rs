@@ -101,7 +101,14 @@ fn molt5_base_molecule_metrics_match_the_reference_script() {
         Task::Molecule,
         "molt5-base-caption2smiles.txt",
         "molt5-base-caption2smiles.reference.json",
-        &["bleu", "levenshtein", "validity", "exact"],
+        &[
+            "bleu",
+            "levenshtein",
+            "validity",
+            "exact",
+            "rdk_fts",
+            "morgan_fts",
+        ],
     );
 }
 
