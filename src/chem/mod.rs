@@ -9,6 +9,7 @@ pub mod mol;
 mod pool;
 pub mod props;
 pub mod rings;
+pub mod smarts;
 pub mod smiles;
 pub mod valence;
 

@@ -4,6 +4,7 @@ mod canonical;
 mod normalisation;
 mod parse;
 mod properties;
+mod smarts;
 mod verdicts;
 
 /// `../shared/<rel>` beside the repository, when this checkout has one; tests that need it skip

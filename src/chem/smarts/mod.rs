@@ -1,0 +1,116 @@
+//! SMARTS substructure patterns (Daylight SMARTS as RDKit reads and matches it).
+//!
+//! `parse` reads the pattern into query graphs (`query`), `target` prepares a molecule once (the
+//! facts primitives ask about, after RDKit's conventions), and `matcher` finds the subgraph
+//! matches. Matches are unique by atom set, as RDKit's `GetSubstructMatches(uniquify=True)`
+//! gives them, but without its default cap of 1000.
+
+mod matcher;
+mod parse;
+pub mod query;
+mod target;
+
+use std::fmt;
+
+pub use matcher::MAX_SEARCH_STEPS;
+pub use target::PreparedMolecule;
+
+use crate::chem::{AtomIdx, Molecule};
+use matcher::{Compiled, Matcher, Plan};
+use query::QueryGraph;
+
+/// A SMARTS pattern that did not parse: what is wrong and the 0-based character column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SmartsError {
+    pub message: String,
+    pub column: usize,
+}
+
+impl SmartsError {
+    pub(crate) fn new(message: impl Into<String>, column: usize) -> SmartsError {
+        SmartsError {
+            message: message.into(),
+            column,
+        }
+    }
+}
+
+impl fmt::Display for SmartsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at column {}", self.message, self.column)
+    }
+}
+
+impl std::error::Error for SmartsError {}
+
+/// A parsed SMARTS pattern, ready to match.
+pub struct Smarts {
+    text: String,
+    compiled: Compiled,
+}
+
+impl fmt::Debug for Smarts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Smarts").field("text", &self.text).finish()
+    }
+}
+
+impl Smarts {
+    /// Reads a SMARTS pattern; surrounding whitespace is an error like any other character.
+    pub fn parse(text: &str) -> Result<Smarts, SmartsError> {
+        let parsed = parse::parse(text)?;
+        let mut graphs = vec![parsed.graph];
+        graphs.extend(parsed.recursive);
+        let plans = graphs.iter().map(Plan::new).collect();
+        Ok(Smarts {
+            text: text.to_string(),
+            compiled: Compiled { graphs, plans },
+        })
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The query graph (recursive `$(...)` graphs are not included).
+    pub fn graph(&self) -> &QueryGraph {
+        &self.compiled.graphs[0]
+    }
+
+    /// Every match unique by atom set, each listing the molecule atoms in the pattern's atom
+    /// order.
+    pub fn matches(&self, mol: &Molecule) -> Vec<Vec<AtomIdx>> {
+        self.matches_prepared(&PreparedMolecule::new(mol))
+    }
+
+    pub fn matches_prepared(&self, target: &PreparedMolecule) -> Vec<Vec<AtomIdx>> {
+        Matcher::new(&self.compiled, target)
+            .unique_matches(usize::MAX)
+            .into_iter()
+            .map(|m| m.into_iter().map(AtomIdx::new).collect())
+            .collect()
+    }
+
+    /// The number of matches unique by atom set.
+    pub fn count_unique(&self, mol: &Molecule) -> usize {
+        self.count_unique_prepared(&PreparedMolecule::new(mol))
+    }
+
+    pub fn count_unique_prepared(&self, target: &PreparedMolecule) -> usize {
+        Matcher::new(&self.compiled, target)
+            .unique_matches(usize::MAX)
+            .len()
+    }
+
+    /// Whether the pattern occurs in the molecule at all.
+    pub fn is_match(&self, mol: &Molecule) -> bool {
+        self.is_match_prepared(&PreparedMolecule::new(mol))
+    }
+
+    pub fn is_match_prepared(&self, target: &PreparedMolecule) -> bool {
+        !Matcher::new(&self.compiled, target)
+            .unique_matches(1)
+            .is_empty()
+    }
+}
