@@ -9,6 +9,8 @@ mod matcher;
 mod parse;
 pub mod query;
 mod target;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 

@@ -136,8 +136,10 @@ impl Parser<'_> {
                     }
                     branches.push((from, self.pos, g.atoms.len()));
                     self.pos += 1;
-                    if self.peek() == Some(b')') {
-                        return Err(self.error("empty branch"));
+                    match self.peek() {
+                        Some(b')') => return Err(self.error("empty branch")),
+                        Some(b'(') => return Err(self.error("branch opens a branch")),
+                        _ => {}
                     }
                 }
                 b'.' => {
