@@ -6,6 +6,7 @@ pub mod draw;
 pub mod gui;
 pub mod layout;
 pub mod lines;
+pub mod match_;
 pub mod props;
 pub mod quantize;
 pub mod resume;
@@ -32,6 +33,8 @@ pub enum Command {
     Elements,
     /// Molecular properties (formula, masses, H counts...) of SMILES lines, as CSV.
     Props(props::PropsArgs),
+    /// Count the unique matches of a SMARTS pattern in each SMILES line, as CSV.
+    Match(match_::MatchArgs),
     /// Work on a model checkpoint folder.
     Model {
         #[command(subcommand)]
@@ -83,6 +86,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Props(args) => props::run(args),
+        Command::Match(args) => match_::run(args),
         Command::Model {
             command: ModelCommand::Quantize { dir, to },
         } => quantize::run(&dir, to),

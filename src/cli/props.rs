@@ -138,7 +138,7 @@ const CHUNK_LINES: usize = 4096;
 const CHUNK_BYTES: usize = 64 << 20;
 
 /// The next lines to work on: up to `CHUNK_LINES` lines or `CHUNK_BYTES` of text.
-fn read_chunk(lines: &mut Lines<impl BufRead>) -> io::Result<Vec<Line>> {
+pub(super) fn read_chunk(lines: &mut Lines<impl BufRead>) -> io::Result<Vec<Line>> {
     let mut chunk = Vec::new();
     let mut bytes = 0;
     while chunk.len() < CHUNK_LINES && bytes < CHUNK_BYTES {
