@@ -5,6 +5,7 @@ pub mod canon;
 pub mod element;
 pub mod hydrogens;
 pub mod kekulize;
+pub mod maccs;
 pub mod mol;
 mod pool;
 pub mod props;
