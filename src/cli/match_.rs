@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use super::lines::{LineError, Lines};
 use super::props::{read_chunk, split_line, write_record};
-use crate::chem::smarts::{PreparedMolecule, Smarts};
+use crate::chem::smarts::{MAX_SEARCH_STEPS, PreparedMolecule, Smarts};
 use crate::chem::smiles::parse_molecule;
 
 #[derive(clap::Args, Debug)]
@@ -98,8 +98,13 @@ fn line_row(
         Err("a reaction SMILES: match takes molecules".to_string())
     } else {
         parse_molecule(line.smiles)
-            .map(|mol| pattern.count_unique_prepared(&PreparedMolecule::new(&mol)))
             .map_err(|e| e.to_string())
+            .and_then(|mol| {
+                pattern
+                    .matches_limited(&PreparedMolecule::new(&mol), MAX_SEARCH_STEPS)
+                    .map(|m| m.len())
+                    .map_err(|e| e.to_string())
+            })
     };
     Some(match result {
         Ok(n) => [id, n.to_string(), String::new()],

@@ -9,9 +9,9 @@ use super::query::{AtomPrimitive, BondPrimitive, QueryGraph};
 use super::target::{AtomFacts, BondFacts, PreparedMolecule};
 use crate::chem::BondOrder;
 
-/// Candidate atoms tried in one search at most; past this the search stops with the matches
-/// found so far (only pathological patterns, such as many disconnected `*`, come near it).
-pub const MAX_SEARCH_STEPS: u64 = 200_000_000;
+/// Candidate atoms tried in one search at most by default (about a second); only pathological
+/// patterns, such as many disconnected `*`, come near it.
+pub const MAX_SEARCH_STEPS: u64 = 100_000_000;
 
 /// The order in which a query graph's atoms are placed.
 #[derive(Clone, Debug, Default)]
@@ -79,16 +79,23 @@ pub(crate) struct Matcher<'a> {
     /// Per recursive graph and atom: 0 not yet known, 1 matches, 2 does not.
     recursive: Vec<Vec<u8>>,
     steps: u64,
+    max_steps: u64,
 }
 
 impl<'a> Matcher<'a> {
-    pub fn new(pattern: &'a Compiled, target: &'a PreparedMolecule) -> Matcher<'a> {
+    pub fn new(pattern: &'a Compiled, target: &'a PreparedMolecule, max_steps: u64) -> Matcher<'a> {
         Matcher {
             pattern,
             target,
             recursive: vec![Vec::new(); pattern.graphs.len()],
             steps: 0,
+            max_steps,
         }
+    }
+
+    /// Whether the search stopped at its step limit (its answers may then be incomplete).
+    pub fn stopped_early(&self) -> bool {
+        self.steps > self.max_steps
     }
 
     /// Matches of the main graph, unique by atom set, each in query atom order; stops once
@@ -147,7 +154,7 @@ impl<'a> Matcher<'a> {
         };
         for (t, via) in candidates {
             self.steps += 1;
-            if self.steps > MAX_SEARCH_STEPS {
+            if self.steps > self.max_steps {
                 return false;
             }
             if used[t] {

@@ -14,6 +14,9 @@ const MAX_TWO_LETTER_Z: u8 = 104;
 /// Patterns nest `$(...)` and branches at most this deep (bounds recursion on hostile input).
 const MAX_DEPTH: usize = 64;
 
+/// Atoms in a pattern, recursive ones included, at most: the search recurses once per atom.
+pub(crate) const MAX_ATOMS: usize = 1000;
+
 /// A parsed pattern: the main graph and the graphs of its `$(...)` atoms, which
 /// [`AtomPrimitive::Recursive`] indexes (nested ones included, all in one list).
 pub(crate) struct Parsed {
@@ -27,6 +30,7 @@ pub(crate) fn parse(text: &str) -> Result<Parsed> {
     }
     let mut p = Parser {
         text: text.as_bytes(),
+        atoms: 0,
         pos: 0,
         recursive: Vec::new(),
         depth: 0,
@@ -41,6 +45,8 @@ pub(crate) fn parse(text: &str) -> Result<Parsed> {
 
 struct Parser<'a> {
     text: &'a [u8],
+    /// Atoms read so far in all graphs.
+    atoms: usize,
     /// Byte position, equal to the character column (the text is ASCII).
     pos: usize,
     recursive: Vec<QueryGraph>,
@@ -192,6 +198,10 @@ impl Parser<'_> {
                     bond = Some((self.bond_expr()?, col));
                 }
                 _ => {
+                    self.atoms += 1;
+                    if self.atoms > MAX_ATOMS {
+                        return Err(self.error(format!("more than {MAX_ATOMS} atoms")));
+                    }
                     let atom = self.atom()?;
                     let idx = g.atoms.len();
                     g.atoms.push(atom);
@@ -370,13 +380,9 @@ impl Parser<'_> {
             negations += 1;
         }
         match prim(self)? {
-            Some(p) => {
-                let mut e = Expr::Primitive(p);
-                for _ in 0..negations {
-                    e = Expr::Not(Box::new(e));
-                }
-                Ok(Some(e))
-            }
+            // `!!` cancels out; only the parity of a run of `!` is kept.
+            Some(p) if negations % 2 == 1 => Ok(Some(Expr::Not(Box::new(Expr::Primitive(p))))),
+            Some(p) => Ok(Some(Expr::Primitive(p))),
             None if negations > 0 => Err(self.expected_primitive()),
             None => {
                 self.pos = start;

@@ -111,3 +111,23 @@ fn errors_name_the_column() {
         assert_eq!(e.column, col, "{p}: {e}");
     }
 }
+
+#[test]
+fn a_search_past_its_step_limit_says_so() {
+    let p = Smarts::parse("*.*.*.*.*.*").unwrap();
+    let target = super::PreparedMolecule::new(&parse_molecule("CCCCCCCCCCCC").unwrap());
+    let e = p.matches_limited(&target, 10_000).unwrap_err();
+    assert!(e.found.len() < 924, "{e}");
+    assert_eq!(p.matches_limited(&target, u64::MAX).unwrap().len(), 924);
+}
+
+#[test]
+fn hostile_patterns_are_refused_or_matched_without_deep_recursion() {
+    let many_not = format!("[{}C]", "!".repeat(100_001));
+    assert_eq!(count(&many_not, "CO"), 1);
+    let long_chain = "C".repeat(5000);
+    let e = Smarts::parse(&long_chain).unwrap_err();
+    assert_eq!(e.column, 1000, "{e}");
+    let nested = format!("{}C{}", "[$(".repeat(100), ")]".repeat(100));
+    assert!(Smarts::parse(&nested).is_err());
+}
