@@ -261,6 +261,7 @@ fn bond_primitive_matches(p: BondPrimitive, b: &BondFacts) -> bool {
         BondPrimitive::Single => !b.aromatic && b.order == BondOrder::Single,
         BondPrimitive::Double => !b.aromatic && b.order == BondOrder::Double,
         BondPrimitive::Triple => !b.aromatic && b.order == BondOrder::Triple,
+        BondPrimitive::Quadruple => !b.aromatic && b.order == BondOrder::Quadruple,
         BondPrimitive::Aromatic => b.aromatic,
         BondPrimitive::Ring => b.in_ring,
     }

@@ -187,7 +187,7 @@ impl Parser<'_> {
                         }
                     }
                 }
-                b'-' | b'=' | b'#' | b':' | b'~' | b'@' | b'/' | b'\\' | b'!' => {
+                b'-' | b'=' | b'#' | b'$' | b':' | b'~' | b'@' | b'/' | b'\\' | b'!' => {
                     if prev.is_none() {
                         return Err(self.error("bond without a preceding atom"));
                     }
@@ -407,6 +407,7 @@ impl Parser<'_> {
             Some(b'-' | b'/' | b'\\') => BondPrimitive::Single,
             Some(b'=') => BondPrimitive::Double,
             Some(b'#') => BondPrimitive::Triple,
+            Some(b'$') => BondPrimitive::Quadruple,
             Some(b':') => BondPrimitive::Aromatic,
             Some(b'~') => BondPrimitive::Any,
             Some(b'@') => BondPrimitive::Ring,

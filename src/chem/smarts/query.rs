@@ -73,6 +73,8 @@ pub enum BondPrimitive {
     Double,
     /// `#`
     Triple,
+    /// `$`
+    Quadruple,
     /// `:`
     Aromatic,
     /// `~`

@@ -56,6 +56,8 @@ fn counts_match_rdkit() {
         ("[se]", "c1cc[se]c1", 1),
         ("[Cl]", "CCl", 1),
         ("[C@H](F)(Cl)Br", "F[C@@H](Cl)Br", 1),
+        ("[Cr]$[Cr]", "[Cr]$[Cr]", 1),
+        ("[Cr]-[Cr]", "[Cr]$[Cr]", 0),
         // The third ring of bicyclo[2.2.2]octane counts, as in RDKit's symmetrized SSSR.
         ("[R3]", "C12CCC(CC1)CC2", 2),
     ];
