@@ -161,10 +161,10 @@ impl<'a> Matcher<'a> {
                 continue;
             }
             let plan = &self.pattern.plans[g];
-            if let (Some((_, qb)), Some(tb)) = (plan.anchor[k], via) {
-                if !self.bond_matches(g, qb, tb) {
-                    continue;
-                }
+            if let (Some((_, qb)), Some(tb)) = (plan.anchor[k], via)
+                && !self.bond_matches(g, qb, tb)
+            {
+                continue;
             }
             if !self.closures_match(g, k, t, map) || !self.atom_matches(g, q, t) {
                 continue;
