@@ -57,6 +57,12 @@ fn counts_match_rdkit() {
         ("[Cl]", "CCl", 1),
         ("[C@H](F)(Cl)Br", "F[C@@H](Cl)Br", 1),
         ("[Cr]$[Cr]", "[Cr]$[Cr]", 1),
+        ("[h1]", "[2H]OC", 0),
+        ("[h0]", "[2H]OC", 2),
+        ("[H1]", "[2H]OC", 1),
+        ("[X2]", "[2H]OC", 1),
+        ("[v2]", "[2H]OC", 1),
+        ("[h3]", "[NH3+]C", 2),
         ("[Cr]-[Cr]", "[Cr]$[Cr]", 0),
         // The third ring of bicyclo[2.2.2]octane counts, as in RDKit's symmetrized SSSR.
         ("[R3]", "C12CCC(CC1)CC2", 2),
