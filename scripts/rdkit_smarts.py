@@ -7,6 +7,7 @@ MACCS key numbers (RDKit's MACCSkeys.GenMACCSKeys, keys 1..166).
 
   python3 scripts/rdkit_smarts.py                 # writes the committed fixtures (a sample)
   python3 scripts/rdkit_smarts.py --full OUT_DIR  # every ChEBI-20 test molecule and approved drug
+  python3 scripts/rdkit_smarts.py --wide OUT_DIR  # WIDE_PATTERNS on 1,000 + 600 of them
 
 Molecules come from ../shared (ChEBI-20 test set, ChEMBL approved drugs); the fixtures carry
 their SMILES, which are facts from those sets (ChEBI CC BY 4.0, ChEMBL CC BY-SA 3.0).
@@ -80,6 +81,22 @@ PATTERNS = [
     "O.O",
 ]
 
+# A wider sweep: the 163 MACCS SMARTS as count patterns (recursion, ring bonds, `!@`, `!:`...)
+# and more primitive combinations.
+WIDE_EXTRA = [
+    "[#6;X3;v4]", "[N;v3;X3;H0]", "[O;X1]", "[n;H1]", "[nX2]", "[c;x3]", "[C;x2;r6]",
+    "[R1;r5]", "[r7,r8]", "[$(a1aaaaa1)]", "[!R;!a;#6;H2]", "[C;!$(C~[!#6])]", "*=*", "*#*",
+    "[!#1]~[!#1]", "a:a:a:a", "[a]-[a]", "[#6]=,#[#6]", "[N;$(N=*),$(N#*)]",
+    "[#7;!$([#7]~[#8])]", "[S,P;v5,v6]", "[+1,+2,+3]", "[-1,-2]", "[I,Br]-c", "C(F)(F)F",
+    "[CX4][OX2][CX4]", "O=C-[OH]", "[#6]~1~[#6]~[#6]~[#6]~[#6]~1", "[$([#6]-[#7]);!$([#6]=O)]",
+    "[D4]", "[X1;#8]",
+]
+
+
+def wide_patterns():
+    maccs = [p for p, _ in MACCSkeys.smartsPatts.values() if p != "?"]
+    return maccs + WIDE_EXTRA
+
 
 def read_molecules(limit_chebi=None, limit_drugs=None, seed=0):
     chebi = []
@@ -114,13 +131,13 @@ def maccs(mol):
     return [i for i in fp.GetOnBits() if i > 0]
 
 
-def write(out_dir, mols):
-    patterns = [Chem.MolFromSmarts(s) for s in PATTERNS]
+def write(out_dir, mols, texts=PATTERNS):
+    patterns = [Chem.MolFromSmarts(s) for s in texts]
     assert all(p is not None for p in patterns)
     header = f"# RDKit {rdBase.rdkitVersion}; written by scripts/rdkit_smarts.py\n"
     with open(os.path.join(out_dir, "smarts_patterns.txt"), "w") as f:
         f.write(header)
-        for s in PATTERNS:
+        for s in texts:
             f.write(s + "\n")
     with open(os.path.join(out_dir, "smarts_counts.tsv"), "w") as f:
         f.write(header)
@@ -136,6 +153,10 @@ def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--full":
         os.makedirs(sys.argv[2], exist_ok=True)
         write(sys.argv[2], read_molecules())
+    elif len(sys.argv) == 3 and sys.argv[1] == "--wide":
+        os.makedirs(sys.argv[2], exist_ok=True)
+        write(sys.argv[2], read_molecules(limit_chebi=1000, limit_drugs=600, seed=7),
+              wide_patterns())
     elif len(sys.argv) == 1:
         write(FIXTURES, read_molecules(limit_chebi=200, limit_drugs=100))
     else:
