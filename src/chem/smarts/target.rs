@@ -2,15 +2,14 @@
 //! about, computed once so that many patterns can be matched against it.
 //!
 //! The facts follow RDKit on a molecule read by `MolFromSmiles`: aromaticity as RDKit perceives
-//! it (not as written), plain graph hydrogens (`[H]` with nothing else to say) folded into their
-//! neighbour's hydrogen count and invisible to the search, and ring facts (`R`, `r`, `x`, ring
-//! counts) from the relevant cycles: RDKit's sanitization keeps a symmetrized SSSR, which adds to
-//! one SSSR the rings of equal size that another atom order would have chosen (the third ring of
-//! bicyclo[2.2.2]octane), and the relevant cycles are that set on these molecules (see
-//! docs/smarts.md).
+//! it (not as written); the hydrogen atoms RDKit's reader removes (those `chem::hydrogens` folds)
+//! counted on their neighbour and invisible to the search; ring facts (`R`, `r`, `x`) from the
+//! relevant cycles. RDKit's sanitization keeps a symmetrized SSSR, which adds to one SSSR the
+//! rings of equal size that another atom order would have chosen (the third ring of
+//! bicyclo[2.2.2]octane); the relevant cycles are that set on these molecules (docs/smarts.md).
 
 use crate::chem::aromaticity;
-use crate::chem::props::counts::is_plain_graph_hydrogen;
+use crate::chem::hydrogens::foldable_hydrogens;
 use crate::chem::rings::RingInfo;
 use crate::chem::{BondOrder, Element, Molecule};
 
@@ -63,10 +62,10 @@ impl PreparedMolecule {
         aromaticity::perceive(&mut perceived);
         let mol = &perceived;
         let n = mol.atom_count();
-        let visible: Vec<bool> = mol
-            .atoms()
-            .map(|a| !is_plain_graph_hydrogen(mol, a))
-            .collect();
+        let visible: Vec<bool> = match foldable_hydrogens(mol) {
+            Some(fold) => fold.iter().map(|f| !f).collect(),
+            None => vec![true; n],
+        };
         let rings = RingInfo::new(mol);
         let ring_bond_sets: Vec<Vec<usize>> = (0..rings.relevant_cycles().len())
             .map(|r| {

@@ -63,6 +63,10 @@ fn counts_match_rdkit() {
         ("[X2]", "[2H]OC", 1),
         ("[v2]", "[2H]OC", 1),
         ("[h3]", "[NH3+]C", 2),
+        // RDKit keeps a hydrogen that alone fixes a double bond's configuration.
+        ("[#1]", "[H]/N=C/C", 1),
+        ("[D1]", "[H]/N=C/C", 2),
+        ("[#1]", "[H][H]", 2),
         ("[Cr]-[Cr]", "[Cr]$[Cr]", 0),
         // The third ring of bicyclo[2.2.2]octane counts, as in RDKit's symmetrized SSSR.
         ("[R3]", "C12CCC(CC1)CC2", 2),
