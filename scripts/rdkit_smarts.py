@@ -82,14 +82,15 @@ PATTERNS = [
 ]
 
 # A wider sweep: the 163 MACCS SMARTS as count patterns (recursion, ring bonds, `!@`, `!:`...)
-# and more primitive combinations.
+# and more primitive combinations, RDKit's ranges and heteroatom-neighbour counts included.
 WIDE_EXTRA = [
     "[#6;X3;v4]", "[N;v3;X3;H0]", "[O;X1]", "[n;H1]", "[nX2]", "[c;x3]", "[C;x2;r6]",
     "[R1;r5]", "[r7,r8]", "[$(a1aaaaa1)]", "[!R;!a;#6;H2]", "[C;!$(C~[!#6])]", "*=*", "*#*",
     "[!#1]~[!#1]", "a:a:a:a", "[a]-[a]", "[#6]=,#[#6]", "[N;$(N=*),$(N#*)]",
     "[#7;!$([#7]~[#8])]", "[S,P;v5,v6]", "[+1,+2,+3]", "[-1,-2]", "[I,Br]-c", "C(F)(F)F",
     "[CX4][OX2][CX4]", "O=C-[OH]", "[#6]~1~[#6]~[#6]~[#6]~[#6]~1", "[$([#6]-[#7]);!$([#6]=O)]",
-    "[D4]", "[X1;#8]",
+    "[D4]", "[X1;#8]", "[z2]", "[#6;Z{1-}]", "[D{2-3};#6]", "[x{2-}]", "[v{-3};!#1]",
+    "[h{1-2};#7]", "[r{5-6}]", "[R{2-}]",
 ]
 
 

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::SmartsError;
-use super::query::{AtomExpr, AtomPrimitive, BondExpr, BondPrimitive, Expr, QueryGraph};
+use super::query::{AtomExpr, AtomPrimitive, BondExpr, BondPrimitive, Count, Expr, QueryGraph};
 use crate::chem::Element;
 
 /// Element symbols above this atomic number are not read as two-letter symbols in brackets, so
@@ -552,14 +552,18 @@ impl Parser<'_> {
         self.pos += 1;
         let p = match c {
             b'H' if self.hydrogen_is_element() => AtomPrimitive::element(1, false),
-            b'H' => AtomPrimitive::TotalHydrogens(self.count_or(1)?),
-            b'D' => AtomPrimitive::Degree(self.count_or(1)?),
-            b'X' => AtomPrimitive::TotalDegree(self.count_or(1)?),
-            b'v' => AtomPrimitive::Valence(self.count_or(1)?),
-            b'h' => AtomPrimitive::ImplicitHydrogens(self.number()?),
-            b'R' => AtomPrimitive::RingCount(self.number()?),
-            b'r' => AtomPrimitive::SmallestRing(self.number()?),
-            b'x' => AtomPrimitive::RingConnectivity(self.number()?),
+            // Daylight's defaults: `H`, `D`, `X`, `v` alone mean one; `h`, `R`, `r`, `x` (and
+            // RDKit's `z`, `Z`) alone mean at least one. RDKit takes no range on `H`.
+            b'H' => AtomPrimitive::TotalHydrogens(Count::exactly(self.count_or(1)?)),
+            b'D' => AtomPrimitive::Degree(self.count(Count::exactly(1))?),
+            b'X' => AtomPrimitive::TotalDegree(self.count(Count::exactly(1))?),
+            b'v' => AtomPrimitive::Valence(self.count(Count::exactly(1))?),
+            b'h' => AtomPrimitive::ImplicitHydrogens(self.count(Count::at_least(1))?),
+            b'R' => AtomPrimitive::RingCount(self.count(Count::at_least(1))?),
+            b'r' => AtomPrimitive::SmallestRing(self.count(Count::at_least(1))?),
+            b'x' => AtomPrimitive::RingConnectivity(self.count(Count::at_least(1))?),
+            b'z' => AtomPrimitive::HeteroNeighbours(self.count(Count::at_least(1))?),
+            b'Z' => AtomPrimitive::AliphaticHeteroNeighbours(self.count(Count::at_least(1))?),
             b'A' => AtomPrimitive::Aliphatic,
             b'a' => AtomPrimitive::Aromatic,
             b'c' => AtomPrimitive::element(6, true),
@@ -593,6 +597,32 @@ impl Parser<'_> {
 
     fn count_or(&mut self, default: u32) -> Result<u32> {
         Ok(self.number()?.unwrap_or(default))
+    }
+
+    /// A number, RDKit's range `{a-b}` / `{-b}` / `{a-}`, or `default` when neither follows.
+    fn count(&mut self, default: Count) -> Result<Count> {
+        if self.peek() != Some(b'{') {
+            return Ok(self.number()?.map_or(default, Count::exactly));
+        }
+        let open = self.pos;
+        self.pos += 1;
+        let min = self.number()?;
+        if self.peek() != Some(b'-') {
+            return Err(self.error("'-' expected in a range {a-b}"));
+        }
+        self.pos += 1;
+        let max = self.number()?;
+        if self.peek() != Some(b'}') {
+            return Err(self.error("'}' expected to close the range"));
+        }
+        self.pos += 1;
+        if min.is_none() && max.is_none() {
+            return Err(SmartsError::new("a range needs at least one end", open));
+        }
+        Ok(Count {
+            min: min.unwrap_or(0),
+            max: max.unwrap_or(u32::MAX),
+        })
     }
 }
 

@@ -40,26 +40,55 @@ pub enum AtomPrimitive {
     /// `+n` / `-n`.
     Charge(i8),
     /// `Hn`: total hydrogens, graph atoms included.
-    TotalHydrogens(u32),
+    TotalHydrogens(Count),
     /// `hn`: hydrogens that are not graph atoms; `h` alone: at least one.
-    ImplicitHydrogens(Option<u32>),
+    ImplicitHydrogens(Count),
     /// `Dn`: explicit connections.
-    Degree(u32),
+    Degree(Count),
     /// `Xn`: connections including all hydrogens.
-    TotalDegree(u32),
+    TotalDegree(Count),
     /// `vn`: bond-order sum including hydrogens.
-    Valence(u32),
-    /// `Rn`: number of rings (of the smallest set) through the atom; `R` alone: in a ring.
-    RingCount(Option<u32>),
-    /// `rn`: size of the smallest ring through the atom; `r` alone: in a ring.
-    SmallestRing(Option<u32>),
+    Valence(Count),
+    /// `Rn`: number of rings (of the ring set) through the atom; `R` alone: in a ring.
+    RingCount(Count),
+    /// `rn`: size of the smallest ring through the atom (0 outside rings); `r` alone: in a ring.
+    SmallestRing(Count),
     /// `xn`: ring bonds at the atom; `x` alone: at least one.
-    RingConnectivity(Option<u32>),
+    RingConnectivity(Count),
+    /// `zn` (RDKit): neighbours that are neither carbon nor hydrogen; `z` alone: at least one.
+    HeteroNeighbours(Count),
+    /// `Zn` (RDKit): aliphatic such neighbours; `Z` alone: at least one.
+    AliphaticHeteroNeighbours(Count),
     /// `@`, `@@`...: chirality, which matching without stereo ignores.
     Chirality,
     /// `$(...)`: the atom is the first atom of a match of another pattern (an index into the
     /// pattern's list of recursive patterns).
     Recursive(usize),
+}
+
+/// The values a numeric primitive accepts, both ends included: `D2` is 2..=2, `h` alone
+/// 1..=MAX, RDKit's range `D{2-4}` is 2..=4, `D{-3}` 0..=3 and `D{2-}` 2..=MAX.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Count {
+    pub min: u32,
+    pub max: u32,
+}
+
+impl Count {
+    pub fn exactly(n: u32) -> Count {
+        Count { min: n, max: n }
+    }
+
+    pub fn at_least(n: u32) -> Count {
+        Count {
+            min: n,
+            max: u32::MAX,
+        }
+    }
+
+    pub fn contains(self, n: u32) -> bool {
+        (self.min..=self.max).contains(&n)
+    }
 }
 
 /// One bond primitive.

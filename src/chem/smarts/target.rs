@@ -11,7 +11,7 @@
 use crate::chem::aromaticity;
 use crate::chem::hydrogens::foldable_hydrogens;
 use crate::chem::rings::RingInfo;
-use crate::chem::{BondOrder, Element, Molecule};
+use crate::chem::{AtomIdx, BondOrder, Element, Molecule};
 
 #[derive(Clone, Debug, Default)]
 pub(crate) struct AtomFacts {
@@ -32,6 +32,9 @@ pub(crate) struct AtomFacts {
     /// Size of the smallest ring through the atom; 0 outside rings.
     pub smallest_ring: u32,
     pub ring_bonds: u32,
+    /// Visible neighbours that are neither carbon nor hydrogen, and those of them not aromatic.
+    pub hetero_neighbours: u32,
+    pub aliphatic_hetero_neighbours: u32,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -132,6 +135,17 @@ impl PreparedMolecule {
                     }
                 }
                 let implicit_h = u32::from(atom.hydrogens) + folded_h;
+                let mut hetero_neighbours = 0;
+                let mut aliphatic_hetero_neighbours = 0;
+                for &(other, _) in &neighbours[i] {
+                    let o = mol.atom(AtomIdx::new(other));
+                    if o.element != Element::C && o.element != Element::H {
+                        hetero_neighbours += 1;
+                        if !o.aromatic {
+                            aliphatic_hetero_neighbours += 1;
+                        }
+                    }
+                }
                 let degree = neighbours[i].len() as u32;
                 AtomFacts {
                     atomic_number: atom.element.atomic_number(),
@@ -146,6 +160,8 @@ impl PreparedMolecule {
                     ring_count: ring_count[i],
                     smallest_ring: smallest_ring[i],
                     ring_bonds,
+                    hetero_neighbours,
+                    aliphatic_hetero_neighbours,
                 }
             })
             .collect();

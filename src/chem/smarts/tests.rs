@@ -9,6 +9,8 @@ fn count(pattern: &str, smiles: &str) -> usize {
     p.count_unique(&parse_molecule(smiles).expect("test SMILES"))
 }
 
+const RANGES: &str = "OCC(N)c1ccncc1C(=O)NCCl";
+
 #[test]
 fn counts_match_rdkit() {
     let cases: &[(&str, &str, usize)] = &[
@@ -63,6 +65,22 @@ fn counts_match_rdkit() {
         ("[X2]", "[2H]OC", 1),
         ("[v2]", "[2H]OC", 1),
         ("[h3]", "[NH3+]C", 2),
+        // RDKit's extensions: ranges and heteroatom neighbours.
+        ("[D{2-3}]", RANGES, 11),
+        ("[D{-1}]", RANGES, 4),
+        ("[h{2-}]", RANGES, 3),
+        ("[r{-1}]", RANGES, 9),
+        ("[R{-1}]", RANGES, 15),
+        ("[v{-1}]", RANGES, 1),
+        ("[x{2-3}]", RANGES, 6),
+        ("[X{2-}]", RANGES, 13),
+        ("[D{3-2}]", RANGES, 0),
+        ("[z]", RANGES, 6),
+        ("[Z]", RANGES, 4),
+        ("[z2]", RANGES, 2),
+        ("[Z1]", RANGES, 2),
+        ("[Z0]", RANGES, 11),
+        ("[z{2-3}]", RANGES, 2),
         // RDKit keeps a hydrogen that alone fixes a double bond's configuration.
         ("[#1]", "[H]/N=C/C", 1),
         ("[D1]", "[H]/N=C/C", 2),
@@ -117,6 +135,9 @@ fn errors_name_the_column() {
         ("C(=)C", 3),
         ("[C+16]", 2),
         ("Cé", 1),
+        ("[D{}]", 3),
+        ("[D{2}]", 4),
+        ("[H{1-2}]", 2),
     ];
     for &(p, col) in cases {
         let e = Smarts::parse(p).expect_err(p);
