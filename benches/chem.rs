@@ -1,8 +1,10 @@
 //! Speed of reading, aromaticity perception and canonical writing over ChEBI-20 (6,601 SMILES),
-//! and of fingerprinting the same molecules (Morgan bits and counts, RDKit path bits).
+//! and of fingerprinting the same molecules (Morgan bits and counts, RDKit path bits), of
+//! SMARTS screening and MACCS keys.
 //! Skips (benchmarks nothing) when ../shared is absent. Compare with
-//! `python3 scripts/rdkit_smiles_bench.py` and `python3 scripts/rdkit_fingerprint_speed.py` on
-//! the same files; figures in docs/canonical.md and docs/fingerprints.md.
+//! `python3 scripts/rdkit_smiles_bench.py`, `python3 scripts/rdkit_fingerprint_speed.py` and
+//! `python3 scripts/rdkit_smarts_speed.py` on the same files; figures in docs/canonical.md,
+//! docs/fingerprints.md and docs/smarts.md.
 //!
 //! Times are process CPU time, not wall-clock time: on a machine shared with other jobs the wall
 //! clock measures the queue, and the RDKit script reports CPU time the same way.
@@ -12,7 +14,12 @@ use std::hint::black_box;
 use std::time::Duration;
 use textchem::chem::canon::canonical_smiles;
 use textchem::chem::fingerprint::{RdkitPathOptions, morgan_bits, morgan_counts, rdkit_path_bits};
+use textchem::chem::maccs::maccs_keys_prepared;
+use textchem::chem::smarts::{PreparedMolecule, Smarts};
 use textchem::chem::smiles::parse_molecule;
+
+/// The patterns of the SMARTS agreement test (scripts/rdkit_smarts.py writes the same list).
+const SMARTS_PATTERNS: &str = include_str!("../tests/chem/fixtures/smarts_patterns.txt");
 
 fn chebi20_smiles() -> Option<Vec<String>> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/chebi20");
@@ -86,6 +93,32 @@ fn bench(c: &mut Criterion) {
             cpu_timed(iters, || {
                 for m in &molecules {
                     black_box(canonical_smiles(m));
+                }
+            })
+        })
+    });
+    let patterns: Vec<Smarts> = SMARTS_PATTERNS
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| Smarts::parse(l).expect("fixture pattern"))
+        .collect();
+    group.bench_function("prepare+smarts-counts", |b| {
+        b.iter_custom(|iters| {
+            cpu_timed(iters, || {
+                for m in &molecules {
+                    let target = PreparedMolecule::new(m);
+                    for p in &patterns {
+                        black_box(p.count_unique_prepared(&target));
+                    }
+                }
+            })
+        })
+    });
+    group.bench_function("prepare+maccs", |b| {
+        b.iter_custom(|iters| {
+            cpu_timed(iters, || {
+                for m in &molecules {
+                    black_box(maccs_keys_prepared(&PreparedMolecule::new(m)));
                 }
             })
         })

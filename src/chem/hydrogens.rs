@@ -15,15 +15,17 @@ use crate::chem::mol::{AtomIdx, AtomStereo, Bond, DoubleBondStereo, Molecule, St
 /// `mol` with its foldable hydrogen atoms folded, or `None` when it has none (the common case,
 /// which costs one pass over the atoms).
 pub fn fold_explicit_hydrogens(mol: &Molecule) -> Option<Molecule> {
+    foldable_hydrogens(mol).map(|fold| rebuild(mol, &fold))
+}
+
+/// Which atoms [`fold_explicit_hydrogens`] would fold (indexed by atom), or `None` when none.
+pub fn foldable_hydrogens(mol: &Molecule) -> Option<Vec<bool>> {
     if !mol.atom_values().any(|a| a.element == Element::H) {
         return None;
     }
     let mut fold: Vec<bool> = mol.atoms().map(|a| is_plain_hydrogen(mol, a)).collect();
     keep_stereo_references(mol, &mut fold);
-    if !fold.contains(&true) {
-        return None;
-    }
-    Some(rebuild(mol, &fold))
+    fold.contains(&true).then_some(fold)
 }
 
 /// A hydrogen that carries nothing but itself, on a single bond to a real atom.

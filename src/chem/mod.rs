@@ -7,10 +7,12 @@ pub mod fingerprint;
 pub mod hydrogens;
 pub mod inchi;
 pub mod kekulize;
+pub mod maccs;
 pub mod mol;
 mod pool;
 pub mod props;
 pub mod rings;
+pub mod smarts;
 pub mod smiles;
 pub mod valence;
 

@@ -8,6 +8,7 @@ pub mod fingerprint;
 pub mod gui;
 pub mod layout;
 pub mod lines;
+pub mod match_;
 pub mod props;
 pub mod quantize;
 pub mod resume;
@@ -39,6 +40,8 @@ pub enum Command {
     Fingerprint(fingerprint::FingerprintArgs),
     /// Rank SMILES lines by Tanimoto similarity to a query molecule, as CSV.
     Similar(similar::SimilarArgs),
+    /// Count the unique matches of a SMARTS pattern in each SMILES line, as CSV.
+    Match(match_::MatchArgs),
     /// Work on a model checkpoint folder.
     Model {
         #[command(subcommand)]
@@ -95,6 +98,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Props(args) => props::run(args),
         Command::Fingerprint(args) => fingerprint::run(args),
         Command::Similar(args) => similar::run(args),
+        Command::Match(args) => match_::run(args),
         Command::Model {
             command: ModelCommand::Quantize { dir, to },
         } => quantize::run(&dir, to),

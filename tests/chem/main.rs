@@ -6,6 +6,7 @@ mod inchi;
 mod normalisation;
 mod parse;
 mod properties;
+mod smarts;
 mod verdicts;
 
 /// `../shared/<rel>` beside the repository, when this checkout has one; tests that need it skip

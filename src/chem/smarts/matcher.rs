@@ -1,0 +1,267 @@
+//! Subgraph matching of query graphs against a prepared molecule: depth-first extension of a
+//! partial mapping (VF2-style), query atoms taken in an order where each one after the first of
+//! its component is bonded to one already mapped, so candidates come from that atom's
+//! neighbours and every bond to mapped atoms is checked as soon as an atom is placed.
+
+use std::collections::HashSet;
+
+use super::query::{AtomPrimitive, BondPrimitive, QueryGraph};
+use super::target::{AtomFacts, BondFacts, PreparedMolecule};
+use crate::chem::BondOrder;
+
+/// Candidate atoms tried in one search at most by default (about a second); only pathological
+/// patterns, such as many disconnected `*`, come near it.
+pub const MAX_SEARCH_STEPS: u64 = 100_000_000;
+
+/// The order in which a query graph's atoms are placed.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Plan {
+    /// Query atoms in placement order.
+    order: Vec<usize>,
+    /// For each position: a query atom placed earlier and bonded to this one, and that bond.
+    anchor: Vec<Option<(usize, usize)>>,
+    /// For each position: the other bonds to atoms placed earlier, `(query atom, query bond)`.
+    closures: Vec<Vec<(usize, usize)>>,
+}
+
+impl Plan {
+    /// Components in order of their first atom, each walked depth-first from it; atom 0 first.
+    pub fn new(g: &QueryGraph) -> Plan {
+        let n = g.atoms.len();
+        let mut adj = vec![Vec::new(); n];
+        for (b, (x, y, _)) in g.bonds.iter().enumerate() {
+            adj[*x].push((*y, b));
+            adj[*y].push((*x, b));
+        }
+        let mut position = vec![usize::MAX; n];
+        let mut plan = Plan::default();
+        for root in 0..n {
+            if position[root] != usize::MAX {
+                continue;
+            }
+            let mut stack = vec![(root, None)];
+            while let Some((q, via)) = stack.pop() {
+                if position[q] != usize::MAX {
+                    continue;
+                }
+                position[q] = plan.order.len();
+                plan.order.push(q);
+                plan.anchor.push(via);
+                let closures = adj[q]
+                    .iter()
+                    .filter(|&&(o, b)| {
+                        position[o] != usize::MAX && via.is_none_or(|(_, vb)| vb != b)
+                    })
+                    .copied()
+                    .collect();
+                plan.closures.push(closures);
+                for &(o, b) in adj[q].iter().rev() {
+                    if position[o] == usize::MAX {
+                        stack.push((o, Some((q, b))));
+                    }
+                }
+            }
+        }
+        plan
+    }
+}
+
+/// One pattern's graphs (main first, then the recursive ones) with their plans.
+pub(crate) struct Compiled {
+    pub graphs: Vec<QueryGraph>,
+    pub plans: Vec<Plan>,
+}
+
+/// Matching state for one pattern against one molecule.
+pub(crate) struct Matcher<'a> {
+    pattern: &'a Compiled,
+    target: &'a PreparedMolecule,
+    /// Per recursive graph and atom: 0 not yet known, 1 matches, 2 does not.
+    recursive: Vec<Vec<u8>>,
+    steps: u64,
+    max_steps: u64,
+}
+
+impl<'a> Matcher<'a> {
+    pub fn new(pattern: &'a Compiled, target: &'a PreparedMolecule, max_steps: u64) -> Matcher<'a> {
+        Matcher {
+            pattern,
+            target,
+            recursive: vec![Vec::new(); pattern.graphs.len()],
+            steps: 0,
+            max_steps,
+        }
+    }
+
+    /// Whether the search stopped at its step limit (its answers may then be incomplete).
+    pub fn stopped_early(&self) -> bool {
+        self.steps > self.max_steps
+    }
+
+    /// Matches of the main graph, unique by atom set, each in query atom order; stops once
+    /// `limit` are found.
+    pub fn unique_matches(&mut self, limit: usize) -> Vec<Vec<usize>> {
+        let mut seen: HashSet<Vec<usize>> = HashSet::new();
+        let mut out = Vec::new();
+        if limit == 0 {
+            return out;
+        }
+        self.search(0, None, &mut |m| {
+            let mut key = m.to_vec();
+            key.sort_unstable();
+            if seen.insert(key) {
+                out.push(m.to_vec());
+            }
+            out.len() < limit
+        });
+        out
+    }
+
+    /// Depth-first search of graph `g` (atom 0 fixed to `start` if given); `found` gets each
+    /// complete mapping (query atom -> target atom) and returns whether to go on.
+    fn search(&mut self, g: usize, start: Option<usize>, found: &mut dyn FnMut(&[usize]) -> bool) {
+        let n = self.pattern.graphs[g].atoms.len();
+        let mut map = vec![usize::MAX; n];
+        let mut used = vec![false; self.target.atom_count()];
+        self.extend(g, 0, start, &mut map, &mut used, found);
+    }
+
+    /// Places the query atom at position `k`; returns false once the search should stop.
+    fn extend(
+        &mut self,
+        g: usize,
+        k: usize,
+        start: Option<usize>,
+        map: &mut [usize],
+        used: &mut [bool],
+        found: &mut dyn FnMut(&[usize]) -> bool,
+    ) -> bool {
+        let plan = &self.pattern.plans[g];
+        if k == plan.order.len() {
+            return found(map);
+        }
+        let q = plan.order[k];
+        let candidates: Vec<(usize, Option<usize>)> = match (plan.anchor[k], start) {
+            (Some((qa, _)), _) => self.target.neighbours[map[qa]]
+                .iter()
+                .map(|&(t, b)| (t, Some(b)))
+                .collect(),
+            (None, Some(s)) if k == 0 => vec![(s, None)],
+            (None, _) => (0..self.target.atom_count())
+                .filter(|&t| self.target.visible[t])
+                .map(|t| (t, None))
+                .collect(),
+        };
+        for (t, via) in candidates {
+            self.steps += 1;
+            if self.steps > self.max_steps {
+                return false;
+            }
+            if used[t] {
+                continue;
+            }
+            let plan = &self.pattern.plans[g];
+            if let (Some((_, qb)), Some(tb)) = (plan.anchor[k], via)
+                && !self.bond_matches(g, qb, tb)
+            {
+                continue;
+            }
+            if !self.closures_match(g, k, t, map) || !self.atom_matches(g, q, t) {
+                continue;
+            }
+            map[q] = t;
+            used[t] = true;
+            let go_on = self.extend(g, k + 1, start, map, used, found);
+            used[t] = false;
+            map[q] = usize::MAX;
+            if !go_on {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn closures_match(&self, g: usize, k: usize, t: usize, map: &[usize]) -> bool {
+        self.pattern.plans[g].closures[k].iter().all(|&(qo, qb)| {
+            let other = map[qo];
+            self.target.neighbours[t]
+                .iter()
+                .find(|&&(n, _)| n == other)
+                .is_some_and(|&(_, tb)| self.bond_matches(g, qb, tb))
+        })
+    }
+
+    fn bond_matches(&self, g: usize, qb: usize, tb: usize) -> bool {
+        let bond = &self.target.bonds[tb];
+        self.pattern.graphs[g].bonds[qb]
+            .2
+            .eval(&mut |p| bond_primitive_matches(*p, bond))
+    }
+
+    fn atom_matches(&mut self, g: usize, q: usize, t: usize) -> bool {
+        let pattern = self.pattern;
+        let facts = &self.target.atoms[t];
+        pattern.graphs[g].atoms[q].eval(&mut |p| match p {
+            AtomPrimitive::Recursive(r) => self.recursive_matches(*r + 1, t),
+            _ => atom_primitive_matches(p, facts),
+        })
+    }
+
+    /// Whether recursive graph `g` has a match with its first atom on `t` (memoized).
+    fn recursive_matches(&mut self, g: usize, t: usize) -> bool {
+        if self.recursive[g].is_empty() {
+            self.recursive[g] = vec![0; self.target.atom_count()];
+        }
+        match self.recursive[g][t] {
+            1 => return true,
+            2 => return false,
+            _ => {}
+        }
+        let mut hit = false;
+        self.search(g, Some(t), &mut |_| {
+            hit = true;
+            false
+        });
+        self.recursive[g][t] = if hit { 1 } else { 2 };
+        hit
+    }
+}
+
+fn atom_primitive_matches(p: &AtomPrimitive, a: &AtomFacts) -> bool {
+    match *p {
+        AtomPrimitive::Any | AtomPrimitive::Chirality => true,
+        AtomPrimitive::Aromatic => a.aromatic,
+        AtomPrimitive::Aliphatic => !a.aromatic,
+        AtomPrimitive::AtomicNumber(z) => a.atomic_number == z,
+        AtomPrimitive::Element {
+            atomic_number,
+            aromatic,
+        } => a.atomic_number == atomic_number && a.aromatic == aromatic,
+        AtomPrimitive::Isotope(m) => a.isotope == Some(m),
+        AtomPrimitive::Charge(c) => a.charge == c,
+        AtomPrimitive::TotalHydrogens(c) => c.contains(a.total_h),
+        AtomPrimitive::ImplicitHydrogens(c) => c.contains(a.implicit_h),
+        AtomPrimitive::Degree(c) => c.contains(a.degree),
+        AtomPrimitive::TotalDegree(c) => c.contains(a.total_degree),
+        AtomPrimitive::Valence(c) => c.contains(a.valence),
+        AtomPrimitive::RingCount(c) => c.contains(a.ring_count),
+        AtomPrimitive::SmallestRing(c) => c.contains(a.smallest_ring),
+        AtomPrimitive::RingConnectivity(c) => c.contains(a.ring_bonds),
+        AtomPrimitive::HeteroNeighbours(c) => c.contains(a.hetero_neighbours),
+        AtomPrimitive::AliphaticHeteroNeighbours(c) => c.contains(a.aliphatic_hetero_neighbours),
+        AtomPrimitive::Recursive(_) => false,
+    }
+}
+
+fn bond_primitive_matches(p: BondPrimitive, b: &BondFacts) -> bool {
+    match p {
+        BondPrimitive::Any => true,
+        BondPrimitive::SingleOrAromatic => b.aromatic || b.order == BondOrder::Single,
+        BondPrimitive::Single => !b.aromatic && b.order == BondOrder::Single,
+        BondPrimitive::Double => !b.aromatic && b.order == BondOrder::Double,
+        BondPrimitive::Triple => !b.aromatic && b.order == BondOrder::Triple,
+        BondPrimitive::Quadruple => !b.aromatic && b.order == BondOrder::Quadruple,
+        BondPrimitive::Aromatic => b.aromatic,
+        BondPrimitive::Ring => b.in_ring,
+    }
+}

@@ -1,0 +1,151 @@
+//! `textchem match SMARTS [FILE|-]`: the number of unique matches of a SMARTS pattern in each
+//! SMILES line, as CSV `id,matches,error`.
+//!
+//! Lines are read as `props` reads them (`SMILES [id]`, split at spaces and tabs; blank lines
+//! skipped; a line that cannot be read gets a row with its error and the run goes on). Matches
+//! are unique by atom set, as RDKit's `GetSubstructMatches` counts them.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use rayon::prelude::*;
+
+use super::lines::{LineError, Lines};
+use super::props::{read_chunk, split_line, write_record};
+use crate::chem::smarts::{MAX_SEARCH_STEPS, PreparedMolecule, Smarts};
+use crate::chem::smiles::parse_molecule;
+
+#[derive(clap::Args, Debug)]
+pub struct MatchArgs {
+    /// The SMARTS pattern (quote it for the shell).
+    pub smarts: String,
+    /// File with one SMILES per line (`SMILES [id]`); `-` or nothing reads standard input.
+    pub input: Option<PathBuf>,
+}
+
+const COLUMNS: [&str; 3] = ["id", "matches", "error"];
+
+pub fn run(args: MatchArgs) -> anyhow::Result<()> {
+    let pattern = Smarts::parse(&args.smarts).map_err(|e| {
+        anyhow::anyhow!(
+            "bad SMARTS: {e}\n  {}\n  {}^",
+            args.smarts,
+            " ".repeat(e.column)
+        )
+    })?;
+    let input: Box<dyn BufRead> = match &args.input {
+        Some(path) if path.as_os_str() != "-" => Box::new(BufReader::new(
+            File::open(path).with_context(|| format!("cannot open {}", path.display()))?,
+        )),
+        _ => Box::new(io::stdin().lock()),
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    write_matches(&pattern, input, &mut out)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Reads SMILES lines from `input` and writes the CSV (header included) to `out`, rows in input
+/// order; chunks of lines are matched on every core.
+pub fn write_matches(
+    pattern: &Smarts,
+    input: impl BufRead,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    write_record(out, &COLUMNS)?;
+    let mut lines = Lines::new(input);
+    loop {
+        let chunk = read_chunk(&mut lines)?;
+        if chunk.is_empty() {
+            break;
+        }
+        let rows: Vec<Option<[String; 3]>> = chunk
+            .into_par_iter()
+            .map(|(number, text)| line_row(pattern, number, text))
+            .collect();
+        for row in rows.iter().flatten() {
+            write_record(out, row)?;
+        }
+    }
+    Ok(())
+}
+
+/// The row for one input line; `None` for a blank line.
+fn line_row(
+    pattern: &Smarts,
+    number: usize,
+    text: Result<String, LineError>,
+) -> Option<[String; 3]> {
+    let text = match text {
+        Ok(t) => t,
+        Err(e) => {
+            return Some([
+                number.to_string(),
+                String::new(),
+                format!("line {number}: {e}"),
+            ]);
+        }
+    };
+    let line = split_line(&text)?;
+    let id = line.id.map_or_else(|| number.to_string(), str::to_string);
+    let result = if let Some(layer) = line.cx_layer {
+        Err(format!(
+            "CXSMILES layer {layer} is not read by textchem yet"
+        ))
+    } else if line.smiles.contains('>') {
+        Err("a reaction SMILES: match takes molecules".to_string())
+    } else {
+        parse_molecule(line.smiles)
+            .map_err(|e| e.to_string())
+            .and_then(|mol| {
+                pattern
+                    .matches_limited(&PreparedMolecule::new(&mol), MAX_SEARCH_STEPS)
+                    .map(|m| m.len())
+                    .map_err(|e| e.to_string())
+            })
+    };
+    Some(match result {
+        Ok(n) => [id, n.to_string(), String::new()],
+        Err(e) => [id, String::new(), e],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csv(pattern: &str, input: &str) -> String {
+        let mut out = Vec::new();
+        let p = Smarts::parse(pattern).unwrap();
+        write_matches(&p, input.as_bytes(), &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn counts_unique_matches_per_line_in_input_order() {
+        let out = csv("[OX2H]", "OCCO glycol\nC1CC bad\n\nc1ccccc1O\nCC>>CC rxn\n");
+        let rows: Vec<&str> = out.lines().collect();
+        assert_eq!(rows[0], "id,matches,error");
+        assert_eq!(rows[1], "glycol,2,");
+        assert!(
+            rows[2].starts_with("bad,,") && rows[2].contains("column"),
+            "{}",
+            rows[2]
+        );
+        assert_eq!(rows[3], "4,1,");
+        assert!(rows[4].starts_with("rxn,,"), "{}", rows[4]);
+        assert_eq!(rows.len(), 5);
+    }
+
+    #[test]
+    fn a_bad_pattern_is_an_error_with_its_column() {
+        let args = MatchArgs {
+            smarts: "C(=O".to_string(),
+            input: Some(PathBuf::from("/nonexistent")),
+        };
+        let e = run(args).unwrap_err().to_string();
+        assert!(e.contains("bad SMARTS") && e.contains("column 1"), "{e}");
+    }
+}
