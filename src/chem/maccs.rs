@@ -10,6 +10,7 @@
 use std::sync::OnceLock;
 
 use crate::chem::Molecule;
+use crate::chem::fingerprint::FingerprintBits;
 use crate::chem::smarts::{PreparedMolecule, Smarts};
 
 /// Number of keys; key numbers run 1..=MACCS_KEYS.
@@ -231,6 +232,14 @@ fn keys() -> &'static [Key] {
 pub fn maccs_keys(mol: &Molecule) -> Vec<u32> {
     maccs_keys_prepared(&PreparedMolecule::new(mol))
 }
+
+/// The keys as RDKit's 167-bit vector (`GenMACCSKeys`: bit k is key k; bit 0 is never set).
+pub fn maccs_bits(mol: &Molecule) -> FingerprintBits {
+    FingerprintBits::from_on_bits(MACCS_BITS, maccs_keys(mol)).expect("keys are 1..=166")
+}
+
+/// The length of RDKit's MACCS bit vector.
+pub const MACCS_BITS: u32 = 167;
 
 /// As [`maccs_keys`], on a molecule already prepared for matching.
 pub fn maccs_keys_prepared(target: &PreparedMolecule) -> Vec<u32> {

@@ -18,6 +18,7 @@ use crate::chem::Molecule;
 use crate::chem::fingerprint::morgan::{morgan_bits_of, morgan_counts_of};
 use crate::chem::fingerprint::rdkit_path::rdkit_path_bits_of;
 use crate::chem::fingerprint::{Fingerprint, RdkitPathOptions, rdkit_form};
+use crate::chem::maccs::maccs_bits;
 use crate::chem::smiles::parse_molecule;
 
 /// The fingerprint families the command line offers.
@@ -29,7 +30,8 @@ pub enum FingerprintKind {
     Morgan,
     /// RDKit's path fingerprint (`RDKFingerprint` defaults; `--bits` sets its size).
     Rdkit,
-    // MACCS keys join here as a third kind, computed from the molecule alone.
+    /// RDKit's 166 MACCS keys (`GenMACCSKeys`; on bits are key numbers 1..=166).
+    Maccs,
 }
 
 /// Which fingerprint to compute, as the user chose it on the command line.
@@ -70,25 +72,31 @@ impl FingerprintChoice {
         if self.counts && self.kind != FingerprintKind::Morgan {
             anyhow::bail!("--counts is only offered for --kind morgan");
         }
+        if self.kind == FingerprintKind::Maccs && self.bits != 2048 {
+            anyhow::bail!("--bits does not apply to --kind maccs (166 fixed keys)");
+        }
         Ok(())
     }
 
     /// The fingerprint of one molecule, or why it has none.
     pub fn compute(&self, mol: &Molecule) -> Result<Fingerprint, String> {
-        let mol = rdkit_form(mol);
         Ok(match self.kind {
+            // The SMARTS matcher prepares the molecule as RDKit's reader holds it by itself.
+            FingerprintKind::Maccs => Fingerprint::Bits(maccs_bits(mol)),
             FingerprintKind::Morgan if self.counts => {
-                Fingerprint::Counts(morgan_counts_of(&mol, self.radius))
+                Fingerprint::Counts(morgan_counts_of(&rdkit_form(mol), self.radius))
             }
             FingerprintKind::Morgan => {
-                Fingerprint::Bits(morgan_bits_of(&mol, self.radius, self.bits))
+                Fingerprint::Bits(morgan_bits_of(&rdkit_form(mol), self.radius, self.bits))
             }
             FingerprintKind::Rdkit => {
                 let options = RdkitPathOptions {
                     fp_size: self.bits,
                     ..RdkitPathOptions::default()
                 };
-                Fingerprint::Bits(rdkit_path_bits_of(&mol, &options).map_err(|e| e.to_string())?)
+                Fingerprint::Bits(
+                    rdkit_path_bits_of(&rdkit_form(mol), &options).map_err(|e| e.to_string())?,
+                )
             }
         })
     }
@@ -280,6 +288,26 @@ mod tests {
             out.lines().nth(1).unwrap(),
             "1,562 1183 1308 1339 1728 1772,"
         );
+    }
+
+    #[test]
+    fn maccs_kind_gives_rdkits_keys() {
+        let choice = FingerprintChoice {
+            kind: FingerprintKind::Maccs,
+            ..FingerprintChoice::default()
+        };
+        // MACCSkeys.GenMACCSKeys(aspirin).GetOnBits() in RDKit 2026.09.
+        let out = csv("CC(=O)Oc1ccccc1C(=O)O aspirin\n", choice);
+        assert_eq!(
+            out.lines().nth(1).unwrap(),
+            "aspirin,89 113 123 126 127 136 139 140 143 144 146 150 152 154 157 159 160 162 163 \
+             164 165,"
+        );
+        let wide = FingerprintChoice {
+            bits: 1024,
+            ..choice
+        };
+        assert!(wide.check().is_err());
     }
 
     #[test]

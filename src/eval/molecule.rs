@@ -14,6 +14,7 @@ use crate::chem::fingerprint::{
     RdkitPathOptions, morgan_counts, rdkit_path_bits, tanimoto_bits, tanimoto_counts,
 };
 use crate::chem::inchi::inchi;
+use crate::chem::maccs::maccs_bits;
 use crate::chem::smiles::parse_molecule;
 
 use super::Metrics;
@@ -48,6 +49,11 @@ pub const PAIR_METRICS: &[PairMetric] = &[
         score: same_canonical_smiles,
     },
     PairMetric {
+        name: "maccs_fts",
+        over: Over::ValidPairs,
+        score: maccs_similarity,
+    },
+    PairMetric {
         name: "rdk_fts",
         over: Over::ValidPairs,
         score: rdkit_path_similarity,
@@ -58,6 +64,11 @@ pub const PAIR_METRICS: &[PairMetric] = &[
         score: morgan_count_similarity,
     },
 ];
+
+/// Tanimoto of MACCS keys (`GenMACCSKeys`), as MolT5's `maccs_fts`.
+pub fn maccs_similarity(reference: &Molecule, output: &Molecule) -> f64 {
+    tanimoto_bits(&maccs_bits(reference), &maccs_bits(output))
+}
 
 /// Tanimoto of RDKit path fingerprints (`RDKFingerprint` defaults), as MolT5's `rdk_fts`; a
 /// molecule too branched to enumerate (see `MAX_SUBGRAPHS`) scores 0.
