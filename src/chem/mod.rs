@@ -15,6 +15,7 @@ pub mod rings;
 pub mod smarts;
 pub mod smiles;
 pub mod valence;
+mod word_hash;
 
 pub use element::Element;
 pub use mol::{Atom, AtomIdx, Bond, BondIdx, BondOrder, Molecule, Reaction};

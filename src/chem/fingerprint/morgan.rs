@@ -11,15 +11,13 @@
 //! environment was dropped, and isolated atoms, take no further part; their identifier reads as
 //! 0 to their neighbours from the round after next, as in RDKit.
 
-use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use super::bits::{FingerprintBits, SparseCounts};
 use super::boost_hash::{combine, hash_pair, hash_values};
 use super::rdkit_form;
 use crate::chem::mol::Adjacency;
 use crate::chem::props::masses::{atomic_weight, isotope_mass};
 use crate::chem::rings::ring_atom_flags;
+use crate::chem::word_hash::WordHashSet;
 use crate::chem::{Atom, Element, Molecule};
 
 /// RDKit's code for an aromatic bond (`Bond::AROMATIC`); other bonds use their order.
@@ -140,16 +138,16 @@ pub fn morgan_identifiers(mol: &Molecule, radius: u32) -> Vec<u32> {
 /// Bond sets already emitted. Most molecules have at most 64 bonds, so their sets are single
 /// words and need no allocation each.
 enum SeenEnvironments {
-    OneWord(HashSet<u64, BuildHasherDefault<WordHasher>>),
-    Wide(HashSet<Vec<u64>, BuildHasherDefault<WordHasher>>),
+    OneWord(WordHashSet<u64>),
+    Wide(WordHashSet<Vec<u64>>),
 }
 
 impl SeenEnvironments {
     fn new(words: usize) -> SeenEnvironments {
         if words == 1 {
-            SeenEnvironments::OneWord(HashSet::default())
+            SeenEnvironments::OneWord(WordHashSet::default())
         } else {
-            SeenEnvironments::Wide(HashSet::default())
+            SeenEnvironments::Wide(WordHashSet::default())
         }
     }
 
@@ -159,40 +157,6 @@ impl SeenEnvironments {
             SeenEnvironments::OneWord(set) => set.insert(row[0]),
             SeenEnvironments::Wide(set) => set.insert(row.to_vec()),
         }
-    }
-}
-
-/// A multiply-and-rotate hash of 64-bit words: the sets are built per molecule from bond bit
-/// sets, not from outside input, so the DoS resistance of the standard hasher buys nothing and
-/// it was a tenth of the fingerprint's time.
-#[derive(Default)]
-struct WordHasher(u64);
-
-impl WordHasher {
-    fn mix(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(23) ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-}
-
-impl Hasher for WordHasher {
-    fn finish(&self) -> u64 {
-        self.0 ^ self.0 >> 29
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.mix(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u64(&mut self, word: u64) {
-        self.mix(word);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.mix(n as u64);
     }
 }
 

@@ -3,11 +3,10 @@
 //! its component is bonded to one already mapped, so candidates come from that atom's
 //! neighbours and every bond to mapped atoms is checked as soon as an atom is placed.
 
-use std::collections::HashSet;
-
 use super::query::{AtomPrimitive, BondPrimitive, QueryGraph};
 use super::target::{AtomFacts, BondFacts, PreparedMolecule};
 use crate::chem::BondOrder;
+use crate::chem::word_hash::WordHashSet;
 
 /// Candidate atoms tried in one search at most by default (about a second); only pathological
 /// patterns, such as many disconnected `*`, come near it.
@@ -101,7 +100,7 @@ impl<'a> Matcher<'a> {
     /// Matches of the main graph, unique by atom set, each in query atom order; stops once
     /// `limit` are found.
     pub fn unique_matches(&mut self, limit: usize) -> Vec<Vec<usize>> {
-        let mut seen: HashSet<Vec<usize>> = HashSet::new();
+        let mut seen: WordHashSet<Vec<usize>> = WordHashSet::default();
         let mut out = Vec::new();
         if limit == 0 {
             return out;
@@ -141,50 +140,68 @@ impl<'a> Matcher<'a> {
             return found(map);
         }
         let q = plan.order[k];
-        let candidates: Vec<(usize, Option<usize>)> = match (plan.anchor[k], start) {
-            (Some((qa, _)), _) => self.target.neighbours[map[qa]]
-                .iter()
-                .map(|&(t, b)| (t, Some(b)))
-                .collect(),
-            (None, Some(s)) if k == 0 => vec![(s, None)],
-            (None, _) => (0..self.target.atom_count())
-                .filter(|&t| self.target.visible[t])
-                .map(|t| (t, None))
-                .collect(),
-        };
-        for (t, via) in candidates {
-            self.steps += 1;
-            if self.steps > self.max_steps {
-                return false;
+        // Candidates come from the target, which outlives this borrow of `self`.
+        let target = self.target;
+        match (plan.anchor[k], start) {
+            (Some((qa, qb)), _) => {
+                for &(t, tb) in &target.neighbours[map[qa]] {
+                    if !self.bond_matches(g, qb, tb) {
+                        self.steps += 1;
+                        continue;
+                    }
+                    if !self.try_place(g, k, q, t, start, map, used, found) {
+                        return false;
+                    }
+                }
             }
-            if used[t] {
-                continue;
+            (None, Some(s)) if k == 0 => {
+                return self.try_place(g, k, q, s, start, map, used, found);
             }
-            let plan = &self.pattern.plans[g];
-            if let (Some((_, qb)), Some(tb)) = (plan.anchor[k], via)
-                && !self.bond_matches(g, qb, tb)
-            {
-                continue;
-            }
-            if !self.closures_match(g, k, t, map) || !self.atom_matches(g, q, t) {
-                continue;
-            }
-            map[q] = t;
-            used[t] = true;
-            let go_on = self.extend(g, k + 1, start, map, used, found);
-            used[t] = false;
-            map[q] = usize::MAX;
-            if !go_on {
-                return false;
+            (None, _) => {
+                for t in (0..target.atom_count()).filter(|&t| target.visible[t]) {
+                    if !self.try_place(g, k, q, t, start, map, used, found) {
+                        return false;
+                    }
+                }
             }
         }
         true
     }
 
+    /// Tries target atom `t` for the query atom at position `k` (its anchor bond already
+    /// checked) and extends from there; false once the search should stop.
+    #[allow(clippy::too_many_arguments)]
+    fn try_place(
+        &mut self,
+        g: usize,
+        k: usize,
+        q: usize,
+        t: usize,
+        start: Option<usize>,
+        map: &mut [usize],
+        used: &mut [bool],
+        found: &mut dyn FnMut(&[usize]) -> bool,
+    ) -> bool {
+        self.steps += 1;
+        if self.steps > self.max_steps {
+            return false;
+        }
+        if used[t] || !self.closures_match(g, k, t, map) || !self.atom_matches(g, q, t) {
+            return true;
+        }
+        map[q] = t;
+        used[t] = true;
+        let go_on = self.extend(g, k + 1, start, map, used, found);
+        used[t] = false;
+        map[q] = usize::MAX;
+        go_on
+    }
+
     fn closures_match(&self, g: usize, k: usize, t: usize, map: &[usize]) -> bool {
-        self.pattern.plans[g].closures[k].iter().all(|&(qo, qb)| {
+        let (pattern, target) = (self.pattern, self.target);
+        pattern.plans[g].closures[k].iter().all(|&(qo, qb)| {
             let other = map[qo];
-            self.target.neighbours[t]
+            target.neighbours[t]
                 .iter()
                 .find(|&&(n, _)| n == other)
                 .is_some_and(|&(_, tb)| self.bond_matches(g, qb, tb))
