@@ -6,6 +6,7 @@ pub mod draw;
 pub mod gui;
 pub mod layout;
 pub mod lines;
+pub mod merge;
 pub mod props;
 pub mod quantize;
 pub mod resume;
@@ -52,6 +53,9 @@ pub enum Command {
     /// Run one task over a column of a CSV file, writing a CSV with the best answer per row
     /// (resumable).
     Batch(batch::BatchArgs),
+    /// Join the outputs of `batch --shard K/N` into the output of one unsharded run, in input
+    /// order (every row exactly once).
+    Merge(merge::MergeArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -92,5 +96,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Gui(args) => gui::run(args),
         Command::Run(args) => run::run(args),
         Command::Batch(args) => batch::run(args),
+        Command::Merge(args) => merge::run(args),
     }
 }

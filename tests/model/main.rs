@@ -4,6 +4,7 @@ mod cli;
 mod fixtures;
 mod gpu;
 mod hostile;
+mod shard;
 mod t5;
 mod tokenizer;
 mod worker;
