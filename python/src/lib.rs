@@ -20,6 +20,7 @@ use textchem::depict::{self, Style, molecule_scene, reaction_scene};
 use textchem::model::hub::HubSettings;
 use textchem::model::source::ModelSource;
 use textchem::model::task::Task;
+use textchem::runtime::best::{ANSWER_COLUMNS, answer_fields};
 use textchem::runtime::{Device, Engine, GenerateOptions, RankedOutput};
 
 /// Runs `work` without the GIL, turning a panic into `RuntimeError`.
@@ -239,23 +240,10 @@ impl Model {
         beams: usize,
         max_length: usize,
     ) -> PyResult<Vec<Vec<Bound<'py, PyDict>>>> {
-        let task: Task = task
-            .parse()
-            .map_err(|e: anyhow::Error| PyValueError::new_err(format!("{e:#}")))?;
-        if beams == 0 {
-            return Err(PyValueError::new_err(
-                "beams must be at least 1 (1 is greedy decoding)",
-            ));
-        }
-        if max_length < 2 {
-            return Err(PyValueError::new_err(
-                "max_length must be at least 2 (it counts the decoder start token)",
-            ));
-        }
+        let (task, options) = decoding(task, beams, max_length)?;
         if let Some(i) = inputs.iter().position(|s| s.trim().is_empty()) {
             return Err(PyValueError::new_err(format!("input {i} is empty")));
         }
-        let options = GenerateOptions { beams, max_length };
         let results = heavy(py, || {
             let engine = self.engine.lock().unwrap_or_else(PoisonError::into_inner);
             let mut answers = Vec::with_capacity(inputs.len());
@@ -278,6 +266,49 @@ impl Model {
             .collect()
     }
 
+    /// Per input, its best answer as `textchem batch` writes it in its row: a dict of `str`
+    /// with `output`, `valid` ("true", "false" or "" for text tasks), `canonical_smiles`,
+    /// `score` and `error`. An input the model refuses (empty, too long) gets its reason in
+    /// `error` instead of an exception, so a table keeps one row per input; use it where rows
+    /// must equal the CLI's (pandas, Ray Data). Raises `ValueError` for an unknown task or bad
+    /// decoding settings.
+    #[pyo3(signature = (task, inputs, beams = 10, max_length = 512))]
+    fn best<'py>(
+        &self,
+        py: Python<'py>,
+        task: &str,
+        inputs: Vec<String>,
+        beams: usize,
+        max_length: usize,
+    ) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        let (task, options) = decoding(task, beams, max_length)?;
+        let rows = heavy(py, || {
+            let engine = self.engine.lock().unwrap_or_else(PoisonError::into_inner);
+            let rows: Vec<[String; 5]> = inputs
+                .iter()
+                .map(|input| {
+                    let answer = engine.run(task, input, &options, &mut |_| {
+                        std::ops::ControlFlow::Continue(())
+                    });
+                    answer_fields(&answer)
+                })
+                .collect();
+            for notice in engine.take_notices() {
+                eprintln!("textchem notice: {notice}");
+            }
+            Ok(rows)
+        })?;
+        rows.iter()
+            .map(|fields| {
+                let dict = PyDict::new(py);
+                for (name, value) in ANSWER_COLUMNS.iter().zip(fields) {
+                    dict.set_item(name, value)?;
+                }
+                Ok(dict)
+            })
+            .collect()
+    }
+
     /// The model's name (the folder, catalogue entry or hub id it was loaded from).
     #[getter]
     fn name(&self) -> &str {
@@ -293,6 +324,24 @@ impl Model {
     fn __repr__(&self) -> String {
         format!("textchem.Model({:?}, device {:?})", self.name, self.device)
     }
+}
+
+/// The task and decoding settings of a `run` or `best` call, checked.
+fn decoding(task: &str, beams: usize, max_length: usize) -> PyResult<(Task, GenerateOptions)> {
+    let task: Task = task
+        .parse()
+        .map_err(|e: anyhow::Error| PyValueError::new_err(format!("{e:#}")))?;
+    if beams == 0 {
+        return Err(PyValueError::new_err(
+            "beams must be at least 1 (1 is greedy decoding)",
+        ));
+    }
+    if max_length < 2 {
+        return Err(PyValueError::new_err(
+            "max_length must be at least 2 (it counts the decoder start token)",
+        ));
+    }
+    Ok((task, GenerateOptions { beams, max_length }))
 }
 
 /// One ranked answer as the dict `textchem run --format json` prints. The score is the f32's

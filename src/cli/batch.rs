@@ -28,6 +28,7 @@ use csv::StringRecord;
 use super::resume::{self, RunRecord, Shard};
 use super::run::{ModelArgs, load_engine, run_with_progress};
 use crate::model::task::Task;
+use crate::runtime::best::{ANSWER_COLUMNS, answer_fields, failure_fields};
 use crate::runtime::engine::{Engine, GenerateOptions};
 
 #[derive(clap::Args, Debug)]
@@ -55,8 +56,6 @@ pub struct BatchArgs {
 
 /// The column numbering the input's data rows, first in the output.
 const ROW: &str = "row";
-/// The columns added after the input's own.
-const ANSWER_COLUMNS: [&str; 5] = ["output", "valid", "canonical_smiles", "score", "error"];
 
 pub fn run(args: BatchArgs) -> Result<()> {
     let options = args.model.options()?;
@@ -303,33 +302,15 @@ fn answer_row(
     let mut row = StringRecord::new();
     row.push_field(&(index + 1).to_string());
     row.extend(input_row.text.iter());
-    if let Some(error) = &input_row.error {
-        push_failure(&mut row, error);
-        return row;
-    }
-    let input = input_row.text.get(column).unwrap_or("");
-    let answer = run_with_progress(engine, task, input, options);
-    let best = answer.as_ref().map(|a| a.results.first());
-    match best {
-        Ok(Some(best)) => {
-            let flag = |v: Option<bool>| v.map_or("", |v| if v { "true" } else { "false" });
-            row.push_field(&best.text);
-            row.push_field(flag(best.valid));
-            row.push_field(best.canonical_smiles.as_deref().unwrap_or(""));
-            row.push_field(&best.score.to_string());
-            row.push_field(best.error.as_deref().unwrap_or(""));
+    let fields = match &input_row.error {
+        Some(error) => failure_fields(error),
+        None => {
+            let input = input_row.text.get(column).unwrap_or("");
+            answer_fields(&run_with_progress(engine, task, input, options))
         }
-        Ok(None) => push_failure(&mut row, "no answer"),
-        Err(e) => push_failure(&mut row, &format!("{e:#}")),
-    }
+    };
+    row.extend(fields);
     row
-}
-
-fn push_failure(row: &mut StringRecord, message: &str) {
-    for _ in 0..ANSWER_COLUMNS.len() - 1 {
-        row.push_field("");
-    }
-    row.push_field(message);
 }
 
 /// "rows done/total, rate, ETA" on stderr: rewritten in place on a terminal, otherwise a line
