@@ -83,21 +83,28 @@ fn field_value<'py>(py: Python<'py>, kind: &Kind, text: &str) -> PyResult<Bound<
 /// Each item is read like a line of the CLI's input, `SMILES [|cx layer|] [id]`; `id` defaults
 /// to the 1-based position. Numbers are the CSV's rounded values as `float`/`int`, empty fields
 /// are `None`. An item that cannot be read is not an exception: its row has the reason (what
-/// and at which column) in `error`, as in the CSV. Rows are computed on every core with the
-/// GIL released.
+/// and at which column) in `error`, as in the CSV. The GIL is released while rows are computed:
+/// on every core, or with `parallel=False` on the calling thread only (for callers that run
+/// their own threads or processes).
 #[pyfunction]
-#[pyo3(signature = (smiles, all = false))]
-fn props(py: Python<'_>, smiles: Vec<String>, all: bool) -> PyResult<Vec<Bound<'_, PyDict>>> {
+#[pyo3(signature = (smiles, all = false, parallel = true))]
+fn props(
+    py: Python<'_>,
+    smiles: Vec<String>,
+    all: bool,
+    parallel: bool,
+) -> PyResult<Vec<Bound<'_, PyDict>>> {
+    let row = |(i, text): (usize, &String)| {
+        let id = (i + 1).to_string();
+        // A blank item still gets its row: the reader's "empty SMILES" error.
+        line_row(&id, text, all).unwrap_or_else(|| props_row(&id, text.trim(), all))
+    };
     let rows: Vec<Vec<String>> = heavy(py, || {
-        Ok(smiles
-            .par_iter()
-            .enumerate()
-            .map(|(i, text)| {
-                let id = (i + 1).to_string();
-                // A blank item still gets its row: the reader's "empty SMILES" error.
-                line_row(&id, text, all).unwrap_or_else(|| props_row(&id, text.trim(), all))
-            })
-            .collect())
+        Ok(if parallel {
+            smiles.par_iter().enumerate().map(row).collect()
+        } else {
+            smiles.iter().enumerate().map(row).collect()
+        })
     })?;
     let columns = header(all);
     let kinds: Vec<Kind> = columns.iter().map(|c| column_kind(c)).collect();
