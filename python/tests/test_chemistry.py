@@ -2,6 +2,8 @@
 
 import csv
 import io
+import subprocess
+import sys
 
 import pytest
 import textchem
@@ -115,3 +117,37 @@ def test_draw_svg_png_and_errors(textchem_cli, tmp_path):
         textchem.draw("CCO", width=5)
     with pytest.raises(ValueError, match="column"):
         textchem.draw("C1CC")
+
+
+HOSTILE_CHILD = r"""
+import textchem
+nasty = [
+    "C(" * 5000 + "C" + ")" * 5000, "C" * 20000, "C1" * 5000, "(" * 10000, "\0",
+    "[" * 1000, "C%99%99", "c1ccccc1" * 200, ">" * 1000, "[CH4+999999999999]", "[999999C]",
+]
+for text in nasty:
+    textchem.props([text], all=True)
+    try:
+        textchem.canonical(text)
+    except ValueError:
+        pass
+for text in ["C" * 2000, "C(" * 300 + "C" + ")" * 300, "c1ccccc1" * 100, ">>", "\0"]:
+    for format in ("svg", "png"):
+        try:
+            textchem.draw(text, format=format)
+        except ValueError:
+            pass
+try:
+    textchem.canonical("C\ud800")
+except UnicodeEncodeError:
+    pass
+print("survived")
+"""
+
+
+def test_hostile_input_raises_or_reports_but_never_crashes_the_interpreter():
+    # In a child interpreter, so that a crash is a failed test rather than a lost test run.
+    done = subprocess.run(
+        [sys.executable, "-c", HOSTILE_CHILD], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0 and "survived" in done.stdout, done.stderr[-3000:]

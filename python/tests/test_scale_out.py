@@ -32,7 +32,8 @@ def read_csv(path):
 
 def batch(textchem_cli, model, input, output, *extra):
     textchem_cli(
-        "batch", *DECODING, "--model", model, "--input", input, "--column", "smiles",
+        "batch", *DECODING, "--device", "cpu", "--model", model, "--input", input,
+        "--column", "smiles",
         "--output", output, *extra,
     )
 
@@ -52,7 +53,13 @@ def test_ray_example_equals_one_batch_process(textchem_cli, model_dirs, tmp_path
     expected = read_csv(single)
     assert len(expected) == 2000
 
-    ray.init(num_cpus=2, include_dashboard=False)
+    # Ray's workers import the example's classes by module name, as the driver does.
+    examples = str(REPO / "examples")
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        runtime_env={"env_vars": {"PYTHONPATH": examples}},
+    )
     try:
         out = tmp_path / "ray-out"
         ray_batch.main([
