@@ -106,12 +106,15 @@ fn props(
             smiles.iter().enumerate().map(row).collect()
         })
     })?;
-    let columns = header(all);
-    let kinds: Vec<Kind> = columns.iter().map(|c| column_kind(c)).collect();
+    // The dicts are built holding the GIL: one interned key string per column keeps that short.
+    let columns: Vec<(Bound<'_, PyString>, Kind)> = header(all)
+        .into_iter()
+        .map(|c| (PyString::intern(py, c), column_kind(c)))
+        .collect();
     rows.iter()
         .map(|row| {
             let dict = PyDict::new(py);
-            for ((name, kind), text) in columns.iter().zip(&kinds).zip(row) {
+            for ((name, kind), text) in columns.iter().zip(row) {
                 dict.set_item(name, field_value(py, kind, text)?)?;
             }
             Ok(dict)
