@@ -64,9 +64,15 @@ def test_bad_input_raises(models, model_dirs, tmp_path):
         model.run("forward", ["CCO"], beams=-1)
     with pytest.raises(TypeError):
         model.run("forward", "CCO")
-    with pytest.raises(ValueError):
-        model.run("forward", ["C" * 5000], beams=1, max_length=MAX_LENGTH)
-    with pytest.raises(ValueError, match="cannot load"):
+    too_long = " ".join(str(i) for i in range(3000))
+    with pytest.raises(ValueError, match="input 1: .*at most 512"):
+        model.run("caption", ["CCO", too_long], beams=1, max_length=MAX_LENGTH)
+    # best() reports it in its row instead, as `textchem batch` does.
+    rows = model.best("caption", ["CCO", too_long, ""], beams=1, max_length=MAX_LENGTH)
+    assert rows[0]["error"] == "" and rows[0]["output"]
+    assert "at most 512" in rows[1]["error"] and rows[1]["output"] == ""
+    assert rows[2]["error"]
+    with pytest.raises(ValueError, match="neither a folder nor a hub id"):
         textchem.Model(str(tmp_path / "nowhere"), device="cpu")
     broken = tmp_path / "broken"
     broken.mkdir()
