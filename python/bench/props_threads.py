@@ -44,11 +44,21 @@ def in_threads(count, smiles, work):
     """Runs `work` on `count` contiguous parts of `smiles`, one Python thread each."""
     size = (len(smiles) + count - 1) // count
     parts = [smiles[i : i + size] for i in range(0, len(smiles), size)]
-    threads = [threading.Thread(target=work, args=(part,)) for part in parts]
+    failures = []
+
+    def guarded(part):
+        try:
+            work(part)
+        except BaseException as e:  # a failed thread must fail the benchmark, not time nothing
+            failures.append(e)
+
+    threads = [threading.Thread(target=guarded, args=(part,)) for part in parts]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    if failures:
+        raise failures[0]
 
 
 def rdkit_props(smiles, all):
@@ -94,6 +104,8 @@ def main():
     args = parser.parse_args()
     if not CHEBI.is_file():
         raise SystemExit(f"{CHEBI} is absent")
+    if not args.no_rdkit:
+        import rdkit  # noqa: F401  (fail before timing anything when it is missing)
     smiles = load_smiles(args.rows)
 
     def ours(part):
