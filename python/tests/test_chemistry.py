@@ -8,6 +8,7 @@ import sys
 import pytest
 import textchem
 from conftest import SHARED
+from gil import longest_stall
 
 # The CSV's decimals per float column (textchem props writes these roundings).
 DECIMALS = {"average_mass": 4, "monoisotopic_mass": 6, "logp": 4, "tpsa": 2}
@@ -151,3 +152,15 @@ def test_hostile_input_raises_or_reports_but_never_crashes_the_interpreter():
         [sys.executable, "-c", HOSTILE_CHILD], capture_output=True, text=True, timeout=600
     )
     assert done.returncode == 0 and "survived" in done.stdout, done.stderr[-3000:]
+
+
+PACLITAXEL = (
+    "CC1=C2[C@@]([C@]([C@H]([C@@H]3[C@]4([C@H](OC4)C[C@@H]([C@]3(C(=O)[C@@H]2OC(=O)C)C)O)"
+    "OC(=O)C)OC(=O)c5ccccc5)(C[C@@H]1OC(=O)[C@H](O)[C@@H](NC(=O)c6ccccc6)c7ccccc7)O)(C)C"
+)
+
+
+def test_props_releases_the_gil_while_it_computes():
+    took, stall = longest_stall(lambda: textchem.props([PACLITAXEL] * 10000, all=True, parallel=False))
+    # Only building the result dicts holds the GIL, a small part of the call.
+    assert stall < 0.5 * took, (took, stall)

@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import textchem
+from gil import longest_stall
 
 INPUTS = {
     "forward": ["CCO.CC(=O)O", "c1ccccc1Br.OB(O)c1ccccc1", "CC(C)Cc1ccc(cc1)C(C)C(=O)O"],
@@ -96,3 +97,11 @@ def test_four_threads_get_the_answers_one_thread_gets(models):
             pool.map(lambda job: model.run(job[0], [job[1]], beams=3, max_length=MAX_LENGTH), jobs)
         )
     assert together == alone * 4
+
+
+def test_run_releases_the_gil_while_it_decodes(models):
+    model = models["t5-tiny-a"]
+    took, stall = longest_stall(
+        lambda: model.run("forward", INPUTS["forward"] * 4, beams=5, max_length=MAX_LENGTH)
+    )
+    assert stall < 0.5 * took, (took, stall)
