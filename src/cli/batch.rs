@@ -11,6 +11,10 @@
 //! the row in progress is lost. `OUT.textchem.json` records what produced the output (input
 //! file and content hash, task, column, model, weight file, decoding); a run with other
 //! settings is refused unless `--overwrite` starts the output again.
+//!
+//! `--shard K/N` runs only the rows whose 0-based number is K modulo N, so N processes (an
+//! array job's tasks) split one input without talking to each other; each writes its own
+//! resumable output, and `textchem merge` joins them into the output one process would write.
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
@@ -21,9 +25,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use csv::StringRecord;
 
-use super::resume::{self, RunRecord};
+use super::resume::{self, RunRecord, Shard};
 use super::run::{ModelArgs, load_engine, run_with_progress};
 use crate::model::task::Task;
+use crate::runtime::best::{ANSWER_COLUMNS, answer_fields, failure_fields};
 use crate::runtime::engine::{Engine, GenerateOptions};
 
 #[derive(clap::Args, Debug)]
@@ -43,12 +48,14 @@ pub struct BatchArgs {
     /// Start the output again, discarding rows an earlier run wrote.
     #[arg(long)]
     pub overwrite: bool,
+    /// Run only shard K of N (`0/4` .. `3/4`): the data rows whose 0-based number is K modulo
+    /// N. Each shard writes its own --output; `textchem merge` joins them in input order.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
 }
 
 /// The column numbering the input's data rows, first in the output.
 const ROW: &str = "row";
-/// The columns added after the input's own.
-const ANSWER_COLUMNS: [&str; 5] = ["output", "valid", "canonical_smiles", "score", "error"];
 
 pub fn run(args: BatchArgs) -> Result<()> {
     let options = args.model.options()?;
@@ -77,6 +84,8 @@ pub fn run(args: BatchArgs) -> Result<()> {
         weights: None,
         beams: options.beams,
         max_length: options.max_length,
+        shard: args.shard,
+        input_rows: Some(rows.len()),
     };
     drop(bytes);
     let earlier = if args.overwrite {
@@ -97,19 +106,28 @@ pub fn run(args: BatchArgs) -> Result<()> {
         earlier
     };
     let done = resume_state(&args.output, &out_header)?;
-    let todo: Vec<usize> = (0..rows.len())
+    let mine: Vec<usize> = (0..rows.len())
+        .filter(|&i| args.shard.is_none_or(|s| s.holds(i)))
+        .collect();
+    let todo: Vec<usize> = mine
+        .iter()
+        .copied()
         .filter(|i| !done.contains(&(i + 1)))
         .collect();
     if !done.is_empty() {
         eprintln!(
             "{}: {} rows already done, {} to go",
             args.output.display(),
-            rows.len() - todo.len(),
+            mine.len() - todo.len(),
             todo.len()
         );
     }
     if todo.is_empty() {
-        eprintln!("all {} rows are in {}", rows.len(), args.output.display());
+        // A shard with no rows (more shards than rows) still leaves an output for `merge`.
+        if !has_rows(&args.output)? {
+            open_output(&args.output, &record, &out_header)?;
+        }
+        eprintln!("all {} rows are in {}", mine.len(), args.output.display());
         return Ok(());
     }
     let engine = load_engine(&args.model)?;
@@ -120,21 +138,8 @@ pub fn run(args: BatchArgs) -> Result<()> {
     if let Some(earlier) = &earlier {
         resume::check(&args.output, Some(earlier), &record)?;
     }
-    // The record goes first: an output never exists without one.
-    resume::write(&args.output, &record)?;
-
-    let file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&args.output)
-        .with_context(|| format!("cannot write {}", args.output.display()))?;
-    let fresh = file.metadata()?.len() == 0;
-    let mut out = csv::Writer::from_writer(file);
-    if fresh {
-        out.write_record(&out_header)?;
-        out.flush()?;
-    }
-    let mut progress = ProgressLine::new(todo.len(), rows.len() - todo.len(), rows.len());
+    let mut out = open_output(&args.output, &record, &out_header)?;
+    let mut progress = ProgressLine::new(todo.len(), mine.len() - todo.len(), mine.len());
     for i in todo {
         let record = answer_row(&engine, args.model.task, &options, i, &rows[i], column);
         out.write_record(&record)
@@ -144,6 +149,28 @@ pub fn run(args: BatchArgs) -> Result<()> {
     }
     progress.finish(&args.output);
     Ok(())
+}
+
+/// Opens `output` for appending rows, writing the run's record first (an output never exists
+/// without one) and the header when the file is new.
+fn open_output(
+    output: &Path,
+    record: &RunRecord,
+    header: &StringRecord,
+) -> Result<csv::Writer<File>> {
+    resume::write(output, record)?;
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(output)
+        .with_context(|| format!("cannot write {}", output.display()))?;
+    let fresh = file.metadata()?.len() == 0;
+    let mut out = csv::Writer::from_writer(file);
+    if fresh {
+        out.write_record(header)?;
+        out.flush()?;
+    }
+    Ok(out)
 }
 
 /// The header and data rows of the input CSV. A row that is not UTF-8 keeps its place, its
@@ -275,33 +302,15 @@ fn answer_row(
     let mut row = StringRecord::new();
     row.push_field(&(index + 1).to_string());
     row.extend(input_row.text.iter());
-    if let Some(error) = &input_row.error {
-        push_failure(&mut row, error);
-        return row;
-    }
-    let input = input_row.text.get(column).unwrap_or("");
-    let answer = run_with_progress(engine, task, input, options);
-    let best = answer.as_ref().map(|a| a.results.first());
-    match best {
-        Ok(Some(best)) => {
-            let flag = |v: Option<bool>| v.map_or("", |v| if v { "true" } else { "false" });
-            row.push_field(&best.text);
-            row.push_field(flag(best.valid));
-            row.push_field(best.canonical_smiles.as_deref().unwrap_or(""));
-            row.push_field(&best.score.to_string());
-            row.push_field(best.error.as_deref().unwrap_or(""));
+    let fields = match &input_row.error {
+        Some(error) => failure_fields(error),
+        None => {
+            let input = input_row.text.get(column).unwrap_or("");
+            answer_fields(&run_with_progress(engine, task, input, options))
         }
-        Ok(None) => push_failure(&mut row, "no answer"),
-        Err(e) => push_failure(&mut row, &format!("{e:#}")),
-    }
+    };
+    row.extend(fields);
     row
-}
-
-fn push_failure(row: &mut StringRecord, message: &str) {
-    for _ in 0..ANSWER_COLUMNS.len() - 1 {
-        row.push_field("");
-    }
-    row.push_field(message);
 }
 
 /// "rows done/total, rate, ETA" on stderr: rewritten in place on a terminal, otherwise a line

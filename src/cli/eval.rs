@@ -166,6 +166,8 @@ fn generate(args: &EvalArgs, data: &Path, output: &Path) -> Result<()> {
         weights: None,
         beams: options.beams,
         max_length: options.max_length,
+        shard: None,
+        input_rows: None,
     };
     drop(bytes);
     let header = header(options.beams);

@@ -13,12 +13,13 @@ use anyhow::Context;
 use rayon::prelude::*;
 
 use super::lines::{LineError, Lines};
-use super::props::{read_chunk, split_line, write_record};
+use super::props::{read_chunk, write_record};
 use crate::chem::Molecule;
 use crate::chem::fingerprint::morgan::{morgan_bits_of, morgan_counts_of};
 use crate::chem::fingerprint::rdkit_path::rdkit_path_bits_of;
 use crate::chem::fingerprint::{Fingerprint, RdkitPathOptions, rdkit_form};
 use crate::chem::maccs::maccs_bits;
+use crate::chem::props::table::split_line;
 use crate::chem::smiles::parse_molecule;
 
 /// The fingerprint families the command line offers.

@@ -13,7 +13,8 @@ use anyhow::Context;
 use rayon::prelude::*;
 
 use super::lines::{LineError, Lines};
-use super::props::{read_chunk, split_line, write_record};
+use super::props::{read_chunk, write_record};
+use crate::chem::props::table::split_line;
 use crate::chem::smarts::{MAX_SEARCH_STEPS, PreparedMolecule, Smarts};
 use crate::chem::smiles::parse_molecule;
 

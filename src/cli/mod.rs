@@ -9,6 +9,7 @@ pub mod gui;
 pub mod layout;
 pub mod lines;
 pub mod match_;
+pub mod merge;
 pub mod props;
 pub mod quantize;
 pub mod resume;
@@ -65,6 +66,9 @@ pub enum Command {
     /// Score predictions (or a model on a data set) with the papers' metrics: BLEU, ROUGE,
     /// METEOR, Levenshtein, validity, exact match.
     Eval(eval::EvalArgs),
+    /// Join the outputs of `batch --shard K/N` into the output of one unsharded run, in input
+    /// order (every row exactly once).
+    Merge(merge::MergeArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -109,5 +113,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Run(args) => run::run(args),
         Command::Batch(args) => batch::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Merge(args) => merge::run(args),
     }
 }

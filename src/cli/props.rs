@@ -1,10 +1,8 @@
 //! `textchem props [FILE|-]`: molecular properties of SMILES lines as CSV.
 //!
-//! Each input line is `SMILES [|cx layer|] [id]`, split at spaces and tabs (a Unicode space
-//! belongs to the SMILES and is reported with its column). A CXSMILES layer is not read yet: its
-//! row carries an error naming it rather than dropping it silently. A line that cannot be read
-//! still gets a row, with the reason in `error`, and the run goes on. Reaction SMILES
-//! (containing `>`) get their canonical reaction SMILES and empty per-molecule columns.
+//! The columns and each line's row come from `chem::props::table`; this module reads the lines,
+//! computes chunks of them on every core and writes the CSV. A line that cannot be read still
+//! gets a row, with the reason in `error`, and the run goes on.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
@@ -16,11 +14,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::chem::Molecule;
-use crate::chem::canon::{canonical_reaction_smiles, canonical_smiles};
-use crate::chem::inchi::inchi;
-use crate::chem::props::{Properties, counts, formula, masses};
-use crate::chem::smiles::{parse_molecule, parse_reaction};
+use crate::chem::props::table::{error_row, header};
 
 #[derive(clap::Args, Debug)]
 pub struct PropsArgs {
@@ -32,30 +26,6 @@ pub struct PropsArgs {
     #[arg(long)]
     pub all: bool,
 }
-
-const COLUMNS: [&str; 9] = [
-    "id",
-    "input",
-    "canonical_smiles",
-    "formula",
-    "average_mass",
-    "monoisotopic_mass",
-    "heavy_atoms",
-    "hydrogens",
-    "error",
-];
-
-const EXTRA_COLUMNS: [&str; 9] = [
-    "logp",
-    "tpsa",
-    "hbd",
-    "hba",
-    "rotatable_bonds",
-    "rings",
-    "formal_charge",
-    "inchi",
-    "inchikey",
-];
 
 pub fn run(args: PropsArgs) -> anyhow::Result<()> {
     let input: Box<dyn BufRead> = match &args.input {
@@ -72,11 +42,7 @@ pub fn run(args: PropsArgs) -> anyhow::Result<()> {
 
 /// Reads SMILES lines from `input` and writes the CSV (header included) to `out`.
 pub fn write_props(input: impl BufRead, out: &mut impl Write, all: bool) -> io::Result<()> {
-    let mut header: Vec<&str> = COLUMNS.to_vec();
-    if all {
-        header.extend(EXTRA_COLUMNS);
-    }
-    write_record(out, &header)?;
+    write_record(out, &header(all))?;
     // Lines are read in chunks and each chunk's rows computed on every core; rows are written
     // in input order, and memory stays bounded by one chunk.
     let mut lines = Lines::new(input);
@@ -94,45 +60,6 @@ pub fn write_props(input: impl BufRead, out: &mut impl Write, all: bool) -> io::
         }
     }
     Ok(())
-}
-
-/// One input line: `SMILES [|cx layer|] [id]`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PropsLine<'a> {
-    pub smiles: &'a str,
-    /// A CXSMILES layer `|...|` written after the SMILES, bars included.
-    pub cx_layer: Option<&'a str>,
-    /// The rest of the line, trimmed.
-    pub id: Option<&'a str>,
-}
-
-/// Splits a line at ASCII spaces and tabs only, so that a Unicode space inside a SMILES
-/// (`O=C<NBSP>=O`) stays in it and the reader reports its column; `None` for blank lines.
-pub fn split_line(line: &str) -> Option<PropsLine<'_>> {
-    let is_gap = |c: char| c == ' ' || c == '\t';
-    let line = line.trim_matches(|c: char| is_gap(c) || c.is_ascii_whitespace());
-    if line.is_empty() {
-        return None;
-    }
-    let Some((smiles, rest)) = line.split_once(is_gap) else {
-        return Some(PropsLine {
-            smiles: line,
-            cx_layer: None,
-            id: None,
-        });
-    };
-    let rest = rest.trim_start_matches(is_gap);
-    // A CXSMILES layer runs from `|` to the next `|`.
-    let (cx_layer, rest) = match rest.strip_prefix('|').and_then(|r| r.find('|')) {
-        Some(end) => (Some(&rest[..end + 2]), &rest[end + 2..]),
-        None => (None, rest),
-    };
-    let id = Some(rest.trim_matches(is_gap)).filter(|s| !s.is_empty());
-    Some(PropsLine {
-        smiles,
-        cx_layer,
-        id,
-    })
 }
 
 /// Lines per parallel chunk: enough to keep every core busy, few enough to bound memory.
@@ -154,117 +81,17 @@ pub(crate) fn read_chunk(lines: &mut Lines<impl BufRead>) -> io::Result<Vec<Line
     Ok(chunk)
 }
 
-/// The row for one input line; `None` for a blank line.
+/// The row for one input line; `None` for a blank line. Lines without an id are named by
+/// their 1-based line number.
 fn line_row(number: usize, text: Result<String, LineError>, all: bool) -> Option<Vec<String>> {
     match text {
-        Ok(text) => {
-            let line = split_line(&text)?;
-            // Lines without an id are named by their 1-based line number.
-            let id = line.id.map_or_else(|| number.to_string(), str::to_string);
-            // Coordinates, enhanced stereo, radicals...: reported, never silently lost, and no
-            // values given for a molecule that may not be the one meant.
-            Some(match line.cx_layer {
-                Some(layer) => {
-                    let mut row = empty_row(&id, all);
-                    row[1] = line.smiles.to_string();
-                    row[8] = format!("CXSMILES layer {layer} is not read by textchem yet");
-                    row
-                }
-                None => props_row(&id, line.smiles, all),
-            })
-        }
+        Ok(text) => crate::chem::props::table::line_row(&number.to_string(), &text, all),
         Err(e) => Some(error_row(
             &number.to_string(),
             &format!("line {number}: {e}"),
             all,
         )),
     }
-}
-
-/// A row with only an id, every other field empty.
-fn empty_row(id: &str, all: bool) -> Vec<String> {
-    let width = COLUMNS.len() + if all { EXTRA_COLUMNS.len() } else { 0 };
-    let mut row = vec![String::new(); width];
-    row[0] = id.to_string();
-    row
-}
-
-/// A row with only an id and an error, for a line that could not be read.
-fn error_row(id: &str, error: &str, all: bool) -> Vec<String> {
-    let mut row = empty_row(id, all);
-    row[8] = error.to_string();
-    row
-}
-
-/// The CSV fields for one input SMILES, in header order.
-pub fn props_row(id: &str, smiles: &str, all: bool) -> Vec<String> {
-    let mut row = empty_row(id, all);
-    row[1] = smiles.to_string();
-    let error = if smiles.contains('>') {
-        match parse_reaction(smiles) {
-            Ok(reaction) => {
-                row[2] = canonical_reaction_smiles(&reaction);
-                None
-            }
-            Err(e) => Some(e.to_string()),
-        }
-    } else {
-        match parse_molecule(smiles) {
-            Ok(mol) => fill_molecule(&mut row, mol, all),
-            Err(e) => Some(e.to_string()),
-        }
-    };
-    row[8] = error.unwrap_or_default();
-    row
-}
-
-/// Fills the per-molecule columns; returns the error text when a value cannot be computed.
-fn fill_molecule(row: &mut [String], mol: Molecule, all: bool) -> Option<String> {
-    row[2] = canonical_smiles(&mol);
-    row[3] = formula::molecular_formula(&mol);
-    row[6] = counts::heavy_atom_count(&mol).to_string();
-    let hydrogens: Vec<String> = counts::hydrogen_counts(&mol)
-        .iter()
-        .map(|(_, h)| h.to_string())
-        .collect();
-    row[7] = hydrogens.join(" ");
-    // Masses need no perception; the descriptors of `--all` do (Properties::of perceives a copy).
-    let masses = masses::average_mass(&mol).and_then(|a| Ok((a, masses::monoisotopic_mass(&mol)?)));
-    let (average, monoisotopic) = match masses {
-        Ok(m) => m,
-        Err(e) => return Some(e.to_string()),
-    };
-    row[4] = format!("{average:.4}");
-    row[5] = format!("{monoisotopic:.6}");
-    if all {
-        let props = match Properties::of(&mol) {
-            Ok(p) => p,
-            Err(e) => return Some(e.to_string()),
-        };
-        let extra = [
-            format!("{:.4}", props.logp),
-            format!("{:.2}", props.tpsa),
-            props.lipinski_hbd.to_string(),
-            props.lipinski_hba.to_string(),
-            props.rotatable_bonds.to_string(),
-            props.rings.to_string(),
-            props.formal_charge.to_string(),
-        ];
-        for (slot, value) in row[COLUMNS.len()..].iter_mut().zip(extra) {
-            *slot = value;
-        }
-        // The InChI library runs one molecule at a time (it is not re-entrant); the rest of the
-        // row is computed in parallel around it.
-        match inchi(&mol) {
-            Ok(id) => {
-                let at = COLUMNS.len() + EXTRA_COLUMNS.len() - 2;
-                row[at] = id.inchi;
-                row[at + 1] = id.key;
-            }
-            Err(e) => return Some(e.to_string()),
-        }
-    }
-    None
 }
 
 /// Writes one CSV record (RFC 4180): fields with a comma, quote or line break are quoted, and
@@ -287,6 +114,7 @@ pub fn write_record(out: &mut impl Write, fields: &[impl AsRef<str>]) -> io::Res
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chem::props::table::split_line;
 
     fn csv(input: &str, all: bool) -> String {
         let mut out = Vec::new();

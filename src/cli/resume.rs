@@ -1,6 +1,6 @@
 //! What produced a resumable output file, kept in a sidecar beside it (`OUT.textchem.json`), so
-//! that resuming with another input, task, model or decoding is refused instead of mixing
-//! answers of two runs.
+//! that resuming with another input, task, model, decoding or shard is refused instead of mixing
+//! answers of two runs, and so that `merge` can check the shards it joins.
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +24,58 @@ pub struct RunRecord {
     pub weights: Option<String>,
     pub beams: usize,
     pub max_length: usize,
+    /// The share of the input rows this output holds; `None` for all of them.
+    #[serde(default)]
+    pub shard: Option<Shard>,
+    /// Data rows in the whole input (every shard's together).
+    #[serde(default)]
+    pub input_rows: Option<usize>,
+}
+
+/// Shard `index` of `count`: the data rows whose 0-based number is `index` modulo `count`.
+/// Written `K/N` (`0/3`, `1/3`, `2/3` split an input in three).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Shard {
+    /// Whether the data row with 0-based number `row` belongs to this shard.
+    pub fn holds(&self, row: usize) -> bool {
+        row % self.count == self.index
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = anyhow::Error;
+
+    fn from_str(s: &str) -> Result<Shard> {
+        let parsed = s
+            .split_once('/')
+            .and_then(|(k, n)| Some((k.trim().parse().ok()?, n.trim().parse().ok()?)));
+        match parsed {
+            Some((index, count)) if index < count => Ok(Shard { index, count }),
+            Some((_, 0)) | None => {
+                bail!("shard {s:?} is not K/N with 0 <= K < N (0/3, 1/3 and 2/3 split in three)")
+            }
+            Some((index, count)) => bail!(
+                "shard {index}/{count} does not exist: shards of {count} are numbered 0 to {}",
+                count - 1
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// A shard in words, "all rows" for none.
+pub fn shard_name(shard: Option<Shard>) -> String {
+    shard.map_or_else(|| "all rows".to_owned(), |s| s.to_string())
 }
 
 impl RunRecord {
@@ -59,6 +111,7 @@ impl RunRecord {
                 earlier.max_length.to_string(),
                 self.max_length.to_string(),
             ),
+            ("shard", shard_name(earlier.shard), shard_name(self.shard)),
         ]
         .into_iter()
         .filter(|(_, was, now)| was != now)
@@ -149,7 +202,39 @@ mod tests {
             weights: None,
             beams: 10,
             max_length: 512,
+            shard: None,
+            input_rows: Some(1),
         }
+    }
+
+    #[test]
+    fn shards_parse_as_k_of_n_and_split_rows_disjointly() {
+        let shards: Vec<Shard> = ["0/3", "1/3", "2/3"]
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        assert_eq!(shards[1], Shard { index: 1, count: 3 });
+        assert_eq!(shards[2].to_string(), "2/3");
+        for row in 0..10 {
+            assert_eq!(shards.iter().filter(|s| s.holds(row)).count(), 1);
+        }
+        for bad in ["3/3", "1/0", "1", "a/b", "-1/3"] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
+        let err = "3/3".parse::<Shard>().unwrap_err().to_string();
+        assert!(err.contains("0 to 2"), "{err}");
+    }
+
+    #[test]
+    fn resuming_with_another_shard_is_a_difference() {
+        let mut earlier = record();
+        earlier.shard = Some(Shard { index: 0, count: 3 });
+        let mut now = earlier.clone();
+        now.shard = Some(Shard { index: 1, count: 3 });
+        let d = now.differences(&earlier).join("\n");
+        assert_eq!(d, "shard: 0/3 → 1/3");
+        now.shard = None;
+        assert_eq!(now.differences(&earlier), ["shard: 0/3 → all rows"]);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! This layer sits above both backends: it chooses between the candle network in `model` and
 //! the wgpu network in `gpu`, and falls back from one to the other.
 
+pub mod best;
 pub mod device;
 pub mod engine;
 mod panics;

@@ -5,6 +5,7 @@ mod eval;
 mod fixtures;
 mod gpu;
 mod hostile;
+mod shard;
 mod t5;
 mod tokenizer;
 mod worker;

@@ -12,6 +12,7 @@ pub mod formula;
 pub mod lipinski;
 pub mod masses;
 pub mod rotatable;
+pub mod table;
 pub mod tpsa;
 
 #[cfg(test)]
