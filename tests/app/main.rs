@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 mod snapshot;
 
 use std::collections::VecDeque;
@@ -1293,4 +1293,90 @@ fn a_molecule_card_shows_its_inchikey_with_a_copy_button() {
         |c| matches!(c, egui::OutputCommand::CopyText(t) if t == "BSYNRYMUTXBXSQ-UHFFFAOYSA-N"),
     );
     assert!(copied, "{:?}", h.output().platform_output.commands);
+}
+
+/// A history of three captions: aspirin, benzene and ethanol.
+fn three_molecules(dir: &Path) {
+    let mut history = History::empty(dir.join("history.json"));
+    for (k, smiles) in ["CC(=O)Oc1ccccc1C(=O)O", "c1ccccc1", "CCO"]
+        .into_iter()
+        .enumerate()
+    {
+        let mut x = Exchange::new(k as u64 + 1, Task::Caption, smiles);
+        x.timestamp = format!("2026-01-0{}T09:00:00Z", k + 1);
+        x.status = Status::Done;
+        history.exchanges.push(x);
+    }
+    history.save().unwrap();
+}
+
+const ASPIRIN: &str = "#1 caption: CC(=O)Oc1ccccc1C(=O)O";
+const BENZENE: &str = "#2 caption: c1ccccc1";
+const ETHANOL: &str = "#3 caption: CCO";
+
+/// Types `query` into the history search with "Contains substructure" on.
+fn search_substructure(h: &mut Harness<'_, App>, query: &str) {
+    click(h, "Contains substructure");
+    h.get_by_label("Search history").focus();
+    h.run();
+    h.get_by_label("Search history").type_text(query);
+    h.run();
+}
+
+#[test]
+fn a_substructure_search_lists_the_exchanges_whose_molecules_contain_it() {
+    let dir = tempfile::tempdir().unwrap();
+    three_molecules(dir.path());
+    let mut h = harness(options(dir.path(), None));
+    search_substructure(&mut h, "c1ccccc1");
+    h.get_by_label(ASPIRIN);
+    h.get_by_label(BENZENE);
+    assert!(h.query_by_label(ETHANOL).is_none());
+    h.get_by_label("2 of 3");
+    // A carboxylic acid: no exchange holds this text, only aspirin the group.
+    let mut h = harness(options(dir.path(), None));
+    search_substructure(&mut h, "C(=O)[OH]");
+    h.get_by_label(ASPIRIN);
+    assert!(h.query_by_label(BENZENE).is_none());
+    assert!(h.query_by_label(ETHANOL).is_none());
+    h.get_by_label("1 of 3");
+}
+
+#[test]
+fn an_invalid_smarts_shows_its_column_and_lists_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    three_molecules(dir.path());
+    let mut h = harness(options(dir.path(), None));
+    search_substructure(&mut h, "c1cc(");
+    let error = textchem::chem::smarts::Smarts::parse("c1cc(").unwrap_err();
+    assert!(error.to_string().contains("at column 4"), "{error}");
+    h.get_by_label(&format!("Invalid SMARTS: {error}"));
+    h.get_by_label("0 of 3");
+    assert!(h.query_by_label(BENZENE).is_none());
+}
+
+#[test]
+fn similar_to_this_orders_the_history_by_tanimoto_similarity() {
+    let dir = tempfile::tempdir().unwrap();
+    three_molecules(dir.path());
+    let mut h = harness(options(dir.path(), None));
+    // The first card is aspirin's.
+    h.query_all_by_label("Similar to this")
+        .next()
+        .unwrap()
+        .click_accesskit();
+    h.run();
+    let rows: Vec<String> = h
+        .query_all_by_label_contains(" · #")
+        .map(|n| n.accesskit_node().label().unwrap_or_default())
+        .collect();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(rows[0], format!("1.00 · {ASPIRIN}"), "{rows:?}");
+    // Benzene shares the ring with aspirin; ethanol shares almost nothing.
+    assert!(rows[1].ends_with(BENZENE), "{rows:?}");
+    assert!(rows[2].ends_with(ETHANOL), "{rows:?}");
+    click(&mut h, "Clear similarity");
+    h.run();
+    h.get_by_label(ASPIRIN);
+    assert!(h.query_by_label_contains(" · #").is_none());
 }
