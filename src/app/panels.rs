@@ -8,7 +8,7 @@ use super::card::{self, CardAction, task_label};
 use super::export_actions::Export;
 use super::first_run::FirstRun;
 use super::history::Exchange;
-use super::painter::{View, canvas};
+use super::painter::{View, canvas_marked};
 use super::pending_dialogs::Purpose;
 use super::state::Transient;
 use super::{App, Tab, main_smiles};
@@ -329,11 +329,12 @@ fn molecule_canvas(app: &mut App, ui: &mut Ui) {
     };
     ui.label(RichText::new(&smiles).monospace());
     let w = ui.available_width();
-    canvas(
+    canvas_marked(
         ui,
         d,
         Vec2::new(w, (w * 0.75).min(420.0)),
         Some(&mut app.transient.canvas.view),
+        app.transient.molecule_search.highlight(&smiles),
     );
     ui.weak("Scroll to zoom, drag to pan, double-click to reset; hover an atom for details.");
     ui.horizontal(|ui| {

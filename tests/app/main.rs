@@ -1297,11 +1297,13 @@ fn a_molecule_card_shows_its_inchikey_with_a_copy_button() {
 
 /// A history of three captions: aspirin, benzene and ethanol.
 fn three_molecules(dir: &Path) {
+    captions(dir, &["CC(=O)Oc1ccccc1C(=O)O", "c1ccccc1", "CCO"]);
+}
+
+/// A history of one caption exchange (with no answer) per SMILES.
+fn captions(dir: &Path, molecules: &[&str]) {
     let mut history = History::empty(dir.join("history.json"));
-    for (k, smiles) in ["CC(=O)Oc1ccccc1C(=O)O", "c1ccccc1", "CCO"]
-        .into_iter()
-        .enumerate()
-    {
+    for (k, &smiles) in molecules.iter().enumerate() {
         let mut x = Exchange::new(k as u64 + 1, Task::Caption, smiles);
         x.timestamp = format!("2026-01-0{}T09:00:00Z", k + 1);
         x.status = Status::Done;
@@ -1379,4 +1381,23 @@ fn similar_to_this_orders_the_history_by_tanimoto_similarity() {
     h.run();
     h.get_by_label(ASPIRIN);
     assert!(h.query_by_label_contains(" · #").is_none());
+}
+
+/// The atoms and bonds of a substructure match are marked on the card's drawing.
+#[test]
+fn snapshot_of_a_substructure_marked_on_a_card() {
+    if !snapshot::adapter_or_skip("the snapshot tests") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    captions(dir.path(), &["CC(=O)Oc1ccccc1C(=O)O"]);
+    let opts = options(dir.path(), None);
+    let mut h = Harness::builder()
+        .with_size(egui::Vec2::new(1200.0, 1000.0))
+        .with_theme(egui::Theme::Light)
+        .wgpu()
+        .build_eframe(move |cc| App::new(cc, opts));
+    search_substructure(&mut h, "c1ccccc1C(=O)O");
+    h.get_by_label("1 of 1");
+    snapshot::check(&mut h, "substructure");
 }
