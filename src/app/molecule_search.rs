@@ -233,6 +233,24 @@ mod tests {
     }
 
     #[test]
+    fn broken_patterns_are_errors_with_a_column_never_panics() {
+        let mut s = MoleculeSearch::default();
+        for text in [
+            "[", "C(", ")", "c1cc", "[C@@@@@", "C$(", "[#999]", "C=", "[N;!", "**>",
+        ] {
+            s.set_pattern(Some(text));
+            assert_eq!(s.step(["CC(=O)Oc1ccccc1C(=O)O", "c1ccccc1"], ALL), 0);
+            match s.pattern_error() {
+                Some(e) => {
+                    assert!(e.column <= text.len(), "{text}: {e}");
+                    assert_eq!(s.contains("c1ccccc1"), None, "{text}");
+                }
+                None => assert!(s.contains("c1ccccc1").is_some(), "{text}"),
+            }
+        }
+    }
+
+    #[test]
     fn similarity_is_one_for_the_same_molecule_in_another_atom_order() {
         let mut s = MoleculeSearch::default();
         s.set_similar(Some("CC(=O)Oc1ccccc1C(=O)O"));
