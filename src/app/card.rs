@@ -9,7 +9,8 @@ use egui::{Color32, RichText, Ui, Vec2};
 use super::analysis::Analysis;
 use super::analysis::RuleCheck;
 use super::history::{Exchange, ResultRecord, Status};
-use super::painter::canvas;
+use super::molecule_search::MoleculeSearch;
+use super::painter::canvas_marked;
 use crate::chem::inchi::InchiOutput;
 use crate::model::task::{OutputKind, Task};
 
@@ -45,15 +46,19 @@ pub enum CardAction {
     Cancel(u64),
     /// Ask the model again, as the same task.
     Retry(u64),
+    /// Order the history by similarity to this molecule.
+    SimilarTo(String),
 }
 
 /// How the chat wants a card shown.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct CardView {
+#[derive(Clone, Copy, Default)]
+pub struct CardView<'a> {
     /// Hide SMILES answers that do not read.
     pub valid_only: bool,
     /// Requests ahead of this card's in the worker's line (0: running), when it waits.
     pub ahead: Option<usize>,
+    /// The history's molecule searches: drawings mark the substructure they match.
+    pub search: Option<&'a MoleculeSearch>,
 }
 
 /// How a task is named in the interface.
@@ -125,7 +130,7 @@ pub fn answer_groups<'a>(
 pub fn show(
     ui: &mut Ui,
     x: &Exchange,
-    view: CardView,
+    view: CardView<'_>,
     cache: &mut AnalysisCache,
     actions: &mut Vec<CardAction>,
 ) -> egui::Response {
@@ -148,7 +153,7 @@ pub fn show(
             && input_is_smiles(t)
         {
             let a = cache.get(&x.input);
-            structure(ui, &a, actions);
+            structure(ui, &a, view.search, actions);
         }
         status(ui, x, view.ahead, actions);
         let groups = answer_groups(task, &x.results, cache);
@@ -171,7 +176,7 @@ pub fn show(
                 Some(OutputKind::Smiles) => {
                     ui.add(egui::Label::new(RichText::new(&r.text).monospace()).wrap());
                     let a = cache.get(&r.text);
-                    structure(ui, &a, actions);
+                    structure(ui, &a, view.search, actions);
                 }
                 _ if task == Some(Task::Actions) => action_list(ui, &r.text),
                 _ => {
@@ -248,7 +253,12 @@ fn status(ui: &mut Ui, x: &Exchange, ahead: Option<usize>, actions: &mut Vec<Car
 }
 
 /// Drawing, validity, canonical SMILES, formula, masses and the buttons for one SMILES.
-fn structure(ui: &mut Ui, a: &Analysis, actions: &mut Vec<CardAction>) {
+fn structure(
+    ui: &mut Ui,
+    a: &Analysis,
+    search: Option<&MoleculeSearch>,
+    actions: &mut Vec<CardAction>,
+) {
     let s = &a.summary;
     if let Some(e) = &s.error {
         ui.colored_label(ui.visuals().error_fg_color, format!("Invalid SMILES: {e}"));
@@ -263,7 +273,8 @@ fn structure(ui: &mut Ui, a: &Analysis, actions: &mut Vec<CardAction>) {
     let mut body = |ui: &mut Ui| {
         if let Some(d) = &a.drawing {
             let w = ui.available_width().min(CARD_DRAWING_WIDTH);
-            let r = canvas(ui, d, Vec2::new(w, 200.0), None);
+            let marks = search.and_then(|s| s.highlight(&a.smiles));
+            let r = canvas_marked(ui, d, Vec2::new(w, 200.0), None, marks);
             if r.clicked() {
                 actions.push(CardAction::ShowOnCanvas(a.smiles.clone()));
             }
@@ -367,6 +378,14 @@ fn properties(ui: &mut Ui, a: &Analysis, actions: &mut Vec<CardAction>) {
         }
         if ui.small_button("Show on canvas").clicked() {
             actions.push(CardAction::ShowOnCanvas(a.smiles.clone()));
+        }
+        if !a.smiles.contains('>')
+            && ui
+                .small_button("Similar to this")
+                .on_hover_text("Order the history by Tanimoto similarity (Morgan radius 2, 2048 bits) to this molecule")
+                .clicked()
+        {
+            actions.push(CardAction::SimilarTo(a.smiles.clone()));
         }
     });
 }

@@ -20,6 +20,7 @@ pub mod history;
 mod history_saver;
 pub mod jobs;
 mod model_jobs;
+pub mod molecule_search;
 mod options;
 pub mod painter;
 mod panels;
@@ -102,6 +103,7 @@ impl App {
                 .screenshot
                 .map(|p| Screenshot::new(p, options.screenshot_frames)),
             cache: AnalysisCache::default(),
+            molecule_search: Default::default(),
         };
         let repaint = ctx.clone();
         let saver = HistorySaver::spawn(history.path.clone(), history.extra.clone(), move || {
@@ -319,6 +321,7 @@ impl App {
                 }
             }
             CardAction::Cancel(id) => self.cancel_exchange(id),
+            CardAction::SimilarTo(s) => self.transient.chat.similar_to = Some(s),
             CardAction::Retry(id) => {
                 if let Some((task, input)) = self
                     .exchange(id)

@@ -8,6 +8,7 @@ use egui::{
 };
 
 use super::analysis::{AtomInfo, Drawing};
+use crate::depict::highlight::Highlight;
 use crate::depict::layout::Vec2 as SceneVec;
 use crate::depict::scene::{Color, Item, MAX_BOND_PX, Scene, Shift};
 
@@ -163,6 +164,17 @@ pub fn atom_description(a: &AtomInfo) -> String {
 /// A drawing on white paper: scroll or pinch to zoom, drag to pan, double-click to reset when
 /// `view` is given; hovering an atom highlights it and shows its description.
 pub fn canvas(ui: &mut Ui, drawing: &Drawing, size: Vec2, view: Option<&mut View>) -> Response {
+    canvas_marked(ui, drawing, size, view, None)
+}
+
+/// `canvas` with `marks` (a substructure match) drawn under the structure.
+pub fn canvas_marked(
+    ui: &mut Ui,
+    drawing: &Drawing,
+    size: Vec2,
+    view: Option<&mut View>,
+    marks: Option<&Highlight>,
+) -> Response {
     let sense = if view.is_some() {
         Sense::click_and_drag()
     } else {
@@ -196,6 +208,14 @@ pub fn canvas(ui: &mut Ui, drawing: &Drawing, size: Vec2, view: Option<&mut View
             origin: c + (t.origin - c) * view.zoom + view.pan,
             scale: t.scale * view.zoom,
         };
+    }
+    if let Some(h) = marks {
+        let positions: Vec<SceneVec> = drawing.atoms.iter().map(|a| a.pos).collect();
+        let under = Scene {
+            items: h.items(&positions),
+            ..Scene::default()
+        };
+        paint_scene(&painter, &under, t);
     }
     paint_scene(&painter, &drawing.scene, t);
     let hovered = response

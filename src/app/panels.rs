@@ -8,7 +8,7 @@ use super::card::{self, CardAction, task_label};
 use super::export_actions::Export;
 use super::first_run::FirstRun;
 use super::history::Exchange;
-use super::painter::{View, canvas};
+use super::painter::{View, canvas_marked};
 use super::pending_dialogs::Purpose;
 use super::state::Transient;
 use super::{App, Tab, main_smiles};
@@ -146,12 +146,43 @@ pub fn history_panel(app: &mut App, ui: &mut Ui) {
         .show(ui, |ui| {
             ui.heading("History");
             let label = ui.label("Search history");
+            let chat = &mut app.transient.chat;
             ui.add(
-                egui::TextEdit::singleline(&mut app.transient.chat.search)
-                    .hint_text("SMILES, text, task"),
+                egui::TextEdit::singleline(&mut chat.search).hint_text(if chat.substructure {
+                    "SMARTS or SMILES, e.g. c1ccccc1"
+                } else {
+                    "SMILES, text, task"
+                }),
             )
             .labelled_by(label.id);
-            let ids = listed_ids(app);
+            ui.checkbox(&mut chat.substructure, "Contains substructure")
+                .on_hover_text(
+                    "Read the search as a SMARTS pattern (a SMILES is one too) and list the \
+                     exchanges whose input or answers contain it; matched atoms are marked on \
+                     the cards",
+                );
+            if let Some(s) = chat.similar_to.clone() {
+                ui.horizontal_wrapped(|ui| {
+                    ui.weak("Ordered by similarity to");
+                    ui.monospace(short(&s, 30));
+                    if ui.small_button("Clear similarity").clicked() {
+                        app.transient.chat.similar_to = None;
+                    }
+                });
+            }
+            let listing = listed(app);
+            if let Some(e) = app.transient.molecule_search.pattern_error() {
+                ui.colored_label(ui.visuals().error_fg_color, format!("Invalid SMARTS: {e}"));
+            }
+            if listing.pending > 0 {
+                // The rest is searched over the next frames.
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.weak(format!("Searching: {} molecules left", listing.pending));
+                });
+                ui.ctx().request_repaint();
+            }
+            let ids: Vec<u64> = listing.rows.iter().map(|r| r.0).collect();
             ui.horizontal(|ui| {
                 ui.weak(format!("{} of {}", ids.len(), app.history().len()));
                 if ui
@@ -159,16 +190,18 @@ pub fn history_panel(app: &mut App, ui: &mut Ui) {
                     .on_hover_text("One row per result of the exchanges listed here")
                     .clicked()
                 {
-                    app.transient
-                        .dialogs
-                        .ask_save(Export::HistoryCsv(ids.clone()));
+                    app.transient.dialogs.ask_save(Export::HistoryCsv(ids));
                 }
             });
             ui.separator();
             egui::ScrollArea::vertical().show(ui, |ui| {
                 let mut clicked = None;
-                for x in app.history().iter().rev().filter(|x| ids.contains(&x.id)) {
-                    let text = format!("#{} {}: {}", x.id, x.task, short(&x.input, 40));
+                for &(id, score) in &listing.rows {
+                    let Some(x) = app.exchange(id) else { continue };
+                    let mut text = format!("#{} {}: {}", x.id, x.task, short(&x.input, 40));
+                    if let Some(s) = score {
+                        text = format!("{s:.2} · {text}");
+                    }
                     if ui
                         .selectable_label(app.transient.chat.focus == Some(x.id), text)
                         .clicked()
@@ -186,27 +219,79 @@ pub fn history_panel(app: &mut App, ui: &mut Ui) {
         });
 }
 
-/// The exchanges the search matches: the ones listed, and the ones the CSV export writes.
-fn listed_ids(app: &mut App) -> Vec<u64> {
+/// What the history panel lists: exchange ids in order, each with its similarity when
+/// "Similar to this" is on; and how many molecules are still to be searched.
+struct Listing {
+    rows: Vec<(u64, Option<f64>)>,
+    pending: usize,
+}
+
+/// Time the molecule searches may take per frame; the rest waits for the next frames.
+const SEARCH_BUDGET: std::time::Duration = std::time::Duration::from_millis(8);
+
+/// The exchanges the search matches, newest first or most similar first: the ones listed, and
+/// the ones the CSV export writes.
+fn listed(app: &mut App) -> Listing {
     let query = app.transient.chat.search.trim().to_owned();
-    // A query that reads as a molecule also finds it written in any atom order.
-    let canonical = (!query.is_empty() && !query.contains(' '))
-        .then(|| app.transient.cache.get(&query).summary.canonical.clone())
-        .flatten();
+    let substructure = app.transient.chat.substructure && !query.is_empty();
     let t = &mut app.transient;
-    app.persisted
-        .history
-        .exchanges
-        .iter()
-        .filter(|x| {
-            x.matches(&query)
-                || canonical.as_ref().is_some_and(|c| {
-                    let mut same = |s: &str| t.cache.get(s).summary.canonical.as_ref() == Some(c);
-                    same(&x.input) || x.results.iter().any(|r| same(&r.text))
-                })
-        })
-        .map(|x| x.id)
-        .collect()
+    let exchanges = &app.persisted.history.exchanges;
+    let search = &mut t.molecule_search;
+    search.set_pattern(substructure.then_some(query.as_str()));
+    search.set_similar(t.chat.similar_to.as_deref());
+    let pending = if search.pattern_active() || search.similar_to().is_some() {
+        // Newest first: those are the ones on screen.
+        search.step(exchanges.iter().rev().flat_map(molecules), SEARCH_BUDGET)
+    } else {
+        0
+    };
+    let matching: Vec<&Exchange> = if substructure {
+        exchanges
+            .iter()
+            .rev()
+            .filter(|x| molecules(x).any(|s| search.contains(s) == Some(true)))
+            .collect()
+    } else {
+        // A query that reads as a molecule also finds it written in any atom order.
+        let canonical = (!query.is_empty() && !query.contains(' '))
+            .then(|| t.cache.get(&query).summary.canonical.clone())
+            .flatten();
+        exchanges
+            .iter()
+            .rev()
+            .filter(|x| {
+                x.matches(&query)
+                    || canonical.as_ref().is_some_and(|c| {
+                        let mut same =
+                            |s: &str| t.cache.get(s).summary.canonical.as_ref() == Some(c);
+                        same(&x.input) || x.results.iter().any(|r| same(&r.text))
+                    })
+            })
+            .collect()
+    };
+    let rows = if search.similar_to().is_some() {
+        // The best of an exchange's molecules; exchanges without one are not listed.
+        let mut scored: Vec<(u64, Option<f64>)> = matching
+            .iter()
+            .filter_map(|x| {
+                let best = molecules(x)
+                    .filter_map(|s| search.similarity(s))
+                    .max_by(f64::total_cmp)?;
+                Some((x.id, Some(best)))
+            })
+            .collect();
+        // Stable: equal similarities stay newest first.
+        scored.sort_by(|a, b| b.1.unwrap_or(0.0).total_cmp(&a.1.unwrap_or(0.0)));
+        scored
+    } else {
+        matching.iter().map(|x| (x.id, None)).collect()
+    };
+    Listing { rows, pending }
+}
+
+/// The texts of an exchange that may be molecules: its input and its answers.
+fn molecules(x: &Exchange) -> impl Iterator<Item = &str> {
+    std::iter::once(x.input.as_str()).chain(x.results.iter().map(|r| r.text.as_str()))
 }
 
 fn short(s: &str, n: usize) -> String {
@@ -244,11 +329,12 @@ fn molecule_canvas(app: &mut App, ui: &mut Ui) {
     };
     ui.label(RichText::new(&smiles).monospace());
     let w = ui.available_width();
-    canvas(
+    canvas_marked(
         ui,
         d,
         Vec2::new(w, (w * 0.75).min(420.0)),
         Some(&mut app.transient.canvas.view),
+        app.transient.molecule_search.highlight(&smiles),
     );
     ui.weak("Scroll to zoom, drag to pan, double-click to reset; hover an atom for details.");
     ui.horizontal(|ui| {
@@ -579,9 +665,12 @@ pub fn chat(app: &mut App, ui: &mut Ui) {
             .iter()
             .filter_map(|x| Some((x.id, app_ahead(t, exchanges, x.id)?)))
             .collect();
+        // Out of `t` while the cards borrow it, and put back below.
+        let search = std::mem::take(&mut t.molecule_search);
         let view = |id: u64| card::CardView {
             valid_only,
             ahead: aheads.iter().find(|a| a.0 == id).map(|a| a.1),
+            search: Some(&search),
         };
         egui::ScrollArea::vertical()
             .stick_to_bottom(true)
@@ -630,6 +719,7 @@ pub fn chat(app: &mut App, ui: &mut Ui) {
                     ui.weak(format!("… {}", b.partial));
                 }
             });
+        t.molecule_search = search;
         for a in actions {
             app.apply(a);
         }

@@ -6,6 +6,7 @@ use super::backend::{GenerateOptions, ModelChoice, RequestId};
 use super::card::AnalysisCache;
 use super::history::History;
 use super::jobs::{JobId, Jobs};
+use super::molecule_search::MoleculeSearch;
 use super::painter::View;
 use super::pending_dialogs::PendingDialogs;
 use super::planner::Planner;
@@ -37,6 +38,8 @@ pub struct Transient {
     pub screenshot: Option<Screenshot>,
     /// Analyses by SMILES, computed once and shared by the cards, the canvas and the planner.
     pub cache: AnalysisCache,
+    /// The history panel's substructure and similarity searches, with their per-SMILES work.
+    pub molecule_search: MoleculeSearch,
 }
 
 /// The central view.
@@ -55,6 +58,10 @@ pub struct Chat {
     pub task_override: Option<Task>,
     /// The history panel's search box.
     pub search: String,
+    /// The search box holds a SMARTS (or SMILES) to find as a substructure of the molecules.
+    pub substructure: bool,
+    /// "Similar to this": the history is ordered by similarity to this molecule.
+    pub similar_to: Option<String>,
     /// An exchange picked in the history panel, shown above the chat.
     pub focus: Option<u64>,
     /// The cards hide SMILES answers that do not read.

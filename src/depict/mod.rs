@@ -1,8 +1,9 @@
 //! 2D depiction: coordinates (`layout`), drawing conventions into a backend-neutral `scene` of
-//! plain primitives (`draw`, `labels`, `wedges`, `radicals`, `shapes`), and backends (`svg`,
-//! `png`; the app paints scenes with egui).
+//! plain primitives (`draw`, `labels`, `wedges`, `radicals`, `shapes`, `highlight`), and
+//! backends (`svg`, `png`; the app paints scenes with egui).
 
 pub mod draw;
+pub mod highlight;
 pub mod labels;
 pub mod layout;
 pub mod png;
