@@ -9,14 +9,15 @@ use anyhow::{Result, anyhow};
 use super::card::AnalysisCache;
 use super::dialogs::SaveRequest;
 use super::history::{Exchange, write_atomically};
+use super::image_size::ImageSize;
 use super::planner::Planner;
 
 /// A file the user asked to save, waiting for its path.
 pub enum Export {
     /// One row per result of these exchanges (the ones the history search lists).
     HistoryCsv(Vec<u64>),
-    MoleculeSvg(String),
-    MoleculePng(String),
+    MoleculeSvg(String, ImageSize),
+    MoleculePng(String, ImageSize),
     RouteCsv,
     RouteSvg,
     RoutePng,
@@ -39,8 +40,8 @@ impl Export {
                 "CSV",
                 "csv",
             ),
-            Export::MoleculeSvg(_) => ("Save drawing as SVG", "molecule.svg", "SVG image", "svg"),
-            Export::MoleculePng(_) => ("Save drawing as PNG", "molecule.png", "PNG image", "png"),
+            Export::MoleculeSvg(..) => ("Save drawing as SVG", "molecule.svg", "SVG image", "svg"),
+            Export::MoleculePng(..) => ("Save drawing as PNG", "molecule.png", "PNG image", "png"),
             Export::RouteCsv => ("Export route as CSV", "route.csv", "CSV", "csv"),
             Export::RouteSvg => ("Export route as SVG", "route.svg", "SVG image", "svg"),
             Export::RoutePng => ("Export route as PNG", "route.png", "PNG image", "png"),
@@ -62,16 +63,16 @@ impl Export {
                 write_atomically(path, csv.as_bytes())
                     .map(|()| format!("exported {} rows to {}", rows.len(), path.display()))
             }
-            Export::MoleculeSvg(smiles) => match &from.cache.get(&smiles).drawing {
-                Some(d) => write_atomically(path, d.svg(600.0, 400.0).as_bytes())
-                    .map(|()| format!("saved {}", path.display())),
+            Export::MoleculeSvg(smiles, size) => match &from.cache.get(&smiles).drawing {
+                Some(d) => write_atomically(path, size.svg(d.scene.clone()).as_bytes())
+                    .map(|()| format!("saved {} ({})", path.display(), size.describe())),
                 None => Err(anyhow!("nothing to draw")),
             },
-            Export::MoleculePng(smiles) => match &from.cache.get(&smiles).drawing {
-                Some(d) => d
-                    .png(1200.0, 800.0)
+            Export::MoleculePng(smiles, size) => match &from.cache.get(&smiles).drawing {
+                Some(d) => size
+                    .png(d.scene.clone())
                     .and_then(|png| write_atomically(path, &png))
-                    .map(|()| format!("saved {}", path.display())),
+                    .map(|()| format!("saved {} ({})", path.display(), size.describe())),
                 None => Err(anyhow!("nothing to draw")),
             },
             Export::RouteCsv => write_atomically(path, from.planner.route_csv().as_bytes())

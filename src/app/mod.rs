@@ -18,6 +18,7 @@ pub mod fetch;
 mod first_run;
 pub mod history;
 mod history_saver;
+pub mod image_size;
 pub mod jobs;
 mod model_jobs;
 mod options;
@@ -203,10 +204,9 @@ impl App {
 
     /// Shows `smiles` large in the side panel, from its default zoom and pan.
     fn show_on_canvas(&mut self, smiles: String) {
-        self.transient.canvas = Canvas {
-            smiles: Some(smiles),
-            view: View::default(),
-        };
+        let canvas = &mut self.transient.canvas;
+        canvas.smiles = Some(smiles);
+        canvas.view = View::default();
     }
 
     fn exchange_for(&mut self, request: RequestId) -> Option<&mut Exchange> {

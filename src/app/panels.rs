@@ -8,6 +8,7 @@ use super::card::{self, CardAction, task_label};
 use super::export_actions::Export;
 use super::first_run::FirstRun;
 use super::history::Exchange;
+use super::image_size::ImageSize;
 use super::painter::{View, canvas};
 use super::pending_dialogs::Purpose;
 use super::state::Transient;
@@ -251,19 +252,46 @@ fn molecule_canvas(app: &mut App, ui: &mut Ui) {
         Some(&mut app.transient.canvas.view),
     );
     ui.weak("Scroll to zoom, drag to pan, double-click to reset; hover an atom for details.");
+    image_size_choice(ui, &mut app.transient.canvas.image_size);
+    let size = app.transient.canvas.image_size;
     ui.horizontal(|ui| {
         if ui.button("Save PNG…").clicked() {
             app.transient
                 .dialogs
-                .ask_save(Export::MoleculePng(smiles.clone()));
+                .ask_save(Export::MoleculePng(smiles.clone(), size));
         }
         if ui.button("Save SVG…").clicked() {
             app.transient
                 .dialogs
-                .ask_save(Export::MoleculeSvg(smiles.clone()));
+                .ask_save(Export::MoleculeSvg(smiles.clone(), size));
         }
         if ui.button("Reset view").clicked() {
             app.transient.canvas.view = View::default();
+        }
+    });
+}
+
+/// The saved picture's size: 1×, 2×, 4× the screen scale, or a width in cm at 300 dpi.
+fn image_size_choice(ui: &mut Ui, size: &mut ImageSize) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Image size")
+            .on_hover_text("Saved pictures are cropped to the drawing with a small margin.");
+        for k in [1u8, 2, 4] {
+            ui.selectable_value(size, ImageSize::Scale(k), format!("{k}×"));
+        }
+        let print = matches!(size, ImageSize::Print { .. });
+        if ui
+            .selectable_label(print, "300 dpi")
+            .on_hover_text("For slides and print: the PNG records 300 dpi and has the width below.")
+            .clicked()
+            && !print
+        {
+            *size = ImageSize::Print { width_cm: 8.0 };
+        }
+        if let ImageSize::Print { width_cm } = size {
+            let l = ui.label("Width (cm)");
+            ui.add(egui::DragValue::new(width_cm).range(1.0..=50.0).speed(0.1))
+                .labelled_by(l.id);
         }
     });
 }

@@ -5,6 +5,7 @@
 use super::backend::{GenerateOptions, ModelChoice, RequestId};
 use super::card::AnalysisCache;
 use super::history::History;
+use super::image_size::ImageSize;
 use super::jobs::{JobId, Jobs};
 use super::painter::View;
 use super::pending_dialogs::PendingDialogs;
@@ -70,6 +71,8 @@ pub struct Chat {
 pub struct Canvas {
     pub smiles: Option<String>,
     pub view: View,
+    /// How large Save PNG / Save SVG make the picture.
+    pub image_size: ImageSize,
 }
 
 /// Settings of the model panel (not saved: each start begins from the defaults and the command

@@ -1294,3 +1294,42 @@ fn a_molecule_card_shows_its_inchikey_with_a_copy_button() {
     );
     assert!(copied, "{:?}", h.output().platform_output.commands);
 }
+
+/// Save PNG crops to the drawing: aspirin's PNG has the drawing's aspect and size plus the
+/// margin at the chosen scale, and the 300 dpi choice records its resolution and physical width.
+#[test]
+fn saved_pictures_are_cropped_to_the_drawing_at_the_chosen_size() {
+    use textchem::depict::png::{dpi_of, size_of};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("aspirin.png");
+    let mut h = harness(options(dir.path(), Some(path.clone())));
+    let aspirin = "CC(=O)Oc1ccccc1C(=O)O";
+    send(&mut h, aspirin);
+    let scene = textchem::depict::molecule_scene(
+        &textchem::chem::smiles::parse_molecule(aspirin).unwrap(),
+        &textchem::depict::Style::default(),
+    );
+    let (lo, hi) = scene.bounds();
+    let (dw, dh) = (hi.x - lo.x, hi.y - lo.y);
+    for (choice, k) in [("1×", 1.0), ("4×", 4.0)] {
+        click(&mut h, choice);
+        click(&mut h, "Save PNG…");
+        let png = std::fs::read(&path).unwrap_or_else(|e| panic!("{e}: {:?}", h.state().notice()));
+        let (w, hgt) = size_of(&png).unwrap();
+        // 40 px per bond length and a 10 px margin at 1×.
+        let (ew, eh) = (dw * 40.0 * k + 20.0 * k, dh * 40.0 * k + 20.0 * k);
+        assert!((w as f64 - ew).abs() <= 1.0, "{choice}: {w} vs {ew}");
+        assert!((hgt as f64 - eh).abs() <= 1.0, "{choice}: {hgt} vs {eh}");
+        let aspect = (w as f64 - 20.0 * k) / (hgt as f64 - 20.0 * k);
+        assert!((aspect - dw / dh).abs() < 0.02, "{aspect} vs {}", dw / dh);
+        assert_eq!(dpi_of(&png), None);
+        std::fs::remove_file(&path).unwrap();
+    }
+    click(&mut h, "300 dpi");
+    click(&mut h, "Save PNG…");
+    let png = std::fs::read(&path).unwrap();
+    assert!((dpi_of(&png).unwrap() - 300.0).abs() < 0.05);
+    // The default 8 cm at 300 dpi.
+    assert_eq!(size_of(&png).unwrap().0, 945);
+    h.get_by_label_contains("8 cm at 300 dpi");
+}
