@@ -1,5 +1,5 @@
 //! Files written through a save dialog: the listed history as CSV, the canvas molecule as SVG or
-//! PNG, the planned route as CSV, SVG or PNG. Each export names its dialog and, once the user has
+//! PNG, the selected route as CSV, reaction SMILES, SVG or PNG. Each export names its dialog and, once the user has
 //! chosen a path, writes itself there (atomically) and says what it wrote.
 
 use std::path::Path;
@@ -19,6 +19,8 @@ pub enum Export {
     MoleculeSvg(String, ImageSize),
     MoleculePng(String, ImageSize),
     RouteCsv,
+    /// The route's steps as reaction SMILES, one a line.
+    RouteReactions,
     RouteSvg,
     RoutePng,
 }
@@ -43,6 +45,12 @@ impl Export {
             Export::MoleculeSvg(..) => ("Save drawing as SVG", "molecule.svg", "SVG image", "svg"),
             Export::MoleculePng(..) => ("Save drawing as PNG", "molecule.png", "PNG image", "png"),
             Export::RouteCsv => ("Export route as CSV", "route.csv", "CSV", "csv"),
+            Export::RouteReactions => (
+                "Export route as reaction SMILES",
+                "route.smi",
+                "Reaction SMILES",
+                "smi",
+            ),
             Export::RouteSvg => ("Export route as SVG", "route.svg", "SVG image", "svg"),
             Export::RoutePng => ("Export route as PNG", "route.png", "PNG image", "png"),
         };
@@ -77,6 +85,10 @@ impl Export {
             },
             Export::RouteCsv => write_atomically(path, from.planner.route_csv().as_bytes())
                 .map(|()| format!("saved route to {}", path.display())),
+            Export::RouteReactions => {
+                write_atomically(path, from.planner.route_reactions().as_bytes())
+                    .map(|()| format!("saved route reactions to {}", path.display()))
+            }
             Export::RouteSvg => match from.planner.route_svg() {
                 Some(svg) => write_atomically(path, svg.as_bytes())
                     .map(|()| format!("saved route picture to {}", path.display())),

@@ -13,6 +13,7 @@ enum PlannerAction {
     Plan,
     Expand(usize),
     Prune(usize, usize),
+    Choose(usize, usize),
     Export(Export),
     ShowOnCanvas(String),
 }
@@ -41,6 +42,7 @@ pub fn show(app: &mut App, ui: &mut Ui) {
                         .expand(n, app.backend.as_mut(), t.settings.generate);
                 }
                 PlannerAction::Prune(n, k) => t.planner.prune(n, k),
+                PlannerAction::Choose(n, k) => t.planner.choose(n, k),
                 PlannerAction::Export(export) => t.dialogs.ask_save(export),
                 PlannerAction::ShowOnCanvas(s) => app.show_on_canvas(s),
             }
@@ -76,6 +78,9 @@ fn route(
             if ui.button("Export route CSV…").clicked() {
                 actions.push(PlannerAction::Export(Export::RouteCsv));
             }
+            if ui.button("Export route reactions…").clicked() {
+                actions.push(PlannerAction::Export(Export::RouteReactions));
+            }
             if ui.button("Export route SVG…").clicked() {
                 actions.push(PlannerAction::Export(Export::RouteSvg));
             }
@@ -86,6 +91,9 @@ fn route(
     });
     if let Some(e) = error {
         ui.colored_label(ui.visuals().error_fg_color, e);
+    }
+    if !p.nodes.is_empty() {
+        route_summary(ui, p);
     }
     ui.weak(
         "Each expansion asks the model for precursor sets; each set is checked by forward \
@@ -98,6 +106,30 @@ fn route(
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| node(ui, p, 0, cache, actions));
+}
+
+/// The selected route in one line: its steps, starting materials and overall probability.
+fn route_summary(ui: &mut Ui, p: &Planner) {
+    let steps = p.selected_route().len();
+    let leaves = p.route_leaves();
+    let available = leaves.iter().filter(|&&n| p.nodes[n].available).count();
+    ui.horizontal_wrapped(|ui| {
+        ui.label(format!(
+            "Selected route: {steps} step{}, {} starting material{} ({available} available)",
+            if steps == 1 { "" } else { "s" },
+            leaves.len(),
+            if leaves.len() == 1 { "" } else { "s" },
+        ));
+        if let Some(prob) = p.route_probability() {
+            ui.label(format!("route probability {prob:.3}"))
+                .on_hover_text(
+                    "The product of the steps' probabilities; each step's probability is the \
+                 exponential of the model's length-normalised log score for that option \
+                 (so this is exp of the sum of the steps' scores). It ranks routes; it is \
+                 not a yield.",
+                );
+        }
+    });
 }
 
 fn node(
@@ -178,6 +210,14 @@ fn node(
                     RoundTrip::Failed(m) => {
                         ui.colored_label(ui.visuals().error_fg_color, m.clone());
                     }
+                }
+                if s.valid
+                    && ui
+                        .radio(p.nodes[n].chosen == Some(k), "use in route")
+                        .on_hover_text("The exported route takes this option for this molecule.")
+                        .clicked()
+                {
+                    actions.push(PlannerAction::Choose(n, k));
                 }
                 if ui.small_button("Prune").clicked() {
                     actions.push(PlannerAction::Prune(n, k));

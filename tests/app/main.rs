@@ -335,12 +335,14 @@ impl FileDialogs for QueuedDialogs {
 }
 
 /// Plans a route with a scripted model (retrosynthesis proposes two precursor sets; forward
-/// prediction confirms the first) and exports it as CSV, SVG and PNG through the dialogs.
+/// prediction confirms both), selects the second and exports it as CSV, reaction SMILES, SVG and
+/// PNG through the dialogs: each file holds that route only.
 #[test]
-fn a_planned_route_exports_as_csv_svg_and_png() {
+fn the_selected_route_exports_as_csv_reactions_svg_and_png() {
     let dir = tempfile::tempdir().unwrap();
-    let (csv, svg, png) = (
+    let (csv, smi, svg, png) = (
         dir.path().join("route.csv"),
+        dir.path().join("route.smi"),
         dir.path().join("route.svg"),
         dir.path().join("route.png"),
     );
@@ -353,13 +355,23 @@ fn a_planned_route_exports_as_csv_svg_and_png() {
         ],
     );
     opts.dialogs = Box::new(QueuedDialogs(Mutex::new(
-        [csv.clone(), svg.clone(), png.clone()].into(),
+        [csv.clone(), smi.clone(), svg.clone(), png.clone()].into(),
     )));
     let mut h = harness(opts);
     plan_and_expand(&mut h, "CCOC(C)=O");
     assert_eq!(h.get_all_by_label("round trip confirmed").count(), 2);
+    h.get_by_label_contains("Selected route: 1 step, 2 starting materials (0 available)");
+    // The second option, with ethanol bought.
+    h.get_all_by_label("use in route").nth(1).unwrap().click();
+    h.run();
+    // Checkboxes: the target, option 1's two precursors, then option 2's: ethanol is the 4th.
+    h.get_all_by_label("available").nth(3).unwrap().click();
+    h.run();
+    h.get_by_label_contains("(1 available)");
+    h.get_by_label_contains("route probability 0.905");
     for button in [
         "Export route CSV…",
+        "Export route reactions…",
         "Export route SVG…",
         "Export route PNG…",
     ] {
@@ -368,20 +380,25 @@ fn a_planned_route_exports_as_csv_svg_and_png() {
     }
     let csv = std::fs::read_to_string(&csv)
         .unwrap_or_else(|e| panic!("{e}: notice {:?}", h.state().notice()));
-    assert!(
-        csv.contains("0,CCOC(C)=O,CCO.CC(=O)O,0.0000,confirmed,"),
-        "{csv}"
+    assert_eq!(
+        csv,
+        "depth,product,precursors,score,probability,round_trip,available,starting_materials\r\n\
+         0,CCOC(C)=O,CCO.CC(=O)Cl,-0.1000,0.9048,confirmed,CCO,CCO.CC(=O)Cl\r\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&smi).unwrap(),
+        "CCO.CC(=O)Cl>>CCOC(C)=O\n"
     );
     let svg = std::fs::read_to_string(svg).unwrap();
     assert!(svg.starts_with("<svg"), "{}", &svg[..80.min(svg.len())]);
-    assert!(svg.contains("CCOC(C)=O: option 1 · score 0.000 · round trip confirmed"));
-    assert!(svg.contains("option 2"));
+    assert!(svg.contains("route probability 0.905"), "{svg}");
+    assert!(svg.contains(">available<") && svg.contains(">not available<"));
+    // One arrow head, and the unchosen option's acid (two O labels only in CC(=O)O) absent.
+    assert_eq!(svg.matches("<polygon").count(), 1);
+    assert!(svg.contains(">Cl<"));
     let png = std::fs::read(png).unwrap();
-    assert!(
-        png.starts_with(b"\x89PNG") && png.len() > 5000,
-        "{} bytes",
-        png.len()
-    );
+    let (w, hgt) = textchem::depict::png::size_of(&png).unwrap();
+    assert!(w > hgt, "drawn left to right: {w}x{hgt}");
     h.get_by_label_contains("saved route picture to");
 }
 
