@@ -622,6 +622,16 @@ fn snapshots_of_the_chat_and_the_planner() {
 
     plan_and_expand(&mut h, "CCOC(C)=O");
     snapshot::check(&mut h, "planner");
+
+    // The second option selected, ethanol bought: the radio, the summary and its probability.
+    h.get_all_by_label("use in route").nth(1).unwrap().click();
+    h.run();
+    h.get_all_by_label("available")
+        .nth(3)
+        .unwrap()
+        .click_accesskit();
+    h.run();
+    snapshot::check(&mut h, "planner_selected_route");
 }
 
 /// A stand-in for the hub: "downloads" a folder in four chunks, each let through by the test.
