@@ -45,6 +45,8 @@ pub enum CardAction {
     Cancel(u64),
     /// Ask the model again, as the same task.
     Retry(u64),
+    /// Save this molecule as an SD file.
+    SaveSdf(String),
 }
 
 /// How the chat wants a card shown.
@@ -356,6 +358,9 @@ fn properties(ui: &mut Ui, a: &Analysis, actions: &mut Vec<CardAction>) {
         {
             ui.ctx()
                 .copy_text(crate::export::molfile::mol_block(&m, &a.smiles));
+        }
+        if !a.smiles.contains('>') && ui.small_button("Save SDF…").clicked() {
+            actions.push(CardAction::SaveSdf(a.smiles.clone()));
         }
         if let Some(d) = &a.drawing
             && ui.small_button("Copy SVG").clicked()

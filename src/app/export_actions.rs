@@ -1,5 +1,5 @@
-//! Files written through a save dialog: the listed history as CSV, the canvas molecule as SVG or
-//! PNG, the selected route as CSV, reaction SMILES, SVG or PNG. Each export names its dialog and, once the user has
+//! Files written through a save dialog: the listed history as CSV or SDF, a card's molecule as
+//! SDF, the canvas molecule as SVG or PNG, the selected route as CSV, reaction SMILES, SVG or PNG. Each export names its dialog and, once the user has
 //! chosen a path, writes itself there (atomically) and says what it wrote.
 
 use std::path::Path;
@@ -16,6 +16,10 @@ use super::planner::Planner;
 pub enum Export {
     /// One row per result of these exchanges (the ones the history search lists).
     HistoryCsv(Vec<u64>),
+    /// The valid molecules of these exchanges (inputs and answers) as an SD file.
+    HistorySdf(Vec<u64>),
+    /// One molecule (a card's) as an SD file.
+    MoleculeSdf(String),
     MoleculeSvg(String, ImageSize),
     MoleculePng(String, ImageSize),
     RouteCsv,
@@ -42,6 +46,13 @@ impl Export {
                 "CSV",
                 "csv",
             ),
+            Export::HistorySdf(_) => (
+                "Export molecules as SDF",
+                "textchem-molecules.sdf",
+                "SD file",
+                "sdf",
+            ),
+            Export::MoleculeSdf(_) => ("Save molecule as SDF", "molecule.sdf", "SD file", "sdf"),
             Export::MoleculeSvg(..) => ("Save drawing as SVG", "molecule.svg", "SVG image", "svg"),
             Export::MoleculePng(..) => ("Save drawing as PNG", "molecule.png", "PNG image", "png"),
             Export::RouteCsv => ("Export route as CSV", "route.csv", "CSV", "csv"),
@@ -71,6 +82,16 @@ impl Export {
                 write_atomically(path, csv.as_bytes())
                     .map(|()| format!("exported {} rows to {}", rows.len(), path.display()))
             }
+            Export::HistorySdf(ids) => {
+                let entries: Vec<(String, String)> = from
+                    .exchanges
+                    .iter()
+                    .filter(|x| ids.contains(&x.id))
+                    .flat_map(sdf_entries)
+                    .collect();
+                write_sdf(path, &entries)
+            }
+            Export::MoleculeSdf(smiles) => write_sdf(path, &[(smiles.clone(), smiles)]),
             Export::MoleculeSvg(smiles, size) => match &from.cache.get(&smiles).drawing {
                 Some(d) => write_atomically(path, size.svg(d.scene.clone()).as_bytes())
                     .map(|()| format!("saved {} ({})", path.display(), size.describe())),
@@ -102,4 +123,40 @@ impl Export {
             },
         }
     }
+}
+
+/// An exchange's molecules for an SD file, each (name, SMILES): its input when it reads as a
+/// molecule, and its answers the reader accepted. Answers of a failed exchange are not valid.
+fn sdf_entries(x: &Exchange) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let input = x.input.trim();
+    if !input.contains('>') && crate::chem::smiles::parse_molecule(input).is_ok() {
+        out.push((format!("#{} input", x.id), input.to_owned()));
+    }
+    for r in &x.results {
+        if r.valid == Some(true) {
+            out.push((
+                format!("#{} {} answer {}", x.id, x.task, r.rank),
+                r.text.clone(),
+            ));
+        }
+    }
+    out
+}
+
+/// Writes `entries` (name, SMILES) as an SD file; says how many were written and which did not
+/// read.
+fn write_sdf(path: &Path, entries: &[(String, String)]) -> Result<String> {
+    let (sdf, skipped) =
+        crate::export::sdf::to_sdf(entries.iter().map(|(n, s)| (n.as_str(), s.as_str())));
+    let written = entries.len() - skipped.len();
+    if written == 0 {
+        return Err(anyhow!("no molecule to write"));
+    }
+    write_atomically(path, sdf.as_bytes())?;
+    let mut msg = format!("saved {written} molecules to {}", path.display());
+    if let Some((name, e)) = skipped.first() {
+        msg.push_str(&format!("; {} skipped ({name}: {e})", skipped.len()));
+    }
+    Ok(msg)
 }

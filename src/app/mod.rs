@@ -319,6 +319,10 @@ impl App {
                 }
             }
             CardAction::Cancel(id) => self.cancel_exchange(id),
+            CardAction::SaveSdf(smiles) => self
+                .transient
+                .dialogs
+                .ask_save(export_actions::Export::MoleculeSdf(smiles)),
             CardAction::Retry(id) => {
                 if let Some((task, input)) = self
                     .exchange(id)

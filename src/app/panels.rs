@@ -164,6 +164,18 @@ pub fn history_panel(app: &mut App, ui: &mut Ui) {
                         .dialogs
                         .ask_save(Export::HistoryCsv(ids.clone()));
                 }
+                if ui
+                    .button("Export SDF…")
+                    .on_hover_text(
+                        "The molecules of the exchanges listed here: inputs that are SMILES and \
+                         every valid SMILES answer, with name, canonical SMILES and formula",
+                    )
+                    .clicked()
+                {
+                    app.transient
+                        .dialogs
+                        .ask_save(Export::HistorySdf(ids.clone()));
+                }
             });
             ui.separator();
             egui::ScrollArea::vertical().show(ui, |ui| {

@@ -1360,3 +1360,67 @@ fn saved_pictures_are_cropped_to_the_drawing_at_the_chosen_size() {
     assert_eq!(size_of(&png).unwrap().0, 945);
     h.get_by_label_contains("8 cm at 300 dpi");
 }
+
+/// SDF export: the history's listed exchanges give their SMILES inputs and valid answers (not
+/// the invalid one), and a card's "Save SDF…" gives its molecule; each record is a MOL block
+/// with name, SMILES, canonical SMILES and formula fields, ended by `$$$$`.
+#[test]
+fn sdf_export_of_the_history_and_of_a_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = |rank: usize, text: &str, valid: bool| ResultRecord {
+        rank,
+        text: text.to_owned(),
+        score: Some(-0.1),
+        valid: Some(valid),
+        canonical_smiles: None,
+        error: None,
+    };
+    let mut described = Exchange::new(1, Task::Molecule, "The molecule is ethanol.");
+    described.results = vec![record(1, "CCO", true), record(2, "C1CC", false)];
+    let mut caption = Exchange::new(2, Task::Caption, "c1ccccc1O");
+    caption.results = vec![record(1, "The molecule is phenol.", false)];
+    for x in [&mut described, &mut caption] {
+        x.status = Status::Done;
+    }
+    let mut history = History::empty(dir.path().join("history.json"));
+    history.exchanges = vec![described, caption];
+    history.save().unwrap();
+    let (all, one) = (dir.path().join("all.sdf"), dir.path().join("one.sdf"));
+    let mut opts = options(dir.path(), None);
+    opts.dialogs = Box::new(QueuedDialogs(Mutex::new([all.clone(), one.clone()].into())));
+    let mut h = harness(opts);
+    h.run();
+    click(&mut h, "Export SDF…");
+    let sdf = std::fs::read_to_string(&all)
+        .unwrap_or_else(|e| panic!("{e}: notice {:?}", h.state().notice()));
+    let records: Vec<&str> = sdf.split_terminator("$$$$\n").collect();
+    assert_eq!(records.len(), 2, "{sdf}");
+    assert_eq!(sdf.matches("$$$$\n").count(), 2);
+    assert!(
+        records[0].starts_with("#1 molecule answer 1\n"),
+        "{}",
+        records[0]
+    );
+    assert!(records[0].contains("\n  3  2  0  0  0  0  0  0  0  0999 V2000\n"));
+    assert!(records[0].contains("> <smiles>\nCCO\n\n> <canonical_smiles>\nCCO\n\n"));
+    assert!(records[0].contains("> <formula>\nC2H6O\n\n"));
+    assert!(records[1].starts_with("#2 input\n"), "{}", records[1]);
+    assert!(records[1].contains("> <formula>\nC6H6O\n\n"));
+    assert!(!sdf.contains("C1CC"));
+    h.get_by_label_contains("saved 2 molecules to");
+
+    send(&mut h, "CC(=O)[O-]");
+    // The newest card's button (the history's cards have theirs above).
+    h.get_all_by_label("Save SDF…")
+        .last()
+        .unwrap()
+        .click_accesskit();
+    h.step();
+    h.step();
+    let sdf = std::fs::read_to_string(&one).unwrap();
+    assert!(sdf.starts_with("CC(=O)[O-]\n"));
+    assert!(sdf.contains("M  CHG  1   4  -1\n"));
+    assert!(sdf.contains("> <formula>\nC2H3O2-\n\n"));
+    assert!(sdf.ends_with("\n$$$$\n"));
+    assert_eq!(sdf.matches("$$$$").count(), 1);
+}
