@@ -68,6 +68,16 @@ impl ImageSize {
         }
     }
 
+    /// `scene` at this size as an image for the clipboard.
+    pub fn color_image(&self, scene: Scene) -> anyhow::Result<egui::ColorImage> {
+        let pixmap = crate::depict::png::to_pixmap(&self.apply(scene))?;
+        let size = [pixmap.width() as usize, pixmap.height() as usize];
+        Ok(egui::ColorImage::from_rgba_premultiplied(
+            size,
+            pixmap.data(),
+        ))
+    }
+
     /// SVG text of `scene` at this size (print sizes give the physical width too).
     pub fn svg(&self, scene: Scene) -> String {
         let scene = self.apply(scene);

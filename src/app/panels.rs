@@ -277,11 +277,41 @@ fn molecule_canvas(app: &mut App, ui: &mut Ui) {
                 .dialogs
                 .ask_save(Export::MoleculeSvg(smiles.clone(), size));
         }
+        let copy = ui
+            .button("Copy image")
+            .on_hover_text("The picture at the size above, as an image on the clipboard");
+        if copy.clicked() {
+            app.transient.notice = Some(copy_image(ui.ctx(), &d.scene, size));
+        }
         if ui.button("Reset view").clicked() {
             app.transient.canvas.view = View::default();
         }
     });
 }
+
+/// Puts the drawing on the clipboard as an image and says so, or says why it cannot.
+fn copy_image(ctx: &egui::Context, scene: &crate::depict::scene::Scene, size: ImageSize) -> String {
+    if !CLIPBOARD_IMAGES {
+        return "This platform's clipboard takes no images: use Save PNG… or Copy SVG instead."
+            .to_owned();
+    }
+    match size.color_image(scene.clone()) {
+        Ok(image) => {
+            let [w, h] = image.size;
+            ctx.copy_image(image);
+            format!("copied a {w}×{h} image to the clipboard")
+        }
+        Err(e) => format!("could not copy the image: {e:#}"),
+    }
+}
+
+/// Whether eframe's clipboard takes images here (arboard on desktop systems; not on mobile or
+/// the web).
+const CLIPBOARD_IMAGES: bool = cfg!(not(any(
+    target_os = "android",
+    target_os = "ios",
+    target_arch = "wasm32"
+)));
 
 /// The saved picture's size: 1×, 2×, 4× the screen scale, or a width in cm at 300 dpi.
 fn image_size_choice(ui: &mut Ui, size: &mut ImageSize) {

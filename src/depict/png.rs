@@ -12,6 +12,11 @@ use super::svg::to_svg;
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 
 pub fn to_png(scene: &Scene) -> anyhow::Result<Vec<u8>> {
+    to_pixmap(scene)?.encode_png().context("encoding PNG")
+}
+
+/// The scene rendered to pixels (premultiplied RGBA), for clipboards and textures.
+pub fn to_pixmap(scene: &Scene) -> anyhow::Result<tiny_skia::Pixmap> {
     let svg = to_svg(scene);
     let mut db = usvg::fontdb::Database::new();
     db.load_font_data(FONT.to_vec());
@@ -25,7 +30,7 @@ pub fn to_png(scene: &Scene) -> anyhow::Result<Vec<u8>> {
     let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height())
         .context("drawing size must be at least one pixel")?;
     resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
-    pixmap.encode_png().context("encoding PNG")
+    Ok(pixmap)
 }
 
 /// `to_png` with its resolution recorded (a pHYs chunk), so slide and word-processor programs

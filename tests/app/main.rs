@@ -1359,6 +1359,23 @@ fn saved_pictures_are_cropped_to_the_drawing_at_the_chosen_size() {
     // The default 8 cm at 300 dpi.
     assert_eq!(size_of(&png).unwrap().0, 945);
     h.get_by_label_contains("8 cm at 300 dpi");
+
+    // Copy image: the same picture goes to the clipboard as an image command.
+    h.get_by_label("Copy image").click();
+    h.step();
+    let copied = h
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .find_map(|c| match c {
+            egui::OutputCommand::CopyImage(image) => Some(image.size),
+            _ => None,
+        });
+    let (w, hgt) = size_of(&png).unwrap();
+    assert_eq!(copied, Some([w as usize, hgt as usize]));
+    h.run();
+    h.get_by_label_contains(&format!("copied a {w}×{hgt} image to the clipboard"));
 }
 
 /// SDF export: the history's listed exchanges give their SMILES inputs and valid answers (not
