@@ -1441,3 +1441,44 @@ fn sdf_export_of_the_history_and_of_a_card() {
     assert!(sdf.ends_with("\n$$$$\n"));
     assert_eq!(sdf.matches("$$$$").count(), 1);
 }
+
+/// An invalid answer shows the reader's error and where it is: a valence error draws the graph as
+/// written with the named atom circled; a grammar error marks the character in the SMILES.
+#[test]
+fn invalid_answers_show_the_atoms_or_the_place_the_reader_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = scripted(
+        dir.path(),
+        None,
+        vec![(Task::Molecule, vec!["C(C)(C)(C)(C)C", "CC(C"])],
+    );
+    let mut h = harness(opts);
+    send(&mut h, "The molecule is a branched alkane.");
+    h.get_by_label_contains("impossible valence (atoms 0) at column 0");
+    h.get_by_label("As written, with the atoms the reader names circled in red.");
+    h.get_by_label_contains("unmatched parenthesis");
+    h.get_by_label("marked: where the reader stopped (column 2)");
+    // The answer as the model wrote it, and the copy with the marked character.
+    assert_eq!(h.get_all_by_label("CC(C").count(), 2);
+}
+
+/// The invalid answers' card: the circled atom and the marked character.
+#[test]
+fn snapshot_of_invalid_answers() {
+    if !snapshot::adapter_or_skip("the snapshot tests") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let opts = scripted(
+        dir.path(),
+        None,
+        vec![(Task::Molecule, vec!["C(C)(C)(C)(C)C", "CC(C"])],
+    );
+    let mut h = Harness::builder()
+        .with_size(egui::Vec2::new(1200.0, 800.0))
+        .with_theme(egui::Theme::Light)
+        .wgpu()
+        .build_eframe(move |cc| App::new(cc, opts));
+    send(&mut h, "The molecule is a branched alkane.");
+    snapshot::check(&mut h, "invalid_answers");
+}
