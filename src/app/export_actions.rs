@@ -1,6 +1,8 @@
 //! Files written through a save dialog: the listed history as CSV or SDF, a card's molecule as
-//! SDF, the canvas molecule as SVG or PNG, the selected route as CSV, reaction SMILES, SVG or PNG. Each export names its dialog and, once the user has
-//! chosen a path, writes itself there (atomically) and says what it wrote.
+//! SDF, the canvas molecule as SVG or PNG, the selected route as CSV, reaction SMILES, SVG or
+//! PNG. Each export names its dialog and, once the user has chosen a path, copies what it needs
+//! from the app; rendering and writing (atomically) then run on their own thread, which says
+//! what it wrote.
 
 use std::path::Path;
 
@@ -68,62 +70,96 @@ impl Export {
         SaveRequest::new(title, file_name, kind, extension)
     }
 
-    /// Writes the file to `path` and returns the line that tells the user.
-    pub fn write(self, path: &Path, from: Sources<'_>) -> Result<String> {
-        match self {
+    /// Takes what the file needs from the app (owned copies) and returns the work that renders
+    /// and writes it, to run off the UI thread; that work returns the line that tells the user.
+    pub fn prepare(self, from: Sources<'_>) -> Result<Writer> {
+        let listed = |ids: &[u64]| -> Vec<Exchange> {
+            from.exchanges
+                .iter()
+                .filter(|x| ids.contains(&x.id))
+                .cloned()
+                .collect()
+        };
+        let scene = |smiles: &str, cache: &mut AnalysisCache| {
+            cache
+                .get(smiles)
+                .drawing
+                .as_ref()
+                .map(|d| d.scene.clone())
+                .ok_or_else(|| anyhow!("nothing to draw"))
+        };
+        Ok(match self {
             Export::HistoryCsv(ids) => {
-                let rows: Vec<_> = from
-                    .exchanges
-                    .iter()
-                    .filter(|x| ids.contains(&x.id))
-                    .flat_map(Exchange::csv_rows)
-                    .collect();
-                let csv = crate::export::csv::to_csv(&rows);
-                write_atomically(path, csv.as_bytes())
-                    .map(|()| format!("exported {} rows to {}", rows.len(), path.display()))
+                let exchanges = listed(&ids);
+                Box::new(move |path| {
+                    let rows: Vec<_> = exchanges.iter().flat_map(Exchange::csv_rows).collect();
+                    let csv = crate::export::csv::to_csv(&rows);
+                    write_atomically(path, csv.as_bytes())
+                        .map(|()| format!("exported {} rows to {}", rows.len(), path.display()))
+                })
             }
             Export::HistorySdf(ids) => {
-                let entries: Vec<(String, String)> = from
-                    .exchanges
-                    .iter()
-                    .filter(|x| ids.contains(&x.id))
-                    .flat_map(sdf_entries)
-                    .collect();
-                write_sdf(path, &entries)
+                let exchanges = listed(&ids);
+                Box::new(move |path| {
+                    let entries: Vec<_> = exchanges.iter().flat_map(sdf_entries).collect();
+                    write_sdf(path, &entries)
+                })
             }
-            Export::MoleculeSdf(smiles) => write_sdf(path, &[(smiles.clone(), smiles)]),
-            Export::MoleculeSvg(smiles, size) => match &from.cache.get(&smiles).drawing {
-                Some(d) => write_atomically(path, size.svg(d.scene.clone()).as_bytes())
-                    .map(|()| format!("saved {} ({})", path.display(), size.describe())),
-                None => Err(anyhow!("nothing to draw")),
-            },
-            Export::MoleculePng(smiles, size) => match &from.cache.get(&smiles).drawing {
-                Some(d) => size
-                    .png(d.scene.clone())
-                    .and_then(|png| write_atomically(path, &png))
-                    .map(|()| format!("saved {} ({})", path.display(), size.describe())),
-                None => Err(anyhow!("nothing to draw")),
-            },
-            Export::RouteCsv => write_atomically(path, from.planner.route_csv().as_bytes())
-                .map(|()| format!("saved route to {}", path.display())),
+            Export::MoleculeSdf(smiles) => {
+                Box::new(move |path| write_sdf(path, &[(smiles.clone(), smiles)]))
+            }
+            Export::MoleculeSvg(smiles, size) => {
+                let scene = scene(&smiles, from.cache)?;
+                Box::new(move |path| {
+                    write_atomically(path, size.svg(scene).as_bytes())
+                        .map(|()| format!("saved {} ({})", path.display(), size.describe()))
+                })
+            }
+            Export::MoleculePng(smiles, size) => {
+                let scene = scene(&smiles, from.cache)?;
+                Box::new(move |path| {
+                    size.png(scene)
+                        .and_then(|png| write_atomically(path, &png))
+                        .map(|()| format!("saved {} ({})", path.display(), size.describe()))
+                })
+            }
+            Export::RouteCsv => {
+                let csv = from.planner.route_csv();
+                Box::new(move |path| {
+                    write_atomically(path, csv.as_bytes())
+                        .map(|()| format!("saved route to {}", path.display()))
+                })
+            }
             Export::RouteReactions => {
-                write_atomically(path, from.planner.route_reactions().as_bytes())
-                    .map(|()| format!("saved route reactions to {}", path.display()))
+                let lines = from.planner.route_reactions();
+                Box::new(move |path| {
+                    write_atomically(path, lines.as_bytes())
+                        .map(|()| format!("saved route reactions to {}", path.display()))
+                })
             }
-            Export::RouteSvg => match from.planner.route_svg() {
-                Some(svg) => write_atomically(path, svg.as_bytes())
-                    .map(|()| format!("saved route picture to {}", path.display())),
-                None => Err(anyhow!("no route to draw")),
-            },
-            Export::RoutePng => match from.planner.route_png() {
-                Some(png) => png
-                    .and_then(|png| write_atomically(path, &png))
-                    .map(|()| format!("saved route picture to {}", path.display())),
-                None => Err(anyhow!("no route to draw")),
-            },
-        }
+            Export::RouteSvg | Export::RoutePng => {
+                let scene = from
+                    .planner
+                    .route_scene()
+                    .ok_or_else(|| anyhow!("no route to draw"))?;
+                let png = matches!(self, Export::RoutePng);
+                Box::new(move |path| {
+                    let scene = super::planner::at_route_scale(scene);
+                    let bytes = if png {
+                        crate::depict::png::to_png(&scene)?
+                    } else {
+                        crate::depict::svg::to_svg(&scene).into_bytes()
+                    };
+                    write_atomically(path, &bytes)
+                        .map(|()| format!("saved route picture to {}", path.display()))
+                })
+            }
+        })
     }
 }
+
+/// Renders and writes an export to the path given; returns what to tell the user.
+pub type Writer = Box<dyn FnOnce(&Path) -> Result<String> + Send>;
 
 /// An exchange's molecules for an SD file, each (name, SMILES): its input when it reads as a
 /// molecule, and its answers the reader accepted. Answers of a failed exchange are not valid.

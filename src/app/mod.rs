@@ -99,6 +99,7 @@ impl App {
             jobs: Jobs::default(),
             dialogs: PendingDialogs::new(options.dialogs, ctx.clone()),
             notice,
+            exports_done: std::sync::mpsc::channel(),
             screenshot: options
                 .screenshot
                 .map(|p| Screenshot::new(p, options.screenshot_frames)),
@@ -361,10 +362,21 @@ impl App {
                     cache: &mut t.cache,
                     planner: &t.planner,
                 };
-                t.notice = Some(match export.write(&path, from) {
-                    Ok(msg) => msg,
-                    Err(e) => format!("could not save {}: {e:#}", path.display()),
-                });
+                match export.prepare(from) {
+                    Ok(writer) => {
+                        t.notice = Some(format!("saving {}…", path.display()));
+                        let done = t.exports_done.0.clone();
+                        let ctx = self.ctx.clone();
+                        std::thread::spawn(move || {
+                            let msg = writer(&path).unwrap_or_else(|e| {
+                                format!("could not save {}: {e:#}", path.display())
+                            });
+                            let _ = done.send(msg);
+                            ctx.request_repaint();
+                        });
+                    }
+                    Err(e) => t.notice = Some(format!("could not save {}: {e:#}", path.display())),
+                }
             }
         }
     }
@@ -411,6 +423,9 @@ impl eframe::App for App {
         }
         for (purpose, path) in self.transient.dialogs.answers() {
             self.on_dialog(purpose, path);
+        }
+        while let Ok(msg) = self.transient.exports_done.1.try_recv() {
+            self.transient.notice = Some(msg);
         }
         self.poll_jobs();
         self.save_if_changed();

@@ -510,7 +510,7 @@ fn caption_item(x: f64, y: f64, text: String, color: Color) -> Item {
 }
 
 /// Scales a route scene (bond-length units) to `ROUTE_PX` pixels per bond.
-fn at_route_scale(mut scene: Scene) -> Scene {
+pub fn at_route_scale(mut scene: Scene) -> Scene {
     let (lo, hi) = scene.bounds();
     let w = (hi.x - lo.x) * ROUTE_PX + 2.0 * ROUTE_MARGIN;
     let h = (hi.y - lo.y) * ROUTE_PX + 2.0 * ROUTE_MARGIN;

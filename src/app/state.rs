@@ -34,6 +34,11 @@ pub struct Transient {
     pub dialogs: PendingDialogs,
     /// One line telling the user what just happened (exported, saved, failed to save).
     pub notice: Option<String>,
+    /// Export threads report here what they wrote (or why they could not).
+    pub exports_done: (
+        std::sync::mpsc::Sender<String>,
+        std::sync::mpsc::Receiver<String>,
+    ),
     /// `--screenshot`: capture after the first frames, then close.
     pub screenshot: Option<Screenshot>,
     /// Analyses by SMILES, computed once and shared by the cards, the canvas and the planner.
