@@ -27,8 +27,8 @@ pub enum Export {
     RouteCsv,
     /// The route's steps as reaction SMILES, one a line.
     RouteReactions,
-    RouteSvg,
-    RoutePng,
+    RouteSvg(ImageSize),
+    RoutePng(ImageSize),
 }
 
 /// What an export reads from.
@@ -64,8 +64,8 @@ impl Export {
                 "Reaction SMILES",
                 "smi",
             ),
-            Export::RouteSvg => ("Export route as SVG", "route.svg", "SVG image", "svg"),
-            Export::RoutePng => ("Export route as PNG", "route.png", "PNG image", "png"),
+            Export::RouteSvg(_) => ("Export route as SVG", "route.svg", "SVG image", "svg"),
+            Export::RoutePng(_) => ("Export route as PNG", "route.png", "PNG image", "png"),
         };
         SaveRequest::new(title, file_name, kind, extension)
     }
@@ -137,21 +137,25 @@ impl Export {
                         .map(|()| format!("saved route reactions to {}", path.display()))
                 })
             }
-            Export::RouteSvg | Export::RoutePng => {
+            Export::RouteSvg(size) | Export::RoutePng(size) => {
                 let scene = from
                     .planner
                     .route_scene()
                     .ok_or_else(|| anyhow!("no route to draw"))?;
-                let png = matches!(self, Export::RoutePng);
+                let png = matches!(self, Export::RoutePng(_));
                 Box::new(move |path| {
-                    let scene = super::planner::at_route_scale(scene);
                     let bytes = if png {
-                        crate::depict::png::to_png(&scene)?
+                        size.png(scene)?
                     } else {
-                        crate::depict::svg::to_svg(&scene).into_bytes()
+                        size.svg(scene).into_bytes()
                     };
-                    write_atomically(path, &bytes)
-                        .map(|()| format!("saved route picture to {}", path.display()))
+                    write_atomically(path, &bytes).map(|()| {
+                        format!(
+                            "saved route picture to {} ({})",
+                            path.display(),
+                            size.describe()
+                        )
+                    })
                 })
             }
         })

@@ -290,7 +290,11 @@ fn molecule_canvas(app: &mut App, ui: &mut Ui) {
 }
 
 /// Puts the drawing on the clipboard as an image and says so, or says why it cannot.
-fn copy_image(ctx: &egui::Context, scene: &crate::depict::scene::Scene, size: ImageSize) -> String {
+pub(super) fn copy_image(
+    ctx: &egui::Context,
+    scene: &crate::depict::scene::Scene,
+    size: ImageSize,
+) -> String {
     if !CLIPBOARD_IMAGES {
         return "This platform's clipboard takes no images: use Save PNG… or Copy SVG instead."
             .to_owned();
@@ -314,7 +318,7 @@ const CLIPBOARD_IMAGES: bool = cfg!(not(any(
 )));
 
 /// The saved picture's size: 1×, 2×, 4× the screen scale, or a width in cm at 300 dpi.
-fn image_size_choice(ui: &mut Ui, size: &mut ImageSize) {
+pub(super) fn image_size_choice(ui: &mut Ui, size: &mut ImageSize) {
     ui.horizontal_wrapped(|ui| {
         ui.label("Image size")
             .on_hover_text("Saved pictures are cropped to the drawing with a small margin.");

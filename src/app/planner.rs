@@ -6,6 +6,7 @@
 
 use super::backend::{Event, GenerateOptions, ModelBackend, RequestId};
 use super::history::ResultRecord;
+use super::image_size::ImageSize;
 use crate::chem::canon::canonical_smiles;
 use crate::chem::smiles::parse_molecule;
 use crate::depict::layout::Vec2;
@@ -423,16 +424,14 @@ impl Planner {
         *cursor = cursor.max(y + h / 2.0 + ROUTE_ROW_GAP);
     }
 
-    /// The route picture fitted to its size at a legible scale: SVG text.
-    pub fn route_svg(&self) -> Option<String> {
-        self.route_scene()
-            .map(|s| crate::depict::svg::to_svg(&at_route_scale(s)))
+    /// The route picture as SVG text at `size`.
+    pub fn route_svg(&self, size: ImageSize) -> Option<String> {
+        self.route_scene().map(|s| size.svg(s))
     }
 
-    /// The route picture as PNG bytes.
-    pub fn route_png(&self) -> Option<anyhow::Result<Vec<u8>>> {
-        self.route_scene()
-            .map(|s| crate::depict::png::to_png(&at_route_scale(s)))
+    /// The route picture as PNG bytes at `size`.
+    pub fn route_png(&self, size: ImageSize) -> Option<anyhow::Result<Vec<u8>>> {
+        self.route_scene().map(|s| size.png(s))
     }
 
     /// The selected route as CSV: one row per step, target first; `available` lists the step's
@@ -490,9 +489,6 @@ const ROUTE_ARROW: f64 = 3.2;
 const GREY: Color = Color(0x40, 0x40, 0x40);
 const GREEN: Color = Color(0x10, 0x90, 0x30);
 const ORANGE: Color = Color(0xd0, 0x60, 0x00);
-/// Pixels per bond length in exported route pictures, and their margin.
-const ROUTE_PX: f64 = 30.0;
-const ROUTE_MARGIN: f64 = 16.0;
 
 /// A left-aligned caption whose first character sits at (x, y).
 fn caption_item(x: f64, y: f64, text: String, color: Color) -> Item {
@@ -507,15 +503,6 @@ fn caption_item(x: f64, y: f64, text: String, color: Color) -> Item {
         size,
         color,
     }
-}
-
-/// Scales a route scene (bond-length units) to `ROUTE_PX` pixels per bond.
-pub fn at_route_scale(mut scene: Scene) -> Scene {
-    let (lo, hi) = scene.bounds();
-    let w = (hi.x - lo.x) * ROUTE_PX + 2.0 * ROUTE_MARGIN;
-    let h = (hi.y - lo.y) * ROUTE_PX + 2.0 * ROUTE_MARGIN;
-    scene.fit(w, h, ROUTE_MARGIN);
-    scene
 }
 
 #[cfg(test)]
@@ -663,7 +650,7 @@ mod tests {
         assert!(texts.contains(&"not available".to_owned()), "{texts:?}");
         assert!(texts.iter().any(|t| t.contains("route probability 1.000")));
         // Left to right: the target's atoms are right of the starting materials'.
-        let svg = p.route_svg().unwrap();
+        let svg = p.route_svg(ImageSize::Scale(1)).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains(">available<"));
         assert!(!svg.contains("Cl"));
     }

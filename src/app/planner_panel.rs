@@ -6,7 +6,9 @@ use egui::{Color32, RichText, Ui, Vec2};
 use super::App;
 use super::card::AnalysisCache;
 use super::export_actions::Export;
+use super::image_size::ImageSize;
 use super::painter::canvas;
+use super::panels::{copy_image, image_size_choice};
 use super::planner::{Expansion, Planner, RoundTrip};
 
 enum PlannerAction {
@@ -16,6 +18,7 @@ enum PlannerAction {
     Choose(usize, usize),
     Export(Export),
     ShowOnCanvas(String),
+    CopyImage,
 }
 
 /// The planner tab: the route with its controls, then the actions they asked for.
@@ -28,6 +31,7 @@ pub fn show(app: &mut App, ui: &mut Ui) {
             &mut t.planner,
             t.planner_error.as_deref(),
             &mut t.cache,
+            &mut t.canvas.image_size,
             &mut actions,
         );
         for a in actions {
@@ -45,6 +49,13 @@ pub fn show(app: &mut App, ui: &mut Ui) {
                 PlannerAction::Choose(n, k) => t.planner.choose(n, k),
                 PlannerAction::Export(export) => t.dialogs.ask_save(export),
                 PlannerAction::ShowOnCanvas(s) => app.show_on_canvas(s),
+                PlannerAction::CopyImage => {
+                    let size = t.canvas.image_size;
+                    t.notice = Some(match t.planner.route_scene() {
+                        Some(scene) => copy_image(ui.ctx(), &scene, size),
+                        None => "no route to copy".to_owned(),
+                    });
+                }
             }
         }
     });
@@ -55,6 +66,7 @@ fn route(
     p: &mut Planner,
     error: Option<&str>,
     cache: &mut AnalysisCache,
+    image_size: &mut ImageSize,
     actions: &mut Vec<PlannerAction>,
 ) {
     ui.heading("Retrosynthesis planner");
@@ -82,10 +94,13 @@ fn route(
                 actions.push(PlannerAction::Export(Export::RouteReactions));
             }
             if ui.button("Export route SVG…").clicked() {
-                actions.push(PlannerAction::Export(Export::RouteSvg));
+                actions.push(PlannerAction::Export(Export::RouteSvg(*image_size)));
             }
             if ui.button("Export route PNG…").clicked() {
-                actions.push(PlannerAction::Export(Export::RoutePng));
+                actions.push(PlannerAction::Export(Export::RoutePng(*image_size)));
+            }
+            if ui.button("Copy route image").clicked() {
+                actions.push(PlannerAction::CopyImage);
             }
         }
     });
@@ -93,6 +108,7 @@ fn route(
         ui.colored_label(ui.visuals().error_fg_color, e);
     }
     if !p.nodes.is_empty() {
+        image_size_choice(ui, image_size);
         route_summary(ui, p);
     }
     ui.weak(

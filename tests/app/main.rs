@@ -401,6 +401,10 @@ fn the_selected_route_exports_as_csv_reactions_svg_and_png() {
     let (w, hgt) = textchem::depict::png::size_of(&png).unwrap();
     assert!(w > hgt, "drawn left to right: {w}x{hgt}");
     h.get_by_label_contains("saved route picture to");
+    // The same picture on the clipboard.
+    h.get_by_label("Copy route image").click();
+    h.run();
+    h.get_by_label_contains(&format!("copied a {w}×{hgt} image to the clipboard"));
 }
 
 #[test]
