@@ -196,13 +196,6 @@ impl Drawing {
         scene.fit(width, height, 10.0);
         svg::to_svg(&scene)
     }
-
-    /// The drawing as PNG bytes.
-    pub fn png(&self, width: f64, height: f64) -> anyhow::Result<Vec<u8>> {
-        let mut scene = self.scene.clone();
-        scene.fit(width, height, 10.0);
-        crate::depict::png::to_png(&scene)
-    }
 }
 
 /// A SMILES read once: its summary and, when valid, its drawing.

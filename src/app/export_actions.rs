@@ -166,15 +166,22 @@ impl Export {
 pub type Writer = Box<dyn FnOnce(&Path) -> Result<String> + Send>;
 
 /// An exchange's molecules for an SD file, each (name, SMILES): its input when it reads as a
-/// molecule, and its answers the reader accepted. Answers of a failed exchange are not valid.
+/// molecule, and its SMILES answers the reader accepted.
 fn sdf_entries(x: &Exchange) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let input = x.input.trim();
     if !input.contains('>') && crate::chem::smiles::parse_molecule(input).is_ok() {
         out.push((format!("#{} input", x.id), input.to_owned()));
     }
+    let smiles_answers = x
+        .task()
+        .is_some_and(|t| t.output_kind() == crate::model::task::OutputKind::Smiles);
     for r in &x.results {
-        if r.valid == Some(true) {
+        // Entries saved before validity was recorded are read again.
+        let valid = r.valid.unwrap_or_else(|| {
+            smiles_answers && crate::chem::smiles::parse_molecule(&r.text).is_ok()
+        });
+        if smiles_answers && valid {
             out.push((
                 format!("#{} {} answer {}", x.id, x.task, r.rank),
                 r.text.clone(),

@@ -1402,7 +1402,10 @@ fn sdf_export_of_the_history_and_of_a_card() {
         error: None,
     };
     let mut described = Exchange::new(1, Task::Molecule, "The molecule is ethanol.");
-    described.results = vec![record(1, "CCO", true), record(2, "C1CC", false)];
+    // An entry saved before validity was recorded (rank 3) is read again.
+    let mut unchecked = record(3, "OC", true);
+    unchecked.valid = None;
+    described.results = vec![record(1, "CCO", true), record(2, "C1CC", false), unchecked];
     let mut caption = Exchange::new(2, Task::Caption, "c1ccccc1O");
     caption.results = vec![record(1, "The molecule is phenol.", false)];
     for x in [&mut described, &mut caption] {
@@ -1421,8 +1424,8 @@ fn sdf_export_of_the_history_and_of_a_card() {
     let sdf = std::fs::read_to_string(&all)
         .unwrap_or_else(|e| panic!("{e}: notice {:?}", h.state().notice()));
     let records: Vec<&str> = sdf.split_terminator("$$$$\n").collect();
-    assert_eq!(records.len(), 2, "{sdf}");
-    assert_eq!(sdf.matches("$$$$\n").count(), 2);
+    assert_eq!(records.len(), 3, "{sdf}");
+    assert_eq!(sdf.matches("$$$$\n").count(), 3);
     assert!(
         records[0].starts_with("#1 molecule answer 1\n"),
         "{}",
@@ -1431,10 +1434,15 @@ fn sdf_export_of_the_history_and_of_a_card() {
     assert!(records[0].contains("\n  3  2  0  0  0  0  0  0  0  0999 V2000\n"));
     assert!(records[0].contains("> <smiles>\nCCO\n\n> <canonical_smiles>\nCCO\n\n"));
     assert!(records[0].contains("> <formula>\nC2H6O\n\n"));
-    assert!(records[1].starts_with("#2 input\n"), "{}", records[1]);
-    assert!(records[1].contains("> <formula>\nC6H6O\n\n"));
+    assert!(
+        records[1].starts_with("#1 molecule answer 3\n"),
+        "{}",
+        records[1]
+    );
+    assert!(records[2].starts_with("#2 input\n"), "{}", records[2]);
+    assert!(records[2].contains("> <formula>\nC6H6O\n\n"));
     assert!(!sdf.contains("C1CC"));
-    h.get_by_label_contains("saved 2 molecules to");
+    h.get_by_label_contains("saved 3 molecules to");
 
     send(&mut h, "CC(=O)[O-]");
     // The newest card's button (the history's cards have theirs above).
