@@ -327,14 +327,32 @@ impl Planner {
             let (lo, _) = scene.bounds();
             scene.transform(1.0, Vec2::new(-lo.x, -lo.y));
             let (_, hi) = scene.bounds();
-            drawings.insert(n, (scene, hi.x, hi.y));
+            // A starting material's box holds its "available" mark below it.
+            let mark = leaves
+                .contains(&n)
+                .then(|| leaf_mark(self.nodes[n].available));
+            let (box_w, box_h) = match &mark {
+                Some((text, _)) => (hi.x.max(caption_width(text)), hi.y + LEAF_MARK),
+                None => (hi.x, hi.y),
+            };
+            drawings.insert(
+                n,
+                Placed {
+                    scene,
+                    w: hi.x,
+                    h: hi.y,
+                    box_w,
+                    box_h,
+                    mark,
+                },
+            );
         }
         // Columns by depth (the target's rightmost), each as wide as its widest molecule.
         let depth_of = |n: usize| self.nodes[n].depth - target.depth;
         let max_depth = route_nodes.iter().map(|&n| depth_of(n)).max().unwrap_or(0);
         let mut col_width = vec![0.0f64; max_depth + 1];
         for &n in &route_nodes {
-            col_width[depth_of(n)] = col_width[depth_of(n)].max(drawings[&n].1);
+            col_width[depth_of(n)] = col_width[depth_of(n)].max(drawings[&n].box_w);
         }
         let mut col_left = vec![0.0; max_depth + 1];
         let mut x = 0.0;
@@ -358,20 +376,21 @@ impl Planner {
             GREY,
         ));
         for &n in &route_nodes {
-            let (scene, w, h) = &drawings[&n];
+            let placed = &drawings[&n];
             let d = depth_of(n);
-            let left = col_left[d] + (col_width[d] - w) / 2.0;
-            let top = centre[&n] - h / 2.0;
-            let mut scene = scene.clone();
+            let left = col_left[d] + (col_width[d] - placed.w) / 2.0;
+            let top = centre[&n] - placed.box_h / 2.0;
+            let mut scene = placed.scene.clone();
             scene.transform(1.0, Vec2::new(left, top));
             items.extend(scene.items);
-            if leaves.contains(&n) {
-                let (text, color) = if self.nodes[n].available {
-                    ("available", GREEN)
-                } else {
-                    ("not available", ORANGE)
-                };
-                items.push(caption_item(left, top + h + 0.4, text.to_owned(), color));
+            if let Some((text, color)) = placed.mark {
+                let left = col_left[d] + (col_width[d] - caption_width(text)) / 2.0;
+                items.push(caption_item(
+                    left,
+                    top + placed.h + LEAF_MARK / 2.0,
+                    text.to_owned(),
+                    color,
+                ));
             }
         }
         for &(n, k) in &steps {
@@ -385,14 +404,14 @@ impl Planner {
                 .score
                 .map(|s| format!("p {:.2}", f64::from(s).exp()))
                 .unwrap_or_else(|| "no score".into());
-            items.push(caption_item(from.x, y - 0.45, p, GREY));
+            items.push(caption_item(from.x + 0.2, y - 0.45, p, GREY));
             let rt = match &set.round_trip {
                 RoundTrip::Confirmed => "confirmed",
                 RoundTrip::Differs(_) => "differs",
                 RoundTrip::Checking(_) => "checking",
                 RoundTrip::Failed(_) => "failed",
             };
-            items.push(caption_item(from.x, y + 0.45, rt.to_owned(), GREY));
+            items.push(caption_item(from.x + 0.2, y + 0.45, rt.to_owned(), GREY));
         }
         Some(Scene::fitted(items))
     }
@@ -402,11 +421,11 @@ impl Planner {
         &self,
         n: usize,
         steps: &[(usize, usize)],
-        drawings: &std::collections::HashMap<usize, (Scene, f64, f64)>,
+        drawings: &std::collections::HashMap<usize, Placed>,
         centre: &mut std::collections::HashMap<usize, f64>,
         cursor: &mut f64,
     ) {
-        let h = drawings[&n].2;
+        let h = drawings[&n].box_h;
         let children = match steps.iter().find(|&&(m, _)| m == n) {
             Some(&(_, k)) => self.set(n, k).children.clone(),
             None => Vec::new(),
@@ -490,9 +509,38 @@ const GREY: Color = Color(0x40, 0x40, 0x40);
 const GREEN: Color = Color(0x10, 0x90, 0x30);
 const ORANGE: Color = Color(0xd0, 0x60, 0x00);
 
+/// A molecule of the route picture in bond lengths, its top left corner at the origin, and the
+/// box it takes with its "available" mark.
+struct Placed {
+    scene: Scene,
+    w: f64,
+    h: f64,
+    box_w: f64,
+    box_h: f64,
+    mark: Option<(&'static str, Color)>,
+}
+
+/// What a starting material's mark says, and its colour.
+fn leaf_mark(available: bool) -> (&'static str, Color) {
+    if available {
+        ("available", GREEN)
+    } else {
+        ("not available", ORANGE)
+    }
+}
+
+/// Height of a starting material's mark, in bond lengths.
+const LEAF_MARK: f64 = 0.9;
+/// Size of caption text, in bond lengths.
+const CAPTION_SIZE: f64 = 0.45;
+
+fn caption_width(text: &str) -> f64 {
+    text.chars().count() as f64 * crate::depict::scene::CHAR_WIDTH * CAPTION_SIZE
+}
+
 /// A left-aligned caption whose first character sits at (x, y).
 fn caption_item(x: f64, y: f64, text: String, color: Color) -> Item {
-    let size = 0.45;
+    let size = CAPTION_SIZE;
     Item::Text {
         at: Vec2::new(x + size * 0.3, y),
         spans: vec![Span {
@@ -650,6 +698,7 @@ mod tests {
         assert!(texts.contains(&"not available".to_owned()), "{texts:?}");
         assert!(texts.iter().any(|t| t.contains("route probability 1.000")));
         // Left to right: the target's atoms are right of the starting materials'.
+        std::fs::write(p.route_png(ImageSize::Scale(1)).unwrap().unwrap()).unwrap();
         let svg = p.route_svg(ImageSize::Scale(1)).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains(">available<"));
         assert!(!svg.contains("Cl"));
