@@ -697,8 +697,18 @@ mod tests {
         assert!(texts.contains(&"available".to_owned()), "{texts:?}");
         assert!(texts.contains(&"not available".to_owned()), "{texts:?}");
         assert!(texts.iter().any(|t| t.contains("route probability 1.000")));
-        // Left to right: the target's atoms are right of the starting materials'.
-        std::fs::write(p.route_png(ImageSize::Scale(1)).unwrap().unwrap()).unwrap();
+        // Left to right: every starting material's mark is left of the arrow into the target.
+        let last_head = scene
+            .polygons()
+            .map(|pts| pts.iter().map(|q| q.x).fold(f64::INFINITY, f64::min))
+            .fold(f64::NEG_INFINITY, f64::max);
+        for item in &scene.items {
+            if let Item::Text { at, spans, .. } = item
+                && spans[0].text.ends_with("available")
+            {
+                assert!(at.x < last_head, "{} at {}", spans[0].text, at.x);
+            }
+        }
         let svg = p.route_svg(ImageSize::Scale(1)).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains(">available<"));
         assert!(!svg.contains("Cl"));

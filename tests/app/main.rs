@@ -369,15 +369,16 @@ fn the_selected_route_exports_as_csv_reactions_svg_and_png() {
     h.run();
     h.get_by_label_contains("(1 available)");
     h.get_by_label_contains("route probability 0.905");
-    for button in [
-        "Export route CSV…",
-        "Export route reactions…",
-        "Export route SVG…",
-        "Export route PNG…",
+    for (button, path) in [
+        ("Export route CSV…", &csv),
+        ("Export route reactions…", &smi),
+        ("Export route SVG…", &svg),
+        ("Export route PNG…", &png),
     ] {
+        // Stepped, not run: the export thread's repaint may land at any frame.
         h.get_by_label(button).click();
-        h.run();
-        wait_for_export(&mut h);
+        h.step();
+        wait_for_export(&mut h, path);
     }
     let csv = std::fs::read_to_string(&csv)
         .unwrap_or_else(|e| panic!("{e}: notice {:?}", h.state().notice()));
@@ -427,8 +428,8 @@ fn csv_export_through_the_dialog_writes_one_row_per_exchange() {
     send(&mut h, "CCO");
     send(&mut h, "c1ccccc1O");
     h.get_by_label("Export CSV…").click();
-    h.run();
-    wait_for_export(&mut h);
+    h.step();
+    wait_for_export(&mut h, &out);
     let csv = std::fs::read_to_string(&out).unwrap();
     let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert_eq!(
@@ -999,7 +1000,7 @@ fn without_a_portal_typed_paths_save_a_png_and_load_the_fixture_model() {
         png.to_str().unwrap(),
     );
     click(&mut h, "Save here");
-    wait_for_export(&mut h);
+    wait_for_export(&mut h, &png);
     let bytes = std::fs::read(&png).unwrap_or_else(|e| panic!("{e}: {:?}", h.state().notice()));
     assert!(bytes.starts_with(b"\x89PNG"));
     h.get_by_label_contains("saved ");
@@ -1348,7 +1349,7 @@ fn saved_pictures_are_cropped_to_the_drawing_at_the_chosen_size() {
     for (choice, k) in [("1×", 1.0), ("4×", 4.0)] {
         click(&mut h, choice);
         click(&mut h, "Save PNG…");
-        wait_for_export(&mut h);
+        wait_for_export(&mut h, &path);
         let png = std::fs::read(&path).unwrap_or_else(|e| panic!("{e}: {:?}", h.state().notice()));
         let (w, hgt) = size_of(&png).unwrap();
         // 40 px per bond length and a 10 px margin at 1×.
@@ -1362,7 +1363,7 @@ fn saved_pictures_are_cropped_to_the_drawing_at_the_chosen_size() {
     }
     click(&mut h, "300 dpi");
     click(&mut h, "Save PNG…");
-    wait_for_export(&mut h);
+    wait_for_export(&mut h, &path);
     let png = std::fs::read(&path).unwrap();
     assert!((dpi_of(&png).unwrap() - 300.0).abs() < 0.05);
     // The default 8 cm at 300 dpi.
@@ -1420,7 +1421,7 @@ fn sdf_export_of_the_history_and_of_a_card() {
     let mut h = harness(opts);
     h.run();
     click(&mut h, "Export SDF…");
-    wait_for_export(&mut h);
+    wait_for_export(&mut h, &all);
     let sdf = std::fs::read_to_string(&all)
         .unwrap_or_else(|e| panic!("{e}: notice {:?}", h.state().notice()));
     let records: Vec<&str> = sdf.split_terminator("$$$$\n").collect();
@@ -1452,7 +1453,7 @@ fn sdf_export_of_the_history_and_of_a_card() {
         .click_accesskit();
     h.step();
     h.step();
-    wait_for_export(&mut h);
+    wait_for_export(&mut h, &one);
     let sdf = std::fs::read_to_string(&one).unwrap();
     assert!(sdf.starts_with("CC(=O)[O-]\n"));
     assert!(sdf.contains("M  CHG  1   4  -1\n"));
@@ -1502,9 +1503,13 @@ fn snapshot_of_invalid_answers() {
     snapshot::check(&mut h, "invalid_answers");
 }
 
-/// Steps until the export thread has reported (the notice no longer says "saving").
-fn wait_for_export(h: &mut Harness<'_, App>) {
-    step_until(h, "the export", |app| {
-        app.notice().is_some_and(|n| !n.starts_with("saving "))
+/// Steps until the export thread has written `path` and said so.
+fn wait_for_export(h: &mut Harness<'_, App>, path: &Path) {
+    let name = path.display().to_string();
+    step_until(h, &format!("the export to {name}"), |app| {
+        path.exists()
+            && app
+                .notice()
+                .is_some_and(|n| n.contains(&name) && !n.starts_with("saving "))
     });
 }
