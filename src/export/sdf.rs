@@ -128,4 +128,53 @@ mod tests {
             "{stdout}"
         );
     }
+
+    /// The 2,628 approved drugs of the shared data (when present) go through an SD file and
+    /// RDKit reads every one back as the same molecule with the same formula.
+    #[test]
+    fn approved_drugs_survive_the_rdkit_round_trip() {
+        let tsv = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/data/drugs/chembl_approved_drugs.rdkit.tsv"
+        );
+        let Ok(text) = std::fs::read_to_string(tsv) else {
+            eprintln!("skipping: {tsv} is not here");
+            return;
+        };
+        let have_rdkit = std::process::Command::new("python3")
+            .args(["-c", "import rdkit"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !have_rdkit {
+            eprintln!("skipping: python3 with rdkit is not installed");
+            return;
+        }
+        // RDKit's own rejects (a non-empty error column) are left out.
+        let rows: Vec<(&str, &str)> = text
+            .lines()
+            .skip(1)
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                (f.len() > 8 && f[8].is_empty()).then(|| (f[0], f[1]))
+            })
+            .collect();
+        let (sdf, skipped) = to_sdf(rows.iter().copied());
+        assert!(skipped.is_empty(), "{skipped:?}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("drugs.sdf");
+        std::fs::write(&path, sdf).unwrap();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/check_sdf_rdkit.py");
+        let out = std::process::Command::new("python3")
+            .arg(script)
+            .arg(&path)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        eprintln!("{}", stdout.lines().last().unwrap_or(""));
+        assert!(out.status.success(), "{stdout}");
+        assert!(
+            stdout.contains(&format!("{} records, 0 problems", rows.len())),
+            "{stdout}"
+        );
+    }
 }
