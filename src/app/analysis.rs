@@ -5,10 +5,10 @@ use crate::chem::canon::{canonical_reaction_smiles, canonical_smiles};
 use crate::chem::inchi::{InchiOutput, inchi};
 use crate::chem::props::{Properties, formula::molecular_formula, masses};
 use crate::chem::rings::RingInfo;
-use crate::chem::smiles::{parse_molecule, parse_reaction};
+use crate::chem::smiles::{SmilesError, parse_graph_as_written, parse_molecule, parse_reaction};
 use crate::chem::{Molecule, Reaction};
 use crate::depict::layout::{self, LayoutOptions, Vec2};
-use crate::depict::scene::Scene;
+use crate::depict::scene::{Color, Item, Scene};
 use crate::depict::{Style, molecule_scene, reaction_scene, svg};
 
 /// The chemistry core's facts about one SMILES (molecule or reaction).
@@ -174,18 +174,27 @@ impl Drawing {
         }
     }
 
+    /// The drawing with a filled circle behind each of `atoms` (indices in SMILES order).
+    pub fn highlighted(mut self, atoms: &[usize]) -> Drawing {
+        let circles: Vec<Item> = self
+            .atoms
+            .iter()
+            .filter(|a| atoms.contains(&a.index))
+            .map(|a| Item::Circle {
+                at: a.pos,
+                radius: 0.38,
+                color: HIGHLIGHT,
+            })
+            .collect();
+        self.scene.items.splice(0..0, circles);
+        self
+    }
+
     /// The drawing as an SVG document fitted into `width` × `height`.
     pub fn svg(&self, width: f64, height: f64) -> String {
         let mut scene = self.scene.clone();
         scene.fit(width, height, 10.0);
         svg::to_svg(&scene)
-    }
-
-    /// The drawing as PNG bytes.
-    pub fn png(&self, width: f64, height: f64) -> anyhow::Result<Vec<u8>> {
-        let mut scene = self.scene.clone();
-        scene.fit(width, height, 10.0);
-        crate::depict::png::to_png(&scene)
     }
 }
 
@@ -195,12 +204,44 @@ pub struct Analysis {
     pub smiles: String,
     pub summary: Summary,
     pub drawing: Option<Drawing>,
+    /// Where an invalid SMILES goes wrong.
+    pub invalid: Option<InvalidSite>,
+}
+
+/// The reader's error located: the character it stopped at and the atoms it names, drawn with
+/// those atoms circled when the graph as written can be drawn.
+#[derive(Clone, Debug)]
+pub struct InvalidSite {
+    /// 0-based character offset into the SMILES (as trimmed).
+    pub offset: usize,
+    pub atoms: Vec<usize>,
+    pub drawing: Option<Drawing>,
+}
+
+/// Fill behind the atoms an error names.
+const HIGHLIGHT: Color = Color(0xff, 0xb0, 0xb0);
+
+impl InvalidSite {
+    fn of(smiles: &str, e: &SmilesError) -> InvalidSite {
+        let drawing = if e.atoms.is_empty() || smiles.contains('>') {
+            None
+        } else {
+            parse_graph_as_written(smiles)
+                .ok()
+                .map(|m| Drawing::of_molecule(&m).highlighted(&e.atoms))
+        };
+        InvalidSite {
+            offset: e.offset,
+            atoms: e.atoms.clone(),
+            drawing,
+        }
+    }
 }
 
 impl Analysis {
     pub fn of(smiles: &str) -> Analysis {
         let s = smiles.trim();
-        let (summary, drawing) = if s.contains('>') {
+        let (summary, drawing, invalid) = if s.contains('>') {
             match parse_reaction(s) {
                 Ok(r) => (
                     Summary {
@@ -208,33 +249,31 @@ impl Analysis {
                         ..Summary::default()
                     },
                     Some(Drawing::of_reaction(&r)),
-                ),
-                Err(e) => (
-                    Summary {
-                        error: Some(e.to_string()),
-                        ..Summary::default()
-                    },
                     None,
                 ),
+                Err(e) => invalid_summary(s, &e),
             }
         } else {
             match parse_molecule(s) {
-                Ok(m) => (molecule_summary(&m), Some(Drawing::of_molecule(&m))),
-                Err(e) => (
-                    Summary {
-                        error: Some(e.to_string()),
-                        ..Summary::default()
-                    },
-                    None,
-                ),
+                Ok(m) => (molecule_summary(&m), Some(Drawing::of_molecule(&m)), None),
+                Err(e) => invalid_summary(s, &e),
             }
         };
         Analysis {
             smiles: s.to_owned(),
             summary,
             drawing,
+            invalid,
         }
     }
+}
+
+fn invalid_summary(s: &str, e: &SmilesError) -> (Summary, Option<Drawing>, Option<InvalidSite>) {
+    let summary = Summary {
+        error: Some(e.to_string()),
+        ..Summary::default()
+    };
+    (summary, None, Some(InvalidSite::of(s, e)))
 }
 
 #[cfg(test)]
@@ -288,6 +327,32 @@ mod tests {
         assert!(a.drawing.is_none());
         let e = a.summary.error.unwrap();
         assert!(e.contains("column"), "{e}");
+        // A grammar error names no atoms: only its place in the text.
+        let site = a.invalid.unwrap();
+        assert_eq!(site.offset, 2);
+        assert!(site.atoms.is_empty() && site.drawing.is_none());
+    }
+
+    #[test]
+    fn atoms_an_error_names_are_circled_in_the_graph_as_written() {
+        let circles = |smiles: &str| {
+            let site = Analysis::of(smiles).invalid.unwrap();
+            let d = site.drawing.unwrap();
+            let n = d
+                .scene
+                .items
+                .iter()
+                .filter(|i| matches!(i, Item::Circle { color, .. } if *color == HIGHLIGHT))
+                .count();
+            (site.atoms, n)
+        };
+        // Five-valent carbon: the central atom.
+        assert_eq!(circles("C(C)(C)(C)(C)C"), (vec![0], 1));
+        // Aromatic five-ring of carbons: no Kekulé form, every atom named.
+        let (atoms, n) = circles("c1cccc1");
+        assert_eq!((atoms.len(), n), (5, 5));
+        // Aromatic atom outside a ring.
+        assert_eq!(circles("Cc").1, 1);
     }
 
     #[test]

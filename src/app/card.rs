@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use egui::{Color32, RichText, Ui, Vec2};
 
-use super::analysis::Analysis;
 use super::analysis::RuleCheck;
+use super::analysis::{Analysis, InvalidSite};
 use super::history::{Exchange, ResultRecord, Status};
 use super::molecule_search::MoleculeSearch;
-use super::painter::canvas_marked;
+use super::painter::{canvas, canvas_marked};
 use crate::chem::inchi::InchiOutput;
 use crate::model::task::{OutputKind, Task};
 
@@ -48,6 +48,8 @@ pub enum CardAction {
     Retry(u64),
     /// Order the history by similarity to this molecule.
     SimilarTo(String),
+    /// Save this molecule as an SD file.
+    SaveSdf(String),
 }
 
 /// How the chat wants a card shown.
@@ -262,6 +264,9 @@ fn structure(
     let s = &a.summary;
     if let Some(e) = &s.error {
         ui.colored_label(ui.visuals().error_fg_color, format!("Invalid SMILES: {e}"));
+        if let Some(site) = &a.invalid {
+            invalid_site(ui, &a.smiles, site);
+        }
         if ui.small_button("Edit").clicked() {
             actions.push(CardAction::UseAsInput(a.smiles.clone()));
         }
@@ -286,6 +291,43 @@ fn structure(
     } else {
         body(ui);
     }
+}
+
+/// Where an invalid SMILES goes wrong: the graph as written with the named atoms circled, or the
+/// SMILES text with the character the reader stopped at marked.
+fn invalid_site(ui: &mut Ui, smiles: &str, site: &InvalidSite) {
+    if let Some(d) = &site.drawing {
+        let w = ui.available_width().min(CARD_DRAWING_WIDTH);
+        canvas(ui, d, Vec2::new(w, 160.0), None);
+        ui.weak("As written, with the atoms the reader names circled in red.");
+        return;
+    }
+    let chars: Vec<char> = smiles.chars().collect();
+    let at = site.offset.min(chars.len());
+    let before: String = chars[..at].iter().collect();
+    // Past the end (an unclosed ring or branch): mark the place after the last character.
+    let marked: String = chars.get(at).map_or("␣".to_owned(), |c| c.to_string());
+    let after: String = chars
+        .get(at + 1..)
+        .map_or(String::new(), |r| r.iter().collect());
+    let font = egui::TextStyle::Monospace.resolve(ui.style());
+    let normal = egui::TextFormat::simple(font.clone(), ui.visuals().text_color());
+    let mark = egui::TextFormat {
+        background: Color32::from_rgb(0xff, 0xb0, 0xb0),
+        color: Color32::BLACK,
+        underline: egui::Stroke::new(1.5, ui.visuals().error_fg_color),
+        ..egui::TextFormat::simple(font, Color32::BLACK)
+    };
+    let mut job = egui::text::LayoutJob::default();
+    job.append(&before, 0.0, normal.clone());
+    job.append(&marked, 0.0, mark);
+    job.append(&after, 0.0, normal);
+    job.wrap.max_width = ui.available_width();
+    ui.label(job);
+    ui.weak(format!(
+        "marked: where the reader stopped (column {})",
+        site.offset
+    ));
 }
 
 /// The drawing's width in a card.
@@ -367,6 +409,9 @@ fn properties(ui: &mut Ui, a: &Analysis, actions: &mut Vec<CardAction>) {
         {
             ui.ctx()
                 .copy_text(crate::export::molfile::mol_block(&m, &a.smiles));
+        }
+        if !a.smiles.contains('>') && ui.small_button("Save SDF…").clicked() {
+            actions.push(CardAction::SaveSdf(a.smiles.clone()));
         }
         if let Some(d) = &a.drawing
             && ui.small_button("Copy SVG").clicked()

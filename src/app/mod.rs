@@ -18,6 +18,7 @@ pub mod fetch;
 mod first_run;
 pub mod history;
 mod history_saver;
+pub mod image_size;
 pub mod jobs;
 mod model_jobs;
 pub mod molecule_search;
@@ -99,6 +100,7 @@ impl App {
             jobs: Jobs::default(),
             dialogs: PendingDialogs::new(options.dialogs, ctx.clone()),
             notice,
+            exports_done: std::sync::mpsc::channel(),
             screenshot: options
                 .screenshot
                 .map(|p| Screenshot::new(p, options.screenshot_frames)),
@@ -205,10 +207,9 @@ impl App {
 
     /// Shows `smiles` large in the side panel, from its default zoom and pan.
     fn show_on_canvas(&mut self, smiles: String) {
-        self.transient.canvas = Canvas {
-            smiles: Some(smiles),
-            view: View::default(),
-        };
+        let canvas = &mut self.transient.canvas;
+        canvas.smiles = Some(smiles);
+        canvas.view = View::default();
     }
 
     fn exchange_for(&mut self, request: RequestId) -> Option<&mut Exchange> {
@@ -322,6 +323,10 @@ impl App {
             }
             CardAction::Cancel(id) => self.cancel_exchange(id),
             CardAction::SimilarTo(s) => self.transient.chat.similar_to = Some(s),
+            CardAction::SaveSdf(smiles) => self
+                .transient
+                .dialogs
+                .ask_save(export_actions::Export::MoleculeSdf(smiles)),
             CardAction::Retry(id) => {
                 if let Some((task, input)) = self
                     .exchange(id)
@@ -360,10 +365,21 @@ impl App {
                     cache: &mut t.cache,
                     planner: &t.planner,
                 };
-                t.notice = Some(match export.write(&path, from) {
-                    Ok(msg) => msg,
-                    Err(e) => format!("could not save {}: {e:#}", path.display()),
-                });
+                match export.prepare(from) {
+                    Ok(writer) => {
+                        t.notice = Some(format!("saving {}…", path.display()));
+                        let done = t.exports_done.0.clone();
+                        let ctx = self.ctx.clone();
+                        std::thread::spawn(move || {
+                            let msg = writer(&path).unwrap_or_else(|e| {
+                                format!("could not save {}: {e:#}", path.display())
+                            });
+                            let _ = done.send(msg);
+                            ctx.request_repaint();
+                        });
+                    }
+                    Err(e) => t.notice = Some(format!("could not save {}: {e:#}", path.display())),
+                }
             }
         }
     }
@@ -410,6 +426,9 @@ impl eframe::App for App {
         }
         for (purpose, path) in self.transient.dialogs.answers() {
             self.on_dialog(purpose, path);
+        }
+        while let Ok(msg) = self.transient.exports_done.1.try_recv() {
+            self.transient.notice = Some(msg);
         }
         self.poll_jobs();
         self.save_if_changed();

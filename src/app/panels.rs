@@ -8,6 +8,7 @@ use super::card::{self, CardAction, task_label};
 use super::export_actions::Export;
 use super::first_run::FirstRun;
 use super::history::Exchange;
+use super::image_size::ImageSize;
 use super::painter::{View, canvas_marked};
 use super::pending_dialogs::Purpose;
 use super::state::Transient;
@@ -190,7 +191,21 @@ pub fn history_panel(app: &mut App, ui: &mut Ui) {
                     .on_hover_text("One row per result of the exchanges listed here")
                     .clicked()
                 {
-                    app.transient.dialogs.ask_save(Export::HistoryCsv(ids));
+                    app.transient
+                        .dialogs
+                        .ask_save(Export::HistoryCsv(ids.clone()));
+                }
+                if ui
+                    .button("Export SDF…")
+                    .on_hover_text(
+                        "The molecules of the exchanges listed here: inputs that are SMILES and \
+                         every valid SMILES answer, with name, canonical SMILES and formula",
+                    )
+                    .clicked()
+                {
+                    app.transient
+                        .dialogs
+                        .ask_save(Export::HistorySdf(ids.clone()));
                 }
             });
             ui.separator();
@@ -337,19 +352,80 @@ fn molecule_canvas(app: &mut App, ui: &mut Ui) {
         app.transient.molecule_search.highlight(&smiles),
     );
     ui.weak("Scroll to zoom, drag to pan, double-click to reset; hover an atom for details.");
+    image_size_choice(ui, &mut app.transient.canvas.image_size);
+    let size = app.transient.canvas.image_size;
     ui.horizontal(|ui| {
         if ui.button("Save PNG…").clicked() {
             app.transient
                 .dialogs
-                .ask_save(Export::MoleculePng(smiles.clone()));
+                .ask_save(Export::MoleculePng(smiles.clone(), size));
         }
         if ui.button("Save SVG…").clicked() {
             app.transient
                 .dialogs
-                .ask_save(Export::MoleculeSvg(smiles.clone()));
+                .ask_save(Export::MoleculeSvg(smiles.clone(), size));
+        }
+        let copy = ui
+            .button("Copy image")
+            .on_hover_text("The picture at the size above, as an image on the clipboard");
+        if copy.clicked() {
+            app.transient.notice = Some(copy_image(ui.ctx(), &d.scene, size));
         }
         if ui.button("Reset view").clicked() {
             app.transient.canvas.view = View::default();
+        }
+    });
+}
+
+/// Puts the drawing on the clipboard as an image and says so, or says why it cannot.
+pub(super) fn copy_image(
+    ctx: &egui::Context,
+    scene: &crate::depict::scene::Scene,
+    size: ImageSize,
+) -> String {
+    if !CLIPBOARD_IMAGES {
+        return "This platform's clipboard takes no images: use Save PNG… or Copy SVG instead."
+            .to_owned();
+    }
+    match size.color_image(scene.clone()) {
+        Ok(image) => {
+            let [w, h] = image.size;
+            ctx.copy_image(image);
+            format!("copied a {w}×{h} image to the clipboard")
+        }
+        Err(e) => format!("could not copy the image: {e:#}"),
+    }
+}
+
+/// Whether eframe's clipboard takes images here (arboard on desktop systems; not on mobile or
+/// the web).
+const CLIPBOARD_IMAGES: bool = cfg!(not(any(
+    target_os = "android",
+    target_os = "ios",
+    target_arch = "wasm32"
+)));
+
+/// The saved picture's size: 1×, 2×, 4× the screen scale, or a width in cm at 300 dpi.
+pub(super) fn image_size_choice(ui: &mut Ui, size: &mut ImageSize) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Image size")
+            .on_hover_text("Saved pictures are cropped to the drawing with a small margin.");
+        for k in [1u8, 2, 4] {
+            ui.selectable_value(size, ImageSize::Scale(k), format!("{k}×"));
+        }
+        let print = matches!(size, ImageSize::Print { .. });
+        if ui
+            .selectable_label(print, "300 dpi")
+            .on_hover_text("For slides and print: the PNG records 300 dpi and has the width below.")
+            .clicked()
+            && !print
+        {
+            *size = ImageSize::Print { width_cm: 8.0 };
+        }
+        if let ImageSize::Print { width_cm } = size {
+            let l = ui.label("Width (cm)");
+            ui.add(egui::DragValue::new(width_cm).range(1.0..=50.0).speed(0.1))
+                .labelled_by(l.id);
         }
     });
 }

@@ -1,15 +1,18 @@
 //! Retrosynthesis planner: the user sets a target; each expansion asks the model for the top-k
 //! precursor sets, and each set is checked by forward prediction (a round trip: does the model
 //! turn those precursors back into the target?). Precursors can be expanded in turn, building a
-//! route tree, marked as available (bought), and options pruned; the route exports as CSV.
+//! route tree, marked as available (bought), and options pruned. One option per molecule makes
+//! the selected route, which exports as CSV, reaction SMILES and a left-to-right picture.
 
 use super::backend::{Event, GenerateOptions, ModelBackend, RequestId};
 use super::history::ResultRecord;
+use super::image_size::ImageSize;
 use crate::chem::canon::canonical_smiles;
-use crate::chem::smiles::{parse_molecule, parse_reaction};
+use crate::chem::smiles::parse_molecule;
 use crate::depict::layout::Vec2;
 use crate::depict::scene::{Color, Item, Scene, Shift, Span};
-use crate::depict::{Style, molecule_scene, reaction_scene};
+use crate::depict::shapes::arrow;
+use crate::depict::{Style, molecule_scene};
 use crate::export::csv::field;
 use crate::model::task::Task;
 
@@ -50,6 +53,8 @@ pub struct Node {
     pub available: bool,
     pub collapsed: bool,
     pub expansion: Expansion,
+    /// The precursor set the selected route takes from here (an index into the expansion's sets).
+    pub chosen: Option<usize>,
 }
 
 #[derive(Default)]
@@ -83,6 +88,7 @@ impl Planner {
             available: false,
             collapsed: false,
             expansion: Expansion::NotExpanded,
+            chosen: None,
         }];
         Ok(())
     }
@@ -100,10 +106,25 @@ impl Planner {
 
     /// Drops precursor set `k` of node `n` (its subtree stays in `nodes` but is unreachable).
     pub fn prune(&mut self, n: usize, k: usize) {
-        if let Expansion::Done(sets) = &mut self.nodes[n].expansion
+        let node = &mut self.nodes[n];
+        if let Expansion::Done(sets) = &mut node.expansion
             && k < sets.len()
         {
             sets.remove(k);
+            node.chosen = match node.chosen {
+                Some(c) if c == k => sets.iter().position(|s| s.valid),
+                Some(c) if c > k => Some(c - 1),
+                other => other,
+            };
+        }
+    }
+
+    /// Makes precursor set `k` of node `n` the selected route's step from `n` (valid sets only).
+    pub fn choose(&mut self, n: usize, k: usize) {
+        if let Expansion::Done(sets) = &self.nodes[n].expansion
+            && sets.get(k).is_some_and(|s| s.valid)
+        {
+            self.nodes[n].chosen = Some(k);
         }
     }
 
@@ -144,7 +165,12 @@ impl Planner {
             .position(|n| n.expansion == Expansion::Running(id))
         {
             self.nodes[n].expansion = match outcome {
-                Ok(results) => Expansion::Done(self.precursor_sets(n, &results, backend, base)),
+                Ok(results) => {
+                    let sets = self.precursor_sets(n, &results, backend, base);
+                    // The route goes through the best-ranked set that reads until the user picks.
+                    self.nodes[n].chosen = sets.iter().position(|s| s.valid);
+                    Expansion::Done(sets)
+                }
                 Err(m) => Expansion::Failed(m),
             };
             return true;
@@ -196,6 +222,7 @@ impl Planner {
                         available: false,
                         collapsed: false,
                         expansion: Expansion::NotExpanded,
+                        chosen: None,
                     });
                 }
                 let settings = GenerateOptions { beams: 1, ..base };
@@ -214,99 +241,247 @@ impl Planner {
         sets
     }
 
-    /// The precursor sets reachable from the target, depth first (the CSV's and the picture's
-    /// order): (node, set index).
-    fn route(&self) -> Vec<(usize, usize)> {
+    /// The selected route's steps, target first, depth first: (node, chosen set). The route
+    /// stops at available molecules (bought) and at molecules with no chosen set.
+    pub fn selected_route(&self) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         let mut stack = vec![0usize];
         while let Some(n) = stack.pop() {
-            if let Some(Expansion::Done(sets)) = self.nodes.get(n).map(|n| &n.expansion) {
-                for (k, s) in sets.iter().enumerate() {
-                    out.push((n, k));
-                    stack.extend(s.children.iter().rev());
-                }
+            let Some(node) = self.nodes.get(n) else {
+                continue;
+            };
+            if node.available && n != 0 {
+                continue;
+            }
+            if let (Expansion::Done(sets), Some(k)) = (&node.expansion, node.chosen)
+                && let Some(set) = sets.get(k)
+            {
+                out.push((n, k));
+                stack.extend(set.children.iter().rev());
             }
         }
         out
     }
 
-    /// The route as a picture, in bond-length units: one row per precursor set reachable from
-    /// the target, drawn as the reaction precursors → product, indented by depth under a caption
-    /// with its rank, score and round trip. A route not expanded yet is the target alone.
+    /// The selected route's starting materials: the precursors no chosen step expands.
+    pub fn route_leaves(&self) -> Vec<usize> {
+        let steps = self.selected_route();
+        steps
+            .iter()
+            .flat_map(|&(n, k)| self.set(n, k).children.clone())
+            .filter(|c| !steps.iter().any(|&(m, _)| m == *c))
+            .collect()
+    }
+
+    fn set(&self, n: usize, k: usize) -> &PrecursorSet {
+        match &self.nodes[n].expansion {
+            Expansion::Done(sets) => &sets[k],
+            _ => unreachable!("route steps are expanded nodes"),
+        }
+    }
+
+    /// The selected route's overall probability: the product of its steps' probabilities, each
+    /// the exponential of the step's length-normalised log score (so the sum of the log scores,
+    /// exponentiated). `None` without steps or when a step has no score.
+    pub fn route_probability(&self) -> Option<f64> {
+        let steps = self.selected_route();
+        if steps.is_empty() {
+            return None;
+        }
+        let mut sum = 0.0f64;
+        for (n, k) in steps {
+            sum += f64::from(self.set(n, k).score?);
+        }
+        Some(sum.exp())
+    }
+
+    /// The selected route as reaction SMILES, one step a line, in the order a chemist runs them
+    /// (the steps furthest from the target first).
+    pub fn route_reactions(&self) -> String {
+        let mut out = String::new();
+        for (n, k) in self.selected_route().into_iter().rev() {
+            out.push_str(&format!(
+                "{}>>{}\n",
+                self.set(n, k).smiles,
+                self.nodes[n].smiles
+            ));
+        }
+        out
+    }
+
+    /// The selected route drawn left to right, in bond-length units: starting materials on the
+    /// left, the target on the right, an arrow into each product labelled with the step's
+    /// probability and round trip, and each starting material marked available or not.
     pub fn route_scene(&self) -> Option<Scene> {
         let target = self.nodes.first()?;
-        let mut items = Vec::new();
-        let mut y = 0.0;
-        for (n, k) in self.route() {
-            let node = &self.nodes[n];
-            let Expansion::Done(sets) = &node.expansion else {
-                continue;
-            };
-            let set = &sets[k];
-            let x = node.depth as f64 * ROUTE_INDENT;
-            let round_trip = match &set.round_trip {
-                RoundTrip::Confirmed => "round trip confirmed".to_owned(),
-                RoundTrip::Differs(other) => format!("forward predicts {other}"),
-                RoundTrip::Checking(_) => "round trip not checked yet".to_owned(),
-                RoundTrip::Failed(m) => m.clone(),
-            };
-            let score = set.score.map(|s| format!(" · score {:.3}", s + 0.0));
-            let caption = format!(
-                "{}: option {}{} · {round_trip}",
-                node.smiles,
-                k + 1,
-                score.unwrap_or_default()
-            );
-            items.push(caption_item(x, y + ROUTE_CAPTION / 2.0, caption));
-            y += ROUTE_CAPTION;
-            let reaction = format!("{}>>{}", set.smiles, node.smiles);
-            if let Ok(r) = parse_reaction(&reaction) {
-                y = place(&mut items, reaction_scene(&r, &Style::default()), x, y);
-            }
-            y += ROUTE_GAP;
+        let steps = self.selected_route();
+        let mut route_nodes = vec![0usize];
+        for &(n, k) in &steps {
+            route_nodes.extend(self.set(n, k).children.iter().copied());
         }
-        if items.is_empty() {
-            let m = parse_molecule(&target.smiles).ok()?;
-            place(&mut items, molecule_scene(&m, &Style::default()), 0.0, 0.0);
+        let leaves = self.route_leaves();
+        let mut drawings = std::collections::HashMap::new();
+        for &n in &route_nodes {
+            let m = parse_molecule(&self.nodes[n].smiles).ok()?;
+            let mut scene = molecule_scene(&m, &Style::default());
+            let (lo, _) = scene.bounds();
+            scene.transform(1.0, Vec2::new(-lo.x, -lo.y));
+            let (_, hi) = scene.bounds();
+            // A starting material's box holds its "available" mark below it.
+            let mark = leaves
+                .contains(&n)
+                .then(|| leaf_mark(self.nodes[n].available));
+            let (box_w, box_h) = match &mark {
+                Some((text, _)) => (hi.x.max(caption_width(text)), hi.y + LEAF_MARK),
+                None => (hi.x, hi.y),
+            };
+            drawings.insert(
+                n,
+                Placed {
+                    scene,
+                    w: hi.x,
+                    h: hi.y,
+                    box_w,
+                    box_h,
+                    mark,
+                },
+            );
+        }
+        // Columns by depth (the target's rightmost), each as wide as its widest molecule.
+        let depth_of = |n: usize| self.nodes[n].depth - target.depth;
+        let max_depth = route_nodes.iter().map(|&n| depth_of(n)).max().unwrap_or(0);
+        let mut col_width = vec![0.0f64; max_depth + 1];
+        for &n in &route_nodes {
+            col_width[depth_of(n)] = col_width[depth_of(n)].max(drawings[&n].box_w);
+        }
+        let mut col_left = vec![0.0; max_depth + 1];
+        let mut x = 0.0;
+        for d in (0..=max_depth).rev() {
+            col_left[d] = x;
+            x += col_width[d] + ROUTE_ARROW;
+        }
+        // Rows: leaves stacked in route order, each product centred on its precursors.
+        let mut centre = std::collections::HashMap::new();
+        let mut cursor = ROUTE_CAPTION * 2.0;
+        self.place_rows(0, &steps, &drawings, &mut centre, &mut cursor);
+        let mut items = Vec::new();
+        let probability = self
+            .route_probability()
+            .map(|p| format!(" · route probability {p:.3} (product of the steps' probabilities)"))
+            .unwrap_or_default();
+        items.push(caption_item(
+            0.0,
+            ROUTE_CAPTION / 2.0,
+            format!("Route to {}{probability}", target.smiles),
+            GREY,
+        ));
+        for &n in &route_nodes {
+            let placed = &drawings[&n];
+            let d = depth_of(n);
+            let left = col_left[d] + (col_width[d] - placed.w) / 2.0;
+            let top = centre[&n] - placed.box_h / 2.0;
+            let mut scene = placed.scene.clone();
+            scene.transform(1.0, Vec2::new(left, top));
+            items.extend(scene.items);
+            if let Some((text, color)) = placed.mark {
+                let left = col_left[d] + (col_width[d] - caption_width(text)) / 2.0;
+                items.push(caption_item(
+                    left,
+                    top + placed.h + LEAF_MARK / 2.0,
+                    text.to_owned(),
+                    color,
+                ));
+            }
+        }
+        for &(n, k) in &steps {
+            let d = depth_of(n);
+            let y = centre[&n];
+            let from = Vec2::new(col_left[d + 1] + col_width[d + 1] + 0.4, y);
+            let to = Vec2::new(col_left[d] - 0.4, y);
+            items.extend(arrow(from, to, Style::default().line_width, Color::BLACK));
+            let set = self.set(n, k);
+            let p = set
+                .score
+                .map(|s| format!("p {:.2}", f64::from(s).exp()))
+                .unwrap_or_else(|| "no score".into());
+            items.push(caption_item(from.x + 0.2, y - 0.45, p, GREY));
+            let rt = match &set.round_trip {
+                RoundTrip::Confirmed => "confirmed",
+                RoundTrip::Differs(_) => "differs",
+                RoundTrip::Checking(_) => "checking",
+                RoundTrip::Failed(_) => "failed",
+            };
+            items.push(caption_item(from.x + 0.2, y + 0.45, rt.to_owned(), GREY));
         }
         Some(Scene::fitted(items))
     }
 
-    /// The route picture fitted to its size at a legible scale: SVG text.
-    pub fn route_svg(&self) -> Option<String> {
-        self.route_scene()
-            .map(|s| crate::depict::svg::to_svg(&at_route_scale(s)))
+    /// Gives node `n` and its route subtree vertical centres; leaves take the next free rows.
+    fn place_rows(
+        &self,
+        n: usize,
+        steps: &[(usize, usize)],
+        drawings: &std::collections::HashMap<usize, Placed>,
+        centre: &mut std::collections::HashMap<usize, f64>,
+        cursor: &mut f64,
+    ) {
+        let h = drawings[&n].box_h;
+        let children = match steps.iter().find(|&&(m, _)| m == n) {
+            Some(&(_, k)) => self.set(n, k).children.clone(),
+            None => Vec::new(),
+        };
+        if children.is_empty() {
+            centre.insert(n, *cursor + h / 2.0);
+            *cursor += h + ROUTE_ROW_GAP;
+            return;
+        }
+        for &c in &children {
+            self.place_rows(c, steps, drawings, centre, cursor);
+        }
+        let y = (centre[&children[0]] + centre[children.last().unwrap()]) / 2.0;
+        centre.insert(n, y);
+        *cursor = cursor.max(y + h / 2.0 + ROUTE_ROW_GAP);
     }
 
-    /// The route picture as PNG bytes.
-    pub fn route_png(&self) -> Option<anyhow::Result<Vec<u8>>> {
-        self.route_scene()
-            .map(|s| crate::depict::png::to_png(&at_route_scale(s)))
+    /// The route picture as SVG text at `size`.
+    pub fn route_svg(&self, size: ImageSize) -> Option<String> {
+        self.route_scene().map(|s| size.svg(s))
     }
 
-    /// The route as CSV: one row per precursor set reachable from the target.
+    /// The route picture as PNG bytes at `size`.
+    pub fn route_png(&self, size: ImageSize) -> Option<anyhow::Result<Vec<u8>>> {
+        self.route_scene().map(|s| size.png(s))
+    }
+
+    /// The selected route as CSV: one row per step, target first; `available` lists the step's
+    /// precursors marked available, `starting_material` those the route does not expand.
     pub fn route_csv(&self) -> String {
-        let mut out = String::from("depth,product,precursors,score,round_trip,available\r\n");
-        for (n, k) in self.route() {
+        let mut out = String::from(
+            "depth,product,precursors,score,probability,round_trip,available,starting_materials\r\n",
+        );
+        let steps = self.selected_route();
+        let leaves = self.route_leaves();
+        for &(n, k) in &steps {
             let node = &self.nodes[n];
-            let Expansion::Done(sets) = &node.expansion else {
-                continue;
-            };
-            let s = &sets[k];
+            let s = self.set(n, k);
             let rt = match &s.round_trip {
                 RoundTrip::Confirmed => "confirmed",
                 RoundTrip::Differs(_) => "differs",
                 RoundTrip::Checking(_) => "checking",
                 RoundTrip::Failed(_) => "failed",
             };
-            let available: Vec<&str> = s
-                .children
-                .iter()
-                .filter(|&&c| self.nodes[c].available)
-                .map(|&c| self.nodes[c].smiles.as_str())
-                .collect();
+            let pick = |keep: &dyn Fn(usize) -> bool| {
+                s.children
+                    .iter()
+                    .filter(|&&c| keep(c))
+                    .map(|&c| self.nodes[c].smiles.as_str())
+                    .collect::<Vec<_>>()
+                    .join(".")
+            };
+            let available = pick(&|c| self.nodes[c].available);
+            let starting = pick(&|c| leaves.contains(&c));
             out.push_str(&format!(
-                "{},{},{},{},{},{}\r\n",
+                "{},{},{},{},{},{},{},{}\r\n",
                 node.depth,
                 field(&node.smiles),
                 field(&s.smiles),
@@ -314,25 +489,58 @@ impl Planner {
                 s.score
                     .map(|x| format!("{:.4}", x + 0.0))
                     .unwrap_or_default(),
+                s.score
+                    .map(|x| format!("{:.4}", f64::from(x).exp()))
+                    .unwrap_or_default(),
                 rt,
-                field(&available.join("."))
+                field(&available),
+                field(&starting),
             ));
         }
         out
     }
 }
 
-/// Indent per route depth, space for a caption, and between rows, in bond lengths.
-const ROUTE_INDENT: f64 = 2.0;
+/// Space for a caption, between rows and between columns (the arrows), in bond lengths.
 const ROUTE_CAPTION: f64 = 1.2;
-const ROUTE_GAP: f64 = 1.0;
-/// Pixels per bond length in exported route pictures, and their margin.
-const ROUTE_PX: f64 = 30.0;
-const ROUTE_MARGIN: f64 = 16.0;
+const ROUTE_ROW_GAP: f64 = 1.4;
+const ROUTE_ARROW: f64 = 3.2;
+const GREY: Color = Color(0x40, 0x40, 0x40);
+const GREEN: Color = Color(0x10, 0x90, 0x30);
+const ORANGE: Color = Color(0xd0, 0x60, 0x00);
+
+/// A molecule of the route picture in bond lengths, its top left corner at the origin, and the
+/// box it takes with its "available" mark.
+struct Placed {
+    scene: Scene,
+    w: f64,
+    h: f64,
+    box_w: f64,
+    box_h: f64,
+    mark: Option<(&'static str, Color)>,
+}
+
+/// What a starting material's mark says, and its colour.
+fn leaf_mark(available: bool) -> (&'static str, Color) {
+    if available {
+        ("available", GREEN)
+    } else {
+        ("not available", ORANGE)
+    }
+}
+
+/// Height of a starting material's mark, in bond lengths.
+const LEAF_MARK: f64 = 0.9;
+/// Size of caption text, in bond lengths.
+const CAPTION_SIZE: f64 = 0.45;
+
+fn caption_width(text: &str) -> f64 {
+    text.chars().count() as f64 * crate::depict::scene::CHAR_WIDTH * CAPTION_SIZE
+}
 
 /// A left-aligned caption whose first character sits at (x, y).
-fn caption_item(x: f64, y: f64, text: String) -> Item {
-    let size = 0.45;
+fn caption_item(x: f64, y: f64, text: String, color: Color) -> Item {
+    let size = CAPTION_SIZE;
     Item::Text {
         at: Vec2::new(x + size * 0.3, y),
         spans: vec![Span {
@@ -341,25 +549,8 @@ fn caption_item(x: f64, y: f64, text: String) -> Item {
         }],
         anchor_span: 0,
         size,
-        color: Color(0x40, 0x40, 0x40),
+        color,
     }
-}
-
-/// Moves `scene`'s items so its top left corner is at (x, y) and adds them; returns its bottom.
-fn place(items: &mut Vec<Item>, mut scene: Scene, x: f64, y: f64) -> f64 {
-    let (lo, hi) = scene.bounds();
-    scene.transform(1.0, Vec2::new(x - lo.x, y - lo.y));
-    items.extend(scene.items);
-    y + (hi.y - lo.y)
-}
-
-/// Scales a route scene (bond-length units) to `ROUTE_PX` pixels per bond.
-fn at_route_scale(mut scene: Scene) -> Scene {
-    let (lo, hi) = scene.bounds();
-    let w = (hi.x - lo.x) * ROUTE_PX + 2.0 * ROUTE_MARGIN;
-    let h = (hi.y - lo.y) * ROUTE_PX + 2.0 * ROUTE_MARGIN;
-    scene.fit(w, h, ROUTE_MARGIN);
-    scene
 }
 
 #[cfg(test)]
@@ -448,16 +639,46 @@ mod tests {
         assert_eq!(sets[1].round_trip, RoundTrip::Differs("CCOCC".into()));
         assert!(!sets[2].valid && matches!(sets[2].round_trip, RoundTrip::Failed(_)));
         assert_eq!(p.nodes.len(), 5);
+        assert_eq!(p.nodes[0].chosen, Some(0));
         p.nodes[1].available = true;
         p.prune(0, 2);
         let csv = p.route_csv();
         let lines: Vec<&str> = csv.split("\r\n").collect();
-        assert_eq!(lines[1], "0,CCOC(C)=O,CCO.CC(=O)O,0.0000,confirmed,CCO");
-        assert_eq!(lines[2], "0,CCOC(C)=O,CCO.CC(=O)Cl,-1.0000,differs,");
-        assert_eq!(lines.len(), 4);
+        assert_eq!(
+            lines[1],
+            "0,CCOC(C)=O,CCO.CC(=O)O,0.0000,1.0000,confirmed,CCO,CCO.CC(=O)O"
+        );
+        assert_eq!(lines.len(), 3, "only the selected step: {csv}");
+        assert_eq!(p.route_reactions(), "CCO.CC(=O)O>>CCOC(C)=O\n");
 
-        // The picture: one reaction arrow per valid set left after pruning, one caption each.
-        // (Without stereocentres the only polygons are arrow heads.)
+        // Choosing the second option swaps the route; its probability is e^-1.
+        p.choose(0, 1);
+        assert!(
+            p.route_csv()
+                .contains(",CCO.CC(=O)Cl,-1.0000,0.3679,differs,")
+        );
+        assert!((p.route_probability().unwrap() - (-1.0f64).exp()).abs() < 1e-6);
+        p.choose(0, 0);
+
+        // A second step: acetic acid from acetaldehyde. Reactions run furthest step first.
+        b.answers.push_back(vec!["CC=O"]);
+        b.answers.push_back(vec!["CC(=O)O"]);
+        p.expand(2, &mut b, GenerateOptions::default());
+        drain(&mut p, &mut b);
+        assert_eq!(p.selected_route(), [(0, 0), (2, 0)]);
+        assert_eq!(
+            p.route_reactions(),
+            "CC=O>>CC(=O)O\nCCO.CC(=O)O>>CCOC(C)=O\n"
+        );
+        let leaves: Vec<&str> = p
+            .route_leaves()
+            .iter()
+            .map(|&n| p.nodes[n].smiles.as_str())
+            .collect();
+        assert_eq!(leaves, ["CCO", "CC=O"]);
+
+        // The picture: one arrow per step (without stereocentres the only polygons are arrow
+        // heads), the leaves marked, the unchosen option absent.
         let scene = p.route_scene().unwrap();
         let arrows = scene
             .items
@@ -465,25 +686,32 @@ mod tests {
             .filter(|i| matches!(i, Item::Polygon { .. }))
             .count();
         assert_eq!(arrows, 2);
-        let captions: Vec<String> = scene
+        let texts: Vec<String> = scene
             .items
             .iter()
             .filter_map(|i| match i {
-                Item::Text { spans, .. } if spans[0].text.contains("option") => {
-                    Some(spans[0].text.clone())
-                }
+                Item::Text { spans, .. } if spans[0].text.len() > 2 => Some(spans[0].text.clone()),
                 _ => None,
             })
             .collect();
-        assert_eq!(
-            captions,
-            [
-                "CCOC(C)=O: option 1 · score 0.000 · round trip confirmed",
-                "CCOC(C)=O: option 2 · score -1.000 · forward predicts CCOCC"
-            ]
-        );
-        let svg = p.route_svg().unwrap();
-        assert!(svg.starts_with("<svg") && svg.contains("round trip confirmed"));
+        assert!(texts.contains(&"available".to_owned()), "{texts:?}");
+        assert!(texts.contains(&"not available".to_owned()), "{texts:?}");
+        assert!(texts.iter().any(|t| t.contains("route probability 1.000")));
+        // Left to right: every starting material's mark is left of the arrow into the target.
+        let last_head = scene
+            .polygons()
+            .map(|pts| pts.iter().map(|q| q.x).fold(f64::INFINITY, f64::min))
+            .fold(f64::NEG_INFINITY, f64::max);
+        for item in &scene.items {
+            if let Item::Text { at, spans, .. } = item
+                && spans[0].text.ends_with("available")
+            {
+                assert!(at.x < last_head, "{} at {}", spans[0].text, at.x);
+            }
+        }
+        let svg = p.route_svg(ImageSize::Scale(1)).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains(">available<"));
+        assert!(!svg.contains("Cl"));
     }
 
     #[test]

@@ -6,15 +6,19 @@ use egui::{Color32, RichText, Ui, Vec2};
 use super::App;
 use super::card::AnalysisCache;
 use super::export_actions::Export;
+use super::image_size::ImageSize;
 use super::painter::canvas;
+use super::panels::{copy_image, image_size_choice};
 use super::planner::{Expansion, Planner, RoundTrip};
 
 enum PlannerAction {
     Plan,
     Expand(usize),
     Prune(usize, usize),
+    Choose(usize, usize),
     Export(Export),
     ShowOnCanvas(String),
+    CopyImage,
 }
 
 /// The planner tab: the route with its controls, then the actions they asked for.
@@ -27,6 +31,7 @@ pub fn show(app: &mut App, ui: &mut Ui) {
             &mut t.planner,
             t.planner_error.as_deref(),
             &mut t.cache,
+            &mut t.canvas.image_size,
             &mut actions,
         );
         for a in actions {
@@ -41,8 +46,16 @@ pub fn show(app: &mut App, ui: &mut Ui) {
                         .expand(n, app.backend.as_mut(), t.settings.generate);
                 }
                 PlannerAction::Prune(n, k) => t.planner.prune(n, k),
+                PlannerAction::Choose(n, k) => t.planner.choose(n, k),
                 PlannerAction::Export(export) => t.dialogs.ask_save(export),
                 PlannerAction::ShowOnCanvas(s) => app.show_on_canvas(s),
+                PlannerAction::CopyImage => {
+                    let size = t.canvas.image_size;
+                    t.notice = Some(match t.planner.route_scene() {
+                        Some(scene) => copy_image(ui.ctx(), &scene, size),
+                        None => "no route to copy".to_owned(),
+                    });
+                }
             }
         }
     });
@@ -53,6 +66,7 @@ fn route(
     p: &mut Planner,
     error: Option<&str>,
     cache: &mut AnalysisCache,
+    image_size: &mut ImageSize,
     actions: &mut Vec<PlannerAction>,
 ) {
     ui.heading("Retrosynthesis planner");
@@ -76,16 +90,26 @@ fn route(
             if ui.button("Export route CSV…").clicked() {
                 actions.push(PlannerAction::Export(Export::RouteCsv));
             }
+            if ui.button("Export route reactions…").clicked() {
+                actions.push(PlannerAction::Export(Export::RouteReactions));
+            }
             if ui.button("Export route SVG…").clicked() {
-                actions.push(PlannerAction::Export(Export::RouteSvg));
+                actions.push(PlannerAction::Export(Export::RouteSvg(*image_size)));
             }
             if ui.button("Export route PNG…").clicked() {
-                actions.push(PlannerAction::Export(Export::RoutePng));
+                actions.push(PlannerAction::Export(Export::RoutePng(*image_size)));
+            }
+            if ui.button("Copy route image").clicked() {
+                actions.push(PlannerAction::CopyImage);
             }
         }
     });
     if let Some(e) = error {
         ui.colored_label(ui.visuals().error_fg_color, e);
+    }
+    if !p.nodes.is_empty() {
+        image_size_choice(ui, image_size);
+        route_summary(ui, p);
     }
     ui.weak(
         "Each expansion asks the model for precursor sets; each set is checked by forward \
@@ -98,6 +122,30 @@ fn route(
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| node(ui, p, 0, cache, actions));
+}
+
+/// The selected route in one line: its steps, starting materials and overall probability.
+fn route_summary(ui: &mut Ui, p: &Planner) {
+    let steps = p.selected_route().len();
+    let leaves = p.route_leaves();
+    let available = leaves.iter().filter(|&&n| p.nodes[n].available).count();
+    ui.horizontal_wrapped(|ui| {
+        ui.label(format!(
+            "Selected route: {steps} step{}, {} starting material{} ({available} available)",
+            if steps == 1 { "" } else { "s" },
+            leaves.len(),
+            if leaves.len() == 1 { "" } else { "s" },
+        ));
+        if let Some(prob) = p.route_probability() {
+            ui.label(format!("route probability {prob:.3}"))
+                .on_hover_text(
+                    "The product of the steps' probabilities; each step's probability is the \
+                 exponential of the model's length-normalised log score for that option \
+                 (so this is exp of the sum of the steps' scores). It ranks routes; it is \
+                 not a yield.",
+                );
+        }
+    });
 }
 
 fn node(
@@ -178,6 +226,14 @@ fn node(
                     RoundTrip::Failed(m) => {
                         ui.colored_label(ui.visuals().error_fg_color, m.clone());
                     }
+                }
+                if s.valid
+                    && ui
+                        .radio(p.nodes[n].chosen == Some(k), "use in route")
+                        .on_hover_text("The exported route takes this option for this molecule.")
+                        .clicked()
+                {
+                    actions.push(PlannerAction::Choose(n, k));
                 }
                 if ui.small_button("Prune").clicked() {
                     actions.push(PlannerAction::Prune(n, k));

@@ -5,6 +5,7 @@
 use super::backend::{GenerateOptions, ModelChoice, RequestId};
 use super::card::AnalysisCache;
 use super::history::History;
+use super::image_size::ImageSize;
 use super::jobs::{JobId, Jobs};
 use super::molecule_search::MoleculeSearch;
 use super::painter::View;
@@ -34,6 +35,11 @@ pub struct Transient {
     pub dialogs: PendingDialogs,
     /// One line telling the user what just happened (exported, saved, failed to save).
     pub notice: Option<String>,
+    /// Export threads report here what they wrote (or why they could not).
+    pub exports_done: (
+        std::sync::mpsc::Sender<String>,
+        std::sync::mpsc::Receiver<String>,
+    ),
     /// `--screenshot`: capture after the first frames, then close.
     pub screenshot: Option<Screenshot>,
     /// Analyses by SMILES, computed once and shared by the cards, the canvas and the planner.
@@ -77,6 +83,8 @@ pub struct Chat {
 pub struct Canvas {
     pub smiles: Option<String>,
     pub view: View,
+    /// How large Save PNG / Save SVG make the picture.
+    pub image_size: ImageSize,
 }
 
 /// Settings of the model panel (not saved: each start begins from the defaults and the command

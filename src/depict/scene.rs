@@ -108,6 +108,16 @@ impl Scene {
         self.height = height;
     }
 
+    /// Scales the drawing to `px_per_unit` and sizes the scene to its bounding box plus
+    /// `margin` on each side: an image with no empty space beyond the margin.
+    pub fn crop(&mut self, px_per_unit: f64, margin: f64) {
+        let (lo, hi) = self.bounds();
+        let k = px_per_unit;
+        self.transform(k, Vec2::new(margin - lo.x * k, margin - lo.y * k));
+        self.width = (hi.x - lo.x) * k + 2.0 * margin;
+        self.height = (hi.y - lo.y) * k + 2.0 * margin;
+    }
+
     /// Scales every item by `k` about the origin, then moves it by `off`.
     pub fn transform(&mut self, k: f64, off: Vec2) {
         let tf = |p: Vec2| p * k + off;

@@ -1,12 +1,13 @@
 //! MDL MOL file (V2000 connection table) with the 2D coordinates of the depiction layout, for
-//! pasting into ChemDraw, Ketcher, RDKit... Charges and isotopes go in `M  CHG` / `M  ISO` lines;
-//! bonds are written in their Kekulé orders.
+//! pasting into ChemDraw, Ketcher, RDKit... Charges, isotopes and unpaired electrons go in
+//! `M  CHG` / `M  ISO` / `M  RAD` lines; bonds are written in their Kekulé orders.
 
 use std::fmt::Write;
 
 use crate::chem::Molecule;
 use crate::chem::rings::RingInfo;
 use crate::depict::layout::{LayoutOptions, layout_with_rings};
+use crate::depict::radicals::radical_electrons;
 
 /// The V2000 MOL block of `mol`, titled `name`.
 pub fn mol_block(mol: &Molecule, name: &str) -> String {
@@ -66,6 +67,23 @@ pub fn mol_block(mol: &Molecule, name: &str) -> String {
         }
         s.push('\n');
     }
+    // Unpaired electrons: without them a reader fills the valence with hydrogens ([N]=O would
+    // come back as HN=O). MDL codes: 2 doublet (one electron), 3 triplet (two).
+    let radicals: Vec<(usize, u8)> = mol
+        .atoms()
+        .filter_map(|a| match radical_electrons(mol, a) {
+            0 => None,
+            1 => Some((a.index() + 1, 2)),
+            _ => Some((a.index() + 1, 3)),
+        })
+        .collect();
+    for chunk in radicals.chunks(8) {
+        let _ = write!(s, "M  RAD{:>3}", chunk.len());
+        for (i, r) in chunk {
+            let _ = write!(s, " {i:>3} {r:>3}");
+        }
+        s.push('\n');
+    }
     s.push_str("M  END\n");
     s
 }
@@ -89,6 +107,15 @@ mod tests {
         assert_eq!(lines[9], "  2  3  2  0");
         assert_eq!(lines[11], "M  CHG  1   4  -1");
         assert_eq!(*lines.last().unwrap(), "M  END");
+    }
+
+    #[test]
+    fn unpaired_electrons_are_listed() {
+        let m = parse_molecule("[N]=O").unwrap();
+        assert!(mol_block(&m, "").contains("M  RAD  1   1   2\n"));
+        let m = parse_molecule("[O]").unwrap();
+        assert!(mol_block(&m, "").contains("M  RAD  1   1   3\n"));
+        assert!(!mol_block(&parse_molecule("CCO").unwrap(), "").contains("RAD"));
     }
 
     #[test]

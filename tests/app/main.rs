@@ -335,12 +335,14 @@ impl FileDialogs for QueuedDialogs {
 }
 
 /// Plans a route with a scripted model (retrosynthesis proposes two precursor sets; forward
-/// prediction confirms the first) and exports it as CSV, SVG and PNG through the dialogs.
+/// prediction confirms both), selects the second and exports it as CSV, reaction SMILES, SVG and
+/// PNG through the dialogs: each file holds that route only.
 #[test]
-fn a_planned_route_exports_as_csv_svg_and_png() {
+fn the_selected_route_exports_as_csv_reactions_svg_and_png() {
     let dir = tempfile::tempdir().unwrap();
-    let (csv, svg, png) = (
+    let (csv, smi, svg, png) = (
         dir.path().join("route.csv"),
+        dir.path().join("route.smi"),
         dir.path().join("route.svg"),
         dir.path().join("route.png"),
     );
@@ -353,36 +355,57 @@ fn a_planned_route_exports_as_csv_svg_and_png() {
         ],
     );
     opts.dialogs = Box::new(QueuedDialogs(Mutex::new(
-        [csv.clone(), svg.clone(), png.clone()].into(),
+        [csv.clone(), smi.clone(), svg.clone(), png.clone()].into(),
     )));
     let mut h = harness(opts);
     plan_and_expand(&mut h, "CCOC(C)=O");
     assert_eq!(h.get_all_by_label("round trip confirmed").count(), 2);
-    for button in [
-        "Export route CSV…",
-        "Export route SVG…",
-        "Export route PNG…",
+    h.get_by_label_contains("Selected route: 1 step, 2 starting materials (0 available)");
+    // The second option, with ethanol bought.
+    h.get_all_by_label("use in route").nth(1).unwrap().click();
+    h.run();
+    // Checkboxes: the target, option 1's two precursors, then option 2's: ethanol is the 4th.
+    h.get_all_by_label("available").nth(3).unwrap().click();
+    h.run();
+    h.get_by_label_contains("(1 available)");
+    h.get_by_label_contains("route probability 0.905");
+    for (button, path) in [
+        ("Export route CSV…", &csv),
+        ("Export route reactions…", &smi),
+        ("Export route SVG…", &svg),
+        ("Export route PNG…", &png),
     ] {
+        // Stepped, not run: the export thread's repaint may land at any frame.
         h.get_by_label(button).click();
-        h.run();
+        h.step();
+        wait_for_export(&mut h, path);
     }
     let csv = std::fs::read_to_string(&csv)
         .unwrap_or_else(|e| panic!("{e}: notice {:?}", h.state().notice()));
-    assert!(
-        csv.contains("0,CCOC(C)=O,CCO.CC(=O)O,0.0000,confirmed,"),
-        "{csv}"
+    assert_eq!(
+        csv,
+        "depth,product,precursors,score,probability,round_trip,available,starting_materials\r\n\
+         0,CCOC(C)=O,CCO.CC(=O)Cl,-0.1000,0.9048,confirmed,CCO,CCO.CC(=O)Cl\r\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&smi).unwrap(),
+        "CCO.CC(=O)Cl>>CCOC(C)=O\n"
     );
     let svg = std::fs::read_to_string(svg).unwrap();
     assert!(svg.starts_with("<svg"), "{}", &svg[..80.min(svg.len())]);
-    assert!(svg.contains("CCOC(C)=O: option 1 · score 0.000 · round trip confirmed"));
-    assert!(svg.contains("option 2"));
+    assert!(svg.contains("route probability 0.905"), "{svg}");
+    assert!(svg.contains(">available<") && svg.contains(">not available<"));
+    // One arrow head, and the unchosen option's acid (two O labels only in CC(=O)O) absent.
+    assert_eq!(svg.matches("<polygon").count(), 1);
+    assert!(svg.contains(">Cl<"));
     let png = std::fs::read(png).unwrap();
-    assert!(
-        png.starts_with(b"\x89PNG") && png.len() > 5000,
-        "{} bytes",
-        png.len()
-    );
+    let (w, hgt) = textchem::depict::png::size_of(&png).unwrap();
+    assert!(w > hgt, "drawn left to right: {w}x{hgt}");
     h.get_by_label_contains("saved route picture to");
+    // The same picture on the clipboard.
+    h.get_by_label("Copy route image").click();
+    h.run();
+    h.get_by_label_contains(&format!("copied a {w}×{hgt} image to the clipboard"));
 }
 
 #[test]
@@ -405,7 +428,8 @@ fn csv_export_through_the_dialog_writes_one_row_per_exchange() {
     send(&mut h, "CCO");
     send(&mut h, "c1ccccc1O");
     h.get_by_label("Export CSV…").click();
-    h.run();
+    h.step();
+    wait_for_export(&mut h, &out);
     let csv = std::fs::read_to_string(&out).unwrap();
     let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert_eq!(
@@ -605,6 +629,16 @@ fn snapshots_of_the_chat_and_the_planner() {
 
     plan_and_expand(&mut h, "CCOC(C)=O");
     snapshot::check(&mut h, "planner");
+
+    // The second option selected, ethanol bought: the radio, the summary and its probability.
+    h.get_all_by_label("use in route").nth(1).unwrap().click();
+    h.run();
+    h.get_all_by_label("available")
+        .nth(3)
+        .unwrap()
+        .click_accesskit();
+    h.run();
+    snapshot::check(&mut h, "planner_selected_route");
 }
 
 /// A stand-in for the hub: "downloads" a folder in four chunks, each let through by the test.
@@ -966,6 +1000,7 @@ fn without_a_portal_typed_paths_save_a_png_and_load_the_fixture_model() {
         png.to_str().unwrap(),
     );
     click(&mut h, "Save here");
+    wait_for_export(&mut h, &png);
     let bytes = std::fs::read(&png).unwrap_or_else(|e| panic!("{e}: {:?}", h.state().notice()));
     assert!(bytes.starts_with(b"\x89PNG"));
     h.get_by_label_contains("saved ");
@@ -1455,4 +1490,188 @@ fn a_substructure_search_over_a_thousand_exchanges_keeps_frames_short() {
         "1000 exchanges: a frame with no search {plain:?}; searched in {searched:?} over \
          {frames} frames (slowest {slowest:?}); a frame once searched: {cached:?}"
     );
+}
+
+/// Save PNG crops to the drawing: aspirin's PNG has the drawing's aspect and size plus the
+/// margin at the chosen scale, and the 300 dpi choice records its resolution and physical width.
+#[test]
+fn saved_pictures_are_cropped_to_the_drawing_at_the_chosen_size() {
+    use textchem::depict::png::{dpi_of, size_of};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("aspirin.png");
+    let mut h = harness(options(dir.path(), Some(path.clone())));
+    let aspirin = "CC(=O)Oc1ccccc1C(=O)O";
+    send(&mut h, aspirin);
+    let scene = textchem::depict::molecule_scene(
+        &textchem::chem::smiles::parse_molecule(aspirin).unwrap(),
+        &textchem::depict::Style::default(),
+    );
+    let (lo, hi) = scene.bounds();
+    let (dw, dh) = (hi.x - lo.x, hi.y - lo.y);
+    for (choice, k) in [("1×", 1.0), ("4×", 4.0)] {
+        click(&mut h, choice);
+        click(&mut h, "Save PNG…");
+        wait_for_export(&mut h, &path);
+        let png = std::fs::read(&path).unwrap_or_else(|e| panic!("{e}: {:?}", h.state().notice()));
+        let (w, hgt) = size_of(&png).unwrap();
+        // 40 px per bond length and a 10 px margin at 1×.
+        let (ew, eh) = (dw * 40.0 * k + 20.0 * k, dh * 40.0 * k + 20.0 * k);
+        assert!((w as f64 - ew).abs() <= 1.0, "{choice}: {w} vs {ew}");
+        assert!((hgt as f64 - eh).abs() <= 1.0, "{choice}: {hgt} vs {eh}");
+        let aspect = (w as f64 - 20.0 * k) / (hgt as f64 - 20.0 * k);
+        assert!((aspect - dw / dh).abs() < 0.02, "{aspect} vs {}", dw / dh);
+        assert_eq!(dpi_of(&png), None);
+        std::fs::remove_file(&path).unwrap();
+    }
+    click(&mut h, "300 dpi");
+    click(&mut h, "Save PNG…");
+    wait_for_export(&mut h, &path);
+    let png = std::fs::read(&path).unwrap();
+    assert!((dpi_of(&png).unwrap() - 300.0).abs() < 0.05);
+    // The default 8 cm at 300 dpi.
+    assert_eq!(size_of(&png).unwrap().0, 945);
+    h.get_by_label_contains("8 cm at 300 dpi");
+
+    // Copy image: the same picture goes to the clipboard as an image command.
+    h.get_by_label("Copy image").click();
+    h.step();
+    let copied = h
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .find_map(|c| match c {
+            egui::OutputCommand::CopyImage(image) => Some(image.size),
+            _ => None,
+        });
+    let (w, hgt) = size_of(&png).unwrap();
+    assert_eq!(copied, Some([w as usize, hgt as usize]));
+    h.run();
+    h.get_by_label_contains(&format!("copied a {w}×{hgt} image to the clipboard"));
+}
+
+/// SDF export: the history's listed exchanges give their SMILES inputs and valid answers (not
+/// the invalid one), and a card's "Save SDF…" gives its molecule; each record is a MOL block
+/// with name, SMILES, canonical SMILES and formula fields, ended by `$$$$`.
+#[test]
+fn sdf_export_of_the_history_and_of_a_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = |rank: usize, text: &str, valid: bool| ResultRecord {
+        rank,
+        text: text.to_owned(),
+        score: Some(-0.1),
+        valid: Some(valid),
+        canonical_smiles: None,
+        error: None,
+    };
+    let mut described = Exchange::new(1, Task::Molecule, "The molecule is ethanol.");
+    // An entry saved before validity was recorded (rank 3) is read again.
+    let mut unchecked = record(3, "OC", true);
+    unchecked.valid = None;
+    described.results = vec![record(1, "CCO", true), record(2, "C1CC", false), unchecked];
+    let mut caption = Exchange::new(2, Task::Caption, "c1ccccc1O");
+    caption.results = vec![record(1, "The molecule is phenol.", false)];
+    for x in [&mut described, &mut caption] {
+        x.status = Status::Done;
+    }
+    let mut history = History::empty(dir.path().join("history.json"));
+    history.exchanges = vec![described, caption];
+    history.save().unwrap();
+    let (all, one) = (dir.path().join("all.sdf"), dir.path().join("one.sdf"));
+    let mut opts = options(dir.path(), None);
+    opts.dialogs = Box::new(QueuedDialogs(Mutex::new([all.clone(), one.clone()].into())));
+    let mut h = harness(opts);
+    h.run();
+    click(&mut h, "Export SDF…");
+    wait_for_export(&mut h, &all);
+    let sdf = std::fs::read_to_string(&all)
+        .unwrap_or_else(|e| panic!("{e}: notice {:?}", h.state().notice()));
+    let records: Vec<&str> = sdf.split_terminator("$$$$\n").collect();
+    assert_eq!(records.len(), 3, "{sdf}");
+    assert_eq!(sdf.matches("$$$$\n").count(), 3);
+    assert!(
+        records[0].starts_with("#1 molecule answer 1\n"),
+        "{}",
+        records[0]
+    );
+    assert!(records[0].contains("\n  3  2  0  0  0  0  0  0  0  0999 V2000\n"));
+    assert!(records[0].contains("> <smiles>\nCCO\n\n> <canonical_smiles>\nCCO\n\n"));
+    assert!(records[0].contains("> <formula>\nC2H6O\n\n"));
+    assert!(
+        records[1].starts_with("#1 molecule answer 3\n"),
+        "{}",
+        records[1]
+    );
+    assert!(records[2].starts_with("#2 input\n"), "{}", records[2]);
+    assert!(records[2].contains("> <formula>\nC6H6O\n\n"));
+    assert!(!sdf.contains("C1CC"));
+    h.get_by_label_contains("saved 3 molecules to");
+
+    send(&mut h, "CC(=O)[O-]");
+    // The newest card's button (the history's cards have theirs above).
+    h.get_all_by_label("Save SDF…")
+        .last()
+        .unwrap()
+        .click_accesskit();
+    h.step();
+    h.step();
+    wait_for_export(&mut h, &one);
+    let sdf = std::fs::read_to_string(&one).unwrap();
+    assert!(sdf.starts_with("CC(=O)[O-]\n"));
+    assert!(sdf.contains("M  CHG  1   4  -1\n"));
+    assert!(sdf.contains("> <formula>\nC2H3O2-\n\n"));
+    assert!(sdf.ends_with("\n$$$$\n"));
+    assert_eq!(sdf.matches("$$$$").count(), 1);
+}
+
+/// An invalid answer shows the reader's error and where it is: a valence error draws the graph as
+/// written with the named atom circled; a grammar error marks the character in the SMILES.
+#[test]
+fn invalid_answers_show_the_atoms_or_the_place_the_reader_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = scripted(
+        dir.path(),
+        None,
+        vec![(Task::Molecule, vec!["C(C)(C)(C)(C)C", "CC(C"])],
+    );
+    let mut h = harness(opts);
+    send(&mut h, "The molecule is a branched alkane.");
+    h.get_by_label_contains("impossible valence (atoms 0) at column 0");
+    h.get_by_label("As written, with the atoms the reader names circled in red.");
+    h.get_by_label_contains("unmatched parenthesis");
+    h.get_by_label("marked: where the reader stopped (column 2)");
+    // The answer as the model wrote it, and the copy with the marked character.
+    assert_eq!(h.get_all_by_label("CC(C").count(), 2);
+}
+
+/// The invalid answers' card: the circled atom and the marked character.
+#[test]
+fn snapshot_of_invalid_answers() {
+    if !snapshot::adapter_or_skip("the snapshot tests") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let opts = scripted(
+        dir.path(),
+        None,
+        vec![(Task::Molecule, vec!["C(C)(C)(C)(C)C", "CC(C"])],
+    );
+    let mut h = Harness::builder()
+        .with_size(egui::Vec2::new(1200.0, 800.0))
+        .with_theme(egui::Theme::Light)
+        .wgpu()
+        .build_eframe(move |cc| App::new(cc, opts));
+    send(&mut h, "The molecule is a branched alkane.");
+    snapshot::check(&mut h, "invalid_answers");
+}
+
+/// Steps until the export thread has written `path` and said so.
+fn wait_for_export(h: &mut Harness<'_, App>, path: &Path) {
+    let name = path.display().to_string();
+    step_until(h, &format!("the export to {name}"), |app| {
+        path.exists()
+            && app
+                .notice()
+                .is_some_and(|n| n.contains(&name) && !n.starts_with("saving "))
+    });
 }

@@ -31,6 +31,19 @@ pub fn parse_molecule(s: &str) -> Result<Molecule, SmilesError> {
     read_molecule(text, base)
 }
 
+/// The graph as written, without sanitization's checks (implicit hydrogens assigned, aromatic
+/// bonds left as written): to show where a SMILES that the checks reject goes wrong. Only
+/// grammar errors are returned.
+pub fn parse_graph_as_written(s: &str) -> Result<Molecule, SmilesError> {
+    let (text, base) = trim(s);
+    if text.is_empty() {
+        return Err(SmilesError::new(SmilesErrorKind::Empty, 0));
+    }
+    let mut raw = parser::parse(text, base)?;
+    crate::chem::valence::assign_implicit_hydrogens(&mut raw.mol);
+    Ok(raw.mol)
+}
+
 /// `s` without surrounding whitespace, and the character offset where it starts.
 pub(crate) fn trim(s: &str) -> (&str, usize) {
     let start = s.len() - s.trim_start().len();

@@ -1,0 +1,180 @@
+//! SD files: several molecules in one file, each a V2000 MOL block followed by data fields
+//! (name, SMILES as written, canonical SMILES, formula) and the `$$$$` separator, for
+//! RDKit, KNIME, DataWarrior and registration systems.
+
+use std::fmt::Write;
+
+use crate::chem::Molecule;
+use crate::chem::canon::canonical_smiles;
+use crate::chem::props::formula::molecular_formula;
+
+use super::molfile::mol_block;
+
+/// One record: `mol` titled `name`, with `smiles` (as the user or model wrote it) among its
+/// data fields.
+pub fn sdf_record(mol: &Molecule, name: &str, smiles: &str) -> String {
+    let mut s = mol_block(mol, name);
+    data_field(&mut s, "name", name);
+    data_field(&mut s, "smiles", smiles);
+    data_field(&mut s, "canonical_smiles", &canonical_smiles(mol));
+    data_field(&mut s, "formula", &molecular_formula(mol));
+    s.push_str("$$$$\n");
+    s
+}
+
+/// A data item: header line, one value line (a value cannot span lines: a blank line ends it),
+/// blank line.
+fn data_field(s: &mut String, name: &str, value: &str) {
+    let value = value.lines().next().unwrap_or("");
+    let _ = write!(s, "> <{name}>\n{value}\n\n");
+}
+
+/// Records for `entries` (name, SMILES), in order, skipping those that do not read; returns the
+/// file and, for each skipped entry, its name and the reader's error.
+pub fn to_sdf<'a>(
+    entries: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> (String, Vec<(String, String)>) {
+    let mut out = String::new();
+    let mut skipped = Vec::new();
+    for (name, smiles) in entries {
+        match crate::chem::smiles::parse_molecule(smiles) {
+            Ok(m) => out.push_str(&sdf_record(&m, name, smiles)),
+            Err(e) => skipped.push((name.to_owned(), e.to_string())),
+        }
+    }
+    (out, skipped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MOLECULES: &[(&str, &str)] = &[
+        ("aspirin", "CC(=O)Oc1ccccc1C(=O)O"),
+        ("acetate", "CC(=O)[O-]"),
+        ("ammonium chloride", "[NH4+].[Cl-]"),
+        ("heavy methane", "[13CH4]"),
+        ("caffeine", "Cn1cnc2c1c(=O)n(C)c(=O)n2C"),
+        ("pyrrole", "c1cc[nH]c1"),
+        ("L-alanine", "C[C@@H](C(=O)O)N"),
+    ];
+
+    #[test]
+    fn records_have_counts_fields_and_separators() {
+        let (sdf, skipped) = to_sdf(
+            MOLECULES
+                .iter()
+                .copied()
+                .chain([("broken", "C1CC")].iter().copied()),
+        );
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(skipped[0].0, "broken");
+        let records: Vec<&str> = sdf.split_terminator("$$$$\n").collect();
+        assert_eq!(records.len(), MOLECULES.len());
+        for (record, (name, smiles)) in records.iter().zip(MOLECULES) {
+            let lines: Vec<&str> = record.lines().collect();
+            assert_eq!(lines[0], *name);
+            assert!(lines[3].ends_with("V2000"), "{}", lines[3]);
+            let m = crate::chem::smiles::parse_molecule(smiles).unwrap();
+            let atoms: usize = lines[3][..3].trim().parse().unwrap();
+            let bonds: usize = lines[3][3..6].trim().parse().unwrap();
+            assert_eq!((atoms, bonds), (m.atom_count(), m.bond_count()));
+            let end = lines.iter().position(|l| *l == "M  END").unwrap();
+            let fields = &lines[end + 1..];
+            let value = |f: &str| {
+                let k = fields
+                    .iter()
+                    .position(|l| *l == format!("> <{f}>"))
+                    .unwrap();
+                fields[k + 1]
+            };
+            assert_eq!(value("name"), *name);
+            assert_eq!(value("smiles"), *smiles);
+            assert_eq!(value("canonical_smiles"), canonical_smiles(&m));
+            assert_eq!(value("formula"), molecular_formula(&m));
+        }
+        assert!(sdf.contains("> <formula>\nC9H8O4\n\n"));
+    }
+
+    /// RDKit reads the file back: same molecules (canonical SMILES compared by RDKit) and
+    /// fields. Skipped where python3 with RDKit is not installed.
+    #[test]
+    fn rdkit_reads_the_records_back() {
+        let have_rdkit = std::process::Command::new("python3")
+            .args(["-c", "import rdkit"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !have_rdkit {
+            eprintln!("skipping: python3 with rdkit is not installed");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("check.sdf");
+        std::fs::write(&path, to_sdf(MOLECULES.iter().copied()).0).unwrap();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/check_sdf_rdkit.py");
+        let out = std::process::Command::new("python3")
+            .arg(script)
+            .arg(&path)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout.contains(&format!("{} records", MOLECULES.len())),
+            "{stdout}"
+        );
+    }
+
+    /// The 2,628 approved drugs of the shared data (when present) go through an SD file and
+    /// RDKit reads every one back as the same molecule with the same formula.
+    #[test]
+    fn approved_drugs_survive_the_rdkit_round_trip() {
+        let tsv = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/data/drugs/chembl_approved_drugs.rdkit.tsv"
+        );
+        let Ok(text) = std::fs::read_to_string(tsv) else {
+            eprintln!("skipping: {tsv} is not here");
+            return;
+        };
+        let have_rdkit = std::process::Command::new("python3")
+            .args(["-c", "import rdkit"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !have_rdkit {
+            eprintln!("skipping: python3 with rdkit is not installed");
+            return;
+        }
+        // RDKit's own rejects (a non-empty error column) are left out.
+        let rows: Vec<(&str, &str)> = text
+            .lines()
+            .skip(1)
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                (f.len() > 8 && f[8].is_empty()).then(|| (f[0], f[1]))
+            })
+            .collect();
+        let (sdf, skipped) = to_sdf(rows.iter().copied());
+        assert!(skipped.is_empty(), "{skipped:?}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("drugs.sdf");
+        std::fs::write(&path, sdf).unwrap();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/check_sdf_rdkit.py");
+        let out = std::process::Command::new("python3")
+            .arg(script)
+            .arg(&path)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        eprintln!("{}", stdout.lines().last().unwrap_or(""));
+        assert!(out.status.success(), "{stdout}");
+        assert!(
+            stdout.contains(&format!("{} records, 0 problems", rows.len())),
+            "{stdout}"
+        );
+    }
+}
