@@ -3,7 +3,7 @@
 //! its component is bonded to one already mapped, so candidates come from that atom's
 //! neighbours and every bond to mapped atoms is checked as soon as an atom is placed.
 
-use super::query::{AtomPrimitive, BondPrimitive, QueryGraph};
+use super::query::{AtomPrimitive, BondPrimitive, QueryGraph, required_atomic_number};
 use super::target::{AtomFacts, BondFacts, PreparedMolecule};
 use crate::chem::BondOrder;
 use crate::chem::word_hash::WordHashSet;
@@ -69,6 +69,59 @@ impl Plan {
 pub(crate) struct Compiled {
     pub graphs: Vec<QueryGraph>,
     pub plans: Vec<Plan>,
+    /// `(atomic number, atoms)` the main graph needs at least: a molecule with fewer has no match.
+    pub required: Vec<(u8, u32)>,
+    /// Per graph and bond: whether the bond lies on a cycle of the pattern. Its image then lies
+    /// on a cycle of the molecule, so only ring bonds are tried for it, which cuts the search
+    /// for ring patterns from every path of the ring's length to the paths along rings.
+    pub cyclic: Vec<Vec<bool>>,
+}
+
+impl Compiled {
+    pub fn new(graphs: Vec<QueryGraph>) -> Compiled {
+        let plans = graphs.iter().map(Plan::new).collect();
+        let mut required: Vec<(u8, u32)> = Vec::new();
+        for n in graphs[0].atoms.iter().filter_map(required_atomic_number) {
+            match required.iter_mut().find(|(m, _)| *m == n) {
+                Some((_, count)) => *count += 1,
+                None => required.push((n, 1)),
+            }
+        }
+        let cyclic = graphs.iter().map(cyclic_bonds).collect();
+        Compiled {
+            graphs,
+            plans,
+            required,
+            cyclic,
+        }
+    }
+}
+
+/// Whether each bond of `g` lies on a cycle: its ends stay connected without it.
+fn cyclic_bonds(g: &QueryGraph) -> Vec<bool> {
+    let n = g.atoms.len();
+    (0..g.bonds.len())
+        .map(|skip| {
+            let (from, to, _) = g.bonds[skip];
+            let mut seen = vec![false; n];
+            let mut stack = vec![from];
+            seen[from] = true;
+            while let Some(a) = stack.pop() {
+                for (b, &(x, y, _)) in g.bonds.iter().enumerate() {
+                    let next = match (b != skip, x == a, y == a) {
+                        (true, true, _) => y,
+                        (true, _, true) => x,
+                        _ => continue,
+                    };
+                    if !seen[next] {
+                        seen[next] = true;
+                        stack.push(next);
+                    }
+                }
+            }
+            seen[to]
+        })
+        .collect()
 }
 
 /// Matching state for one pattern against one molecule.
@@ -102,7 +155,13 @@ impl<'a> Matcher<'a> {
     pub fn unique_matches(&mut self, limit: usize) -> Vec<Vec<usize>> {
         let mut seen: WordHashSet<Vec<usize>> = WordHashSet::default();
         let mut out = Vec::new();
-        if limit == 0 {
+        let counts = &self.target.element_counts;
+        let screened_out = self
+            .pattern
+            .required
+            .iter()
+            .any(|&(n, k)| counts[usize::from(n)] < k);
+        if limit == 0 || screened_out {
             return out;
         }
         self.search(0, None, &mut |m| {
@@ -210,6 +269,9 @@ impl<'a> Matcher<'a> {
 
     fn bond_matches(&self, g: usize, qb: usize, tb: usize) -> bool {
         let bond = &self.target.bonds[tb];
+        if self.pattern.cyclic[g][qb] && !bond.in_ring {
+            return false;
+        }
         self.pattern.graphs[g].bonds[qb]
             .2
             .eval(&mut |p| bond_primitive_matches(*p, bond))

@@ -18,7 +18,7 @@ pub use matcher::MAX_SEARCH_STEPS;
 pub use target::PreparedMolecule;
 
 use crate::chem::{AtomIdx, Molecule};
-use matcher::{Compiled, Matcher, Plan};
+use matcher::{Compiled, Matcher};
 use query::QueryGraph;
 
 /// A SMARTS pattern that did not parse: what is wrong and the 0-based character column.
@@ -84,10 +84,9 @@ impl Smarts {
         let parsed = parse::parse(text)?;
         let mut graphs = vec![parsed.graph];
         graphs.extend(parsed.recursive);
-        let plans = graphs.iter().map(Plan::new).collect();
         Ok(Smarts {
             text: text.to_string(),
-            compiled: Compiled { graphs, plans },
+            compiled: Compiled::new(graphs),
         })
     }
 

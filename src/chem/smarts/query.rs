@@ -122,3 +122,21 @@ pub struct QueryGraph {
     /// `(first atom, second atom, bond)`.
     pub bonds: Vec<(usize, usize, BondExpr)>,
 }
+
+/// The atomic number every atom matching `e` has, when the expression fixes one (`C`, `[#7;R]`,
+/// `[c,C]`); `None` when atoms of several elements, or any, can match.
+pub(crate) fn required_atomic_number(e: &AtomExpr) -> Option<u8> {
+    match e {
+        Expr::Primitive(AtomPrimitive::AtomicNumber(n)) => Some(*n),
+        Expr::Primitive(AtomPrimitive::Element { atomic_number, .. }) => Some(*atomic_number),
+        Expr::Primitive(_) | Expr::Not(_) => None,
+        Expr::And(es) => es.iter().find_map(required_atomic_number),
+        Expr::Or(es) => {
+            let first = required_atomic_number(es.first()?)?;
+            es[1..]
+                .iter()
+                .all(|e| required_atomic_number(e) == Some(first))
+                .then_some(first)
+        }
+    }
+}

@@ -57,6 +57,9 @@ pub struct PreparedMolecule {
     pub(crate) ring_bond_sets: Vec<Vec<usize>>,
     /// Connected components among the visible atoms.
     pub(crate) fragments: usize,
+    /// Visible atoms of each atomic number, to skip patterns that need an element the molecule
+    /// lacks (or more of it than it has) without searching.
+    pub(crate) element_counts: Vec<u32>,
 }
 
 impl PreparedMolecule {
@@ -113,7 +116,7 @@ impl PreparedMolecule {
         for list in &mut neighbours {
             list.sort_by_key(|&(_, b)| b);
         }
-        let atoms = mol
+        let atoms: Vec<AtomFacts> = mol
             .atoms()
             .map(|a| {
                 let atom = mol.atom(a);
@@ -166,6 +169,10 @@ impl PreparedMolecule {
             })
             .collect();
         let fragments = count_fragments(&visible, &neighbours);
+        let mut element_counts = vec![0; 256];
+        for (facts, _) in atoms.iter().zip(&visible).filter(|(_, v)| **v) {
+            element_counts[usize::from(facts.atomic_number)] += 1;
+        }
         PreparedMolecule {
             atoms,
             bonds,
@@ -173,6 +180,7 @@ impl PreparedMolecule {
             neighbours,
             ring_bond_sets,
             fragments,
+            element_counts,
         }
     }
 
