@@ -19,7 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let text = std::fs::read_to_string(&path)?;
         for line in text.lines() {
             let smiles = line.replace("\\\\", "\\");
-            let result = if smiles.contains('>') {
+            let result = if textchem::chem::smiles::is_reaction(&smiles) {
                 parse_reaction(&smiles).map(|r| canonical_reaction_smiles(&r))
             } else {
                 parse_molecule(&smiles).map(|m| canonical_smiles(&m))

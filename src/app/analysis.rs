@@ -84,7 +84,7 @@ impl RuleCheck {
 /// Reads `smiles` and summarises it; reactions (containing `>`) get only a canonical form.
 pub fn summarize(smiles: &str) -> Summary {
     let s = smiles.trim();
-    if s.contains('>') {
+    if crate::chem::smiles::is_reaction(s) {
         return match parse_reaction(s) {
             Ok(r) => Summary {
                 canonical: Some(canonical_reaction_smiles(&r)),
@@ -195,7 +195,7 @@ pub struct Analysis {
 impl Analysis {
     pub fn of(smiles: &str) -> Analysis {
         let s = smiles.trim();
-        let (summary, drawing) = if s.contains('>') {
+        let (summary, drawing) = if crate::chem::smiles::is_reaction(s) {
             match parse_reaction(s) {
                 Ok(r) => (
                     Summary {

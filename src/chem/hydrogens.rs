@@ -41,7 +41,11 @@ fn is_plain_hydrogen(mol: &Molecule, a: AtomIdx) -> bool {
     match (bonds.next(), bonds.next()) {
         (Some((n, bond)), None) => {
             let e = mol.atom(n).element;
-            bond.order.valence() == 1 && !bond.aromatic && e != Element::H && e != Element::WILDCARD
+            bond.order.valence() == 1
+                && !bond.aromatic
+                && !bond.dative
+                && e != Element::H
+                && e != Element::WILDCARD
         }
         _ => false,
     }

@@ -126,12 +126,24 @@ pub struct Bond {
     pub order: BondOrder,
     pub aromatic: bool,
     pub stereo: Option<DoubleBondStereo>,
+    /// A dative (coordinate) bond, RDKit's `->`: single, donated by the bond's first endpoint
+    /// (`Molecule::bond_atoms(b).0`) to the second. It adds nothing to the donor's valence and
+    /// one to the acceptor's, and takes no part in rings' aromaticity.
+    pub dative: bool,
 }
 
 impl Bond {
     pub fn new(order: BondOrder) -> Bond {
         Bond {
             order,
+            ..Bond::default()
+        }
+    }
+
+    /// A dative bond; its donor must be the first atom given to [`Molecule::add_bond`].
+    pub fn dative() -> Bond {
+        Bond {
+            dative: true,
             ..Bond::default()
         }
     }
@@ -271,12 +283,45 @@ impl Molecule {
         self.graph.find_edge(a, b)
     }
 
-    /// Sum of the Kekulé bond orders at an atom (explicit valence, without hydrogens); saturates
-    /// at 255 (SMILES can give an atom hundreds of bonds).
+    /// Sum of the Kekulé bond orders at an atom (explicit valence, without hydrogens), a dative
+    /// bond counting for its acceptor only; saturates at 255 (SMILES can give an atom hundreds
+    /// of bonds).
     pub fn bond_order_sum(&self, i: AtomIdx) -> u8 {
+        self.graph.edges(i).fold(0u8, |sum, e| {
+            let donor = e.weight().dative && e.source() == i;
+            sum.saturating_add(if donor { 0 } else { e.weight().order.valence() })
+        })
+    }
+
+    /// [`Molecule::bond_order_sum`] without saturation.
+    pub fn bond_valence_sum(&self, i: AtomIdx) -> u16 {
         self.graph
             .edges(i)
-            .fold(0u8, |sum, e| sum.saturating_add(e.weight().order.valence()))
+            .map(|e| {
+                let donor = e.weight().dative && e.source() == i;
+                if donor {
+                    0
+                } else {
+                    u16::from(e.weight().order.valence())
+                }
+            })
+            .sum()
+    }
+
+    /// What bond `b` adds to the valence of its atom `a`: its order, or for a dative bond 0 at
+    /// the donor and 1 at the acceptor (RDKit's rule).
+    pub fn valence_contribution(&self, b: BondIdx, a: AtomIdx) -> u8 {
+        let bond = &self.graph[b];
+        if bond.dative && self.bond_atoms(b).0 == a {
+            0
+        } else {
+            bond.order.valence()
+        }
+    }
+
+    /// The donor of a dative bond, `None` for other bonds.
+    pub fn dative_donor(&self, b: BondIdx) -> Option<AtomIdx> {
+        self.graph[b].dative.then(|| self.bond_atoms(b).0)
     }
 
     /// Connected components, each as atom indices in ascending order; components are ordered by
@@ -315,6 +360,9 @@ impl Molecule {
 pub(crate) struct Adjacency {
     start: Pooled<usize>,
     entries: Pooled<(usize, usize)>,
+    /// Dative bonds in ascending order (nearly always none): ring perception leaves them out,
+    /// as RDKit's does.
+    dative: Vec<usize>,
 }
 
 impl Adjacency {
@@ -331,6 +379,12 @@ impl Adjacency {
         }
         let mut fill = start.clone();
         let mut entries = Pooled::filled(start[n], (0, 0));
+        let dative = mol
+            .bond_values()
+            .enumerate()
+            .filter(|(_, bond)| bond.dative)
+            .map(|(b, _)| b)
+            .collect();
         for b in mol.bonds() {
             let (x, y) = mol.bond_atoms(b);
             let (x, y) = (x.index(), y.index());
@@ -339,7 +393,16 @@ impl Adjacency {
             entries[fill[y]] = (x, b.index());
             fill[y] += 1;
         }
-        Adjacency { start, entries }
+        Adjacency {
+            start,
+            entries,
+            dative,
+        }
+    }
+
+    /// Whether bond `b` is dative (and so in no ring).
+    pub fn is_dative(&self, b: usize) -> bool {
+        !self.dative.is_empty() && self.dative.binary_search(&b).is_ok()
     }
 
     pub fn len(&self) -> usize {

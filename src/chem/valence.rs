@@ -160,11 +160,10 @@ fn fill_to_valence(valences: &[u8], in_pi_system: bool, bond_order_sum: u16) -> 
         .map_or(0, |&v| fill(v))
 }
 
-/// Sum of the bond orders at an atom (aromatic bonds count as they stand), without overflow.
+/// Sum of the bond orders at an atom (aromatic bonds count as they stand, a dative bond only at
+/// its acceptor), without overflow.
 pub fn explicit_valence(mol: &Molecule, a: AtomIdx) -> u16 {
-    mol.bonds_at(a)
-        .map(|(_, bond)| u16::from(bond.order.valence()))
-        .sum()
+    mol.bond_valence_sum(a)
 }
 
 /// Every atom's explicit valence (as [`explicit_valence`]) and whether it has an aromatic bond,
@@ -174,8 +173,10 @@ fn valences_and_pi(mol: &Molecule) -> (Pooled<u16>, Pooled<bool>) {
     let mut pi = Pooled::filled(mol.atom_count(), false);
     for (x, y, bond) in mol.bonds_with_atoms() {
         let order = u16::from(bond.order.valence());
+        // A dative bond adds nothing to its donor (the first endpoint).
+        sum[x.index()] += if bond.dative { 0 } else { order };
+        sum[y.index()] += order;
         for a in [x.index(), y.index()] {
-            sum[a] += order;
             pi[a] |= bond.aromatic;
         }
     }
@@ -223,7 +224,7 @@ pub fn over_valent_atoms(mol: &Molecule) -> Vec<AtomIdx> {
             }
             let can_donate = rule.allows(1)
                 && mol.bonds_at(a).any(|(n, bond)| {
-                    is_metal(mol.atom(n).element) && bond.order == BondOrder::Single
+                    is_metal(mol.atom(n).element) && bond.order == BondOrder::Single && !bond.dative
                 });
             !(can_donate && rule.allows(total - 1))
         })

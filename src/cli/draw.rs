@@ -29,7 +29,7 @@ pub fn run(args: &DrawArgs) -> anyhow::Result<()> {
         bail!("--width and --height must be between 16 and 10000 pixels");
     }
     let style = Style::default();
-    let mut scene = if args.smiles.contains('>') {
+    let mut scene = if crate::chem::smiles::is_reaction(&args.smiles) {
         let rxn = parse_reaction(&args.smiles).context("reading the reaction SMILES")?;
         reaction_scene(&rxn, &style)
     } else {

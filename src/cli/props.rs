@@ -196,7 +196,7 @@ fn error_row(id: &str, error: &str, all: bool) -> Vec<String> {
 pub fn props_row(id: &str, smiles: &str, all: bool) -> Vec<String> {
     let mut row = empty_row(id, all);
     row[1] = smiles.to_string();
-    let error = if smiles.contains('>') {
+    let error = if crate::chem::smiles::is_reaction(smiles) {
         match parse_reaction(smiles) {
             Ok(reaction) => {
                 row[2] = canonical_reaction_smiles(&reaction);

@@ -38,7 +38,8 @@ pub fn renumber(mol: &Molecule, atom_order: &[AtomIdx], bond_order: &[BondIdx]) 
         let (x, y) = mol.bond_atoms(b);
         let mut bond = mol.bond(b).clone();
         let (nx, ny) = (map(x), map(y));
-        let swap = ny < nx;
+        // A dative bond keeps its donor first.
+        let swap = ny < nx && !bond.dative;
         bond.stereo = bond.stereo.map(|s| {
             let (br, er) = (map(s.begin_ref), map(s.end_ref));
             let (begin_ref, end_ref) = if swap { (er, br) } else { (br, er) };

@@ -263,6 +263,10 @@ fn write_bond(
     aromatic: bool,
 ) {
     let bond = mol.bond(crate::chem::BondIdx::new(b));
+    if let Some(donor) = mol.dative_donor(crate::chem::BondIdx::new(b)) {
+        out.push_str(if donor.index() == from { "->" } else { "<-" });
+        return;
+    }
     if aromatic && flags.bonds[b] {
         // Aromatic bonds are implicit, unless one carries a double bond's stereo mark.
         if let Some(up) = direction {
@@ -314,10 +318,11 @@ fn write_atom(
     chirality: Option<bool>,
     aromatic: bool,
 ) {
-    let atom = mol.atom(crate::chem::AtomIdx::new(a));
+    let atom_idx = crate::chem::AtomIdx::new(a);
+    let atom = mol.atom(atom_idx);
     let lower = aromatic && flags.atoms[a] && can_be_aromatic(atom.element);
     let order_sum = adj[a].iter().fold(0u8, |sum, &(_, b)| {
-        sum.saturating_add(mol.bond(crate::chem::BondIdx::new(b)).order.valence())
+        sum.saturating_add(mol.valence_contribution(crate::chem::BondIdx::new(b), atom_idx))
     });
     // None: no default valence fits, so a reader would reject the bare atom.
     let implied = if atom.element.is_organic_subset() {

@@ -17,7 +17,7 @@ mod sanitize;
 mod stereo;
 
 pub use error::{SmilesError, SmilesErrorKind};
-pub use reaction::parse_reaction;
+pub use reaction::{is_reaction, parse_reaction};
 
 use crate::chem::mol::Molecule;
 
