@@ -5,12 +5,13 @@
 //!     cargo run --release --example canon_dump -- FILE... > dump.txt
 //!     valgrind --tool=callgrind target/release/examples/canon_dump FILE > /dev/null
 //!
-//! Lines containing `>` are read as reaction SMILES; `\\` is read as `\` (ChEBI-20's escaping).
+//! Lines containing `>` are read as reaction SMILES, others as `SMILES [|cx layer|]`; `\\` is
+//! read as `\` (ChEBI-20's escaping).
 
 use std::io::{BufWriter, Write};
 
 use textchem::chem::canon::{canonical_reaction_smiles, canonical_smiles};
-use textchem::chem::smiles::{parse_molecule, parse_reaction};
+use textchem::chem::smiles::{parse_cxsmiles, parse_reaction};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::io::stdout();
@@ -22,7 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let result = if textchem::chem::smiles::is_reaction(&smiles) {
                 parse_reaction(&smiles).map(|r| canonical_reaction_smiles(&r))
             } else {
-                parse_molecule(&smiles).map(|m| canonical_smiles(&m))
+                parse_cxsmiles(&smiles).map(|m| canonical_smiles(&m.molecule))
             };
             match result {
                 Ok(s) => writeln!(out, "{s}")?,

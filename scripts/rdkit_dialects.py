@@ -29,8 +29,11 @@ dialect). Dialects:
 score: TEXTCHEM_OUT has one line per row of DIALECTS.tsv (what `canon_dump` writes for the
 smiles column: textchem's canonical SMILES, or `error: ...`). Prints, per dialect and overall:
 RDKit's parse rate (rows whose rdkit_canonical is not empty), textchem's, the share of molecules
-with one textchem canonical string across their dialects, and the share of rows where RDKit
-reading textchem's canonical SMILES gives rdkit_canonical.
+with one textchem canonical string across their dialects (BRICS fragments, mapped strings and
+enhanced-stereo mixtures aside), and the share of rows where RDKit reading textchem's canonical
+SMILES gives rdkit_canonical (for rows with a CXSMILES layer on either side: where RDKit's
+canonical CXSMILES without coordinates of ours and of the input are equal, so that enhanced
+stereo groups and radicals are compared too).
 """
 import argparse
 import collections
@@ -66,6 +69,17 @@ def molecules(paths):
 def canonical(smiles):
     mol = Chem.MolFromSmiles(smiles)
     return Chem.MolToSmiles(mol) if mol is not None else ""
+
+
+def canonical_cx(smiles):
+    """RDKit's canonical CXSMILES without coordinates: the molecule with its enhanced stereo
+    groups and radicals (MolToSmiles alone drops the groups and keeps the configuration as
+    written, so a racemate written either way would compare unequal)."""
+    mol = Chem.MolFromSmiles(smiles)
+    if mol is None:
+        return ""
+    mol.RemoveAllConformers()
+    return Chem.MolToCXSmiles(mol)
 
 
 def uncharged_hypervalent(mol):
@@ -206,8 +220,12 @@ def cmd_score(args):
         s["textchem_only"] += ok and not rdkit_ok
         s["rdkit_only"] += rdkit_ok and not ok
         if ok and rdkit_ok:
-            s["round_trip"] += canonical(out) == rdkit_canon
-            if dialect not in ("brics", "mapped"):
+            if "|" in smiles or "|" in out:
+                s["round_trip"] += canonical_cx(out) == canonical_cx(smiles)
+            else:
+                s["round_trip"] += canonical(out) == rdkit_canon
+            # A racemate or a mixture of epimers (an AND/OR group) is not the molecule itself.
+            if dialect not in ("brics", "mapped", "cx_enhanced"):
                 per_molecule[ident].add(out)
     mols = len(per_molecule)
     one = sum(1 for v in per_molecule.values() if len(v) == 1)
@@ -224,7 +242,7 @@ def cmd_score(args):
     t = total
     print(f"| **all** | {t['rows']} | {t['rdkit_parses']} | {t['textchem_parses']} | {t['rdkit_only']} | "
           f"{t['textchem_only']} | {t['round_trip']}/{t['both_parse']} ({100 * t['round_trip'] / max(1, t['both_parse']):.2f} %) |")
-    print(f"\none textchem canonical string per molecule across its dialects (BRICS fragments and atom-mapped strings aside): "
+    print(f"\none textchem canonical string per molecule across its dialects (BRICS fragments, atom-mapped strings and enhanced-stereo mixtures aside): "
           f"{one}/{mols} ({100 * one / max(1, mols):.2f} %)")
 
 

@@ -10,7 +10,9 @@
 //! substituent (with cis and trans swapped).
 
 use crate::chem::element::Element;
-use crate::chem::mol::{AtomIdx, AtomStereo, Bond, DoubleBondStereo, Molecule, StereoNeighbor};
+use crate::chem::mol::{
+    AtomIdx, AtomStereo, Bond, DoubleBondStereo, Molecule, StereoGroup, StereoNeighbor,
+};
 
 /// `mol` with its foldable hydrogen atoms folded, or `None` when it has none (the common case,
 /// which costs one pass over the atoms).
@@ -128,6 +130,19 @@ fn rebuild(mol: &Molecule, fold: &[bool]) -> Molecule {
             });
         }
     }
+    out.stereo_groups = mol
+        .stereo_groups
+        .iter()
+        .map(|g| StereoGroup {
+            kind: g.kind,
+            atoms: g
+                .atoms
+                .iter()
+                .filter_map(|a| new_index[a.index()])
+                .collect(),
+        })
+        .filter(|g| !g.atoms.is_empty())
+        .collect();
     out
 }
 

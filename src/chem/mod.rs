@@ -13,4 +13,6 @@ pub mod smiles;
 pub mod valence;
 
 pub use element::Element;
-pub use mol::{Atom, AtomIdx, Bond, BondIdx, BondOrder, Molecule, Reaction};
+pub use mol::{
+    Atom, AtomIdx, Bond, BondIdx, BondOrder, Molecule, Reaction, StereoGroup, StereoGroupKind,
+};

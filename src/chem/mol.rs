@@ -149,11 +149,33 @@ impl Bond {
     }
 }
 
+/// What an enhanced stereo group (RDKit's, CXSMILES `a:`, `o1:`, `&1:`) says of its centres'
+/// marks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StereoGroupKind {
+    /// The configuration is as written.
+    Absolute,
+    /// One of the two configurations (as written, or all inverted), unknown which.
+    Or,
+    /// A mixture of both configurations (a racemate for one group).
+    And,
+}
+
+/// A set of stereocentres whose marks are read together ([`StereoGroupKind`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StereoGroup {
+    pub kind: StereoGroupKind,
+    /// Atoms with tetrahedral stereo, ascending.
+    pub atoms: Vec<AtomIdx>,
+}
+
 /// A molecule: one or more connected components (a salt such as `[Na+].[Cl-]` is one molecule
 /// with two components).
 #[derive(Clone, Debug, Default)]
 pub struct Molecule {
     graph: UnGraph<Atom, Bond>,
+    /// Enhanced stereo groups, from a CXSMILES layer; empty for plain SMILES.
+    pub stereo_groups: Vec<StereoGroup>,
 }
 
 impl Molecule {
@@ -165,6 +187,7 @@ impl Molecule {
     pub fn with_capacity(atoms: usize, bonds: usize) -> Molecule {
         Molecule {
             graph: UnGraph::with_capacity(atoms, bonds),
+            stereo_groups: Vec::new(),
         }
     }
 
@@ -317,6 +340,25 @@ impl Molecule {
         } else {
             bond.order.valence()
         }
+    }
+
+    /// Swaps the two endpoints of bond `b` (so that a dative bond's donor comes first), keeping
+    /// every bond index.
+    pub fn reverse_bond(&mut self, b: BondIdx) {
+        let (x, y) = self.bond_atoms(b);
+        let mut rebuilt = UnGraph::with_capacity(self.graph.node_count(), self.graph.edge_count());
+        for atom in self.graph.node_weights() {
+            rebuilt.add_node(atom.clone());
+        }
+        for (i, e) in self.graph.raw_edges().iter().enumerate() {
+            let (s, t) = if i == b.index() {
+                (y, x)
+            } else {
+                (e.source(), e.target())
+            };
+            rebuilt.add_edge(s, t, e.weight.clone());
+        }
+        self.graph = rebuilt;
     }
 
     /// The donor of a dative bond, `None` for other bonds.

@@ -166,6 +166,22 @@ pub fn explicit_valence(mol: &Molecule, a: AtomIdx) -> u16 {
     mol.bond_valence_sum(a)
 }
 
+/// Unpaired electrons on atom `a`, as RDKit documents them for atoms with a fixed hydrogen
+/// count: a bracket atom whose bonds plus hydrogens fall short of its lowest allowed valence
+/// carries the difference ([CH3] one, [O] two, [N]=O one); 0 for atoms written without
+/// brackets, metals and atoms whose valence is reached.
+pub fn radical_electrons(mol: &Molecule, a: AtomIdx) -> u8 {
+    let atom = mol.atom(a);
+    if !atom.bracket {
+        return 0;
+    }
+    let Some(&lowest) = allowed_valences(atom.element, atom.charge).first() else {
+        return 0;
+    };
+    let used = explicit_valence(mol, a) + u16::from(atom.hydrogens);
+    u8::try_from(u16::from(lowest).saturating_sub(used)).unwrap_or(0)
+}
+
 /// Every atom's explicit valence (as [`explicit_valence`]) and whether it has an aromatic bond,
 /// in one pass over the bonds.
 fn valences_and_pi(mol: &Molecule) -> (Pooled<u16>, Pooled<bool>) {

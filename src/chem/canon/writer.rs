@@ -162,6 +162,16 @@ impl Walk {
     }
 }
 
+/// Where each atom went in a written string, for layers that refer to atoms by their output
+/// position.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Written {
+    /// Output position (0-based, in writing order) of each atom.
+    pub position: Vec<usize>,
+    /// Whether each atom was written with a tetrahedral or other chirality mark.
+    pub marked: Vec<bool>,
+}
+
 /// Writes `mol` following `ranks` (lower rank first).
 pub(crate) fn write(
     mol: &Molecule,
@@ -170,6 +180,19 @@ pub(crate) fn write(
     stereo: &StereoSet,
     flags: &Flags,
     aromatic: bool,
+) -> String {
+    write_recorded(mol, adj, ranks, stereo, flags, aromatic, None)
+}
+
+/// [`write`], recording where each atom went when `record` is given.
+pub(crate) fn write_recorded(
+    mol: &Molecule,
+    adj: &Adjacency,
+    ranks: &[u32],
+    stereo: &StereoSet,
+    flags: &Flags,
+    aromatic: bool,
+    record: Option<&mut Written>,
 ) -> String {
     let walk = Walk::new(adj, ranks);
     let chirality = chirality_marks(&walk, stereo);
@@ -231,6 +254,10 @@ pub(crate) fn write(
                 }
             }
         }
+    }
+    if let Some(record) = record {
+        record.position = walk.position.to_vec();
+        record.marked = chirality.iter().map(Option::is_some).collect();
     }
     out
 }

@@ -9,6 +9,7 @@
 
 mod bracket;
 mod cursor;
+mod cxsmiles;
 mod error;
 mod hypervalent;
 mod parser;
@@ -16,6 +17,7 @@ mod reaction;
 mod sanitize;
 mod stereo;
 
+pub use cxsmiles::{CxMolecule, CxWarning, apply_cx_layer, parse_cxsmiles};
 pub use error::{SmilesError, SmilesErrorKind};
 pub use reaction::{is_reaction, parse_reaction};
 
