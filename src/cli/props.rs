@@ -1,8 +1,9 @@
 //! `textchem props [FILE|-]`: molecular properties of SMILES lines as CSV.
 //!
 //! Each input line is `SMILES [|cx layer|] [id]`, split at spaces and tabs (a Unicode space
-//! belongs to the SMILES and is reported with its column). A CXSMILES layer is not read yet: its
-//! row carries an error naming it rather than dropping it silently. A line that cannot be read
+//! belongs to the SMILES and is reported with its column). A CXSMILES layer is read into the
+//! molecule; what it says that textchem does not keep is listed as warnings in `error` (the
+//! values are still given). A line that cannot be read
 //! still gets a row, with the reason in `error`, and the run goes on. Reaction SMILES
 //! (containing `>`) get their canonical reaction SMILES and empty per-molecule columns.
 
@@ -19,7 +20,7 @@ use anyhow::Context;
 use crate::chem::Molecule;
 use crate::chem::canon::{canonical_reaction_smiles, canonical_smiles};
 use crate::chem::props::{Properties, counts, formula, masses};
-use crate::chem::smiles::{parse_molecule, parse_reaction};
+use crate::chem::smiles::{apply_cx_layer, parse_molecule, parse_reaction};
 
 #[derive(clap::Args, Debug)]
 pub struct PropsArgs {
@@ -157,14 +158,13 @@ fn line_row(number: usize, text: Result<String, LineError>, all: bool) -> Option
             let line = split_line(&text)?;
             // Lines without an id are named by their 1-based line number.
             let id = line.id.map_or_else(|| number.to_string(), str::to_string);
-            // Coordinates, enhanced stereo, radicals...: reported, never silently lost, and no
-            // values given for a molecule that may not be the one meant.
             Some(match line.cx_layer {
                 Some(layer) => {
-                    let mut row = empty_row(&id, all);
-                    row[1] = line.smiles.to_string();
-                    row[8] = format!("CXSMILES layer {layer} is not read by textchem yet");
-                    row
+                    // Columns count characters of the whole line.
+                    let at = text[..layer.as_ptr() as usize - text.as_ptr() as usize]
+                        .chars()
+                        .count();
+                    cx_props_row(&id, line.smiles, layer, at, all)
                 }
                 None => props_row(&id, line.smiles, all),
             })
@@ -211,6 +211,30 @@ pub fn props_row(id: &str, smiles: &str, all: bool) -> Vec<String> {
         }
     };
     row[8] = error.unwrap_or_default();
+    row
+}
+
+/// The CSV fields for a SMILES with a CXSMILES layer starting at character `at` of its line.
+/// What the layer says that textchem does not keep goes into `error` as warnings, with the
+/// values computed for the molecule as read.
+fn cx_props_row(id: &str, smiles: &str, layer: &str, at: usize, all: bool) -> Vec<String> {
+    let mut row = empty_row(id, all);
+    row[1] = format!("{smiles} {layer}");
+    let read = parse_molecule(smiles).and_then(|mut mol| {
+        let warnings = apply_cx_layer(&mut mol, layer, at)?;
+        Ok((mol, warnings))
+    });
+    row[8] = match read {
+        Ok((mol, warnings)) => match fill_molecule(&mut row, mol, all) {
+            Some(error) => error,
+            None => warnings
+                .iter()
+                .map(|w| format!("warning: {w}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        },
+        Err(e) => e.to_string(),
+    };
     row
 }
 
@@ -356,7 +380,7 @@ mod tests {
     }
 
     #[test]
-    fn a_cxsmiles_layer_is_split_off_and_reported_not_dropped() {
+    fn a_cxsmiles_layer_is_split_off_and_read() {
         assert_eq!(
             parts("CC |^1:1| ethyl"),
             Some(("CC", Some("|^1:1|"), Some("ethyl")))
@@ -367,8 +391,20 @@ mod tests {
         );
         let out = csv("CC |^1:1| ethyl\n", false);
         let row = out.lines().nth(1).unwrap();
-        assert!(row.starts_with("ethyl,CC,,,"), "{row}");
-        assert!(row.contains("CXSMILES layer |^1:1|"), "{row}");
+        // The ethyl radical, not ethane.
+        assert!(row.starts_with("ethyl,CC |^1:1|,[CH2]C,C2H5,"), "{row}");
+        let out = csv("*C |$R1;$| methyl\n", false);
+        let row = out.lines().nth(1).unwrap();
+        assert!(
+            row.contains("warning: atom labels are not kept (0=R1) at column 4"),
+            "{row}"
+        );
+        let out = csv("CC |^1:7|\n", false);
+        let row = out.lines().nth(1).unwrap();
+        assert!(
+            row.contains("bad CXSMILES layer (atom 7 of 2) at column 6"),
+            "{row}"
+        );
     }
 
     #[test]
