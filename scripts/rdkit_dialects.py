@@ -29,8 +29,8 @@ dialect). Dialects:
 score: TEXTCHEM_OUT has one line per row of DIALECTS.tsv (what `canon_dump` writes for the
 smiles column: textchem's canonical SMILES, or `error: ...`). Prints, per dialect and overall:
 RDKit's parse rate (rows whose rdkit_canonical is not empty), textchem's, the share of molecules
-with one textchem canonical string across their dialects (BRICS fragments, mapped strings and
-enhanced-stereo mixtures aside), and the share of rows where RDKit reading textchem's canonical
+with one textchem canonical string across their dialects (BRICS fragments, mapped strings,
+enhanced-stereo mixtures and dative forms aside: each is another molecule), and the share of rows where RDKit reading textchem's canonical
 SMILES gives rdkit_canonical; where ours has an enhanced-stereo layer, RDKit reading it and the
 input gives groups of the same kinds and sizes, and canonical SMILES that agree once some OR/AND
 groups of ours are inverted (a group stands for its configuration and the mirror image alike,
@@ -238,8 +238,9 @@ def cmd_score(args):
                 s["round_trip"] += same_mixture(out, smiles)
             else:
                 s["round_trip"] += canonical(out) == rdkit_canon
-            # A racemate or a mixture of epimers (an AND/OR group) is not the molecule itself.
-            if dialect not in ("brics", "mapped", "cx_enhanced"):
+            # A racemate or a mixture of epimers (an AND/OR group) is not the molecule itself,
+            # and the dative form gives each ligand atom one more hydrogen.
+            if dialect not in ("brics", "mapped", "cx_enhanced", "dative"):
                 per_molecule[ident].add(out)
     mols = len(per_molecule)
     one = sum(1 for v in per_molecule.values() if len(v) == 1)
@@ -256,7 +257,7 @@ def cmd_score(args):
     t = total
     print(f"| **all** | {t['rows']} | {t['rdkit_parses']} | {t['textchem_parses']} | {t['rdkit_only']} | "
           f"{t['textchem_only']} | {t['round_trip']}/{t['both_parse']} ({100 * t['round_trip'] / max(1, t['both_parse']):.2f} %) |")
-    print(f"\none textchem canonical string per molecule across its dialects (BRICS fragments, atom-mapped strings and enhanced-stereo mixtures aside): "
+    print(f"\none textchem canonical string per molecule across its dialects (BRICS fragments, atom-mapped strings, enhanced-stereo mixtures and dative forms aside): "
           f"{one}/{mols} ({100 * one / max(1, mols):.2f} %)")
 
 

@@ -402,7 +402,7 @@ mod tests {
         let out = csv("CC |^1:7|\n", false);
         let row = out.lines().nth(1).unwrap();
         assert!(
-            row.contains("bad CXSMILES layer (atom 7 of 2) at column 6"),
+            row.contains("bad CXSMILES layer (atom 7 of 2) at column 7"),
             "{row}"
         );
     }

@@ -59,7 +59,7 @@ fn split_top_level(text: &str, sep: u8) -> Vec<(&str, usize)> {
     let (mut depth, mut in_bracket) = (0i32, false);
     let mut previous = None;
     for (chars, (i, c)) in text.char_indices().enumerate() {
-        let after = std::mem::replace(&mut previous, Some(c));
+        let after = previous.replace(c);
         match c {
             '[' => in_bracket = true,
             ']' => in_bracket = false,
