@@ -174,3 +174,65 @@ fn bad_layers_are_errors_with_their_column() {
         assert_eq!(e.offset, column, "{s}: {e}");
     }
 }
+
+/// `@` and `@@` swapped: the mirror image of every written centre.
+fn mirrored(s: &str) -> String {
+    s.replace("@@", "\u{0}")
+        .replace('@', "@@")
+        .replace('\u{0}', "@")
+}
+
+#[test]
+fn rdkit_written_cxsmiles_and_dative_forms_read_as_rdkit_reads_them() {
+    let fixture = include_str!("../fixtures/chem/rdkit_dialects_cxsmiles.tsv");
+    let mut source = std::collections::HashMap::new();
+    let mut rows = Vec::new();
+    for line in fixture
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("id\t"))
+    {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (id, dialect, smiles, rdkit) = (cols[0], cols[1], cols[2], cols[3]);
+        if dialect == "canonical" {
+            source.insert(id, canon(smiles));
+        }
+        rows.push((id, dialect, smiles, rdkit));
+    }
+    let mut checked = [0; 3];
+    for (id, dialect, smiles, rdkit) in rows {
+        let ours = canon(smiles);
+        match dialect {
+            // Coordinates add nothing: the molecule RDKit wrote them for.
+            "cx_coords" => {
+                assert_eq!(Some(&ours), source.get(id), "{id}: {smiles}");
+                checked[0] += 1;
+            }
+            // All centres in one AND group: the layer lists them, the mirror image gives the
+            // same string, and without the layer the SMILES is RDKit's molecule or its mirror.
+            "cx_enhanced" => {
+                let (plain, layer) = ours.split_once(" |").expect("a layer");
+                let (_, written) = smiles.split_once(" |").unwrap();
+                let count = |l: &str| l.trim_end_matches('|')[3..].split(',').count();
+                assert!(layer.starts_with("&1:"), "{id}: {ours}");
+                assert_eq!(count(layer), count(written), "{id}: {ours}");
+                let (input_smiles, input_layer) = smiles.split_once(' ').unwrap();
+                let mirror = format!("{} {input_layer}", mirrored(input_smiles));
+                assert_eq!(canon(&mirror), ours, "{id}: {smiles}");
+                let plain = canon(plain);
+                assert!(
+                    plain == canon(rdkit) || plain == canon(&mirrored(rdkit)),
+                    "{id}: {ours} vs RDKit {rdkit}"
+                );
+                checked[1] += 1;
+            }
+            "dative" => {
+                assert_eq!(ours, canon(rdkit), "{id}: {smiles}");
+                assert_eq!(canon(&ours), ours, "{id}: round trip");
+                assert!(ours.contains("->") || ours.contains("<-"), "{ours}");
+                checked[2] += 1;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(checked, [40, 23, 5]);
+}
