@@ -218,6 +218,15 @@ pub fn props_row(id: &str, smiles: &str, all: bool) -> Vec<String> {
 /// What the layer says that textchem does not keep goes into `error` as warnings, with the
 /// values computed for the molecule as read.
 fn cx_props_row(id: &str, smiles: &str, layer: &str, at: usize, all: bool) -> Vec<String> {
+    if crate::chem::smiles::is_reaction(smiles) {
+        let mut row = props_row(id, smiles, all);
+        row[1] = format!("{smiles} {layer}");
+        if row[8].is_empty() {
+            row[8] =
+                format!("warning: the CXSMILES layer of a reaction is not read at column {at}");
+        }
+        return row;
+    }
     let mut row = empty_row(id, all);
     row[1] = format!("{smiles} {layer}");
     let read = parse_molecule(smiles).and_then(|mut mol| {
@@ -397,6 +406,13 @@ mod tests {
         let row = out.lines().nth(1).unwrap();
         assert!(
             row.contains("warning: atom labels are not kept (0=R1) at column 4"),
+            "{row}"
+        );
+        let out = csv("CC>>CO |^1:1|\n", false);
+        let row = out.lines().nth(1).unwrap();
+        assert!(row.contains(",CC>>CO,"), "{row}");
+        assert!(
+            row.contains("warning: the CXSMILES layer of a reaction is not read at column 7"),
             "{row}"
         );
         let out = csv("CC |^1:7|\n", false);
