@@ -125,10 +125,15 @@ fn coordinate_bonds_and_double_bond_layers() {
 
 #[test]
 fn coordinates_are_ignored_and_other_layers_warned_about() {
+    // Empty fields and lists and trailing commas are read as RDKit reads them.
     let quiet = [
         "C |(0,0,)|",
         "C[C@H](O)F |(0,0,;1,0,;1,1,;2,0,),wD:1.0|",
         "CC ||",
+        "C |,|",
+        "CC |^1:0,|",
+        "CC |^1:0,,|",
+        "C[C@H](O)F |&1:|",
     ];
     for s in quiet {
         let cx = parse_cxsmiles(s).unwrap_or_else(|e| panic!("{s}: {e}"));
@@ -158,6 +163,16 @@ fn coordinates_are_ignored_and_other_layers_warned_about() {
 }
 
 #[test]
+fn text_after_the_smiles_or_its_layer_is_a_name() {
+    let cx = parse_cxsmiles("CC |^1:1|  ethyl radical").unwrap();
+    assert_eq!(cx.name.as_deref(), Some("ethyl radical"));
+    assert_eq!(canonical_smiles(&cx.molecule), "[CH2]C");
+    let cx = parse_cxsmiles("CC\tethane").unwrap();
+    assert_eq!(cx.name.as_deref(), Some("ethane"));
+    assert_eq!(parse_cxsmiles(" CC ").unwrap().name, None);
+}
+
+#[test]
 fn bad_layers_are_errors_with_their_column() {
     for (s, column) in [
         ("C |junk|", 3),
@@ -167,7 +182,7 @@ fn bad_layers_are_errors_with_their_column() {
         ("CC |C:0.5|", 6),
         ("C[Pt]N |C:0.1|", 10),
         ("CC |^1:0", 3),
-        ("CC |^1:0| C", 3),
+        ("CC |^1:|", 4),
     ] {
         let e = parse_cxsmiles(s).expect_err(s);
         assert_eq!(e.kind, SmilesErrorKind::BadCxLayer, "{s}: {e}");

@@ -41,29 +41,42 @@ impl fmt::Display for CxWarning {
 pub struct CxMolecule {
     pub molecule: Molecule,
     pub warnings: Vec<CxWarning>,
+    /// Text after the SMILES and its layer (a title or id, as RDKit reads it), trimmed.
+    pub name: Option<String>,
 }
 
-/// Reads `SMILES` or `SMILES |layer|` (spaces or tabs between). Error and warning columns count
-/// characters of `s` from 0.
+/// Reads `SMILES [|layer|] [name]` (spaces or tabs between), as RDKit's `MolFromSmiles` reads
+/// such a line. Error and warning columns count characters of `s` from 0.
 pub fn parse_cxsmiles(s: &str) -> Result<CxMolecule, SmilesError> {
     let (text, base) = trim(s);
     if text.is_empty() {
         return Err(SmilesError::new(SmilesErrorKind::Empty, 0));
     }
-    let (smiles, layer) = match text.find([' ', '\t']) {
-        Some(gap) => {
-            let rest = text[gap..].trim_start_matches([' ', '\t']);
-            let at = base + text[..text.len() - rest.len()].chars().count();
-            (&text[..gap], Some((rest, at)))
-        }
-        None => (text, None),
+    let Some(gap) = text.find([' ', '\t']) else {
+        return Ok(CxMolecule {
+            molecule: read_molecule(text, base)?,
+            warnings: Vec::new(),
+            name: None,
+        });
     };
+    let smiles = &text[..gap];
+    let rest = text[gap..].trim_start_matches([' ', '\t']);
+    let at = base + text[..text.len() - rest.len()].chars().count();
     let mut molecule = read_molecule(smiles, base)?;
-    let warnings = match layer {
-        Some((layer, at)) => apply_cx_layer(&mut molecule, layer, at)?,
-        None => Vec::new(),
+    let (warnings, name) = match rest.strip_prefix('|') {
+        Some(after) => {
+            // Without its closing bar the whole rest is the layer, and the error says so.
+            let end = after.find('|').map_or(rest.len(), |e| e + 2);
+            let warnings = apply_cx_layer(&mut molecule, &rest[..end], at)?;
+            (warnings, rest[end..].trim_matches([' ', '\t']))
+        }
+        None => (Vec::new(), rest),
     };
-    Ok(CxMolecule { molecule, warnings })
+    Ok(CxMolecule {
+        molecule,
+        warnings,
+        name: Some(name.to_string()).filter(|n| !n.is_empty()),
+    })
 }
 
 /// Applies a layer `|...|` (bars included, nothing after it) to the molecule read from the
@@ -125,6 +138,10 @@ impl LayerReader<'_> {
     fn read(&mut self) -> Result<(), SmilesError> {
         let bytes = self.text.as_bytes();
         while self.pos < bytes.len() {
+            if bytes[self.pos] == b',' {
+                self.pos += 1;
+                continue;
+            }
             let start = self.pos;
             let end = match bytes[start] {
                 b'(' => self.closing(start, b')')? + 1,
@@ -139,9 +156,15 @@ impl LayerReader<'_> {
                     end
                 }
             };
+            // Empty fields (`,,`, a trailing `,`) are allowed, as RDKit allows them.
             match bytes.get(end) {
                 None => self.pos = end,
-                Some(b',') if end + 1 < bytes.len() => self.pos = end + 1,
+                Some(b',') => {
+                    self.pos = end + 1;
+                    while bytes.get(self.pos) == Some(&b',') {
+                        self.pos += 1;
+                    }
+                }
                 Some(_) => return Err(self.error(end, "(fields are separated by ',')")),
             }
         }
@@ -202,6 +225,9 @@ impl LayerReader<'_> {
                 && matches!(name.as_bytes()[1], b'1'..=b'7') =>
             {
                 let n = electrons(name.as_bytes()[1] - b'0');
+                if body.is_empty() {
+                    return Err(self.error(start, "(a radical field lists its atoms)"));
+                }
                 for (a, at) in self.atoms(body, body_at)? {
                     self.radical(a, n, at);
                 }
@@ -501,14 +527,14 @@ fn field_end(bytes: &[u8], start: usize) -> usize {
 }
 
 /// The comma-separated items of a list starting at byte `at` of the layer, with their
-/// positions; an empty list has none.
+/// positions; empty items (a trailing comma) are skipped.
 fn items(body: &str, at: usize) -> impl Iterator<Item = (&str, usize)> {
     let mut offset = at;
     body.split(',')
-        .filter(move |_| !body.is_empty())
         .map(move |item| {
             let pos = offset;
             offset += item.len() + 1;
             (item, pos)
         })
+        .filter(|(item, _)| !item.is_empty())
 }
