@@ -447,6 +447,11 @@ impl Adjacency {
         !self.dative.is_empty() && self.dative.binary_search(&b).is_ok()
     }
 
+    /// The dative bonds, ascending (nearly always none).
+    pub fn dative_bonds(&self) -> &[usize] {
+        &self.dative
+    }
+
     pub fn len(&self) -> usize {
         self.start.len() - 1
     }

@@ -64,18 +64,22 @@ pub(crate) fn canonical_ranks(
 }
 
 fn atom_keys(mol: &Molecule, adj: &Adjacency, flags: &Flags) -> Pooled<(u64, u32)> {
-    // Dative bonds donated and accepted per atom: the bond code alone has no direction.
-    let mut dative = Pooled::filled(mol.atom_count(), 0u64);
-    for (donor, acceptor, bond) in mol.bonds_with_atoms() {
-        if bond.dative {
-            dative[donor.index()] += 1;
-            dative[acceptor.index()] += 1 << 6;
+    // Dative bonds donated and accepted per atom (the bond code alone has no direction), six
+    // bits each; counted only for the rare molecule that has them.
+    let mut dative = Pooled::new();
+    if !adj.dative_bonds().is_empty() {
+        dative = Pooled::filled(mol.atom_count(), 0u64);
+        for &b in adj.dative_bonds() {
+            let (donor, acceptor) = mol.bond_atoms(crate::chem::BondIdx::new(b));
+            dative[donor.index()] = (dative[donor.index()] + 1).min(0x3f);
+            let accepted = (dative[acceptor.index()] >> 6) + 1;
+            dative[acceptor.index()] = dative[acceptor.index()] & 0x3f | accepted.min(0x3f) << 6;
         }
     }
     mol.atoms()
         .map(|a| {
             let atom = mol.atom(a);
-            let dative = dative[a.index()].min(0x3f) | (dative[a.index()] >> 6).min(0x3f) << 6;
+            let dative = dative.get(a.index()).copied().unwrap_or(0);
             // Degree first: terminal atoms rank lowest, so strings start at a chain end.
             let packed = (adj[a.index()].len() as u64 & 0x7ff) << 53
                 | u64::from(atom.element.atomic_number()) << 45
