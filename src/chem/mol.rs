@@ -421,19 +421,16 @@ impl Adjacency {
         }
         let mut fill = start.clone();
         let mut entries = Pooled::filled(start[n], (0, 0));
-        let dative = mol
-            .bond_values()
-            .enumerate()
-            .filter(|(_, bond)| bond.dative)
-            .map(|(b, _)| b)
-            .collect();
-        for b in mol.bonds() {
-            let (x, y) = mol.bond_atoms(b);
+        let mut dative = Vec::new();
+        for (b, (x, y, bond)) in mol.bonds_with_atoms().enumerate() {
             let (x, y) = (x.index(), y.index());
-            entries[fill[x]] = (y, b.index());
+            entries[fill[x]] = (y, b);
             fill[x] += 1;
-            entries[fill[y]] = (x, b.index());
+            entries[fill[y]] = (x, b);
             fill[y] += 1;
+            if bond.dative {
+                dative.push(b);
+            }
         }
         Adjacency {
             start,
