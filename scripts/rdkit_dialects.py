@@ -29,8 +29,12 @@ dialect). Dialects:
 score: TEXTCHEM_OUT has one line per row of DIALECTS.tsv (what `canon_dump` writes for the
 smiles column: textchem's canonical SMILES, or `error: ...`). Prints, per dialect and overall:
 RDKit's parse rate (rows whose rdkit_canonical is not empty), textchem's, the share of molecules
-with one textchem canonical string across their dialects, and the share of rows where RDKit
-reading textchem's canonical SMILES gives rdkit_canonical.
+with one textchem canonical string across their dialects (BRICS fragments, mapped strings,
+enhanced-stereo mixtures and dative forms aside: each is another molecule), and the share of rows where RDKit reading textchem's canonical
+SMILES gives rdkit_canonical; where ours has an enhanced-stereo layer, RDKit reading it and the
+input gives groups of the same kinds and sizes, and canonical SMILES that agree once some OR/AND
+groups of ours are inverted (a group stands for its configuration and the mirror image alike,
+and MolToSmiles keeps whichever was written).
 """
 import argparse
 import collections
@@ -66,6 +70,30 @@ def molecules(paths):
 def canonical(smiles):
     mol = Chem.MolFromSmiles(smiles)
     return Chem.MolToSmiles(mol) if mol is not None else ""
+
+
+def groups_of(mol):
+    return sorted((str(g.GetGroupType()), len(g.GetAtoms())) for g in mol.GetStereoGroups())
+
+
+def same_mixture(ours, theirs):
+    """Whether two CXSMILES describe one molecule with the same enhanced stereo: same groups
+    (kind and size), and the configurations equal once some OR/AND groups of ours are inverted
+    (a group stands for its configuration and the mirror image alike)."""
+    a, b = Chem.MolFromSmiles(ours), Chem.MolFromSmiles(theirs)
+    if a is None or b is None or groups_of(a) != groups_of(b):
+        return False
+    target = Chem.MolToSmiles(b)
+    flippable = [g for g in a.GetStereoGroups() if g.GetGroupType() != Chem.StereoGroupType.STEREO_ABSOLUTE]
+    for bits in range(1 << min(len(flippable), 6)):
+        m = Chem.Mol(a)
+        for i, g in enumerate(flippable):
+            if bits >> i & 1:
+                for atom in g.GetAtoms():
+                    m.GetAtomWithIdx(atom.GetIdx()).InvertChirality()
+        if Chem.MolToSmiles(m) == target:
+            return True
+    return False
 
 
 def uncharged_hypervalent(mol):
@@ -206,8 +234,13 @@ def cmd_score(args):
         s["textchem_only"] += ok and not rdkit_ok
         s["rdkit_only"] += rdkit_ok and not ok
         if ok and rdkit_ok:
-            s["round_trip"] += canonical(out) == rdkit_canon
-            if dialect not in ("brics", "mapped"):
+            if "|" in out:
+                s["round_trip"] += same_mixture(out, smiles)
+            else:
+                s["round_trip"] += canonical(out) == rdkit_canon
+            # A racemate or a mixture of epimers (an AND/OR group) is not the molecule itself,
+            # and the dative form gives each ligand atom one more hydrogen.
+            if dialect not in ("brics", "mapped", "cx_enhanced", "dative"):
                 per_molecule[ident].add(out)
     mols = len(per_molecule)
     one = sum(1 for v in per_molecule.values() if len(v) == 1)
@@ -224,7 +257,7 @@ def cmd_score(args):
     t = total
     print(f"| **all** | {t['rows']} | {t['rdkit_parses']} | {t['textchem_parses']} | {t['rdkit_only']} | "
           f"{t['textchem_only']} | {t['round_trip']}/{t['both_parse']} ({100 * t['round_trip'] / max(1, t['both_parse']):.2f} %) |")
-    print(f"\none textchem canonical string per molecule across its dialects (BRICS fragments and atom-mapped strings aside): "
+    print(f"\none textchem canonical string per molecule across its dialects (BRICS fragments, atom-mapped strings, enhanced-stereo mixtures and dative forms aside): "
           f"{one}/{mols} ({100 * one / max(1, mols):.2f} %)")
 
 

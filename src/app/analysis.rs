@@ -88,7 +88,7 @@ impl RuleCheck {
 /// Reads `smiles` and summarises it; reactions (containing `>`) get only a canonical form.
 pub fn summarize(smiles: &str) -> Summary {
     let s = smiles.trim();
-    if s.contains('>') {
+    if crate::chem::smiles::is_reaction(s) {
         return match parse_reaction(s) {
             Ok(r) => Summary {
                 canonical: Some(canonical_reaction_smiles(&r)),
@@ -241,7 +241,7 @@ impl InvalidSite {
 impl Analysis {
     pub fn of(smiles: &str) -> Analysis {
         let s = smiles.trim();
-        let (summary, drawing, invalid) = if s.contains('>') {
+        let (summary, drawing, invalid) = if crate::chem::smiles::is_reaction(s) {
             match parse_reaction(s) {
                 Ok(r) => (
                     Summary {

@@ -403,7 +403,7 @@ fn properties(ui: &mut Ui, a: &Analysis, actions: &mut Vec<CardAction>) {
         {
             ui.ctx().copy_text(c.clone());
         }
-        if !a.smiles.contains('>')
+        if !crate::chem::smiles::is_reaction(&a.smiles)
             && ui.small_button("Copy MOL block").clicked()
             && let Ok(m) = crate::chem::smiles::parse_molecule(&a.smiles)
         {

@@ -44,11 +44,14 @@ pub fn classify(input: &str) -> Task {
         return Task::Molecule;
     }
     let one_word = !s.contains(char::is_whitespace);
-    if one_word && s.contains('>') && (s.ends_with(">>") || parse_reaction(s).is_ok()) {
+    if one_word
+        && crate::chem::smiles::is_reaction(s)
+        && (s.ends_with(">>") || parse_reaction(s).is_ok())
+    {
         return Task::Forward;
     }
     // Broken SMILES stay SMILES tasks, so the card shows the reader's error.
-    if one_word && s.contains('>') && looks_like_smiles(s) {
+    if one_word && crate::chem::smiles::is_reaction(s) && looks_like_smiles(s) {
         return Task::Forward;
     }
     if one_word && (parse_molecule(s).is_ok() || looks_like_smiles(s)) {

@@ -10,7 +10,9 @@
 //! substituent (with cis and trans swapped).
 
 use crate::chem::element::Element;
-use crate::chem::mol::{AtomIdx, AtomStereo, Bond, DoubleBondStereo, Molecule, StereoNeighbor};
+use crate::chem::mol::{
+    AtomIdx, AtomStereo, Bond, DoubleBondStereo, Molecule, StereoGroup, StereoNeighbor,
+};
 
 /// `mol` with its foldable hydrogen atoms folded, or `None` when it has none (the common case,
 /// which costs one pass over the atoms).
@@ -43,7 +45,11 @@ fn is_plain_hydrogen(mol: &Molecule, a: AtomIdx) -> bool {
     match (bonds.next(), bonds.next()) {
         (Some((n, bond)), None) => {
             let e = mol.atom(n).element;
-            bond.order.valence() == 1 && !bond.aromatic && e != Element::H && e != Element::WILDCARD
+            bond.order.valence() == 1
+                && !bond.aromatic
+                && !bond.dative
+                && e != Element::H
+                && e != Element::WILDCARD
         }
         _ => false,
     }
@@ -126,6 +132,19 @@ fn rebuild(mol: &Molecule, fold: &[bool]) -> Molecule {
             });
         }
     }
+    out.stereo_groups = mol
+        .stereo_groups
+        .iter()
+        .map(|g| StereoGroup {
+            kind: g.kind,
+            atoms: g
+                .atoms
+                .iter()
+                .filter_map(|a| new_index[a.index()])
+                .collect(),
+        })
+        .filter(|g| !g.atoms.is_empty())
+        .collect();
     out
 }
 

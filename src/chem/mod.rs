@@ -18,4 +18,6 @@ pub mod valence;
 mod word_hash;
 
 pub use element::Element;
-pub use mol::{Atom, AtomIdx, Bond, BondIdx, BondOrder, Molecule, Reaction};
+pub use mol::{
+    Atom, AtomIdx, Bond, BondIdx, BondOrder, Molecule, Reaction, StereoGroup, StereoGroupKind,
+};

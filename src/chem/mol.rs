@@ -126,6 +126,10 @@ pub struct Bond {
     pub order: BondOrder,
     pub aromatic: bool,
     pub stereo: Option<DoubleBondStereo>,
+    /// A dative (coordinate) bond, RDKit's `->`: single, donated by the bond's first endpoint
+    /// (`Molecule::bond_atoms(b).0`) to the second. It adds nothing to the donor's valence and
+    /// one to the acceptor's, and takes no part in rings' aromaticity.
+    pub dative: bool,
 }
 
 impl Bond {
@@ -135,6 +139,34 @@ impl Bond {
             ..Bond::default()
         }
     }
+
+    /// A dative bond; its donor must be the first atom given to [`Molecule::add_bond`].
+    pub fn dative() -> Bond {
+        Bond {
+            dative: true,
+            ..Bond::default()
+        }
+    }
+}
+
+/// What an enhanced stereo group (RDKit's, CXSMILES `a:`, `o1:`, `&1:`) says of its centres'
+/// marks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StereoGroupKind {
+    /// The configuration is as written.
+    Absolute,
+    /// One of the two configurations (as written, or all inverted), unknown which.
+    Or,
+    /// A mixture of both configurations (a racemate for one group).
+    And,
+}
+
+/// A set of stereocentres whose marks are read together ([`StereoGroupKind`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StereoGroup {
+    pub kind: StereoGroupKind,
+    /// Atoms with tetrahedral stereo, ascending.
+    pub atoms: Vec<AtomIdx>,
 }
 
 /// A molecule: one or more connected components (a salt such as `[Na+].[Cl-]` is one molecule
@@ -142,6 +174,8 @@ impl Bond {
 #[derive(Clone, Debug, Default)]
 pub struct Molecule {
     graph: UnGraph<Atom, Bond>,
+    /// Enhanced stereo groups, from a CXSMILES layer; empty for plain SMILES.
+    pub stereo_groups: Vec<StereoGroup>,
 }
 
 impl Molecule {
@@ -153,6 +187,7 @@ impl Molecule {
     pub fn with_capacity(atoms: usize, bonds: usize) -> Molecule {
         Molecule {
             graph: UnGraph::with_capacity(atoms, bonds),
+            stereo_groups: Vec::new(),
         }
     }
 
@@ -271,12 +306,64 @@ impl Molecule {
         self.graph.find_edge(a, b)
     }
 
-    /// Sum of the Kekulé bond orders at an atom (explicit valence, without hydrogens); saturates
-    /// at 255 (SMILES can give an atom hundreds of bonds).
+    /// Sum of the Kekulé bond orders at an atom (explicit valence, without hydrogens), a dative
+    /// bond counting for its acceptor only; saturates at 255 (SMILES can give an atom hundreds
+    /// of bonds).
     pub fn bond_order_sum(&self, i: AtomIdx) -> u8 {
+        self.graph.edges(i).fold(0u8, |sum, e| {
+            let donor = e.weight().dative && e.source() == i;
+            sum.saturating_add(if donor { 0 } else { e.weight().order.valence() })
+        })
+    }
+
+    /// [`Molecule::bond_order_sum`] without saturation.
+    pub fn bond_valence_sum(&self, i: AtomIdx) -> u16 {
         self.graph
             .edges(i)
-            .fold(0u8, |sum, e| sum.saturating_add(e.weight().order.valence()))
+            .map(|e| {
+                let donor = e.weight().dative && e.source() == i;
+                if donor {
+                    0
+                } else {
+                    u16::from(e.weight().order.valence())
+                }
+            })
+            .sum()
+    }
+
+    /// What bond `b` adds to the valence of its atom `a`: its order, or for a dative bond 0 at
+    /// the donor and 1 at the acceptor (RDKit's rule).
+    pub fn valence_contribution(&self, b: BondIdx, a: AtomIdx) -> u8 {
+        let bond = &self.graph[b];
+        if bond.dative && self.bond_atoms(b).0 == a {
+            0
+        } else {
+            bond.order.valence()
+        }
+    }
+
+    /// Swaps the two endpoints of bond `b` (so that a dative bond's donor comes first), keeping
+    /// every bond index.
+    pub fn reverse_bond(&mut self, b: BondIdx) {
+        let (x, y) = self.bond_atoms(b);
+        let mut rebuilt = UnGraph::with_capacity(self.graph.node_count(), self.graph.edge_count());
+        for atom in self.graph.node_weights() {
+            rebuilt.add_node(atom.clone());
+        }
+        for (i, e) in self.graph.raw_edges().iter().enumerate() {
+            let (s, t) = if i == b.index() {
+                (y, x)
+            } else {
+                (e.source(), e.target())
+            };
+            rebuilt.add_edge(s, t, e.weight.clone());
+        }
+        self.graph = rebuilt;
+    }
+
+    /// The donor of a dative bond, `None` for other bonds.
+    pub fn dative_donor(&self, b: BondIdx) -> Option<AtomIdx> {
+        self.graph[b].dative.then(|| self.bond_atoms(b).0)
     }
 
     /// Connected components, each as atom indices in ascending order; components are ordered by
@@ -315,6 +402,9 @@ impl Molecule {
 pub(crate) struct Adjacency {
     start: Pooled<usize>,
     entries: Pooled<(usize, usize)>,
+    /// Dative bonds in ascending order (nearly always none): ring perception leaves them out,
+    /// as RDKit's does.
+    dative: Vec<usize>,
 }
 
 impl Adjacency {
@@ -331,15 +421,32 @@ impl Adjacency {
         }
         let mut fill = start.clone();
         let mut entries = Pooled::filled(start[n], (0, 0));
-        for b in mol.bonds() {
-            let (x, y) = mol.bond_atoms(b);
+        let mut dative = Vec::new();
+        for (b, (x, y, bond)) in mol.bonds_with_atoms().enumerate() {
             let (x, y) = (x.index(), y.index());
-            entries[fill[x]] = (y, b.index());
+            entries[fill[x]] = (y, b);
             fill[x] += 1;
-            entries[fill[y]] = (x, b.index());
+            entries[fill[y]] = (x, b);
             fill[y] += 1;
+            if bond.dative {
+                dative.push(b);
+            }
         }
-        Adjacency { start, entries }
+        Adjacency {
+            start,
+            entries,
+            dative,
+        }
+    }
+
+    /// Whether bond `b` is dative (and so in no ring).
+    pub fn is_dative(&self, b: usize) -> bool {
+        !self.dative.is_empty() && self.dative.binary_search(&b).is_ok()
+    }
+
+    /// The dative bonds, ascending (nearly always none).
+    pub fn dative_bonds(&self) -> &[usize] {
+        &self.dative
     }
 
     pub fn len(&self) -> usize {

@@ -219,10 +219,17 @@ pub(crate) fn ring_atom_flags(mol: &Molecule) -> Pooled<bool> {
 }
 
 /// Marks every bond that lies on a cycle (is not a bridge), by an iterative Tarjan low-link DFS.
+/// Dative bonds are left out of the graph (as RDKit's ring finding leaves them out), so they
+/// and the cycles through them are not rings.
 fn non_bridges(adj: &Adjacency, nbonds: usize) -> Pooled<bool> {
     const UNSEEN: u32 = u32::MAX;
     let n = adj.len();
     let mut in_ring = Pooled::filled(nbonds, true);
+    for b in 0..nbonds {
+        if adj.is_dative(b) {
+            in_ring[b] = false;
+        }
+    }
     // (discovery time, low link) per atom.
     let mut time_low = Pooled::filled(n, (UNSEEN, 0u32));
     let mut time = 0;
@@ -238,7 +245,7 @@ fn non_bridges(adj: &Adjacency, nbonds: usize) -> Pooled<bool> {
         while let Some(&mut (v, in_bond, ref mut pos)) = stack.last_mut() {
             if let Some(&(w, b)) = adj[v as usize].get(*pos as usize) {
                 *pos += 1;
-                if b as u32 == in_bond {
+                if b as u32 == in_bond || adj.is_dative(b) {
                     continue;
                 }
                 if time_low[w].0 == UNSEEN {

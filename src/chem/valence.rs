@@ -160,11 +160,26 @@ fn fill_to_valence(valences: &[u8], in_pi_system: bool, bond_order_sum: u16) -> 
         .map_or(0, |&v| fill(v))
 }
 
-/// Sum of the bond orders at an atom (aromatic bonds count as they stand), without overflow.
+/// Sum of the bond orders at an atom (aromatic bonds count as they stand, a dative bond only at
+/// its acceptor), without overflow.
 pub fn explicit_valence(mol: &Molecule, a: AtomIdx) -> u16 {
-    mol.bonds_at(a)
-        .map(|(_, bond)| u16::from(bond.order.valence()))
-        .sum()
+    mol.bond_valence_sum(a)
+}
+
+/// Unpaired electrons on atom `a`, as RDKit documents them for atoms with a fixed hydrogen
+/// count: a bracket atom whose bonds plus hydrogens fall short of its lowest allowed valence
+/// carries the difference ([CH3] one, [O] two, [N]=O one); 0 for atoms written without
+/// brackets, metals and atoms whose valence is reached.
+pub fn radical_electrons(mol: &Molecule, a: AtomIdx) -> u8 {
+    let atom = mol.atom(a);
+    if !atom.bracket {
+        return 0;
+    }
+    let Some(&lowest) = allowed_valences(atom.element, atom.charge).first() else {
+        return 0;
+    };
+    let used = explicit_valence(mol, a) + u16::from(atom.hydrogens);
+    u8::try_from(u16::from(lowest).saturating_sub(used)).unwrap_or(0)
 }
 
 /// Every atom's explicit valence (as [`explicit_valence`]) and whether it has an aromatic bond,
@@ -174,8 +189,10 @@ fn valences_and_pi(mol: &Molecule) -> (Pooled<u16>, Pooled<bool>) {
     let mut pi = Pooled::filled(mol.atom_count(), false);
     for (x, y, bond) in mol.bonds_with_atoms() {
         let order = u16::from(bond.order.valence());
+        // A dative bond adds nothing to its donor (the first endpoint).
+        sum[x.index()] += if bond.dative { 0 } else { order };
+        sum[y.index()] += order;
         for a in [x.index(), y.index()] {
-            sum[a] += order;
             pi[a] |= bond.aromatic;
         }
     }
@@ -223,7 +240,7 @@ pub fn over_valent_atoms(mol: &Molecule) -> Vec<AtomIdx> {
             }
             let can_donate = rule.allows(1)
                 && mol.bonds_at(a).any(|(n, bond)| {
-                    is_metal(mol.atom(n).element) && bond.order == BondOrder::Single
+                    is_metal(mol.atom(n).element) && bond.order == BondOrder::Single && !bond.dative
                 });
             !(can_donate && rule.allows(total - 1))
         })

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 
-use crate::chem::smiles::{parse_molecule, parse_reaction};
+use crate::chem::smiles::{parse_cxsmiles, parse_reaction};
 use crate::depict::{self, Style, molecule_scene, reaction_scene};
 
 #[derive(clap::Args, Debug)]
@@ -29,12 +29,17 @@ pub fn run(args: &DrawArgs) -> anyhow::Result<()> {
         bail!("--width and --height must be between 16 and 10000 pixels");
     }
     let style = Style::default();
-    let mut scene = if args.smiles.contains('>') {
+    let mut scene = if crate::chem::smiles::is_reaction(&args.smiles) {
         let rxn = parse_reaction(&args.smiles).context("reading the reaction SMILES")?;
         reaction_scene(&rxn, &style)
     } else {
-        let mol = parse_molecule(&args.smiles).context("reading the SMILES")?;
-        molecule_scene(&mol, &style)
+        // `SMILES |layer|`: radicals and coordinate bonds of the layer are drawn, what it says
+        // beyond that is reported.
+        let cx = parse_cxsmiles(&args.smiles).context("reading the SMILES")?;
+        for w in &cx.warnings {
+            eprintln!("warning: {w}");
+        }
+        molecule_scene(&cx.molecule, &style)
     };
     scene.fit(args.width, args.height, 10.0);
     let ext = args

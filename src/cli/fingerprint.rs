@@ -19,8 +19,8 @@ use crate::chem::fingerprint::morgan::{morgan_bits_of, morgan_counts_of};
 use crate::chem::fingerprint::rdkit_path::rdkit_path_bits_of;
 use crate::chem::fingerprint::{Fingerprint, RdkitPathOptions, rdkit_form};
 use crate::chem::maccs::maccs_bits;
-use crate::chem::props::table::split_line;
-use crate::chem::smiles::parse_molecule;
+use crate::chem::props::table::{line_molecule, split_line, warning_text};
+use crate::chem::smiles::{is_reaction, parse_molecule};
 
 /// The fingerprint families the command line offers.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -142,7 +142,7 @@ pub fn write_fingerprints(
     for_each_chunk(input, choice, |rows| {
         for row in rows {
             let (text, error) = match &row.fingerprint {
-                Ok(fp) => (fp.to_text(), String::new()),
+                Ok(fp) => (fp.to_text(), row.warnings.clone()),
                 Err(e) => (String::new(), e.clone()),
             };
             write_record(out, &[row.id.as_str(), &text, &error])?;
@@ -158,6 +158,8 @@ pub struct FingerprintRow {
     pub id: String,
     pub smiles: String,
     pub fingerprint: Result<Fingerprint, String>,
+    /// What the line's CXSMILES layer held that the molecule does not keep.
+    pub warnings: String,
 }
 
 /// Reads `input` in chunks, fingerprints each chunk on every core, and hands each chunk's rows
@@ -204,22 +206,27 @@ fn line_row(
                 id: number.to_string(),
                 smiles: String::new(),
                 fingerprint: Err(format!("line {number}: {e}")),
+                warnings: String::new(),
             });
         }
     };
     let line = split_line(&text)?;
     let id = line.id.map_or_else(|| number.to_string(), str::to_string);
-    let fingerprint = match line.cx_layer {
-        Some(layer) => Err(format!(
-            "CXSMILES layer {layer} is not read by textchem yet"
-        )),
-        None => molecule(line.smiles).and_then(|mol| choice.compute(&mol)),
+    let read = if is_reaction(line.smiles) {
+        Err("a reaction SMILES has no molecule fingerprint".to_string())
+    } else {
+        line_molecule(&text, &line).map_err(|e| e.to_string())
+    };
+    let (fingerprint, warnings) = match read {
+        Ok((mol, warnings)) => (choice.compute(&mol), warning_text(&warnings)),
+        Err(e) => (Err(e), String::new()),
     };
     Some(FingerprintRow {
         order: 0,
         id,
         smiles: line.smiles.to_string(),
         fingerprint,
+        warnings,
     })
 }
 

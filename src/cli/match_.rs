@@ -14,9 +14,9 @@ use rayon::prelude::*;
 
 use super::lines::{LineError, Lines};
 use super::props::{read_chunk, write_record};
-use crate::chem::props::table::split_line;
+use crate::chem::props::table::{line_molecule, split_line, warning_text};
 use crate::chem::smarts::{MAX_SEARCH_STEPS, PreparedMolecule, Smarts};
-use crate::chem::smiles::parse_molecule;
+use crate::chem::smiles::is_reaction;
 
 #[derive(clap::Args, Debug)]
 pub struct MatchArgs {
@@ -91,24 +91,20 @@ fn line_row(
     };
     let line = split_line(&text)?;
     let id = line.id.map_or_else(|| number.to_string(), str::to_string);
-    let result = if let Some(layer) = line.cx_layer {
-        Err(format!(
-            "CXSMILES layer {layer} is not read by textchem yet"
-        ))
-    } else if line.smiles.contains('>') {
+    let result = if is_reaction(line.smiles) {
         Err("a reaction SMILES: match takes molecules".to_string())
     } else {
-        parse_molecule(line.smiles)
+        line_molecule(&text, &line)
             .map_err(|e| e.to_string())
-            .and_then(|mol| {
+            .and_then(|(mol, warnings)| {
                 pattern
                     .matches_limited(&PreparedMolecule::new(&mol), MAX_SEARCH_STEPS)
-                    .map(|m| m.len())
+                    .map(|m| (m.len(), warning_text(&warnings)))
                     .map_err(|e| e.to_string())
             })
     };
     Some(match result {
-        Ok(n) => [id, n.to_string(), String::new()],
+        Ok((n, warnings)) => [id, n.to_string(), warnings],
         Err(e) => [id, String::new(), e],
     })
 }
@@ -138,6 +134,19 @@ mod tests {
         assert_eq!(rows[3], "4,1,");
         assert!(rows[4].starts_with("rxn,,"), "{}", rows[4]);
         assert_eq!(rows.len(), 5);
+    }
+
+    #[test]
+    fn a_cxsmiles_layer_is_read_and_what_it_loses_is_a_warning() {
+        // The radical makes the ethyl carbon's H count 2; the atom label is not kept.
+        let out = csv("[CH2;v3]", "C[CH2] |^1:1| radical\nCC |$R;$| labelled\n");
+        let rows: Vec<&str> = out.lines().collect();
+        assert_eq!(rows[1], "radical,1,");
+        assert!(
+            rows[2].starts_with("labelled,0,warning:") && rows[2].contains("column"),
+            "{}",
+            rows[2]
+        );
     }
 
     #[test]

@@ -208,7 +208,7 @@ mod tests {
     }
 
     #[test]
-    fn a_cxsmiles_layer_is_split_off_and_reported_not_dropped() {
+    fn a_cxsmiles_layer_is_split_off_and_read() {
         assert_eq!(
             parts("CC |^1:1| ethyl"),
             Some(("CC", Some("|^1:1|"), Some("ethyl")))
@@ -219,8 +219,27 @@ mod tests {
         );
         let out = csv("CC |^1:1| ethyl\n", false);
         let row = out.lines().nth(1).unwrap();
-        assert!(row.starts_with("ethyl,CC,,,"), "{row}");
-        assert!(row.contains("CXSMILES layer |^1:1|"), "{row}");
+        // The ethyl radical, not ethane.
+        assert!(row.starts_with("ethyl,CC |^1:1|,[CH2]C,C2H5,"), "{row}");
+        let out = csv("*C |$R1;$| methyl\n", false);
+        let row = out.lines().nth(1).unwrap();
+        assert!(
+            row.contains("warning: atom labels are not kept (0=R1) at column 4"),
+            "{row}"
+        );
+        let out = csv("CC>>CO |^1:1|\n", false);
+        let row = out.lines().nth(1).unwrap();
+        assert!(row.contains(",CC>>CO,"), "{row}");
+        assert!(
+            row.contains("warning: the CXSMILES layer of a reaction is not read at column 7"),
+            "{row}"
+        );
+        let out = csv("CC |^1:7|\n", false);
+        let row = out.lines().nth(1).unwrap();
+        assert!(
+            row.contains("bad CXSMILES layer (atom 7 of 2) at column 7"),
+            "{row}"
+        );
     }
 
     #[test]

@@ -222,7 +222,14 @@ impl<'a> MoleculeDrawer<'a> {
                     items.push(line(p + o, q + o));
                     items.push(line(p - o, q - o));
                 }
-                _ => items.push(line(p, q)),
+                _ => {
+                    items.push(line(p, q));
+                    if let Some(donor) = mol.dative_donor(b) {
+                        // A coordinate bond: an arrowhead at the acceptor's end.
+                        let (from, to) = if donor == x { (p, q) } else { (q, p) };
+                        items.push(arrowhead(from, to, style.double_gap * 0.9));
+                    }
+                }
             }
         }
     }
@@ -274,6 +281,17 @@ impl LabelBox {
             f64::INFINITY
         };
         (tx.min(ty) + font_size * 0.1).min(0.45)
+    }
+}
+
+/// A filled triangle with its tip at `to`, pointing from `from`, `size` long and wide.
+fn arrowhead(from: Vec2, to: Vec2, size: f64) -> Item {
+    let d = (to - from).unit();
+    let base = to - d * (size * 1.6);
+    let side = d.rotate(std::f64::consts::FRAC_PI_2) * size;
+    Item::Polygon {
+        points: vec![to, base + side, base - side],
+        color: Color::BLACK,
     }
 }
 

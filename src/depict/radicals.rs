@@ -4,21 +4,11 @@
 //! allowed valence carries the difference as unpaired electrons ([CH3] one, [O] two, [N]=O one).
 
 use super::layout::Vec2;
-use crate::chem::valence::{allowed_valences, explicit_valence};
 use crate::chem::{AtomIdx, Molecule};
 
-/// Unpaired electrons on atom `a` (0 for atoms written without brackets, metals and atoms whose
-/// valence is already reached).
+/// Unpaired electrons on atom `a` (see [`crate::chem::valence::radical_electrons`]).
 pub fn radical_electrons(mol: &Molecule, a: AtomIdx) -> u8 {
-    let atom = mol.atom(a);
-    if !atom.bracket {
-        return 0;
-    }
-    let Some(&lowest) = allowed_valences(atom.element, atom.charge).first() else {
-        return 0;
-    };
-    let used = explicit_valence(mol, a) + u16::from(atom.hydrogens);
-    u8::try_from(u16::from(lowest).saturating_sub(used)).unwrap_or(0)
+    crate::chem::valence::radical_electrons(mol, a)
 }
 
 /// Centres of the dots for `count` unpaired electrons on an atom at `at` whose bonds leave along

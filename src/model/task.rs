@@ -145,7 +145,7 @@ pub struct SmilesCheck {
 
 /// Reads `smiles` (a reaction when it contains `>`) and canonicalises it.
 pub fn check_smiles(smiles: &str) -> SmilesCheck {
-    let canonical = if smiles.contains('>') {
+    let canonical = if crate::chem::smiles::is_reaction(smiles) {
         parse_reaction(smiles).map(|r| canonical_reaction_smiles(&r))
     } else {
         parse_molecule(smiles).map(|m| canonical_smiles(&m))

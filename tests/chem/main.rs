@@ -1,6 +1,7 @@
 //! Chemistry integration tests (one test binary: each binary links the whole crate).
 
 mod canonical;
+mod cxsmiles;
 mod fingerprints;
 mod inchi;
 mod normalisation;

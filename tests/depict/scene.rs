@@ -50,3 +50,38 @@ fn the_arrow_head_is_one_scene_polygon_that_the_svg_writes_unchanged() {
     );
     assert!(svg.contains(&written), "{written} not in\n{svg}");
 }
+
+#[test]
+fn a_dative_bond_is_a_line_with_an_arrowhead_at_the_acceptor() {
+    use textchem::chem::smiles::parse_molecule;
+    use textchem::depict::molecule_scene;
+    for smiles in ["N->[Pt]", "[Pt]<-N"] {
+        let mol = parse_molecule(smiles).unwrap();
+        let n = mol
+            .atoms()
+            .find(|&a| mol.atom(a).element.symbol() == "N")
+            .unwrap();
+        let pt = mol
+            .atoms()
+            .find(|&a| mol.atom(a).element.symbol() == "Pt")
+            .unwrap();
+        let scene = molecule_scene(&mol, &Style::default());
+        let heads: Vec<&[Vec2]> = scene.polygons().collect();
+        assert_eq!(heads.len(), 1, "{smiles}: one arrowhead");
+        // The tip is the point nearest the acceptor.
+        let pos = textchem::depict::layout::layout(&mol);
+        let (tip, base) = (heads[0][0], (heads[0][1] + heads[0][2]) * 0.5);
+        let towards_pt = pos[pt.index()] - pos[n.index()];
+        let d = tip - base;
+        assert!(
+            d.x * towards_pt.x + d.y * towards_pt.y > 0.0,
+            "{smiles}: points to Pt"
+        );
+    }
+    // A plain single bond has no head.
+    let plain = parse_molecule("N[Pt]").unwrap();
+    assert_eq!(
+        molecule_scene(&plain, &Style::default()).polygons().count(),
+        0
+    );
+}

@@ -75,7 +75,8 @@ fn markable(
             let b = mol
                 .bond_between(AtomIdx::new(end), AtomIdx::new(n))
                 .expect("substituent is bonded");
-            if mol.bond(b).order != BondOrder::Single {
+            // A dative bond is written as an arrow and cannot carry a mark.
+            if mol.bond(b).order != BondOrder::Single || mol.bond(b).dative {
                 continue;
             }
             if flags.bonds[b.index()] {

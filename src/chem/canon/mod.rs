@@ -4,6 +4,7 @@
 //! canonically (stereo included) and writes aromatic SMILES with tetrahedral and double-bond
 //! stereo. Components are written in rank order, so their order is canonical too.
 
+mod cxlayer;
 mod directions;
 mod rank;
 mod renumber;
@@ -23,11 +24,25 @@ use stereo::StereoSet;
 /// The canonical aromatic SMILES of `mol`. Hydrogens written as atoms are folded into counts
 /// first, as RDKit's reader does ([`fold_explicit_hydrogens`]), so `[H]OC([H])([H])[H]` and `CO`
 /// get one string.
+///
+/// A molecule with enhanced stereo groups (read from a CXSMILES layer) is written with a
+/// layer for them (`CC[C@H](C)O |&1:2|`), since the SMILES alone would claim one configuration.
 pub fn canonical_smiles(mol: &Molecule) -> String {
-    match fold_explicit_hydrogens(mol) {
-        Some(folded) => canonical_smiles_of(&folded),
-        None => canonical_smiles_of(mol),
+    let folded = fold_explicit_hydrogens(mol);
+    let mol = folded.as_ref().unwrap_or(mol);
+    if mol.stereo_groups.is_empty() {
+        canonical_smiles_of(mol)
+    } else {
+        cxlayer::canonical_with_layer(mol, false)
     }
+}
+
+/// Canonical CXSMILES, as RDKit's `MolToCXSmiles` writes it without coordinates: the
+/// canonical SMILES and a layer with unpaired electrons (`[CH2]C |^1:0|`) and enhanced stereo
+/// groups, atoms numbered in output order; no layer when there is nothing to say.
+pub fn canonical_cxsmiles(mol: &Molecule) -> String {
+    let folded = fold_explicit_hydrogens(mol);
+    cxlayer::canonical_with_layer(folded.as_ref().unwrap_or(mol), true)
 }
 
 fn canonical_smiles_of(mol: &Molecule) -> String {

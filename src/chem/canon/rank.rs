@@ -40,6 +40,8 @@ pub(crate) fn canonical_ranks(
             let bond = mol.bond(b);
             if flags.bonds[b.index()] {
                 5
+            } else if bond.dative {
+                6
             } else {
                 u64::from(bond.order.valence())
             }
@@ -62,15 +64,29 @@ pub(crate) fn canonical_ranks(
 }
 
 fn atom_keys(mol: &Molecule, adj: &Adjacency, flags: &Flags) -> Pooled<(u64, u32)> {
+    // Dative bonds donated and accepted per atom (the bond code alone has no direction), six
+    // bits each; counted only for the rare molecule that has them.
+    let mut dative = Pooled::new();
+    if !adj.dative_bonds().is_empty() {
+        dative = Pooled::filled(mol.atom_count(), 0u64);
+        for &b in adj.dative_bonds() {
+            let (donor, acceptor) = mol.bond_atoms(crate::chem::BondIdx::new(b));
+            dative[donor.index()] = (dative[donor.index()] + 1).min(0x3f);
+            let accepted = (dative[acceptor.index()] >> 6) + 1;
+            dative[acceptor.index()] = dative[acceptor.index()] & 0x3f | accepted.min(0x3f) << 6;
+        }
+    }
     mol.atoms()
         .map(|a| {
             let atom = mol.atom(a);
+            let dative = dative.get(a.index()).copied().unwrap_or(0);
             // Degree first: terminal atoms rank lowest, so strings start at a chain end.
             let packed = (adj[a.index()].len() as u64 & 0x7ff) << 53
                 | u64::from(atom.element.atomic_number()) << 45
                 | u64::from(atom.isotope.unwrap_or(0)) << 29
                 | u64::from((i16::from(atom.charge) + 128) as u16) << 21
                 | u64::from(atom.hydrogens) << 13
+                | dative << 1
                 | u64::from(flags.atoms[a.index()]);
             (packed, atom.atom_class.unwrap_or(0))
         })

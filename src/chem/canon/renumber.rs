@@ -1,6 +1,8 @@
 //! Renumbering a molecule (for invariance tests and for callers that need a given atom order).
 
-use crate::chem::mol::{AtomIdx, AtomStereo, BondIdx, DoubleBondStereo, Molecule, StereoNeighbor};
+use crate::chem::mol::{
+    AtomIdx, AtomStereo, BondIdx, DoubleBondStereo, Molecule, StereoGroup, StereoNeighbor,
+};
 
 /// A copy of `mol` whose atom `i` is `mol`'s atom `atom_order[i]`, with bonds added in
 /// `bond_order` (each written from its lower new index). Stereo neighbour lists and double-bond
@@ -38,7 +40,8 @@ pub fn renumber(mol: &Molecule, atom_order: &[AtomIdx], bond_order: &[BondIdx]) 
         let (x, y) = mol.bond_atoms(b);
         let mut bond = mol.bond(b).clone();
         let (nx, ny) = (map(x), map(y));
-        let swap = ny < nx;
+        // A dative bond keeps its donor first.
+        let swap = ny < nx && !bond.dative;
         bond.stereo = bond.stereo.map(|s| {
             let (br, er) = (map(s.begin_ref), map(s.end_ref));
             let (begin_ref, end_ref) = if swap { (er, br) } else { (br, er) };
@@ -54,5 +57,17 @@ pub fn renumber(mol: &Molecule, atom_order: &[AtomIdx], bond_order: &[BondIdx]) 
             out.add_bond(nx, ny, bond);
         }
     }
+    out.stereo_groups = mol
+        .stereo_groups
+        .iter()
+        .map(|g| {
+            let mut atoms: Vec<AtomIdx> = g.atoms.iter().map(|&a| map(a)).collect();
+            atoms.sort();
+            StereoGroup {
+                kind: g.kind,
+                atoms,
+            }
+        })
+        .collect();
     out
 }

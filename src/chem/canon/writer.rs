@@ -162,6 +162,16 @@ impl Walk {
     }
 }
 
+/// Where each atom went in a written string, for layers that refer to atoms by their output
+/// position.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Written {
+    /// Output position (0-based, in writing order) of each atom.
+    pub position: Vec<usize>,
+    /// Whether each atom was written with a tetrahedral or other chirality mark.
+    pub marked: Vec<bool>,
+}
+
 /// Writes `mol` following `ranks` (lower rank first).
 pub(crate) fn write(
     mol: &Molecule,
@@ -170,6 +180,19 @@ pub(crate) fn write(
     stereo: &StereoSet,
     flags: &Flags,
     aromatic: bool,
+) -> String {
+    write_recorded(mol, adj, ranks, stereo, flags, aromatic, None)
+}
+
+/// [`write`], recording where each atom went when `record` is given.
+pub(crate) fn write_recorded(
+    mol: &Molecule,
+    adj: &Adjacency,
+    ranks: &[u32],
+    stereo: &StereoSet,
+    flags: &Flags,
+    aromatic: bool,
+    record: Option<&mut Written>,
 ) -> String {
     let walk = Walk::new(adj, ranks);
     let chirality = chirality_marks(&walk, stereo);
@@ -232,6 +255,10 @@ pub(crate) fn write(
             }
         }
     }
+    if let Some(record) = record {
+        record.position = walk.position.to_vec();
+        record.marked = chirality.iter().map(Option::is_some).collect();
+    }
     out
 }
 
@@ -263,6 +290,10 @@ fn write_bond(
     aromatic: bool,
 ) {
     let bond = mol.bond(crate::chem::BondIdx::new(b));
+    if let Some(donor) = mol.dative_donor(crate::chem::BondIdx::new(b)) {
+        out.push_str(if donor.index() == from { "->" } else { "<-" });
+        return;
+    }
     if aromatic && flags.bonds[b] {
         // Aromatic bonds are implicit, unless one carries a double bond's stereo mark.
         if let Some(up) = direction {
@@ -314,10 +345,11 @@ fn write_atom(
     chirality: Option<bool>,
     aromatic: bool,
 ) {
-    let atom = mol.atom(crate::chem::AtomIdx::new(a));
+    let atom_idx = crate::chem::AtomIdx::new(a);
+    let atom = mol.atom(atom_idx);
     let lower = aromatic && flags.atoms[a] && can_be_aromatic(atom.element);
     let order_sum = adj[a].iter().fold(0u8, |sum, &(_, b)| {
-        sum.saturating_add(mol.bond(crate::chem::BondIdx::new(b)).order.valence())
+        sum.saturating_add(mol.valence_contribution(crate::chem::BondIdx::new(b), atom_idx))
     });
     // None: no default valence fits, so a reader would reject the bare atom.
     let implied = if atom.element.is_organic_subset() {

@@ -20,6 +20,9 @@ pub fn bond_kind(bond: &Bond) -> BondKind {
     if bond.aromatic {
         return BondKind::Aromatic;
     }
+    if bond.dative {
+        return BondKind::Other;
+    }
     match bond.order {
         BondOrder::Single => BondKind::Single,
         BondOrder::Double => BondKind::Double,
@@ -51,7 +54,7 @@ impl AtomEnvironment {
         env.valence = env.hydrogens;
         for (n, b) in mol.neighbors(i) {
             let bond = mol.bond(b);
-            env.valence += u32::from(bond.order.valence());
+            env.valence += u32::from(mol.valence_contribution(b, i));
             if mol.atom(n).element == Element::H {
                 // Hydrogens are already in `hydrogens`; a charged or labelled one still counts
                 // as a neighbour, as it stays in the graph.

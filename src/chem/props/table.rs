@@ -10,7 +10,9 @@ use crate::chem::Molecule;
 use crate::chem::canon::{canonical_reaction_smiles, canonical_smiles};
 use crate::chem::inchi::inchi;
 use crate::chem::props::{Properties, counts, formula, masses};
-use crate::chem::smiles::{parse_molecule, parse_reaction};
+use crate::chem::smiles::{
+    CxWarning, SmilesError, apply_cx_layer, is_reaction, parse_molecule, parse_reaction,
+};
 
 /// The columns of every row, in order.
 pub const COLUMNS: [&str; 9] = [
@@ -93,17 +95,69 @@ pub fn split_line(line: &str) -> Option<PropsLine<'_>> {
 pub fn line_row(default_id: &str, text: &str, all: bool) -> Option<Vec<String>> {
     let line = split_line(text)?;
     let id = line.id.unwrap_or(default_id);
-    // Coordinates, enhanced stereo, radicals...: reported, never silently lost, and no values
-    // given for a molecule that may not be the one meant.
     Some(match line.cx_layer {
-        Some(layer) => {
-            let mut row = empty_row(id, all);
-            row[1] = line.smiles.to_string();
-            row[ERROR] = format!("CXSMILES layer {layer} is not read by textchem yet");
-            row
-        }
+        Some(layer) => cx_props_row(id, line.smiles, layer, layer_column(text, layer), all),
         None => props_row(id, line.smiles, all),
     })
+}
+
+/// Where `layer`, a slice of the line `text`, starts: in characters, as error columns count.
+pub fn layer_column(text: &str, layer: &str) -> usize {
+    text[..layer.as_ptr() as usize - text.as_ptr() as usize]
+        .chars()
+        .count()
+}
+
+/// Reads a line's molecule: its SMILES and, when the line has one, its CXSMILES layer. The
+/// warnings say what the layer holds that the molecule does not keep.
+pub fn line_molecule(
+    text: &str,
+    line: &PropsLine<'_>,
+) -> Result<(Molecule, Vec<CxWarning>), SmilesError> {
+    let mut mol = parse_molecule(line.smiles)?;
+    let warnings = match line.cx_layer {
+        Some(layer) => apply_cx_layer(&mut mol, layer, layer_column(text, layer))?,
+        None => Vec::new(),
+    };
+    Ok((mol, warnings))
+}
+
+/// The warnings as the `error` column gives them.
+pub fn warning_text(warnings: &[CxWarning]) -> String {
+    warnings
+        .iter()
+        .map(|w| format!("warning: {w}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The CSV fields for a SMILES with a CXSMILES layer starting at character `at` of its line.
+/// What the layer says that textchem does not keep goes into `error` as warnings, with the
+/// values computed for the molecule as read.
+pub fn cx_props_row(id: &str, smiles: &str, layer: &str, at: usize, all: bool) -> Vec<String> {
+    if is_reaction(smiles) {
+        let mut row = props_row(id, smiles, all);
+        row[1] = format!("{smiles} {layer}");
+        if row[ERROR].is_empty() {
+            row[ERROR] =
+                format!("warning: the CXSMILES layer of a reaction is not read at column {at}");
+        }
+        return row;
+    }
+    let mut row = empty_row(id, all);
+    row[1] = format!("{smiles} {layer}");
+    let read = parse_molecule(smiles).and_then(|mut mol| {
+        let warnings = apply_cx_layer(&mut mol, layer, at)?;
+        Ok((mol, warnings))
+    });
+    row[ERROR] = match read {
+        Ok((mol, warnings)) => match fill_molecule(&mut row, mol, all) {
+            Some(error) => error,
+            None => warning_text(&warnings),
+        },
+        Err(e) => e.to_string(),
+    };
+    row
 }
 
 /// A row with only an id, every other field empty.
@@ -125,7 +179,7 @@ pub fn error_row(id: &str, error: &str, all: bool) -> Vec<String> {
 pub fn props_row(id: &str, smiles: &str, all: bool) -> Vec<String> {
     let mut row = empty_row(id, all);
     row[1] = smiles.to_string();
-    let error = if smiles.contains('>') {
+    let error = if is_reaction(smiles) {
         match parse_reaction(smiles) {
             Ok(reaction) => {
                 row[2] = canonical_reaction_smiles(&reaction);

@@ -41,6 +41,9 @@ pub enum SmilesErrorKind {
     AromaticOutsideRing,
     /// A reaction that is not `reactants>agents>products`.
     BadReaction,
+    /// A CXSMILES layer (`|...|` after the SMILES) that cannot be read: an unknown field, a
+    /// malformed list, an atom or bond index the SMILES does not have.
+    BadCxLayer,
 }
 
 impl SmilesErrorKind {
@@ -66,6 +69,7 @@ impl SmilesErrorKind {
             SmilesErrorKind::CannotKekulize => "cannot kekulize aromatic system",
             SmilesErrorKind::AromaticOutsideRing => "aromatic atom outside a ring",
             SmilesErrorKind::BadReaction => "bad reaction SMILES",
+            SmilesErrorKind::BadCxLayer => "bad CXSMILES layer",
         }
     }
 }

@@ -52,13 +52,8 @@ pub(crate) fn separate_charges(mol: &mut Molecule) {
 /// share of the pi system (aromatic bonds are still single here), so `O=n1ccccc1` is
 /// five-valent like the N-oxide it stands for.
 fn valence(mol: &Molecule, a: AtomIdx) -> u16 {
-    let mut sum = u16::from(mol.atom(a).hydrogens);
-    let mut aromatic = false;
-    for (_, bond) in mol.bonds_at(a) {
-        sum += u16::from(bond.order.valence());
-        aromatic |= bond.aromatic;
-    }
-    sum + u16::from(aromatic)
+    let aromatic = mol.bonds_at(a).any(|(_, bond)| bond.aromatic);
+    u16::from(mol.atom(a).hydrogens) + mol.bond_valence_sum(a) + u16::from(aromatic)
 }
 
 fn is_plain(mol: &Molecule, b: BondIdx, order: BondOrder) -> bool {

@@ -9,6 +9,7 @@
 
 mod bracket;
 mod cursor;
+mod cxsmiles;
 mod error;
 mod hypervalent;
 mod parser;
@@ -16,8 +17,9 @@ mod reaction;
 mod sanitize;
 mod stereo;
 
+pub use cxsmiles::{CxMolecule, CxWarning, apply_cx_layer, parse_cxsmiles};
 pub use error::{SmilesError, SmilesErrorKind};
-pub use reaction::parse_reaction;
+pub use reaction::{is_reaction, parse_reaction};
 
 use crate::chem::mol::Molecule;
 

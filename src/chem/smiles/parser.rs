@@ -38,6 +38,10 @@ enum BondSymbol {
     Aromatic,
     Up,
     Down,
+    /// `->`: a dative bond donated by the atom written before the arrow.
+    DativeForward,
+    /// `<-`: a dative bond donated by the atom written after the arrow.
+    DativeBackward,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -129,7 +133,7 @@ impl Parser<'_> {
                 b'(' => self.open_branch()?,
                 b')' => self.close_branch()?,
                 b'.' | b'~' => self.dot()?,
-                b'-' | b'=' | b'#' | b'$' | b':' | b'/' | b'\\' => self.bond_symbol(c)?,
+                b'-' | b'=' | b'#' | b'$' | b':' | b'/' | b'\\' | b'<' => self.bond_symbol(c)?,
                 b'0'..=b'9' | b'%' => self.ring_bond()?,
                 b'[' => {
                     let offset = self.cur.offset();
@@ -214,7 +218,11 @@ impl Parser<'_> {
         if self.prev.is_none() || self.pending.is_some() {
             return Err(SmilesError::new(SmilesErrorKind::BondWithoutAtom, offset));
         }
+        let next = self.cur.peek_at(1);
         let symbol = match c {
+            b'-' if next == Some(b'>') => BondSymbol::DativeForward,
+            b'<' if next == Some(b'-') => BondSymbol::DativeBackward,
+            b'<' => return Err(self.cur.unexpected().with_detail("('<' starts only '<-')")),
             b'-' => BondSymbol::Single,
             b'=' => BondSymbol::Double,
             b'#' => BondSymbol::Triple,
@@ -224,6 +232,12 @@ impl Parser<'_> {
             _ => BondSymbol::Down,
         };
         self.cur.bump();
+        if matches!(
+            symbol,
+            BondSymbol::DativeForward | BondSymbol::DativeBackward
+        ) {
+            self.cur.bump();
+        }
         // ChEBI-derived text doubles its backslashes (an escaping artefact): `\\` is one `\`.
         if c == b'\\' && self.cur.peek() == Some(b'\\') {
             self.cur.bump();
@@ -316,7 +330,17 @@ impl Parser<'_> {
         let symbol = match (open.bond, bond) {
             (Some(a), Some(b)) => {
                 let directional = |s: BondSymbol| matches!(s, BondSymbol::Up | BondSymbol::Down);
-                if a.symbol != b.symbol && !(directional(a.symbol) && directional(b.symbol)) {
+                let dative = |s: BondSymbol| {
+                    matches!(s, BondSymbol::DativeForward | BondSymbol::DativeBackward)
+                };
+                // An arrow is read from the end it is written at, so `->` at one end agrees
+                // with `<-` at the other.
+                let agree = if dative(a.symbol) || dative(b.symbol) {
+                    dative(a.symbol) && dative(b.symbol) && a.symbol != b.symbol
+                } else {
+                    a.symbol == b.symbol || (directional(a.symbol) && directional(b.symbol))
+                };
+                if !agree {
                     return Err(SmilesError::new(
                         SmilesErrorKind::RingBondMismatch,
                         b.offset,
@@ -448,14 +472,25 @@ impl Parser<'_> {
             Some(BondSymbol::Double) => (BondOrder::Double, false),
             Some(BondSymbol::Triple) => (BondOrder::Triple, false),
             Some(BondSymbol::Quadruple) => (BondOrder::Quadruple, false),
+            Some(BondSymbol::DativeForward | BondSymbol::DativeBackward) => {
+                (BondOrder::Single, false)
+            }
+        };
+        // A dative bond's first endpoint is its donor: the atom the arrow points away from.
+        let other = if mark_from == from { to } else { from };
+        let (first, second, dative) = match symbol.map(|b| b.symbol) {
+            Some(BondSymbol::DativeForward) => (mark_from, other, true),
+            Some(BondSymbol::DativeBackward) => (other, mark_from, true),
+            _ => (from, to, false),
         };
         let b = self.raw.mol.add_bond(
-            from,
-            to,
+            first,
+            second,
             Bond {
                 order,
                 aromatic,
                 stereo: None,
+                dative,
             },
         );
         let mark = symbol.and_then(|s| match s.symbol {

@@ -5,6 +5,14 @@ use super::error::{SmilesError, SmilesErrorKind};
 use super::{read_molecule, trim};
 use crate::chem::mol::Reaction;
 
+/// Whether `s` is reaction SMILES: it has a `>` that is not the head of a dative bond `->`.
+pub fn is_reaction(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter()
+        .enumerate()
+        .any(|(i, &c)| c == b'>' && (i == 0 || b[i - 1] != b'-'))
+}
+
 /// Reads `reactants>agents>products`; any of the three parts may be empty.
 pub fn parse_reaction(s: &str) -> Result<Reaction, SmilesError> {
     let (text, base) = trim(s);
@@ -49,12 +57,16 @@ fn split_top_level(text: &str, sep: u8) -> Vec<(&str, usize)> {
     let mut pieces = Vec::new();
     let (mut start, mut start_char) = (0, 0);
     let (mut depth, mut in_bracket) = (0i32, false);
+    let mut previous = None;
     for (chars, (i, c)) in text.char_indices().enumerate() {
+        let after = previous.replace(c);
         match c {
             '[' => in_bracket = true,
             ']' => in_bracket = false,
             '(' if !in_bracket => depth += 1,
             ')' if !in_bracket => depth -= 1,
+            // The `>` of a dative bond `->` is not a reaction arrow.
+            '>' if after == Some('-') => {}
             _ if c as u32 == u32::from(sep) && !in_bracket && depth <= 0 => {
                 pieces.push((&text[start..i], start_char));
                 start = i + 1;

@@ -1,0 +1,540 @@
+//! CXSMILES layers: the `|...|` that RDKit and ChemAxon write after a SMILES, read into the
+//! molecule where textchem can hold what they say, and otherwise reported as warnings.
+//!
+//! Held: radicals (`^1:` .. `^7:`, as hydrogens taken off the atom so that its bracket implies
+//! the unpaired electrons, as RDKit does), enhanced stereo groups (`a:`, `o1:`, `&1:`),
+//! coordinate bonds (`C:`, made dative with the listed atom as donor), cis/trans of double bonds
+//! (`c:`, `t:`, relative to each end's lowest-numbered neighbour; `ctu:` clears it).
+//! Ignored without loss: coordinates (`(x,y,z;...)`, textchem lays molecules out itself) and
+//! wedges `wU:`/`wD:` on atoms whose configuration the SMILES already marks (RDKit writes them
+//! to agree). Warned about: atom labels and values, wedges on unmarked atoms, wiggly bonds,
+//! hydrogen and zero-order bonds, multi-centre attachments, link nodes, S-groups and polymers,
+//! atom properties, query features, the relative-stereo flag. An unknown field, a malformed
+//! list or an index the SMILES does not have is an error, as it is for RDKit.
+
+use std::fmt;
+
+use super::error::{SmilesError, SmilesErrorKind};
+use super::{read_molecule, trim};
+use crate::chem::mol::{
+    AtomIdx, BondIdx, BondOrder, DoubleBondStereo, Molecule, StereoClass, StereoGroup,
+    StereoGroupKind,
+};
+use crate::chem::valence;
+
+/// Something a CXSMILES layer says that textchem does not keep, and where it is said.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CxWarning {
+    /// 0-based character offset into the line given to the reader.
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for CxWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at column {}", self.message, self.column)
+    }
+}
+
+/// A molecule read from CXSMILES, with what its layer said that it does not hold.
+#[derive(Clone, Debug)]
+pub struct CxMolecule {
+    pub molecule: Molecule,
+    pub warnings: Vec<CxWarning>,
+    /// Text after the SMILES and its layer (a title or id, as RDKit reads it), trimmed.
+    pub name: Option<String>,
+}
+
+/// Reads `SMILES [|layer|] [name]` (spaces or tabs between), as RDKit's `MolFromSmiles` reads
+/// such a line. Error and warning columns count characters of `s` from 0.
+pub fn parse_cxsmiles(s: &str) -> Result<CxMolecule, SmilesError> {
+    let (text, base) = trim(s);
+    if text.is_empty() {
+        return Err(SmilesError::new(SmilesErrorKind::Empty, 0));
+    }
+    let Some(gap) = text.find([' ', '\t']) else {
+        return Ok(CxMolecule {
+            molecule: read_molecule(text, base)?,
+            warnings: Vec::new(),
+            name: None,
+        });
+    };
+    let smiles = &text[..gap];
+    let rest = text[gap..].trim_start_matches([' ', '\t']);
+    let at = base + text[..text.len() - rest.len()].chars().count();
+    let mut molecule = read_molecule(smiles, base)?;
+    let (warnings, name) = match rest.strip_prefix('|') {
+        Some(after) => {
+            // Without its closing bar the whole rest is the layer, and the error says so.
+            let end = after.find('|').map_or(rest.len(), |e| e + 2);
+            let warnings = apply_cx_layer(&mut molecule, &rest[..end], at)?;
+            (warnings, rest[end..].trim_matches([' ', '\t']))
+        }
+        None => (Vec::new(), rest),
+    };
+    Ok(CxMolecule {
+        molecule,
+        warnings,
+        name: Some(name.to_string()).filter(|n| !n.is_empty()),
+    })
+}
+
+/// Applies a layer `|...|` (bars included, nothing after it) to the molecule read from the
+/// SMILES before it; `column` is the character offset of the opening bar in the line.
+pub fn apply_cx_layer(
+    mol: &mut Molecule,
+    layer: &str,
+    column: usize,
+) -> Result<Vec<CxWarning>, SmilesError> {
+    let inner = layer
+        .strip_prefix('|')
+        .and_then(|l| l.strip_suffix('|'))
+        .filter(|l| !l.contains('|'))
+        .ok_or_else(|| {
+            SmilesError::new(SmilesErrorKind::BadCxLayer, column)
+                .with_detail("(a layer is one `|...|` and ends the SMILES)")
+        })?;
+    let mut r = LayerReader {
+        text: inner,
+        column: column + 1,
+        pos: 0,
+        mol,
+        warnings: Vec::new(),
+        groups: Vec::new(),
+    };
+    r.read()?;
+    r.finish_groups();
+    Ok(r.warnings)
+}
+
+struct LayerReader<'a> {
+    text: &'a str,
+    /// Column of `text`'s first character.
+    column: usize,
+    pos: usize,
+    mol: &'a mut Molecule,
+    warnings: Vec<CxWarning>,
+    /// (kind, number, atoms) per group field, merged by kind and number at the end.
+    groups: Vec<(StereoGroupKind, u32, Vec<AtomIdx>)>,
+}
+
+impl LayerReader<'_> {
+    fn col(&self, at: usize) -> usize {
+        self.column + self.text[..at].chars().count()
+    }
+
+    fn error(&self, at: usize, detail: impl Into<String>) -> SmilesError {
+        SmilesError::new(SmilesErrorKind::BadCxLayer, self.col(at)).with_detail(detail)
+    }
+
+    fn warn(&mut self, at: usize, message: impl Into<String>) {
+        let column = self.col(at);
+        self.warnings.push(CxWarning {
+            column,
+            message: message.into(),
+        });
+    }
+
+    fn read(&mut self) -> Result<(), SmilesError> {
+        let bytes = self.text.as_bytes();
+        while self.pos < bytes.len() {
+            if bytes[self.pos] == b',' {
+                self.pos += 1;
+                continue;
+            }
+            let start = self.pos;
+            let end = match bytes[start] {
+                b'(' => self.closing(start, b')')? + 1,
+                b'$' => {
+                    let close = self.closing(start, b'$')? + 1;
+                    self.labels(start, close);
+                    close
+                }
+                _ => {
+                    let end = field_end(bytes, start);
+                    self.field(start, end)?;
+                    end
+                }
+            };
+            // Empty fields (`,,`, a trailing `,`) are allowed, as RDKit allows them.
+            match bytes.get(end) {
+                None => self.pos = end,
+                Some(b',') => {
+                    self.pos = end + 1;
+                    while bytes.get(self.pos) == Some(&b',') {
+                        self.pos += 1;
+                    }
+                }
+                Some(_) => return Err(self.error(end, "(fields are separated by ',')")),
+            }
+        }
+        Ok(())
+    }
+
+    /// The index of the `close` byte that ends the field opened at `start`.
+    fn closing(&self, start: usize, close: u8) -> Result<usize, SmilesError> {
+        self.text.as_bytes()[start + 1..]
+            .iter()
+            .position(|&c| c == close)
+            .map(|p| start + 1 + p)
+            .ok_or_else(|| self.error(start, format!("('{}' not closed)", close as char)))
+    }
+
+    /// `$label;label;...$` or `$_AV:value;...$`: textchem keeps neither.
+    fn labels(&mut self, start: usize, end: usize) {
+        let body = &self.text[start + 1..end - 1];
+        if let Some(values) = body.strip_prefix("_AV:") {
+            if values.split(';').any(|v| !v.is_empty()) {
+                self.warn(start, "atom values ($_AV:) are not kept");
+            }
+            return;
+        }
+        let labelled: Vec<String> = body
+            .split(';')
+            .enumerate()
+            .filter(|(_, l)| !l.is_empty())
+            .map(|(i, l)| format!("{i}={l}"))
+            .collect();
+        if !labelled.is_empty() {
+            self.warn(
+                start,
+                format!("atom labels are not kept ({})", labelled.join(" ")),
+            );
+        }
+    }
+
+    /// One `name:content` field in `text[start..end]`.
+    fn field(&mut self, start: usize, end: usize) -> Result<(), SmilesError> {
+        let field = &self.text[start..end];
+        let (name, body, body_at) = match field.find(':') {
+            Some(c) => (&field[..c], &field[c + 1..], start + c + 1),
+            None => (field, "", end),
+        };
+        let electrons = |n: u8| match n {
+            1 => 1,
+            2..=4 => 2,
+            _ => 3,
+        };
+        match name {
+            "r" if body.is_empty() => self.warn(
+                start,
+                "the relative-stereo flag (r) is not kept: marks are read as absolute",
+            ),
+            _ if name.len() == 2
+                && name.starts_with('^')
+                && matches!(name.as_bytes()[1], b'1'..=b'7') =>
+            {
+                let n = electrons(name.as_bytes()[1] - b'0');
+                if body.is_empty() {
+                    return Err(self.error(start, "(a radical field lists its atoms)"));
+                }
+                for (a, at) in self.atoms(body, body_at)? {
+                    self.radical(a, n, at);
+                }
+            }
+            "a" => {
+                let atoms = self.atoms(body, body_at)?;
+                self.group(StereoGroupKind::Absolute, 0, atoms);
+            }
+            _ if (name.starts_with('o') || name.starts_with('&'))
+                && name.len() > 1
+                && name[1..].bytes().all(|c| c.is_ascii_digit()) =>
+            {
+                let kind = if name.starts_with('o') {
+                    StereoGroupKind::Or
+                } else {
+                    StereoGroupKind::And
+                };
+                let number = name[1..]
+                    .parse()
+                    .map_err(|_| self.error(start, "(group number too large)"))?;
+                let atoms = self.atoms(body, body_at)?;
+                self.group(kind, number, atoms);
+            }
+            "C" => {
+                for (a, b, at) in self.atom_bonds(body, body_at)? {
+                    self.coordinate_bond(a, b, at);
+                }
+            }
+            "c" | "t" | "ctu" => {
+                for (b, at) in self.bonds(body, body_at)? {
+                    self.double_bond(b, name, at);
+                }
+            }
+            "wU" | "wD" => {
+                for (a, _, at) in self.atom_bonds(body, body_at)? {
+                    if self.mol.atom(a).stereo.is_none() {
+                        self.warn(
+                            at,
+                            format!("the wedge at atom {} is not read: configurations come from the SMILES' @ marks", a.index()),
+                        );
+                    }
+                }
+            }
+            "w" => {
+                self.atom_bonds(body, body_at)?;
+                self.warn(start, "wiggly bonds (w:) are not kept");
+            }
+            "H" | "Z" => {
+                self.atom_bonds_or_bonds(body, body_at)?;
+                let what = if name == "H" {
+                    "hydrogen"
+                } else {
+                    "zero-order"
+                };
+                self.warn(
+                    start,
+                    format!("{what} bonds ({name}:) are not kept: they are read as written in the SMILES"),
+                );
+            }
+            "m" => self.warn(start, "multi-centre attachments (m:) are not kept"),
+            "LN" => self.warn(start, "link nodes (LN:) are not kept"),
+            "Sg" | "SgD" | "SgH" => self.warn(start, format!("S-groups ({name}:) are not kept")),
+            "atomProp" => self.warn(start, "atom properties (atomProp:) are not kept"),
+            "rb" | "u" | "s" => self.warn(start, format!("query features ({name}:) are not kept")),
+            _ => return Err(self.error(start, format!("(unknown field '{name}')"))),
+        }
+        Ok(())
+    }
+
+    /// A comma-separated list of atom indices, each with its position.
+    fn atoms(&self, body: &str, at: usize) -> Result<Vec<(AtomIdx, usize)>, SmilesError> {
+        items(body, at)
+            .map(|(item, pos)| Ok((self.atom(item, pos)?, pos)))
+            .collect()
+    }
+
+    fn atom(&self, item: &str, pos: usize) -> Result<AtomIdx, SmilesError> {
+        let n = self.mol.atom_count();
+        match item.parse::<usize>() {
+            Ok(i) if i < n => Ok(AtomIdx::new(i)),
+            Ok(i) => Err(self.error(pos, format!("(atom {i} of {n})"))),
+            Err(_) => Err(self.error(pos, format!("('{item}' is not an atom index)"))),
+        }
+    }
+
+    fn bond(&self, item: &str, pos: usize) -> Result<BondIdx, SmilesError> {
+        let n = self.mol.bond_count();
+        match item.parse::<usize>() {
+            Ok(i) if i < n => Ok(BondIdx::new(i)),
+            Ok(i) => Err(self.error(pos, format!("(bond {i} of {n})"))),
+            Err(_) => Err(self.error(pos, format!("('{item}' is not a bond index)"))),
+        }
+    }
+
+    fn bonds(&self, body: &str, at: usize) -> Result<Vec<(BondIdx, usize)>, SmilesError> {
+        items(body, at)
+            .map(|(item, pos)| Ok((self.bond(item, pos)?, pos)))
+            .collect()
+    }
+
+    /// A list of `atom.bond` pairs; the bond must be the atom's.
+    fn atom_bonds(
+        &self,
+        body: &str,
+        at: usize,
+    ) -> Result<Vec<(AtomIdx, BondIdx, usize)>, SmilesError> {
+        items(body, at)
+            .map(|(item, pos)| {
+                let (a, b) = item
+                    .split_once('.')
+                    .ok_or_else(|| self.error(pos, format!("('{item}' is not atom.bond)")))?;
+                let a = self.atom(a, pos)?;
+                let b = self.bond(b, pos)?;
+                let (x, y) = self.mol.bond_atoms(b);
+                if a != x && a != y {
+                    return Err(self.error(
+                        pos,
+                        format!("(bond {} is not at atom {})", b.index(), a.index()),
+                    ));
+                }
+                Ok((a, b, pos))
+            })
+            .collect()
+    }
+
+    /// `H:` and `Z:` lists: RDKit writes bond indices, ChemAxon `atom.bond` pairs.
+    fn atom_bonds_or_bonds(&self, body: &str, at: usize) -> Result<(), SmilesError> {
+        if body.contains('.') {
+            self.atom_bonds(body, at).map(drop)
+        } else {
+            self.bonds(body, at).map(drop)
+        }
+    }
+
+    /// `^n:` on atom `a`: unpaired electrons as hydrogens taken off an atom written without
+    /// brackets. A bracket atom's count is what its hydrogens imply; a different one is warned.
+    fn radical(&mut self, a: AtomIdx, electrons: u8, at: usize) {
+        let have = valence::radical_electrons(self.mol, a);
+        if have == electrons {
+            return;
+        }
+        let atom = self.mol.atom(a);
+        let fits = !atom.bracket
+            && atom.hydrogens >= electrons
+            && !valence::allowed_valences(atom.element, atom.charge).is_empty();
+        if fits {
+            let atom = self.mol.atom_mut(a);
+            atom.hydrogens -= electrons;
+            atom.bracket = true;
+            if valence::radical_electrons(self.mol, a) == electrons {
+                return;
+            }
+            let atom = self.mol.atom_mut(a);
+            atom.hydrogens += electrons;
+            atom.bracket = false;
+        }
+        self.warn(
+            at,
+            format!(
+                "{electrons} unpaired electron(s) on atom {} are not applied: its valence gives {have}",
+                a.index()
+            ),
+        );
+    }
+
+    fn group(&mut self, kind: StereoGroupKind, number: u32, atoms: Vec<(AtomIdx, usize)>) {
+        let mut kept = Vec::with_capacity(atoms.len());
+        for (a, at) in atoms {
+            let tetrahedral = matches!(
+                self.mol.atom(a).stereo.as_ref().map(|s| s.class),
+                Some(StereoClass::Tetrahedral { .. })
+            );
+            if tetrahedral {
+                kept.push(a);
+            } else {
+                self.warn(
+                    at,
+                    format!(
+                        "atom {} has no tetrahedral mark: left out of its stereo group",
+                        a.index()
+                    ),
+                );
+            }
+        }
+        self.groups.push((kind, number, kept));
+    }
+
+    /// Groups of one kind and number merged, each atom in its first group only, empty groups
+    /// dropped.
+    fn finish_groups(&mut self) {
+        let mut merged: Vec<(StereoGroupKind, u32, Vec<AtomIdx>)> = Vec::new();
+        let mut taken = vec![false; self.mol.atom_count()];
+        for (kind, number, atoms) in std::mem::take(&mut self.groups) {
+            let fresh: Vec<AtomIdx> = atoms
+                .into_iter()
+                .filter(|a| !std::mem::replace(&mut taken[a.index()], true))
+                .collect();
+            match merged
+                .iter_mut()
+                .find(|(k, n, _)| *k == kind && (*n == number || kind == StereoGroupKind::Absolute))
+            {
+                Some((_, _, list)) => list.extend(fresh),
+                None => merged.push((kind, number, fresh)),
+            }
+        }
+        self.mol.stereo_groups = merged
+            .into_iter()
+            .filter(|(_, _, atoms)| !atoms.is_empty())
+            .map(|(kind, _, mut atoms)| {
+                atoms.sort();
+                StereoGroup { kind, atoms }
+            })
+            .collect();
+    }
+
+    /// `C:a.b`: bond `b` is dative, donated by atom `a`.
+    fn coordinate_bond(&mut self, donor: AtomIdx, b: BondIdx, at: usize) {
+        let bond = self.mol.bond(b);
+        if bond.order != BondOrder::Single || bond.aromatic {
+            self.warn(
+                at,
+                format!(
+                    "bond {} is not single: not made a coordinate bond",
+                    b.index()
+                ),
+            );
+            return;
+        }
+        if self.mol.bond_atoms(b).0 != donor {
+            self.mol.reverse_bond(b);
+        }
+        self.mol.bond_mut(b).dative = true;
+        // A donor written without brackets now has the hydrogens of the free ligand.
+        let atom = self.mol.atom(donor);
+        let aromatic = self.mol.bonds_at(donor).any(|(_, bond)| bond.aromatic);
+        if !atom.bracket && !aromatic && atom.charge == 0 && atom.element.is_organic_subset() {
+            let sum = self.mol.bond_valence_sum(donor);
+            let h = valence::implicit_hydrogens(atom.element, false, sum);
+            self.mol.atom_mut(donor).hydrogens = h;
+        }
+    }
+
+    /// `c:` / `t:` set a double bond's configuration relative to the lowest-numbered
+    /// neighbour at each end; `ctu:` says it is unknown.
+    fn double_bond(&mut self, b: BondIdx, name: &str, at: usize) {
+        let bond = self.mol.bond(b);
+        if bond.order != BondOrder::Double || bond.aromatic {
+            self.warn(
+                at,
+                format!("bond {} is not a double bond: {name}: ignored", b.index()),
+            );
+            return;
+        }
+        if name == "ctu" {
+            self.mol.bond_mut(b).stereo = None;
+            return;
+        }
+        let (x, y) = self.mol.bond_atoms(b);
+        let lowest = |end: AtomIdx, other: AtomIdx| {
+            self.mol
+                .neighbors(end)
+                .into_iter()
+                .map(|(n, _)| n)
+                .filter(|&n| n != other)
+                .min()
+        };
+        match (lowest(x, y), lowest(y, x)) {
+            (Some(begin_ref), Some(end_ref)) => {
+                self.mol.bond_mut(b).stereo = Some(DoubleBondStereo {
+                    begin_ref,
+                    end_ref,
+                    cis: name == "c",
+                });
+            }
+            _ => self.warn(
+                at,
+                format!(
+                    "double bond {} has no substituent on one end: {name}: ignored",
+                    b.index()
+                ),
+            ),
+        }
+    }
+}
+
+/// Where the field starting at `start` ends: at the first `,` that is followed by something
+/// other than a digit (a new field), or at the end.
+fn field_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start;
+    while i < bytes.len() {
+        if bytes[i] == b',' && !bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            return i;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// The comma-separated items of a list starting at byte `at` of the layer, with their
+/// positions; empty items (a trailing comma) are skipped.
+fn items(body: &str, at: usize) -> impl Iterator<Item = (&str, usize)> {
+    let mut offset = at;
+    body.split(',')
+        .map(move |item| {
+            let pos = offset;
+            offset += item.len() + 1;
+            (item, pos)
+        })
+        .filter(|(item, _)| !item.is_empty())
+}
