@@ -153,8 +153,20 @@ impl<'a> Matcher<'a> {
     /// Matches of the main graph, unique by atom set, each in query atom order; stops once
     /// `limit` are found.
     pub fn unique_matches(&mut self, limit: usize) -> Vec<Vec<usize>> {
-        let mut seen: WordHashSet<Vec<usize>> = WordHashSet::default();
         let mut out = Vec::new();
+        self.each_unique(limit, |m| out.push(m.to_vec()));
+        out
+    }
+
+    /// How many matches of the main graph are unique by atom set.
+    pub fn unique_count(&mut self) -> usize {
+        let mut count = 0;
+        self.each_unique(usize::MAX, |_| count += 1);
+        count
+    }
+
+    /// Calls `each` with every match unique by atom set, up to `limit` of them.
+    fn each_unique(&mut self, limit: usize, mut each: impl FnMut(&[usize])) {
         let counts = &self.target.element_counts;
         let screened_out = self
             .pattern
@@ -162,17 +174,22 @@ impl<'a> Matcher<'a> {
             .iter()
             .any(|&(n, k)| counts[usize::from(n)] < k);
         if limit == 0 || screened_out {
-            return out;
+            return;
         }
+        let mut seen: WordHashSet<Vec<usize>> = WordHashSet::default();
+        let mut key = Vec::new();
+        let mut found = 0;
         self.search(0, None, &mut |m| {
-            let mut key = m.to_vec();
+            key.clear();
+            key.extend_from_slice(m);
             key.sort_unstable();
-            if seen.insert(key) {
-                out.push(m.to_vec());
+            if !seen.contains(&key) {
+                seen.insert(key.clone());
+                each(m);
+                found += 1;
             }
-            out.len() < limit
+            found < limit
         });
-        out
     }
 
     /// Depth-first search of graph `g` (atom 0 fixed to `start` if given); `found` gets each

@@ -138,7 +138,7 @@ impl Smarts {
     }
 
     pub fn count_unique_prepared(&self, target: &PreparedMolecule) -> usize {
-        self.matches_prepared(target).len()
+        Matcher::new(&self.compiled, target, MAX_SEARCH_STEPS).unique_count()
     }
 
     /// Whether the pattern occurs in the molecule at all (see [`Smarts::matches`] for the step
