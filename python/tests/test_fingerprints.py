@@ -5,6 +5,8 @@ import csv
 import io
 import json
 import math
+import subprocess
+import sys
 
 import pytest
 import textchem
@@ -302,3 +304,35 @@ def test_fingerprint_releases_the_gil_while_it_computes():
     smiles = ["c1ccccc1" + "C(C)(O)" * 40 + "N"] * 20000
     took, stall = longest_stall(lambda: textchem.fingerprint(smiles, parallel=False))
     assert stall < 0.5 * took, (took, stall)
+
+
+HOSTILE_CHILD = r"""
+import textchem
+nasty = [
+    "C(" * 5000 + "C" + ")" * 5000, "C" * 20000, "C1" * 5000, "(" * 10000, "\0", "[" * 1000,
+    "C%99%99", "c1ccccc1" * 200, ">" * 1000, "[CH4+999999999999]", "[999999C]", "*" * 3000,
+    "[*]" * 500, "C1CC2CC3CC4CC5CC6CC7CC8CC9CC%10CC%11C%11C%10C9C8C7C6C5C4C3C2C1",
+]
+for kind in ("morgan", "rdkit", "maccs"):
+    textchem.fingerprint(nasty, kind=kind)
+textchem.fingerprint(nasty, counts=True, radius=50)
+textchem.similar("CCO", nasty)
+for pattern in ("*~*~*~*", "[R2]", "*" * 10):
+    textchem.match(pattern, nasty)
+for text in nasty:
+    try:
+        textchem.inchi(text)
+    except ValueError:
+        pass
+for task in ("molecule", "caption", "forward", "actions"):
+    textchem.evaluate(task, nasty, nasty[::-1])
+print("survived")
+"""
+
+
+def test_hostile_input_raises_or_reports_but_never_crashes_the_interpreter():
+    # In a child interpreter, so that a crash is a failed test rather than a lost test run.
+    done = subprocess.run(
+        [sys.executable, "-c", HOSTILE_CHILD], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0 and "survived" in done.stdout, done.stderr[-3000:]
