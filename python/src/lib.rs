@@ -1,8 +1,13 @@
-//! The `textchem._native` extension module: textchem's properties, canonical SMILES, drawings and
-//! model runtime for Python. `python/textchem/__init__.py` re-exports it as `textchem`.
+//! The `textchem._native` extension module: textchem's properties, canonical SMILES, InChI,
+//! fingerprints and similarity, SMARTS matching, drawings, evaluation metrics and model runtime
+//! for Python. `python/textchem/__init__.py` re-exports it as `textchem`.
 //!
 //! Every call that does real work releases the GIL, so Python threads run it in parallel, and
 //! catches panics, so a bug surfaces as `RuntimeError` instead of taking the interpreter down.
+
+mod evaluate;
+mod fingerprints;
+mod substructure;
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -14,6 +19,7 @@ use pyo3::types::{PyBytes, PyDict, PyString};
 use rayon::prelude::*;
 
 use textchem::chem::canon::{canonical_reaction_smiles, canonical_smiles};
+use textchem::chem::inchi::inchi as inchi_of;
 use textchem::chem::props::table::{header, line_row, props_row};
 use textchem::chem::smiles::{parse_molecule, parse_reaction};
 use textchem::depict::{self, Style, molecule_scene, reaction_scene};
@@ -134,6 +140,25 @@ fn canonical(py: Python<'_>, smiles: &str) -> PyResult<String> {
             parse_molecule(smiles).map(|m| canonical_smiles(&m))
         };
         canonical.map_err(|e| PyValueError::new_err(e.to_string()))
+    })
+}
+
+/// The standard InChI and InChIKey of a molecule SMILES, as a tuple `(inchi, inchikey)`,
+/// computed by the IUPAC InChI library as RDKit's `MolToInchi` calls it (the `inchi` and
+/// `inchikey` columns of `props(..., all=True)`). Raises `ValueError` for a SMILES that cannot
+/// be read (what and at which column), a reaction, or a molecule InChI cannot describe (e.g. a
+/// `*` atom), naming why.
+#[pyfunction]
+fn inchi(py: Python<'_>, smiles: &str) -> PyResult<(String, String)> {
+    heavy(py, || {
+        if smiles.contains('>') {
+            return Err(PyValueError::new_err(
+                "a reaction SMILES has no InChI: give one molecule",
+            ));
+        }
+        let mol = parse_molecule(smiles).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let out = inchi_of(&mol).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok((out.inchi, out.key))
     })
 }
 
@@ -374,6 +399,12 @@ fn textchem_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(props, m)?)?;
     m.add_function(wrap_pyfunction!(canonical, m)?)?;
     m.add_function(wrap_pyfunction!(draw, m)?)?;
+    m.add_function(wrap_pyfunction!(inchi, m)?)?;
+    m.add_function(wrap_pyfunction!(fingerprints::fingerprint, m)?)?;
+    m.add_function(wrap_pyfunction!(fingerprints::tanimoto, m)?)?;
+    m.add_function(wrap_pyfunction!(fingerprints::similar, m)?)?;
+    m.add_function(wrap_pyfunction!(substructure::match_, m)?)?;
+    m.add_function(wrap_pyfunction!(evaluate::evaluate, m)?)?;
     m.add_class::<Model>()?;
     m.add("PROPS_COLUMNS", header(true))?;
     Ok(())
