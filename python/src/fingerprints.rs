@@ -9,7 +9,8 @@ use pyo3::types::{PyDict, PyList};
 use rayon::prelude::*;
 
 use textchem::chem::fingerprint::Fingerprint;
-use textchem::chem::props::table::split_line;
+use textchem::chem::props::table::{line_molecule, split_line};
+use textchem::chem::smiles::is_reaction;
 use textchem::cli::fingerprint::{FingerprintChoice, FingerprintKind, molecule};
 
 use crate::heavy;
@@ -53,12 +54,12 @@ fn item_fingerprint(text: &str, choice: &FingerprintChoice) -> Result<Fingerprin
     match split_line(text) {
         // A blank item: the reader's "empty SMILES" error.
         None => molecule(text.trim()).and_then(|mol| choice.compute(&mol)),
-        Some(line) => match line.cx_layer {
-            Some(layer) => Err(format!(
-                "CXSMILES layer {layer} is not read by textchem yet"
-            )),
-            None => molecule(line.smiles).and_then(|mol| choice.compute(&mol)),
-        },
+        // The layer's warnings (what it holds that the molecule does not keep) do not change
+        // the fingerprint.
+        Some(line) if !is_reaction(line.smiles) => line_molecule(text, &line)
+            .map_err(|e| e.to_string())
+            .and_then(|(mol, _warnings)| choice.compute(&mol)),
+        Some(line) => molecule(line.smiles).and_then(|mol| choice.compute(&mol)),
     }
 }
 

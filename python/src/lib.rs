@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use textchem::chem::canon::{canonical_reaction_smiles, canonical_smiles};
 use textchem::chem::inchi::inchi as inchi_of;
 use textchem::chem::props::table::{header, line_row, props_row};
-use textchem::chem::smiles::{parse_molecule, parse_reaction};
+use textchem::chem::smiles::{is_reaction, parse_molecule, parse_reaction};
 use textchem::depict::{self, Style, molecule_scene, reaction_scene};
 use textchem::model::hub::HubSettings;
 use textchem::model::source::ModelSource;
@@ -134,7 +134,7 @@ fn props(
 #[pyfunction]
 fn canonical(py: Python<'_>, smiles: &str) -> PyResult<String> {
     heavy(py, || {
-        let canonical = if smiles.contains('>') {
+        let canonical = if is_reaction(smiles) {
             parse_reaction(smiles).map(|r| canonical_reaction_smiles(&r))
         } else {
             parse_molecule(smiles).map(|m| canonical_smiles(&m))
@@ -151,7 +151,7 @@ fn canonical(py: Python<'_>, smiles: &str) -> PyResult<String> {
 #[pyfunction]
 fn inchi(py: Python<'_>, smiles: &str) -> PyResult<(String, String)> {
     heavy(py, || {
-        if smiles.contains('>') {
+        if is_reaction(smiles) {
             return Err(PyValueError::new_err(
                 "a reaction SMILES has no InChI: give one molecule",
             ));
@@ -197,7 +197,7 @@ fn draw(
     let text = smiles_or_reaction;
     let drawing = heavy(py, || {
         let style = Style::default();
-        let scene = if text.contains('>') {
+        let scene = if is_reaction(text) {
             parse_reaction(text).map(|rxn| reaction_scene(&rxn, &style))
         } else {
             parse_molecule(text).map(|mol| molecule_scene(&mol, &style))

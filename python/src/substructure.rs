@@ -4,32 +4,24 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use rayon::prelude::*;
 
-use textchem::chem::props::table::split_line;
+use textchem::chem::props::table::{line_molecule, split_line};
 use textchem::chem::smarts::{MAX_SEARCH_STEPS, PreparedMolecule, Smarts};
-use textchem::chem::smiles::parse_molecule;
+use textchem::chem::smiles::{is_reaction, parse_molecule};
 
 use crate::fingerprints::first_error;
 use crate::heavy;
 
 /// The number of unique matches of `pattern` in one item, read like a line of the CLI's input
-/// (`SMILES [id]`, the id ignored), or why there is none.
+/// (`SMILES [|cx layer|] [id]`, the id ignored), or why there is none.
 fn item_matches(pattern: &Smarts, text: &str) -> Result<usize, String> {
-    let smiles = match split_line(text) {
+    let mol = match split_line(text) {
         // A blank item: the reader's "empty SMILES" error.
-        None => text.trim(),
-        Some(line) => {
-            if let Some(layer) = line.cx_layer {
-                return Err(format!(
-                    "CXSMILES layer {layer} is not read by textchem yet"
-                ));
-            }
-            line.smiles
+        None => parse_molecule(text.trim()).map_err(|e| e.to_string())?,
+        Some(line) if is_reaction(line.smiles) => {
+            return Err("a reaction SMILES: match takes molecules".to_string());
         }
+        Some(line) => line_molecule(text, &line).map_err(|e| e.to_string())?.0,
     };
-    if smiles.contains('>') {
-        return Err("a reaction SMILES: match takes molecules".to_string());
-    }
-    let mol = parse_molecule(smiles).map_err(|e| e.to_string())?;
     pattern
         .matches_limited(&PreparedMolecule::new(&mol), MAX_SEARCH_STEPS)
         .map(|m| m.len())

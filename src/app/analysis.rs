@@ -223,7 +223,7 @@ const HIGHLIGHT: Color = Color(0xff, 0xb0, 0xb0);
 
 impl InvalidSite {
     fn of(smiles: &str, e: &SmilesError) -> InvalidSite {
-        let drawing = if e.atoms.is_empty() || smiles.contains('>') {
+        let drawing = if e.atoms.is_empty() || crate::chem::smiles::is_reaction(smiles) {
             None
         } else {
             parse_graph_as_written(smiles)

@@ -410,7 +410,7 @@ fn properties(ui: &mut Ui, a: &Analysis, actions: &mut Vec<CardAction>) {
             ui.ctx()
                 .copy_text(crate::export::molfile::mol_block(&m, &a.smiles));
         }
-        if !a.smiles.contains('>') && ui.small_button("Save SDF…").clicked() {
+        if !crate::chem::smiles::is_reaction(&a.smiles) && ui.small_button("Save SDF…").clicked() {
             actions.push(CardAction::SaveSdf(a.smiles.clone()));
         }
         if let Some(d) = &a.drawing
@@ -424,7 +424,7 @@ fn properties(ui: &mut Ui, a: &Analysis, actions: &mut Vec<CardAction>) {
         if ui.small_button("Show on canvas").clicked() {
             actions.push(CardAction::ShowOnCanvas(a.smiles.clone()));
         }
-        if !a.smiles.contains('>')
+        if !crate::chem::smiles::is_reaction(&a.smiles)
             && ui
                 .small_button("Similar to this")
                 .on_hover_text("Order the history by Tanimoto similarity (Morgan radius 2, 2048 bits) to this molecule")

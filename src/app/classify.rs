@@ -99,7 +99,7 @@ pub fn looks_like_smiles(input: &str) -> bool {
 /// forward prediction (the training data writes them so), the trimmed input otherwise.
 pub fn model_input(task: Task, input: &str) -> String {
     let s = input.trim();
-    if task == Task::Forward && s.contains('>') {
+    if task == Task::Forward && crate::chem::smiles::is_reaction(s) {
         let mut parts = s.splitn(3, '>');
         let reactants = parts.next().unwrap_or("");
         let agents = parts.next().unwrap_or("");

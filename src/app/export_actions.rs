@@ -170,7 +170,9 @@ pub type Writer = Box<dyn FnOnce(&Path) -> Result<String> + Send>;
 fn sdf_entries(x: &Exchange) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let input = x.input.trim();
-    if !input.contains('>') && crate::chem::smiles::parse_molecule(input).is_ok() {
+    if !crate::chem::smiles::is_reaction(input)
+        && crate::chem::smiles::parse_molecule(input).is_ok()
+    {
         out.push((format!("#{} input", x.id), input.to_owned()));
     }
     let smiles_answers = x

@@ -131,7 +131,7 @@ impl MoleculeSearch {
             self.molecules.clear();
         }
         // Reactions and prose are not searched as molecules.
-        let indexed = (!s.contains('>') && !s.contains(char::is_whitespace))
+        let indexed = (!crate::chem::smiles::is_reaction(s) && !s.contains(char::is_whitespace))
             .then(|| parse_molecule(s).ok())
             .flatten()
             .map(|m| Indexed {

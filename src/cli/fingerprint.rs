@@ -232,7 +232,7 @@ fn line_row(
 
 /// Reads one molecule SMILES; a reaction is refused (it has no single fingerprint).
 pub fn molecule(smiles: &str) -> Result<Molecule, String> {
-    if smiles.contains('>') {
+    if crate::chem::smiles::is_reaction(smiles) {
         return Err("a reaction SMILES has no molecule fingerprint".to_string());
     }
     parse_molecule(smiles).map_err(|e| e.to_string())
