@@ -6,7 +6,7 @@
 use anyhow::Result;
 
 use super::Metrics;
-use super::bleu::{BLEU2, BLEU4, corpus_bleu_single};
+use super::bleu::bleu2_and_4;
 use super::predictions::PredictionRow;
 use super::text_tokens::TextTokenizer;
 
@@ -39,15 +39,7 @@ pub fn score(rows: &[PredictionRow], tokenizer: &TextTokenizer) -> Result<Metric
             count as f64 / rows.len() as f64
         }
     };
-    let mut m = Metrics::default();
-    m.push(
-        "bleu2",
-        corpus_bleu_single(&references, &hypotheses, &BLEU2),
-    );
-    m.push(
-        "bleu4",
-        corpus_bleu_single(&references, &hypotheses, &BLEU4),
-    );
+    let mut m = bleu2_and_4(&references, &hypotheses);
     m.push("exact", fraction(exact));
     m.push("action_types", fraction(same_types));
     Ok(m)

@@ -3,6 +3,7 @@
 //! brevity penalty from the summed closest reference lengths, and a geometric mean weighted
 //! by `weights` (its length is the highest n-gram order).
 
+use super::Metrics;
 use std::collections::HashMap;
 use std::hash::Hash;
 
@@ -99,6 +100,14 @@ fn brevity_penalty(reference_length: usize, hypothesis_length: usize) -> f64 {
     } else {
         (1.0 - reference_length as f64 / hypothesis_length as f64).exp()
     }
+}
+
+/// `bleu2` and `bleu4` of word sequences, the text tasks' first two metrics.
+pub fn bleu2_and_4(references: &[Vec<String>], hypotheses: &[Vec<String>]) -> Metrics {
+    let mut m = Metrics::default();
+    m.push("bleu2", corpus_bleu_single(references, hypotheses, &BLEU2));
+    m.push("bleu4", corpus_bleu_single(references, hypotheses, &BLEU4));
+    m
 }
 
 /// Corpus BLEU of one reference per hypothesis, the common case.

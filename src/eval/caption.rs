@@ -6,7 +6,7 @@ use anyhow::Result;
 use rayon::prelude::*;
 
 use super::Metrics;
-use super::bleu::{BLEU2, BLEU4, corpus_bleu_single};
+use super::bleu::bleu2_and_4;
 use super::meteor::{Synonyms, meteor_score};
 use super::predictions::PredictionRow;
 use super::rouge::mean_rouge_f;
@@ -44,15 +44,7 @@ pub fn score(
     };
     let [rouge1, rouge2, rouge_l] =
         mean_rouge_f(rows.iter().map(|r| (r.reference.as_str(), r.best())));
-    let mut m = Metrics::default();
-    m.push(
-        "bleu2",
-        corpus_bleu_single(&references, &hypotheses, &BLEU2),
-    );
-    m.push(
-        "bleu4",
-        corpus_bleu_single(&references, &hypotheses, &BLEU4),
-    );
+    let mut m = bleu2_and_4(&references, &hypotheses);
     m.push("rouge1", rouge1);
     m.push("rouge2", rouge2);
     m.push("rougeL", rouge_l);

@@ -96,28 +96,37 @@ mod tests {
         assert!(sdf.contains("> <formula>\nC9H8O4\n\n"));
     }
 
-    /// RDKit reads the file back: same molecules (canonical SMILES compared by RDKit) and
-    /// fields. Skipped where python3 with RDKit is not installed.
-    #[test]
-    fn rdkit_reads_the_records_back() {
-        let have_rdkit = std::process::Command::new("python3")
+    fn have_rdkit() -> bool {
+        std::process::Command::new("python3")
             .args(["-c", "import rdkit"])
             .output()
-            .is_ok_and(|o| o.status.success());
-        if !have_rdkit {
-            eprintln!("skipping: python3 with rdkit is not installed");
-            return;
-        }
+            .is_ok_and(|o| o.status.success())
+    }
+
+    /// Runs scripts/check_sdf_rdkit.py on `sdf`: its exit status and standard output.
+    fn rdkit_check(sdf: &str) -> (std::process::Output, String) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("check.sdf");
-        std::fs::write(&path, to_sdf(MOLECULES.iter().copied()).0).unwrap();
+        std::fs::write(&path, sdf).unwrap();
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/check_sdf_rdkit.py");
         let out = std::process::Command::new("python3")
             .arg(script)
             .arg(&path)
             .output()
             .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        (out, stdout)
+    }
+
+    /// RDKit reads the file back: same molecules (canonical SMILES compared by RDKit) and
+    /// fields. Skipped where python3 with RDKit is not installed.
+    #[test]
+    fn rdkit_reads_the_records_back() {
+        if !have_rdkit() {
+            eprintln!("skipping: python3 with rdkit is not installed");
+            return;
+        }
+        let (out, stdout) = rdkit_check(&to_sdf(MOLECULES.iter().copied()).0);
         assert!(
             out.status.success(),
             "{stdout}{}",
@@ -141,11 +150,7 @@ mod tests {
             eprintln!("skipping: {tsv} is not here");
             return;
         };
-        let have_rdkit = std::process::Command::new("python3")
-            .args(["-c", "import rdkit"])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !have_rdkit {
+        if !have_rdkit() {
             eprintln!("skipping: python3 with rdkit is not installed");
             return;
         }
@@ -160,16 +165,7 @@ mod tests {
             .collect();
         let (sdf, skipped) = to_sdf(rows.iter().copied());
         assert!(skipped.is_empty(), "{skipped:?}");
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("drugs.sdf");
-        std::fs::write(&path, sdf).unwrap();
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/check_sdf_rdkit.py");
-        let out = std::process::Command::new("python3")
-            .arg(script)
-            .arg(&path)
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
+        let (out, stdout) = rdkit_check(&sdf);
         eprintln!("{}", stdout.lines().last().unwrap_or(""));
         assert!(out.status.success(), "{stdout}");
         assert!(
