@@ -5,7 +5,9 @@
 //! on a data set (ChEBI-20 TSV, USPTO TSV, paragraph2actions src-*.txt, GT4SD .jsonl), writing
 //! every beam to a predictions TSV (`--output`, resumable like `batch`: rerun the same command
 //! after an interruption and the rows already written are kept), then scores it and writes the
-//! report beside it (`OUTPUT.report.json`) as well as to stdout.
+//! report beside it (`OUTPUT.report.json`) as well as to stdout. For `retro` that run also
+//! reports `roundtrip`: the model, asked the forward task, turns the predicted precursors back
+//! into the product.
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -17,10 +19,15 @@ use anyhow::{Context, Result, bail};
 use super::resume::{self, RunRecord};
 use super::run::{ModelArgs, load_engine, run_with_progress};
 use crate::eval::data::{Example, read_examples};
-use crate::eval::predictions::{Columns, OUTPUT_COLUMN, REFERENCE_COLUMN, read_predictions};
+use crate::eval::predictions::{
+    Columns, OUTPUT_COLUMN, PredictionRow, REFERENCE_COLUMN, read_predictions,
+};
+use crate::eval::reaction::normalise;
 use crate::eval::text_tokens::TextTokenizer;
 use crate::eval::wordnet::WordNet;
 use crate::eval::{EvalOptions, Report, evaluate};
+use crate::model::task::Task;
+use crate::runtime::engine::GenerateOptions;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReportFormat {
@@ -94,19 +101,62 @@ pub fn run(args: EvalArgs) -> Result<()> {
     if predictions.rows.is_empty() {
         bail!("{} has no rows to score", predictions_path.display());
     }
-    let report = evaluate(args.model.task, &predictions, &options)?;
+    let mut report = evaluate(args.model.task, &predictions, &options)?;
     eprintln!(
         "scored {} rows of {} in {:.2}s",
         report.n,
         predictions_path.display(),
         started.elapsed().as_secs_f64()
     );
+    if args.model.task == Task::Retro
+        && let Some(data) = &args.data
+    {
+        let share = roundtrip(&args, data, &predictions.rows)?;
+        report.metrics.push("roundtrip", share);
+    }
     if let Some(path) = report_path {
         fs::write(&path, report.to_json() + "\n")
             .with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("report written to {}", path.display());
     }
     print_report(&report, args.format)
+}
+
+/// The share of rows whose first-ranked precursors the model, asked the forward task with
+/// greedy decoding, turns back into the row's product (both normalised as `exact` compares
+/// them). Rows are `read_examples`' examples in order, so row i's product is example i's input.
+fn roundtrip(args: &EvalArgs, data: &Path, rows: &[PredictionRow]) -> Result<f64> {
+    let mut examples = read_examples(data, Task::Retro)?;
+    examples.truncate(rows.len());
+    if examples.len() != rows.len() {
+        bail!(
+            "the predictions have {} rows but {} has {} examples",
+            rows.len(),
+            data.display(),
+            examples.len()
+        );
+    }
+    let engine = load_engine(&args.model)?;
+    let greedy = GenerateOptions {
+        beams: 1,
+        max_length: args.model.options()?.max_length,
+    };
+    let mut back = 0usize;
+    for (i, (example, row)) in examples.iter().zip(rows).enumerate() {
+        let precursors = row.best();
+        let product = normalise(&example.input);
+        if !precursors.trim().is_empty() && product.is_some() {
+            match run_with_progress(&engine, Task::Forward, precursors, &greedy) {
+                Ok(answer) => {
+                    let predicted = answer.results.first().and_then(|r| normalise(&r.text));
+                    back += usize::from(predicted.is_some() && predicted == product);
+                }
+                Err(e) => eprintln!("round trip of example {}: {e:#} (a miss)", i + 1),
+            }
+        }
+        eprintln!("round trip: {}/{} examples", i + 1, rows.len());
+    }
+    Ok(back as f64 / rows.len() as f64)
 }
 
 fn print_report(report: &Report, format: ReportFormat) -> Result<()> {

@@ -452,3 +452,77 @@ fn data_runs_the_model_writes_beams_and_resumes() {
     assert!(resumed.lines().nth(1).unwrap().contains("KEPT"));
     assert_eq!(resumed.lines().nth(3), Some(lines[3]));
 }
+
+/// `retro` with `--data` and a model also reports `roundtrip`: the share of rows whose first
+/// output, run through the forward task greedily, gives back the product. The same forward
+/// runs through `textchem run` decide what it must be.
+#[test]
+fn retro_on_data_reports_the_forward_round_trip() {
+    let model = crate::fixtures::fixture_copy("t5-tiny-a");
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("retro.tsv");
+    let products = ["CCOC(C)=O", "CCC", "Brc1ccccc1"];
+    std::fs::write(
+        &data,
+        "reactants\tproduct\nCCO.CC(=O)O\tCCOC(C)=O\nCC=C\tCCC\nc1ccccc1.Br\tBrc1ccccc1\n",
+    )
+    .unwrap();
+    let output = work.path().join("preds.tsv");
+    let textchem = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_textchem"))
+            .args(args)
+            .env("HF_HUB_OFFLINE", "1")
+            .output()
+            .unwrap()
+    };
+    let model_dir = model.path().to_str().unwrap();
+    let out = textchem(&[
+        "eval",
+        "--task",
+        "retro",
+        "--beams",
+        "1",
+        "--max-length",
+        "24",
+        "--model",
+        model_dir,
+        "--data",
+        data.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let roundtrip = report["metrics"]["roundtrip"]
+        .as_f64()
+        .expect("roundtrip reported");
+    let predictions = std::fs::read_to_string(&output).unwrap();
+    let mut back = 0;
+    for (line, product) in predictions.lines().skip(1).zip(products) {
+        let precursors = line.split('\t').nth(3).unwrap();
+        let run = textchem(&[
+            "run",
+            "--task",
+            "forward",
+            "--beams",
+            "1",
+            "--max-length",
+            "24",
+            "--model",
+            model_dir,
+            "--format",
+            "json",
+            precursors,
+        ]);
+        let answer: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+        let text = answer["results"][0]["text"].as_str().unwrap();
+        let same = textchem::eval::reaction::normalise(text)
+            .is_some_and(|t| Some(t) == textchem::eval::reaction::normalise(product));
+        back += usize::from(same);
+    }
+    assert_eq!(roundtrip, back as f64 / 3.0);
+}
