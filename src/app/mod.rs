@@ -29,6 +29,7 @@ mod pending_dialogs;
 pub mod planner;
 mod planner_panel;
 pub mod screenshot;
+pub mod script;
 mod state;
 mod window;
 pub mod worker_backend;
@@ -104,6 +105,7 @@ impl App {
             screenshot: options
                 .screenshot
                 .map(|p| Screenshot::new(p, options.screenshot_frames)),
+            script: (!options.script.is_empty()).then(|| script::Script::new(&options.script)),
             cache: AnalysisCache::default(),
             molecule_search: Default::default(),
         };
@@ -126,6 +128,11 @@ impl App {
         if let Some(choice) = options.initial_model {
             app.transient.settings.choice = choice;
             app.load_model();
+        }
+        if let Some(folder) = &options.script.model_folder {
+            // As typing it into "Model folder or hub id" and pressing Load.
+            app.transient.settings.source_input = folder.display().to_string();
+            app.load_source();
         }
         if let Some(input) = options.initial_input {
             app.transient.chat.input = input;
@@ -384,6 +391,14 @@ impl App {
         }
     }
 
+    /// Takes path prompt `id`'s typed path (its confirm button): acts on it when it is usable,
+    /// else the prompt stays and says why.
+    fn submit_prompt(&mut self, id: u64) {
+        if let Some((purpose, path)) = self.transient.dialogs.submit(id) {
+            self.on_dialog(purpose, path);
+        }
+    }
+
     /// Hands the history to the saver when it changed, and reports failed writes.
     fn save_if_changed(&mut self) {
         if std::mem::take(&mut self.unsaved) {
@@ -432,8 +447,15 @@ impl eframe::App for App {
         }
         self.poll_jobs();
         self.save_if_changed();
+        if let Some(mut script) = self.transient.script.take() {
+            script.tick(self, ctx);
+            self.transient.script = Some(script);
+        }
         let t = &mut self.transient;
-        if let Some(shot) = &mut t.screenshot {
+        let scripted = t.script.as_ref().is_none_or(|s| s.finished());
+        if let Some(shot) = &mut t.screenshot
+            && scripted
+        {
             shot.tick(ctx, t.model.busy.is_some(), frame.info().cpu_usage);
         }
     }

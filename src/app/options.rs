@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::backend::{GenerateOptions, ModelBackend, ModelChoice};
 use super::dialogs::{FileDialogs, NativeDialogs};
 use super::fetch::{self, ModelFetcher};
+use super::script::ScriptSteps;
 use super::{history, screenshot, worker_backend};
 use crate::gpu::GpuContext;
 
@@ -29,6 +30,9 @@ pub struct AppOptions {
     pub screenshot: Option<PathBuf>,
     /// Frames to draw before the screenshot; above the default, frame times are printed.
     pub screenshot_frames: u32,
+    /// Scripted steps taken through the UI after start (before the screenshot), and where
+    /// their outcome is reported.
+    pub script: ScriptSteps,
     pub dialogs: Box<dyn FileDialogs>,
     pub backend: BackendFactory,
     /// Where catalogue checkpoints are downloaded from (the hub; a stand-in in tests).
@@ -45,6 +49,7 @@ impl AppOptions {
             generate: GenerateOptions::default(),
             screenshot: None,
             screenshot_frames: screenshot::SETTLE_FRAMES,
+            script: ScriptSteps::default(),
             dialogs: Box::new(NativeDialogs),
             fetcher: Arc::new(fetch::HubFetcher),
             backend: Box::new(|ctx, window| {

@@ -135,8 +135,8 @@ pub fn path_prompts(app: &mut App, ui: &mut Ui) {
     if let Some(id) = dismiss {
         app.transient.dialogs.dismiss(id);
     }
-    if let Some((purpose, path)) = submit.and_then(|id| app.transient.dialogs.submit(id)) {
-        app.on_dialog(purpose, path);
+    if let Some(id) = submit {
+        app.submit_prompt(id);
     }
 }
 

@@ -12,6 +12,7 @@ use super::painter::View;
 use super::pending_dialogs::PendingDialogs;
 use super::planner::Planner;
 use super::screenshot::Screenshot;
+use super::script::Script;
 use crate::model::task::Task;
 
 /// What is saved and restored: the exchanges, in history.json.
@@ -42,6 +43,9 @@ pub struct Transient {
     ),
     /// `--screenshot`: capture after the first frames, then close.
     pub screenshot: Option<Screenshot>,
+    /// `--type-model-folder`, `--save-png-typed`: steps taken through the UI; the screenshot
+    /// waits until they are done.
+    pub script: Option<Script>,
     /// Analyses by SMILES, computed once and shared by the cards, the canvas and the planner.
     pub cache: AnalysisCache,
     /// The history panel's substructure and similarity searches, with their per-SMILES work.

@@ -1,11 +1,13 @@
 //! `textchem gui`: the desktop app, optionally sending a first message and saving a screenshot.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Args;
 
 use crate::app::backend::ModelChoice;
+use crate::app::script::ScriptSteps;
 use crate::app::{AppOptions, run_native};
 
 #[derive(Args, Debug, Default)]
@@ -31,6 +33,18 @@ pub struct GuiArgs {
     /// Beams (the Model settings' beams).
     #[arg(long)]
     pub beams: Option<usize>,
+    /// Scripted: type this folder into "Model folder or hub id" and press Load, then wait until
+    /// the model has loaded (before --input is sent, before --screenshot).
+    #[arg(long, value_name = "DIR", conflicts_with = "model")]
+    pub type_model_folder: Option<PathBuf>,
+    /// Scripted: press Save PNG… under the drawing and, where no file dialog opens (no portal,
+    /// TEXTCHEM_NO_DIALOGS=1), type this path into the field that appears and confirm; then
+    /// wait until the file is written (before --screenshot).
+    #[arg(long, value_name = "PNG")]
+    pub save_png_typed: Option<PathBuf>,
+    /// Seconds the scripted steps may take in all before the run fails.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub script_timeout: u64,
 }
 
 pub fn run(args: GuiArgs) -> anyhow::Result<()> {
@@ -46,13 +60,31 @@ pub fn run(args: GuiArgs) -> anyhow::Result<()> {
     if let Some(n) = args.beams {
         options.generate.beams = n;
     }
+    options.script = ScriptSteps {
+        model_folder: args.type_model_folder,
+        save_png: args.save_png_typed.clone(),
+        timeout: Duration::from_secs(args.script_timeout),
+        report: Default::default(),
+    };
+    let report = options.script.report.clone();
+    let scripted = !options.script.is_empty();
     options.screenshot = args.screenshot.clone();
     options.screenshot_frames = args.frames;
-    if let Some(path) = &args.screenshot {
-        // A stale file must not pass for this run's capture.
+    // A stale file must not pass for this run's.
+    for path in [&args.screenshot, &args.save_png_typed]
+        .into_iter()
+        .flatten()
+    {
         let _ = std::fs::remove_file(path);
     }
     run_native(options)?;
+    if scripted {
+        match report.lock().unwrap().take() {
+            Some(Ok(())) => {}
+            Some(Err(e)) => bail!("{e}"),
+            None => bail!("the window closed before the scripted steps were done"),
+        }
+    }
     if let Some(path) = args.screenshot {
         let len = std::fs::metadata(&path)
             .with_context(|| format!("the window closed without writing {}", path.display()))?

@@ -28,6 +28,7 @@ fn options(dir: &Path, save_to: Option<PathBuf>) -> AppOptions {
         generate: Default::default(),
         screenshot: None,
         screenshot_frames: 10,
+        script: Default::default(),
         dialogs: Box::new(FixedDialogs {
             save_to,
             folder: None,
