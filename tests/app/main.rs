@@ -257,6 +257,30 @@ fn a_reaction_is_routed_to_forward_prediction_and_a_click_switches_task() {
     assert_eq!(h.state().history()[0].task, "forward");
 }
 
+/// The task buttons stay where they are when the task is detected or chosen, so a second
+/// click lands on the button under the pointer.
+#[test]
+fn task_buttons_stay_put_when_the_task_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(options(dir.path(), None));
+    let names = [
+        "forward prediction",
+        "retrosynthesis",
+        "paragraph to actions",
+        "text to molecule",
+        "caption",
+    ];
+    let rects = |h: &Harness<'_, App>| names.map(|n| h.get_by_label(n).rect());
+    let before = rects(&h);
+    type_message(&mut h, "CCO.CC(=O)O>>");
+    h.get_by_label("(detected)");
+    assert_eq!(rects(&h), before, "after the task was detected");
+    h.get_by_label("retrosynthesis").click();
+    h.run();
+    h.get_by_label("(chosen)");
+    assert_eq!(rects(&h), before, "after a task was chosen");
+}
+
 #[test]
 fn an_empty_message_box_shows_no_task() {
     let dir = tempfile::tempdir().unwrap();
