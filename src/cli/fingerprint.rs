@@ -5,15 +5,11 @@
 //! to the line number); a line that cannot be read gets its row with the reason in `error`, and
 //! rows keep input order while chunks of lines are computed on every core.
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, BufRead, BufWriter, Write};
+use std::path::PathBuf;
 
-use anyhow::Context;
-use rayon::prelude::*;
-
-use super::lines::{LineError, Lines};
-use super::props::{read_chunk, write_record};
+use super::lines::{LineError, open_input, rows_in_chunks};
+use super::props::write_record;
 use crate::chem::Molecule;
 use crate::chem::fingerprint::morgan::{morgan_bits_of, morgan_counts_of};
 use crate::chem::fingerprint::rdkit_path::rdkit_path_bits_of;
@@ -121,16 +117,6 @@ pub fn run(args: FingerprintArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The input file, or standard input for `-` or no path.
-pub fn open_input(path: Option<&Path>) -> anyhow::Result<Box<dyn BufRead>> {
-    Ok(match path {
-        Some(path) if path.as_os_str() != "-" => Box::new(BufReader::new(
-            File::open(path).with_context(|| format!("cannot open {}", path.display()))?,
-        )),
-        _ => Box::new(io::stdin().lock()),
-    })
-}
-
 /// Reads SMILES lines from `input` and writes the CSV (header included) to `out`.
 pub fn write_fingerprints(
     input: impl BufRead,
@@ -169,27 +155,22 @@ pub fn for_each_chunk(
     choice: &FingerprintChoice,
     mut sink: impl FnMut(Vec<FingerprintRow>) -> io::Result<()>,
 ) -> io::Result<()> {
-    let mut lines = Lines::new(input);
     let mut order = 0;
-    loop {
-        let chunk = read_chunk(&mut lines)?;
-        if chunk.is_empty() {
-            return Ok(());
-        }
-        let rows: Vec<FingerprintRow> = chunk
-            .into_par_iter()
-            .filter_map(|(number, text)| line_row(number, text, choice))
-            .collect();
-        let rows = rows
-            .into_iter()
-            .map(|mut row| {
-                row.order = order;
-                order += 1;
-                row
-            })
-            .collect();
-        sink(rows)?;
-    }
+    rows_in_chunks(
+        input,
+        |number, text| line_row(number, text, choice),
+        |rows| {
+            let rows = rows
+                .into_iter()
+                .map(|mut row| {
+                    row.order = order;
+                    order += 1;
+                    row
+                })
+                .collect();
+            sink(rows)
+        },
+    )
 }
 
 /// The row for one input line; `None` for a blank line.

@@ -1,9 +1,9 @@
 //! `textchem layout [FILE|-]`: 2D coordinates for every SMILES of a file, one JSON object per
 //! line, in the format `../shared/eval/layout_metrics.py --coords` scores.
 
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 
-use super::lines::Lines;
+use super::lines::{Lines, open_input};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -21,12 +21,7 @@ pub struct LayoutArgs {
 }
 
 pub fn run(args: &LayoutArgs) -> anyhow::Result<()> {
-    let reader: Box<dyn BufRead> = match &args.input {
-        Some(p) if p.as_os_str() != "-" => Box::new(BufReader::new(
-            std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?,
-        )),
-        _ => Box::new(BufReader::new(std::io::stdin())),
-    };
+    let reader = open_input(args.input.as_deref())?;
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut tsv = false;
     for line in Lines::new(reader) {

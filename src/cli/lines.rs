@@ -3,7 +3,12 @@
 //! dropped, `\r\n` endings are accepted, and a line longer than `MAX_LINE_BYTES` is skipped
 //! without being held in memory.
 
-use std::io::{self, BufRead};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader};
+use std::path::Path;
+
+use anyhow::Context;
+use rayon::prelude::*;
 
 /// The longest line read; longer ones are reported, not read (a SMILES of a million atoms
 /// is far below it).
@@ -31,6 +36,57 @@ impl std::fmt::Display for LineError {
             }
         }
     }
+}
+
+/// The input file, or standard input for `-` or no path.
+pub fn open_input(path: Option<&Path>) -> anyhow::Result<Box<dyn BufRead>> {
+    Ok(match path {
+        Some(path) if path.as_os_str() != "-" => Box::new(BufReader::new(
+            File::open(path).with_context(|| format!("cannot open {}", path.display()))?,
+        )),
+        _ => Box::new(io::stdin().lock()),
+    })
+}
+
+/// Lines per parallel chunk: enough to keep every core busy, few enough to bound memory.
+const CHUNK_LINES: usize = 4096;
+
+/// Text per parallel chunk at most: a file of huge SMILES still holds only this much at once.
+const CHUNK_BYTES: usize = 64 << 20;
+
+/// Reads `input` in chunks and computes each line's row with `row` on every core, handing each
+/// chunk's rows to `sink` in input order (lines `row` maps to `None`, blank ones, are left
+/// out); memory stays bounded by one chunk.
+pub fn rows_in_chunks<R: Send>(
+    input: impl BufRead,
+    row: impl Fn(usize, Result<String, LineError>) -> Option<R> + Sync,
+    mut sink: impl FnMut(Vec<R>) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut lines = Lines::new(input);
+    loop {
+        let chunk = read_chunk(&mut lines)?;
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<R> = chunk
+            .into_par_iter()
+            .filter_map(|(number, text)| row(number, text))
+            .collect();
+        sink(rows)?;
+    }
+}
+
+/// The next lines to work on: up to `CHUNK_LINES` lines or `CHUNK_BYTES` of text.
+fn read_chunk(lines: &mut Lines<impl BufRead>) -> io::Result<Vec<Line>> {
+    let mut chunk = Vec::new();
+    let mut bytes = 0;
+    while chunk.len() < CHUNK_LINES && bytes < CHUNK_BYTES {
+        let Some(line) = lines.next() else { break };
+        let line = line?;
+        bytes += line.1.as_ref().map_or(0, String::len);
+        chunk.push(line);
+    }
+    Ok(chunk)
 }
 
 /// One line: its 1-based number and its text, or why it has none.

@@ -5,15 +5,11 @@
 //! skipped; a line that cannot be read gets a row with its error and the run goes on). Matches
 //! are unique by atom set, as RDKit's `GetSubstructMatches` counts them.
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufWriter, Write};
 use std::path::PathBuf;
 
-use anyhow::Context;
-use rayon::prelude::*;
-
-use super::lines::{LineError, Lines};
-use super::props::{read_chunk, write_record};
+use super::lines::{LineError, open_input, rows_in_chunks};
+use super::props::write_record;
 use crate::chem::props::table::{line_molecule, split_line, warning_text};
 use crate::chem::smarts::{MAX_SEARCH_STEPS, PreparedMolecule, Smarts};
 use crate::chem::smiles::is_reaction;
@@ -36,12 +32,7 @@ pub fn run(args: MatchArgs) -> anyhow::Result<()> {
             " ".repeat(e.column)
         )
     })?;
-    let input: Box<dyn BufRead> = match &args.input {
-        Some(path) if path.as_os_str() != "-" => Box::new(BufReader::new(
-            File::open(path).with_context(|| format!("cannot open {}", path.display()))?,
-        )),
-        _ => Box::new(io::stdin().lock()),
-    };
+    let input = open_input(args.input.as_deref())?;
     let mut out = BufWriter::new(io::stdout().lock());
     write_matches(&pattern, input, &mut out)?;
     out.flush()?;
@@ -56,21 +47,11 @@ pub fn write_matches(
     out: &mut impl Write,
 ) -> io::Result<()> {
     write_record(out, &COLUMNS)?;
-    let mut lines = Lines::new(input);
-    loop {
-        let chunk = read_chunk(&mut lines)?;
-        if chunk.is_empty() {
-            break;
-        }
-        let rows: Vec<Option<[String; 3]>> = chunk
-            .into_par_iter()
-            .map(|(number, text)| line_row(pattern, number, text))
-            .collect();
-        for row in rows.iter().flatten() {
-            write_record(out, row)?;
-        }
-    }
-    Ok(())
+    rows_in_chunks(
+        input,
+        |number, text| line_row(pattern, number, text),
+        |rows| rows.iter().try_for_each(|row| write_record(out, row)),
+    )
 }
 
 /// The row for one input line; `None` for a blank line.

@@ -4,15 +4,10 @@
 //! computes chunks of them on every core and writes the CSV. A line that cannot be read still
 //! gets a row, with the reason in `error`, and the run goes on.
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufWriter, Write};
 
-use rayon::prelude::*;
-
-use super::lines::{Line, LineError, Lines};
+use super::lines::{LineError, open_input, rows_in_chunks};
 use std::path::PathBuf;
-
-use anyhow::Context;
 
 use crate::chem::props::table::{error_row, header};
 
@@ -28,12 +23,7 @@ pub struct PropsArgs {
 }
 
 pub fn run(args: PropsArgs) -> anyhow::Result<()> {
-    let input: Box<dyn BufRead> = match &args.input {
-        Some(path) if path.as_os_str() != "-" => Box::new(BufReader::new(
-            File::open(path).with_context(|| format!("cannot open {}", path.display()))?,
-        )),
-        _ => Box::new(io::stdin().lock()),
-    };
+    let input = open_input(args.input.as_deref())?;
     let mut out = BufWriter::new(io::stdout().lock());
     write_props(input, &mut out, args.all)?;
     out.flush()?;
@@ -43,42 +33,11 @@ pub fn run(args: PropsArgs) -> anyhow::Result<()> {
 /// Reads SMILES lines from `input` and writes the CSV (header included) to `out`.
 pub fn write_props(input: impl BufRead, out: &mut impl Write, all: bool) -> io::Result<()> {
     write_record(out, &header(all))?;
-    // Lines are read in chunks and each chunk's rows computed on every core; rows are written
-    // in input order, and memory stays bounded by one chunk.
-    let mut lines = Lines::new(input);
-    loop {
-        let chunk = read_chunk(&mut lines)?;
-        if chunk.is_empty() {
-            break;
-        }
-        let rows: Vec<Option<Vec<String>>> = chunk
-            .into_par_iter()
-            .map(|(number, text)| line_row(number, text, all))
-            .collect();
-        for row in rows.iter().flatten() {
-            write_record(out, row)?;
-        }
-    }
-    Ok(())
-}
-
-/// Lines per parallel chunk: enough to keep every core busy, few enough to bound memory.
-const CHUNK_LINES: usize = 4096;
-
-/// Text per parallel chunk at most: a file of huge SMILES still holds only this much at once.
-const CHUNK_BYTES: usize = 64 << 20;
-
-/// The next lines to work on: up to `CHUNK_LINES` lines or `CHUNK_BYTES` of text.
-pub(crate) fn read_chunk(lines: &mut Lines<impl BufRead>) -> io::Result<Vec<Line>> {
-    let mut chunk = Vec::new();
-    let mut bytes = 0;
-    while chunk.len() < CHUNK_LINES && bytes < CHUNK_BYTES {
-        let Some(line) = lines.next() else { break };
-        let line = line?;
-        bytes += line.1.as_ref().map_or(0, String::len);
-        chunk.push(line);
-    }
-    Ok(chunk)
+    rows_in_chunks(
+        input,
+        |number, text| line_row(number, text, all),
+        |rows| rows.iter().try_for_each(|row| write_record(out, row)),
+    )
 }
 
 /// The row for one input line; `None` for a blank line. Lines without an id are named by

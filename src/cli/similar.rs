@@ -8,7 +8,8 @@
 use std::io::{self, BufRead, BufWriter, Write};
 use std::path::PathBuf;
 
-use super::fingerprint::{FingerprintChoice, for_each_chunk, molecule, open_input};
+use super::fingerprint::{FingerprintChoice, for_each_chunk, molecule};
+use super::lines::open_input;
 use super::props::write_record;
 
 #[derive(clap::Args, Debug)]
