@@ -27,6 +27,7 @@ use crate::eval::text_tokens::TextTokenizer;
 use crate::eval::wordnet::WordNet;
 use crate::eval::{EvalOptions, Report, evaluate};
 use crate::model::task::Task;
+use crate::runtime::engine::Engine;
 use crate::runtime::engine::GenerateOptions;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,6 +84,8 @@ pub fn run(args: EvalArgs) -> Result<()> {
             None => None,
         },
     };
+    // The model a generation loaded, for the round trip to reuse.
+    let mut engine = None;
     let (predictions_path, columns, report_path) = match (&args.predictions, &args.data) {
         (Some(p), _) => (p.clone(), args.columns.clone().unwrap_or_default(), None),
         (None, Some(data)) => {
@@ -90,7 +93,7 @@ pub fn run(args: EvalArgs) -> Result<()> {
                 .output
                 .clone()
                 .unwrap_or_else(|| default_output(&args, data));
-            generate(&args, data, &output)?;
+            engine = generate(&args, data, &output)?;
             let report = report_path(&output);
             (output, Columns::default(), Some(report))
         }
@@ -111,7 +114,11 @@ pub fn run(args: EvalArgs) -> Result<()> {
     if args.model.task == Task::Retro
         && let Some(data) = &args.data
     {
-        let share = roundtrip(&args, data, &predictions.rows)?;
+        let engine = match engine {
+            Some(engine) => engine,
+            None => load_engine(&args.model)?,
+        };
+        let share = roundtrip(&args, &engine, data, &predictions.rows)?;
         report.metrics.push("roundtrip", share);
     }
     if let Some(path) = report_path {
@@ -125,7 +132,7 @@ pub fn run(args: EvalArgs) -> Result<()> {
 /// The share of rows whose first-ranked precursors the model, asked the forward task with
 /// greedy decoding, turns back into the row's product (both normalised as `exact` compares
 /// them). Rows are `read_examples`' examples in order, so row i's product is example i's input.
-fn roundtrip(args: &EvalArgs, data: &Path, rows: &[PredictionRow]) -> Result<f64> {
+fn roundtrip(args: &EvalArgs, engine: &Engine, data: &Path, rows: &[PredictionRow]) -> Result<f64> {
     let mut examples = read_examples(data, Task::Retro)?;
     examples.truncate(rows.len());
     if examples.len() != rows.len() {
@@ -136,7 +143,6 @@ fn roundtrip(args: &EvalArgs, data: &Path, rows: &[PredictionRow]) -> Result<f64
             examples.len()
         );
     }
-    let engine = load_engine(&args.model)?;
     let greedy = GenerateOptions {
         beams: 1,
         max_length: args.model.options()?.max_length,
@@ -146,7 +152,7 @@ fn roundtrip(args: &EvalArgs, data: &Path, rows: &[PredictionRow]) -> Result<f64
         let precursors = row.best();
         let product = normalise(&example.input);
         if !precursors.trim().is_empty() && product.is_some() {
-            match run_with_progress(&engine, Task::Forward, precursors, &greedy) {
+            match run_with_progress(engine, Task::Forward, precursors, &greedy) {
                 Ok(answer) => {
                     let predicted = answer.results.first().and_then(|r| normalise(&r.text));
                     back += usize::from(predicted.is_some() && predicted == product);
@@ -190,7 +196,8 @@ fn cell(text: &str) -> String {
 
 /// Runs the model over the data (from where an earlier run stopped), appending one TSV row per
 /// example: `row`, `input`, `ground truth`, then one output column per beam.
-fn generate(args: &EvalArgs, data: &Path, output: &Path) -> Result<()> {
+/// Returns the model when it had to be loaded (some examples were still to run).
+fn generate(args: &EvalArgs, data: &Path, output: &Path) -> Result<Option<Engine>> {
     let options = args.model.options()?;
     let mut examples = read_examples(data, args.model.task)?;
     if let Some(limit) = args.limit {
@@ -242,7 +249,7 @@ fn generate(args: &EvalArgs, data: &Path, output: &Path) -> Result<()> {
             examples.len(),
             output.display()
         );
-        return Ok(());
+        return Ok(None);
     }
     if done > 0 {
         eprintln!(
@@ -286,7 +293,7 @@ fn generate(args: &EvalArgs, data: &Path, output: &Path) -> Result<()> {
             (examples.len() - i - 1) as f64 / rate.max(1e-9)
         );
     }
-    Ok(())
+    Ok(Some(engine))
 }
 
 fn header(beams: usize) -> String {
