@@ -5,16 +5,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::fixtures::fixture_copy;
-
-fn textchem(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_textchem"))
-        .args(args)
-        // Never reach for the network or a developer's cache from a test.
-        .env("HF_HUB_OFFLINE", "1")
-        .output()
-        .unwrap()
-}
+use crate::fixtures::{fixture_copy, textchem};
 
 fn stdout(out: &Output) -> String {
     assert!(

@@ -13,6 +13,8 @@ use textchem::eval::wordnet::WordNet;
 use textchem::eval::{EvalOptions, Report, evaluate};
 use textchem::model::task::Task;
 
+use crate::fixtures::textchem;
+
 fn shared_path(rel: &str) -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared")
@@ -468,13 +470,6 @@ fn retro_on_data_reports_the_forward_round_trip() {
     )
     .unwrap();
     let output = work.path().join("preds.tsv");
-    let textchem = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_textchem"))
-            .args(args)
-            .env("HF_HUB_OFFLINE", "1")
-            .output()
-            .unwrap()
-    };
     let model_dir = model.path().to_str().unwrap();
     let out = textchem(&[
         "eval",

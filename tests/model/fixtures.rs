@@ -3,6 +3,17 @@
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs the built `textchem` binary with `args`, never reaching for the network or a
+/// developer's model cache.
+pub fn textchem(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_textchem"))
+        .args(args)
+        .env("HF_HUB_OFFLINE", "1")
+        .output()
+        .unwrap()
+}
 
 /// Two tiny T5 v1.0 models: `a` with d_kv × heads = d_model, `b` without.
 pub const MODELS: [&str; 2] = ["t5-tiny-a", "t5-tiny-b"];

@@ -4,15 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::fixtures::fixture_copy;
-
-fn textchem(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_textchem"))
-        .args(args)
-        .env("HF_HUB_OFFLINE", "1")
-        .output()
-        .unwrap()
-}
+use crate::fixtures::{fixture_copy, textchem};
 
 fn ok(out: Output) -> Output {
     assert!(
