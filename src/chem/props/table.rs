@@ -96,7 +96,7 @@ pub fn line_row(default_id: &str, text: &str, all: bool) -> Option<Vec<String>> 
     let line = split_line(text)?;
     let id = line.id.unwrap_or(default_id);
     Some(match line.cx_layer {
-        Some(layer) => cx_props_row(id, line.smiles, layer, layer_column(text, layer), all),
+        Some(layer) => cx_props_row(id, text, &line, layer, all),
         None => props_row(id, line.smiles, all),
     })
 }
@@ -131,26 +131,25 @@ pub fn warning_text(warnings: &[CxWarning]) -> String {
         .join("; ")
 }
 
-/// The CSV fields for a SMILES with a CXSMILES layer starting at character `at` of its line.
-/// What the layer says that textchem does not keep goes into `error` as warnings, with the
-/// values computed for the molecule as read.
-pub fn cx_props_row(id: &str, smiles: &str, layer: &str, at: usize, all: bool) -> Vec<String> {
+/// The CSV fields for a line of `text` whose SMILES carries the CXSMILES `layer`. What the
+/// layer says that textchem does not keep goes into `error` as warnings, with the values
+/// computed for the molecule as read.
+fn cx_props_row(id: &str, text: &str, line: &PropsLine<'_>, layer: &str, all: bool) -> Vec<String> {
+    let smiles = line.smiles;
     if is_reaction(smiles) {
         let mut row = props_row(id, smiles, all);
         row[1] = format!("{smiles} {layer}");
         if row[ERROR].is_empty() {
-            row[ERROR] =
-                format!("warning: the CXSMILES layer of a reaction is not read at column {at}");
+            row[ERROR] = format!(
+                "warning: the CXSMILES layer of a reaction is not read at column {}",
+                layer_column(text, layer)
+            );
         }
         return row;
     }
     let mut row = empty_row(id, all);
     row[1] = format!("{smiles} {layer}");
-    let read = parse_molecule(smiles).and_then(|mut mol| {
-        let warnings = apply_cx_layer(&mut mol, layer, at)?;
-        Ok((mol, warnings))
-    });
-    row[ERROR] = match read {
+    row[ERROR] = match line_molecule(text, line) {
         Ok((mol, warnings)) => match fill_molecule(&mut row, mol, all) {
             Some(error) => error,
             None => warning_text(&warnings),
