@@ -14,6 +14,7 @@ pub mod props;
 pub mod rings;
 pub mod smarts;
 pub mod smiles;
+pub mod stereo_geometry;
 pub mod valence;
 mod word_hash;
 

@@ -3,7 +3,8 @@
 //! is whichever makes the drawn 3D sense match the recorded `@`/`@@`.
 
 use super::layout::Vec2;
-use crate::chem::mol::{StereoClass, StereoNeighbor};
+use crate::chem::mol::StereoClass;
+use crate::chem::stereo_geometry::drawn_volume;
 use crate::chem::{AtomIdx, BondIdx, Molecule};
 
 /// A stereo bond to draw: from `centre` (narrow end) along `bond`; hashed when pointing away.
@@ -16,6 +17,7 @@ pub struct StereoBond {
 
 pub fn stereo_bonds(mol: &Molecule, pos: &[Vec2], ring_bond: &[bool]) -> Vec<StereoBond> {
     let mut out: Vec<StereoBond> = Vec::new();
+    let points: Vec<[f64; 2]> = pos.iter().map(|p| [p.x, p.y]).collect();
     for c in mol.atoms() {
         let Some(st) = &mol.atom(c).stereo else {
             continue;
@@ -43,41 +45,14 @@ pub fn stereo_bonds(mol: &Molecule, pos: &[Vec2], ring_bond: &[bool]) -> Vec<Ste
         else {
             continue;
         };
-        let here = pos[c.index()];
-        let real: Vec<Vec2> = mol
-            .neighbors(c)
-            .iter()
-            .map(|(x, _)| pos[x.index()] - here)
-            .collect();
-        // The implicit H (or lone pair) sits opposite the drawn bonds.
-        let implicit = -real.iter().fold(Vec2::ZERO, |s, v| s + v.unit());
-        let vec3 = |nb: &StereoNeighbor, z: f64| -> [f64; 3] {
-            match nb {
-                StereoNeighbor::Atom(x) => {
-                    let v = (pos[x.index()] - here).unit();
-                    [v.x, v.y, if *x == n { z } else { 0.0 }]
-                }
-                // With three drawn bonds the hidden H points out of the paper, away from the
-                // lifted (or lowered) bond; with two it lies in the gap they leave.
-                StereoNeighbor::Implicit if real.len() >= 3 => {
-                    [implicit.x * 0.3, implicit.y * 0.3, -z]
-                }
-                StereoNeighbor::Implicit => [implicit.x, implicit.y, 0.0],
-            }
-        };
         let volume = |z: f64| {
-            let v: Vec<[f64; 3]> = st.neighbors.iter().map(|nb| vec3(nb, z)).collect();
-            let d = |i: usize| {
-                let r = if v.len() > 3 { v[0] } else { [0.0; 3] };
-                [v[i][0] - r[0], v[i][1] - r[1], v[i][2] - r[2]]
-            };
-            let (a, b, cc) = if v.len() > 3 {
-                (d(1), d(2), d(3))
-            } else {
-                (d(0), d(1), d(2))
-            };
-            a[0] * (b[1] * cc[2] - b[2] * cc[1]) - a[1] * (b[0] * cc[2] - b[2] * cc[0])
-                + a[2] * (b[0] * cc[1] - b[1] * cc[0])
+            drawn_volume(
+                mol,
+                c,
+                &st.neighbors,
+                &points,
+                |x| if x == n { z } else { 0.0 },
+            )
         };
         // In y-up layout coordinates `@` (anticlockwise seen from the first neighbour) has a
         // negative signed volume; a wedge lifts its neighbour towards the viewer (+z).

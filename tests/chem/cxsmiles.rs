@@ -162,6 +162,83 @@ fn coordinates_are_ignored_and_other_layers_warned_about() {
     }
 }
 
+/// RDKit's coordinates for `C[C@H](O)F`, `C[C@@H](O)F` and `C[C@](O)(F)Cl`, and its wedges.
+const DRAWN_CENTRES: [(&str, &str, &str); 3] = [
+    (
+        "C[C@H](O)F",
+        "(-1.29904,-0.75,;0,0,;1.29904,-0.75,;0,1.5,)",
+        "wU:1.0",
+    ),
+    (
+        "C[C@@H](O)F",
+        "(-1.29904,-0.75,;0,0,;1.29904,-0.75,;0,1.5,)",
+        "wD:1.0",
+    ),
+    (
+        "C[C@](O)(F)Cl",
+        "(-1.29904,-0.75,;0,0,;1.29904,0.75,;0.75,-1.29904,;-0.75,1.29904,)",
+        "wD:1.0",
+    ),
+];
+
+#[test]
+fn wedges_and_coordinates_give_an_unmarked_centre_its_configuration() {
+    for (marked, coordinates, wedge) in DRAWN_CENTRES {
+        let unmarked = marked.replace("@@", "").replace('@', "");
+        let s = format!("{unmarked} |{coordinates},{wedge}|");
+        let cx = parse_cxsmiles(&s).unwrap();
+        assert!(cx.warnings.is_empty(), "{s}: {:?}", cx.warnings);
+        assert_eq!(canonical_smiles(&cx.molecule), canon(marked), "{s}");
+        // The hash instead of the wedge is the mirror image.
+        let flipped = s.replace(
+            wedge,
+            &wedge.replace('U', "x").replace('D', "U").replace('x', "D"),
+        );
+        assert_eq!(canon(&flipped), canon(&mirrored(marked)), "{flipped}");
+        // The marked SMILES with the same layer: the wedge agrees, nothing to say.
+        let cx = parse_cxsmiles(&format!("{marked} |{coordinates},{wedge}|")).unwrap();
+        assert!(cx.warnings.is_empty(), "{marked}: {:?}", cx.warnings);
+    }
+}
+
+#[test]
+fn a_wedge_against_the_at_mark_keeps_the_mark_and_says_so() {
+    let (marked, coordinates, wedge) = DRAWN_CENTRES[0];
+    let s = format!("{} |{coordinates},{}|", mirrored(marked), wedge);
+    let cx = parse_cxsmiles(&s).unwrap();
+    assert_eq!(canonical_smiles(&cx.molecule), canon(&mirrored(marked)));
+    assert_eq!(cx.warnings.len(), 1, "{:?}", cx.warnings);
+    assert!(cx.warnings[0].message.contains("other configuration"));
+    assert_eq!(cx.warnings[0].column, s.find("wU").unwrap() + 3);
+}
+
+#[test]
+fn wedges_that_cannot_be_read_are_warned_about() {
+    for (s, says) in [
+        // No coordinates to place the wedge.
+        ("C[CH](O)F |wU:1.0|", "needs 2D coordinates"),
+        // 3D coordinates: wedges belong to drawings.
+        (
+            "C[CH](O)F |(0,0,1;1,0,0;1,1,0;2,1,0),wU:1.0|",
+            "needs 2D coordinates",
+        ),
+        // Not a possible centre.
+        (
+            "CCO |(0,0,;1,0,;2,0,),wU:1.0|",
+            "cannot be a tetrahedral centre",
+        ),
+    ] {
+        let cx = parse_cxsmiles(s).unwrap_or_else(|e| panic!("{s}: {e}"));
+        assert_eq!(cx.warnings.len(), 1, "{s}: {:?}", cx.warnings);
+        assert!(
+            cx.warnings[0].message.contains(says),
+            "{s}: {}",
+            cx.warnings[0]
+        );
+        assert!(!canonical_smiles(&cx.molecule).contains('@'), "{s}");
+    }
+}
+
 #[test]
 fn text_after_the_smiles_or_its_layer_is_a_name() {
     let cx = parse_cxsmiles("CC |^1:1|  ethyl radical").unwrap();
@@ -213,7 +290,7 @@ fn rdkit_written_cxsmiles_and_dative_forms_read_as_rdkit_reads_them() {
         }
         rows.push((id, dialect, smiles, rdkit));
     }
-    let mut checked = [0; 3];
+    let mut checked = [0; 4];
     for (id, dialect, smiles, rdkit) in rows {
         let ours = canon(smiles);
         match dialect {
@@ -224,6 +301,12 @@ fn rdkit_written_cxsmiles_and_dative_forms_read_as_rdkit_reads_them() {
             }
             // All centres in one AND group: the layer lists them, the mirror image gives the
             // same string, and without the layer the SMILES is RDKit's molecule or its mirror.
+            // Without `@` marks: every centre as its wedge and the coordinates draw it.
+            "cx_wedges" => {
+                assert_eq!(Some(&ours), source.get(id), "{id}: {smiles}");
+                assert_eq!(ours, canon(rdkit), "{id}: RDKit reads {rdkit}");
+                checked[3] += 1;
+            }
             "cx_enhanced" => {
                 let (plain, layer) = ours.split_once(" |").expect("a layer");
                 let (_, written) = smiles.split_once(" |").unwrap();
@@ -249,5 +332,5 @@ fn rdkit_written_cxsmiles_and_dative_forms_read_as_rdkit_reads_them() {
             _ => {}
         }
     }
-    assert_eq!(checked, [40, 23, 5]);
+    assert_eq!(checked, [40, 23, 5, 23]);
 }

@@ -4,10 +4,11 @@
 //! Held: radicals (`^1:` .. `^7:`, as hydrogens taken off the atom so that its bracket implies
 //! the unpaired electrons, as RDKit does), enhanced stereo groups (`a:`, `o1:`, `&1:`),
 //! coordinate bonds (`C:`, made dative with the listed atom as donor), cis/trans of double bonds
-//! (`c:`, `t:`, relative to each end's lowest-numbered neighbour; `ctu:` clears it).
-//! Ignored without loss: coordinates (`(x,y,z;...)`, textchem lays molecules out itself) and
-//! wedges `wU:`/`wD:` on atoms whose configuration the SMILES already marks (RDKit writes them
-//! to agree). Warned about: atom labels and values, wedges on unmarked atoms, wiggly bonds,
+//! (`c:`, `t:`, relative to each end's lowest-numbered neighbour; `ctu:` clears it), wedges
+//! `wU:`/`wD:` read against the 2D coordinates (`(x,y,;...)`) as a drawing is read: they give an
+//! unmarked atom its configuration, and a marked atom keeps its mark (with a warning where the
+//! wedge shows the other one). Coordinates are not kept: textchem lays molecules out itself.
+//! Warned about: atom labels and values, wedges it cannot place, wiggly bonds,
 //! hydrogen and zero-order bonds, multi-centre attachments, link nodes, S-groups and polymers,
 //! atom properties, query features, the relative-stereo flag. An unknown field, a malformed
 //! list or an index the SMILES does not have is an error, as it is for RDKit.
@@ -17,9 +18,10 @@ use std::fmt;
 use super::error::{SmilesError, SmilesErrorKind};
 use super::{read_molecule, trim};
 use crate::chem::mol::{
-    AtomIdx, BondIdx, BondOrder, DoubleBondStereo, Molecule, StereoClass, StereoGroup,
-    StereoGroupKind,
+    AtomIdx, AtomStereo, BondIdx, BondOrder, DoubleBondStereo, Molecule, StereoClass, StereoGroup,
+    StereoGroupKind, StereoNeighbor,
 };
+use crate::chem::stereo_geometry::drawn_clockwise;
 use crate::chem::valence;
 
 /// Something a CXSMILES layer says that textchem does not keep, and where it is said.
@@ -101,9 +103,12 @@ pub fn apply_cx_layer(
         mol,
         warnings: Vec::new(),
         groups: Vec::new(),
+        coordinates: None,
+        wedges: Vec::new(),
     };
     r.read()?;
     r.finish_groups();
+    r.finish_wedges();
     Ok(r.warnings)
 }
 
@@ -116,6 +121,11 @@ struct LayerReader<'a> {
     warnings: Vec<CxWarning>,
     /// (kind, number, atoms) per group field, merged by kind and number at the end.
     groups: Vec<(StereoGroupKind, u32, Vec<AtomIdx>)>,
+    /// 2D positions from the coordinates field, when it gives one per atom and no depth.
+    coordinates: Option<Vec<[f64; 2]>>,
+    /// (centre, bond, +1 wedge or -1 hash, position) from `wU:` / `wD:`, read once the
+    /// coordinates are known (the fields may come in any order).
+    wedges: Vec<(AtomIdx, BondIdx, f64, usize)>,
 }
 
 impl LayerReader<'_> {
@@ -144,7 +154,11 @@ impl LayerReader<'_> {
             }
             let start = self.pos;
             let end = match bytes[start] {
-                b'(' => self.closing(start, b')')? + 1,
+                b'(' => {
+                    let close = self.closing(start, b')')?;
+                    self.coordinates(start, close);
+                    close + 1
+                }
                 b'$' => {
                     let close = self.closing(start, b'$')? + 1;
                     self.labels(start, close);
@@ -262,13 +276,9 @@ impl LayerReader<'_> {
                 }
             }
             "wU" | "wD" => {
-                for (a, _, at) in self.atom_bonds(body, body_at)? {
-                    if self.mol.atom(a).stereo.is_none() {
-                        self.warn(
-                            at,
-                            format!("the wedge at atom {} is not read: configurations come from the SMILES' @ marks", a.index()),
-                        );
-                    }
+                let lift = if name == "wU" { 1.0 } else { -1.0 };
+                for (a, b, at) in self.atom_bonds(body, body_at)? {
+                    self.wedges.push((a, b, lift, at));
                 }
             }
             "w" => {
@@ -295,6 +305,105 @@ impl LayerReader<'_> {
             _ => return Err(self.error(start, format!("(unknown field '{name}')"))),
         }
         Ok(())
+    }
+
+    /// `(x,y,z;...)` in `text[start..=close]`: kept as 2D positions when there is one entry per
+    /// atom and every depth is empty or zero; otherwise the wedges cannot be placed, and a
+    /// wedge that would have set a configuration says so.
+    fn coordinates(&mut self, start: usize, close: usize) {
+        let body = &self.text[start + 1..close];
+        let mut points = Vec::new();
+        for entry in body.split(';') {
+            let parts: Vec<&str> = entry.split(',').collect();
+            let number = |i: usize| -> Option<f64> {
+                match parts.get(i).map(|p| p.trim()) {
+                    None | Some("") => Some(0.0),
+                    Some(p) => p.parse().ok(),
+                }
+            };
+            match (number(0), number(1), number(2)) {
+                (Some(x), Some(y), Some(z)) if parts.len() <= 3 && z == 0.0 => points.push([x, y]),
+                _ => return,
+            }
+        }
+        if points.len() == self.mol.atom_count() {
+            self.coordinates = Some(points);
+        }
+    }
+
+    /// Wedges read as a drawing is read: the centre's configuration from its neighbours'
+    /// positions and which bonds rise or fall. A centre the SMILES marks keeps its mark (the
+    /// SMILES is what every reader sees); a wedge that shows the other configuration is
+    /// warned about. An unmarked atom takes the configuration its wedges show, as RDKit reads
+    /// it.
+    fn finish_wedges(&mut self) {
+        let mut centres: Vec<AtomIdx> = self.wedges.iter().map(|w| w.0).collect();
+        centres.sort();
+        centres.dedup();
+        for c in centres {
+            let at = self.wedges.iter().find(|w| w.0 == c).map_or(0, |w| w.3);
+            let lifts: Vec<(AtomIdx, f64)> = self
+                .wedges
+                .iter()
+                .filter(|w| w.0 == c)
+                .map(|w| {
+                    let (x, y) = self.mol.bond_atoms(w.1);
+                    (if x == c { y } else { x }, w.2)
+                })
+                .collect();
+            let lift = |x: AtomIdx| lifts.iter().filter(|l| l.0 == x).map(|l| l.1).sum();
+            let marked = self.mol.atom(c).stereo.clone();
+            let Some(pos) = &self.coordinates else {
+                if marked.is_none() {
+                    let text = format!(
+                        "the wedge at atom {} is not read: it needs 2D coordinates",
+                        c.index()
+                    );
+                    self.warn(at, text);
+                }
+                continue;
+            };
+            match marked {
+                Some(st) => {
+                    let StereoClass::Tetrahedral { clockwise } = st.class else {
+                        continue;
+                    };
+                    let drawn = drawn_clockwise(self.mol, c, &st.neighbors, pos, lift);
+                    if drawn.is_some_and(|d| d != clockwise) {
+                        let text = format!(
+                            "the wedge at atom {} shows the other configuration than its @ mark, which is kept",
+                            c.index()
+                        );
+                        self.warn(at, text);
+                    }
+                }
+                None => {
+                    let Some(neighbors) = possible_centre(self.mol, c) else {
+                        let text = format!(
+                            "the wedge at atom {} is not read: the atom cannot be a tetrahedral centre",
+                            c.index()
+                        );
+                        self.warn(at, text);
+                        continue;
+                    };
+                    match drawn_clockwise(self.mol, c, &neighbors, pos, lift) {
+                        Some(clockwise) => {
+                            self.mol.atom_mut(c).stereo = Some(AtomStereo {
+                                class: StereoClass::Tetrahedral { clockwise },
+                                neighbors,
+                            });
+                        }
+                        None => {
+                            let text = format!(
+                                "the wedge at atom {} is not read: its bonds are drawn in a line",
+                                c.index()
+                            );
+                            self.warn(at, text);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// A comma-separated list of atom indices, each with its position.
@@ -511,6 +620,28 @@ impl LayerReader<'_> {
             ),
         }
     }
+}
+
+/// The neighbours of `a` in the order a configuration read from a drawing refers to, when it
+/// could be a tetrahedral centre: four neighbours, three and one hydrogen, or three around a
+/// sulfur, selenium, phosphorus or arsenic lone pair.
+fn possible_centre(mol: &Molecule, a: AtomIdx) -> Option<Vec<StereoNeighbor>> {
+    let atom = mol.atom(a);
+    let degree = mol.degree(a);
+    // P, S, As, Se.
+    let lone_pair = matches!(atom.element.atomic_number(), 15 | 16 | 33 | 34);
+    let mut neighbors: Vec<StereoNeighbor> = mol
+        .neighbors(a)
+        .into_iter()
+        .map(|(x, _)| StereoNeighbor::Atom(x))
+        .collect();
+    match (degree, atom.hydrogens) {
+        (4, 0) => {}
+        (3, 1) => neighbors.push(StereoNeighbor::Implicit),
+        (3, 0) if lone_pair => neighbors.push(StereoNeighbor::Implicit),
+        _ => return None,
+    }
+    Some(neighbors)
 }
 
 /// Where the field starting at `start` ends: at the first `,` that is followed by something

@@ -1,0 +1,126 @@
+//! Tetrahedral configurations as a 2D drawing shows them: the neighbours' positions in the plane
+//! and which bonds are wedged (towards the viewer) or hashed (away from it). The depiction uses
+//! it to pick wedge or hash for a centre; readers of drawn structures use it to get the centre
+//! back.
+
+use super::mol::{AtomIdx, Molecule, StereoNeighbor};
+
+/// Signed volume of `neighbors` of `centre` drawn at y-up 2D positions `pos`, each real
+/// neighbour raised by `lift` (+ towards the viewer for a wedge, - for a hash, 0 in the plane).
+/// Negative means anticlockwise seen from the first neighbour (SMILES `@`), positive clockwise
+/// (`@@`); near zero, the drawing does not say.
+pub fn drawn_volume(
+    mol: &Molecule,
+    centre: AtomIdx,
+    neighbors: &[StereoNeighbor],
+    pos: &[[f64; 2]],
+    lift: impl Fn(AtomIdx) -> f64,
+) -> f64 {
+    let here = pos[centre.index()];
+    let unit = |p: [f64; 2]| {
+        let (x, y) = (p[0] - here[0], p[1] - here[1]);
+        let len = x.hypot(y);
+        if len > 0.0 {
+            [x / len, y / len]
+        } else {
+            [0.0, 0.0]
+        }
+    };
+    let real: Vec<AtomIdx> = mol.neighbors(centre).iter().map(|&(x, _)| x).collect();
+    let volume_with = |hidden: [f64; 3]| {
+        let v: Vec<[f64; 3]> = neighbors
+            .iter()
+            .map(|nb| match nb {
+                StereoNeighbor::Atom(x) => {
+                    let u = unit(pos[x.index()]);
+                    [u[0], u[1], lift(*x)]
+                }
+                StereoNeighbor::Implicit => hidden,
+            })
+            .collect();
+        signed_volume(&v)
+    };
+    if real.len() < 3 {
+        // Two drawn bonds: the hidden neighbour lies in the gap they leave.
+        let gap = real.iter().fold([0.0, 0.0], |s, &x| {
+            let u = unit(pos[x.index()]);
+            [s[0] - u[0], s[1] - u[1]]
+        });
+        return volume_with([gap[0], gap[1], 0.0]);
+    }
+    // With three drawn bonds the hidden H (or lone pair) is read at the centre, as MDL
+    // drawings are read; where that leaves the volume flat (two of the bonds in a line
+    // through the centre) it is read out of the paper, away from the lifted bonds.
+    let v = volume_with([0.0; 3]);
+    if v.abs() > UNDECIDED {
+        return v;
+    }
+    let lifted: f64 = real.iter().map(|&x| lift(x)).sum();
+    volume_with([0.0, 0.0, -lifted])
+}
+
+/// The signed volume of four points, or of three vectors from the origin.
+fn signed_volume(v: &[[f64; 3]]) -> f64 {
+    if v.len() < 3 {
+        return 0.0;
+    }
+    let origin = if v.len() > 3 { v[0] } else { [0.0; 3] };
+    let d = |i: usize| {
+        [
+            v[i][0] - origin[0],
+            v[i][1] - origin[1],
+            v[i][2] - origin[2],
+        ]
+    };
+    let (a, b, c) = if v.len() > 3 {
+        (d(1), d(2), d(3))
+    } else {
+        (d(0), d(1), d(2))
+    };
+    a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0])
+        + a[2] * (b[0] * c[1] - b[1] * c[0])
+}
+
+// Unit bond vectors and unit lifts: a clear drawing gives a volume near 1, a T-shaped or
+// straight one a few hundredths at most.
+const UNDECIDED: f64 = 1e-2;
+
+/// Whether the drawing shows `neighbors` clockwise seen from the first (`@@`), or `None` where
+/// it does not decide (nothing lifted, or the bonds drawn in a line).
+pub fn drawn_clockwise(
+    mol: &Molecule,
+    centre: AtomIdx,
+    neighbors: &[StereoNeighbor],
+    pos: &[[f64; 2]],
+    lift: impl Fn(AtomIdx) -> f64,
+) -> Option<bool> {
+    let v = drawn_volume(mol, centre, neighbors, pos, lift);
+    (v.abs() > UNDECIDED).then_some(v > 0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chem::smiles::parse_molecule;
+
+    #[test]
+    fn a_flat_drawing_decides_nothing_and_a_wedge_decides_the_sense() {
+        // C[C@H](O)F drawn as RDKit lays it out.
+        let mol = parse_molecule("CC(O)F").unwrap();
+        let pos = [[-1.3, -0.75], [0.0, 0.0], [1.3, -0.75], [0.0, 1.5]];
+        let centre = AtomIdx::new(1);
+        let order = [
+            StereoNeighbor::Atom(AtomIdx::new(0)),
+            StereoNeighbor::Implicit,
+            StereoNeighbor::Atom(AtomIdx::new(2)),
+            StereoNeighbor::Atom(AtomIdx::new(3)),
+        ];
+        let up = |x: AtomIdx| if x.index() == 0 { 1.0 } else { 0.0 };
+        assert_eq!(drawn_clockwise(&mol, centre, &order, &pos, |_| 0.0), None);
+        assert_eq!(drawn_clockwise(&mol, centre, &order, &pos, up), Some(false));
+        assert_eq!(
+            drawn_clockwise(&mol, centre, &order, &pos, |x| -up(x)),
+            Some(true)
+        );
+    }
+}
