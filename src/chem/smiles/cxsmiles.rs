@@ -13,8 +13,9 @@
 //! to agree). Warned about: labels or values past the last atom (RDKit ignores them), wedges on
 //! unmarked atoms, wiggly bonds, hydrogen and zero-order bonds, multi-centre attachments, link
 //! nodes, S-groups and polymers, atom properties, query features, the relative-stereo flag. An
-//! unknown field, a malformed list or escape, or an index the SMILES does not have is an error,
-//! as it is for RDKit. A reaction's layer numbers atoms and bonds across the whole reaction.
+//! unknown field, a malformed list or escape, or an index the SMILES does not have is an error
+//! (RDKit rejects the first three and skips the last). A reaction's layer numbers atoms and
+//! bonds across the whole reaction.
 
 use std::fmt;
 
