@@ -2,28 +2,40 @@
 //! per input line: a regression dump for changes that must not change results, and a fixed
 //! workload for profilers.
 //!
-//!     cargo run --release --example canon_dump -- FILE... > dump.txt
+//!     cargo run --release --example canon_dump -- [--cx] FILE... > dump.txt
 //!     valgrind --tool=callgrind target/release/examples/canon_dump FILE > /dev/null
 //!
-//! Lines containing `>` are read as reaction SMILES, others as `SMILES [|cx layer|]`; `\\` is
-//! read as `\` (ChEBI-20's escaping).
+//! Lines containing `>` are read as reaction SMILES, others as `SMILES [|cx layer|]`, both with
+//! an optional CXSMILES layer; `\\` is read as `\` (ChEBI-20's escaping). With `--cx` the output
+//! is canonical CXSMILES (labels, radicals and stereo groups in the layer) instead of canonical
+//! SMILES.
 
 use std::io::{BufWriter, Write};
 
-use textchem::chem::canon::{canonical_reaction_smiles, canonical_smiles};
-use textchem::chem::smiles::{parse_cxsmiles, parse_reaction};
+use textchem::chem::canon::{
+    canonical_cxsmiles, canonical_reaction_cxsmiles, canonical_reaction_smiles, canonical_smiles,
+};
+use textchem::chem::smiles::{parse_cxreaction, parse_cxsmiles};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::io::stdout();
     let mut out = BufWriter::new(out.lock());
-    for path in std::env::args().skip(1) {
-        let text = std::fs::read_to_string(&path)?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let cx = args.iter().any(|a| a == "--cx");
+    for path in args.iter().filter(|a| *a != "--cx") {
+        let text = std::fs::read_to_string(path)?;
         for line in text.lines() {
             let smiles = line.replace("\\\\", "\\");
             let result = if textchem::chem::smiles::is_reaction(&smiles) {
-                parse_reaction(&smiles).map(|r| canonical_reaction_smiles(&r))
+                parse_cxreaction(&smiles).map(|r| match cx {
+                    true => canonical_reaction_cxsmiles(&r.reaction),
+                    false => canonical_reaction_smiles(&r.reaction),
+                })
             } else {
-                parse_cxsmiles(&smiles).map(|m| canonical_smiles(&m.molecule))
+                parse_cxsmiles(&smiles).map(|m| match cx {
+                    true => canonical_cxsmiles(&m.molecule),
+                    false => canonical_smiles(&m.molecule),
+                })
             };
             match result {
                 Ok(s) => writeln!(out, "{s}")?,

@@ -5,7 +5,7 @@ use crate::chem::canon::{canonical_reaction_smiles, canonical_smiles};
 use crate::chem::inchi::{InchiOutput, inchi};
 use crate::chem::props::{Properties, formula::molecular_formula, masses};
 use crate::chem::rings::RingInfo;
-use crate::chem::smiles::{SmilesError, parse_graph_as_written, parse_molecule, parse_reaction};
+use crate::chem::smiles::{SmilesError, parse_cxreaction, parse_graph_as_written, parse_molecule};
 use crate::chem::{Molecule, Reaction};
 use crate::depict::layout::{self, LayoutOptions, Vec2};
 use crate::depict::scene::{Color, Item, Scene};
@@ -89,9 +89,9 @@ impl RuleCheck {
 pub fn summarize(smiles: &str) -> Summary {
     let s = smiles.trim();
     if crate::chem::smiles::is_reaction(s) {
-        return match parse_reaction(s) {
+        return match parse_cxreaction(s) {
             Ok(r) => Summary {
-                canonical: Some(canonical_reaction_smiles(&r)),
+                canonical: Some(canonical_reaction_smiles(&r.reaction)),
                 ..Summary::default()
             },
             Err(e) => Summary {
@@ -242,13 +242,13 @@ impl Analysis {
     pub fn of(smiles: &str) -> Analysis {
         let s = smiles.trim();
         let (summary, drawing, invalid) = if crate::chem::smiles::is_reaction(s) {
-            match parse_reaction(s) {
+            match parse_cxreaction(s) {
                 Ok(r) => (
                     Summary {
-                        canonical: Some(canonical_reaction_smiles(&r)),
+                        canonical: Some(canonical_reaction_smiles(&r.reaction)),
                         ..Summary::default()
                     },
-                    Some(Drawing::of_reaction(&r)),
+                    Some(Drawing::of_reaction(&r.reaction)),
                     None,
                 ),
                 Err(e) => invalid_summary(s, &e),

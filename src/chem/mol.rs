@@ -99,6 +99,18 @@ pub struct Atom {
     pub bracket: bool,
     pub atom_class: Option<u32>,
     pub stereo: Option<AtomStereo>,
+    /// CXSMILES label and value; boxed because few atoms have them and atoms are copied often.
+    pub notes: Option<Box<AtomNotes>>,
+}
+
+/// What a CXSMILES layer says of an atom beyond its chemistry.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct AtomNotes {
+    /// Atom label (`$...$`, RDKit's `atomLabel`): free text, or on `*` an R-group (`_R1`), an
+    /// attachment point (`_AP1`) or a query label (`A_p`, `Q_e`, `star_e`...). Never empty.
+    pub label: Option<Box<str>>,
+    /// Atom value (`$_AV:...$`, RDKit's `molFileValue`); never empty.
+    pub value: Option<Box<str>>,
 }
 
 impl Atom {
@@ -106,6 +118,30 @@ impl Atom {
         Atom {
             element,
             ..Atom::default()
+        }
+    }
+
+    pub fn label(&self) -> Option<&str> {
+        self.notes.as_ref()?.label.as_deref()
+    }
+
+    pub fn value(&self) -> Option<&str> {
+        self.notes.as_ref()?.value.as_deref()
+    }
+
+    pub fn set_label(&mut self, label: Option<Box<str>>) {
+        self.notes.get_or_insert_default().label = label;
+        self.drop_empty_notes();
+    }
+
+    pub fn set_value(&mut self, value: Option<Box<str>>) {
+        self.notes.get_or_insert_default().value = value;
+        self.drop_empty_notes();
+    }
+
+    fn drop_empty_notes(&mut self) {
+        if self.notes.as_deref() == Some(&AtomNotes::default()) {
+            self.notes = None;
         }
     }
 }
@@ -366,6 +402,83 @@ impl Molecule {
         self.graph[b].dative.then(|| self.bond_atoms(b).0)
     }
 
+    /// Adds `other`'s atoms, bonds and stereo groups after this molecule's, as one more
+    /// component: its atom `i` becomes atom `self.atom_count() + i` (bonds likewise).
+    pub fn append(&mut self, other: &Molecule) {
+        let offset = self.atom_count();
+        let shift = |a: AtomIdx| AtomIdx::new(a.index() + offset);
+        for atom in other.atom_values() {
+            let mut atom = atom.clone();
+            if let Some(st) = atom.stereo.as_mut() {
+                for n in &mut st.neighbors {
+                    if let StereoNeighbor::Atom(x) = n {
+                        *x = shift(*x);
+                    }
+                }
+            }
+            self.add_atom(atom);
+        }
+        for (x, y, bond) in other.bonds_with_atoms() {
+            let mut bond = bond.clone();
+            if let Some(s) = bond.stereo.as_mut() {
+                s.begin_ref = shift(s.begin_ref);
+                s.end_ref = shift(s.end_ref);
+            }
+            self.add_bond(shift(x), shift(y), bond);
+        }
+        self.stereo_groups
+            .extend(other.stereo_groups.iter().map(|g| StereoGroup {
+                kind: g.kind,
+                atoms: g.atoms.iter().map(|&a| shift(a)).collect(),
+            }));
+    }
+
+    /// The atoms `atoms` (a range that no bond leaves) with their bonds, stereo and stereo
+    /// groups, renumbered from 0: the inverse of [`Molecule::append`].
+    pub fn extract(&self, atoms: std::ops::Range<usize>) -> Molecule {
+        let inside = |a: AtomIdx| atoms.contains(&a.index());
+        let shift = |a: AtomIdx| AtomIdx::new(a.index() - atoms.start);
+        let mut out = Molecule::new();
+        for i in atoms.clone() {
+            let mut atom = self.atom(AtomIdx::new(i)).clone();
+            if let Some(st) = atom.stereo.as_mut() {
+                for n in &mut st.neighbors {
+                    if let StereoNeighbor::Atom(x) = n {
+                        *x = shift(*x);
+                    }
+                }
+            }
+            out.add_atom(atom);
+        }
+        for (x, y, bond) in self.bonds_with_atoms() {
+            if !inside(x) {
+                continue;
+            }
+            assert!(inside(y), "a bond leaves the extracted atoms");
+            let mut bond = bond.clone();
+            if let Some(s) = bond.stereo.as_mut() {
+                s.begin_ref = shift(s.begin_ref);
+                s.end_ref = shift(s.end_ref);
+            }
+            out.add_bond(shift(x), shift(y), bond);
+        }
+        out.stereo_groups = self
+            .stereo_groups
+            .iter()
+            .map(|g| StereoGroup {
+                kind: g.kind,
+                atoms: g
+                    .atoms
+                    .iter()
+                    .filter(|&&a| inside(a))
+                    .map(|&a| shift(a))
+                    .collect(),
+            })
+            .filter(|g| !g.atoms.is_empty())
+            .collect();
+        out
+    }
+
     /// Connected components, each as atom indices in ascending order; components are ordered by
     /// their first atom.
     pub fn components(&self) -> Vec<Vec<AtomIdx>> {
@@ -493,6 +606,23 @@ pub struct Reaction {
     pub reactants: Vec<Molecule>,
     pub agents: Vec<Molecule>,
     pub products: Vec<Molecule>,
+}
+
+impl Reaction {
+    /// Every species in reaction order: reactants, agents, products.
+    pub fn species(&self) -> impl Iterator<Item = &Molecule> + '_ {
+        self.reactants
+            .iter()
+            .chain(&self.agents)
+            .chain(&self.products)
+    }
+
+    pub fn species_mut(&mut self) -> impl Iterator<Item = &mut Molecule> + '_ {
+        self.reactants
+            .iter_mut()
+            .chain(&mut self.agents)
+            .chain(&mut self.products)
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 
-use crate::chem::smiles::{parse_cxsmiles, parse_reaction};
+use crate::chem::smiles::{parse_cxreaction, parse_cxsmiles};
 use crate::depict::{self, Style, molecule_scene, reaction_scene};
 
 #[derive(clap::Args, Debug)]
@@ -30,8 +30,11 @@ pub fn run(args: &DrawArgs) -> anyhow::Result<()> {
     }
     let style = Style::default();
     let mut scene = if crate::chem::smiles::is_reaction(&args.smiles) {
-        let rxn = parse_reaction(&args.smiles).context("reading the reaction SMILES")?;
-        reaction_scene(&rxn, &style)
+        let rxn = parse_cxreaction(&args.smiles).context("reading the reaction SMILES")?;
+        for w in &rxn.warnings {
+            eprintln!("warning: {w}");
+        }
+        reaction_scene(&rxn.reaction, &style)
     } else {
         // `SMILES |layer|`: radicals and coordinate bonds of the layer are drawn, what it says
         // beyond that is reported.

@@ -119,8 +119,8 @@ mod tests {
 
     #[test]
     fn a_cxsmiles_layer_is_read_and_what_it_loses_is_a_warning() {
-        // The radical makes the ethyl carbon's H count 2; the atom label is not kept.
-        let out = csv("[CH2;v3]", "C[CH2] |^1:1| radical\nCC |$R;$| labelled\n");
+        // The radical makes the ethyl carbon's H count 2; a label past the last atom is dropped.
+        let out = csv("[CH2;v3]", "C[CH2] |^1:1| radical\nCC |$R;;x$| labelled\n");
         let rows: Vec<&str> = out.lines().collect();
         assert_eq!(rows[1], "radical,1,");
         assert!(

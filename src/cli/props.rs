@@ -180,17 +180,21 @@ mod tests {
         let row = out.lines().nth(1).unwrap();
         // The ethyl radical, not ethane.
         assert!(row.starts_with("ethyl,CC |^1:1|,[CH2]C,C2H5,"), "{row}");
-        let out = csv("*C |$R1;$| methyl\n", false);
+        let out = csv("*C |$_R1;;x$| methyl\n", false);
         let row = out.lines().nth(1).unwrap();
         assert!(
-            row.contains("warning: atom labels are not kept (0=R1) at column 4"),
+            row.contains("warning: atom labels past atom 1 are ignored at column 10"),
             "{row}"
         );
-        let out = csv("CC>>CO |^1:1|\n", false);
+        // A reaction's layer numbers atoms across the reaction: atom 3 is the product's O.
+        let out = csv("CC>>CO |^1:3|\n", false);
         let row = out.lines().nth(1).unwrap();
-        assert!(row.contains(",CC>>CO,"), "{row}");
+        assert!(row.contains(",CC>>CO |^1:3|,CC>>C[O],"), "{row}");
+        assert!(!row.contains("warning"), "{row}");
+        let out = csv("CC>>CO |^1:4,r|\n", false);
+        let row = out.lines().nth(1).unwrap();
         assert!(
-            row.contains("warning: the CXSMILES layer of a reaction is not read at column 7"),
+            row.contains("bad CXSMILES layer (atom 4 of 4) at column 11"),
             "{row}"
         );
         let out = csv("CC |^1:7|\n", false);

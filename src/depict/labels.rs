@@ -1,6 +1,6 @@
 //! Atom labels after the IUPAC 2008 conventions: carbons implicit, heteroatoms with their
 //! hydrogens on the side away from the bonds (OH / HO, NH2 / H2N), isotopes and charges as
-//! superscripts.
+//! superscripts. A `*` with a CXSMILES label is drawn as its label (`_R1` as R1).
 
 use super::layout::Vec2;
 use super::scene::{Shift, Span};
@@ -19,7 +19,11 @@ pub fn atom_label(mol: &Molecule, a: AtomIdx, pos: &[Vec2]) -> Option<(Vec<Span>
     if let Some(iso) = atom.isotope {
         symbol_part.push(span(iso.to_string(), Shift::Super));
     }
-    symbol_part.push(span(atom.element.symbol().to_string(), Shift::Normal));
+    let symbol = match atom.label() {
+        Some(label) if atom.element == Element::WILDCARD => dummy_text(label),
+        _ => atom.element.symbol(),
+    };
+    symbol_part.push(span(symbol.to_string(), Shift::Normal));
     let mut h_part = Vec::new();
     if atom.hydrogens > 0 {
         h_part.push(span("H".into(), Shift::Normal));
@@ -59,6 +63,26 @@ pub fn atom_label(mol: &Molecule, a: AtomIdx, pos: &[Vec2]) -> Option<(Vec<Span>
     Some((spans, anchor))
 }
 
+/// What a `*` with this CXSMILES label shows: R-groups and attachment points without their
+/// `_` (`_R1` is R1, `_AP1` AP1), query atoms without their `_p` / `_e` suffix (`A_p` is A,
+/// `QH_p` QH, `star_e` *), other labels as they are.
+fn dummy_text(label: &str) -> &str {
+    if label == "star_e" {
+        return "*";
+    }
+    let query = label
+        .strip_suffix("_p")
+        .or_else(|| label.strip_suffix("_e"))
+        .filter(|q| matches!(*q, "Q" | "QH" | "A" | "AH" | "X" | "XH" | "M" | "MH"));
+    query
+        .or_else(|| {
+            label
+                .strip_prefix('_')
+                .filter(|l| l.starts_with('R') || l.starts_with("AP"))
+        })
+        .unwrap_or(label)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,5 +109,28 @@ mod tests {
         let pos = [Vec2::new(0.0, 0.0), Vec2::new(1.0, 0.0)];
         assert_eq!(text(&atom_label(&m, n, &pos).unwrap().0), "NH2");
         assert!(atom_label(&m, c, &pos).is_none());
+    }
+
+    #[test]
+    fn labelled_dummy_atoms_show_their_label() {
+        for (label, shown) in [
+            ("_R1", "R1"),
+            ("_AP2", "AP2"),
+            ("A_p", "A"),
+            ("QH_p", "QH"),
+            ("Q_e", "Q"),
+            ("star_e", "*"),
+            ("Boc", "Boc"),
+        ] {
+            let mut m = Molecule::new();
+            let c = m.add_atom(Atom::new(Element::C));
+            let mut star = Atom::new(Element::WILDCARD);
+            star.set_label(Some(label.into()));
+            let star = m.add_atom(star);
+            m.add_bond(c, star, Bond::new(BondOrder::Single));
+            let pos = [Vec2::new(0.0, 0.0), Vec2::new(1.0, 0.0)];
+            let (spans, _) = atom_label(&m, star, &pos).unwrap();
+            assert_eq!(text(&spans), shown, "{label}");
+        }
     }
 }

@@ -1,10 +1,16 @@
 //! Dative bonds and CXSMILES layers, against what RDKit 2026.09 reads from the same strings
 //! (expected values taken from RDKit's output for each input).
 
-use textchem::chem::canon::{canonical_cxsmiles, canonical_smiles};
+use textchem::chem::canon::{
+    canonical_cxsmiles, canonical_reaction_cxsmiles, canonical_reaction_smiles, canonical_smiles,
+};
 use textchem::chem::props::formula::molecular_formula;
-use textchem::chem::smiles::{SmilesErrorKind, parse_cxsmiles, parse_molecule, parse_reaction};
-use textchem::chem::{AtomIdx, StereoGroupKind};
+use textchem::chem::smiles::{
+    SmilesErrorKind, parse_cxreaction, parse_cxsmiles, parse_molecule, parse_reaction,
+};
+use textchem::chem::{AtomIdx, Molecule, StereoGroupKind};
+
+use crate::canonical::Shuffler;
 
 fn canon(s: &str) -> String {
     canonical_smiles(
@@ -140,8 +146,8 @@ fn coordinates_are_ignored_and_other_layers_warned_about() {
         assert!(cx.warnings.is_empty(), "{s}: {:?}", cx.warnings);
     }
     for (s, column, says) in [
-        ("*C |$R1;$|", 4, "atom labels"),
-        ("CC |$_AV:foo;bar$|", 4, "atom values"),
+        ("CC |$a;b;c$|", 9, "atom labels past atom 1"),
+        ("CC |$_AV:;;c$|", 11, "atom values past atom 1"),
         ("CC |H:0|", 4, "hydrogen bonds"),
         ("CC(C)O |atomProp:0.foo.bar|", 8, "atom properties"),
         ("*CC* |Sg:n:1,2::ht:::|", 6, "S-groups"),
@@ -333,4 +339,252 @@ fn rdkit_written_cxsmiles_and_dative_forms_read_as_rdkit_reads_them() {
         }
     }
     assert_eq!(checked, [40, 23, 5, 23]);
+}
+
+fn cx(s: &str) -> Molecule {
+    parse_cxsmiles(s)
+        .unwrap_or_else(|e| panic!("{s}: {e}"))
+        .molecule
+}
+
+fn labels(m: &Molecule) -> Vec<Option<&str>> {
+    m.atom_values().map(|a| a.label()).collect()
+}
+
+#[test]
+fn atom_labels_and_values_are_kept_and_written_in_output_order() {
+    let m = cx("OCC |$foo;;$,$_AV:;7;$|");
+    assert_eq!(labels(&m), vec![Some("foo"), None, None]);
+    assert_eq!(m.atom(AtomIdx::new(1)).value(), Some("7"));
+    // RDKit's MolToCXSmiles for the same strings: where textchem's canonical SMILES is RDKit's,
+    // so is the layer.
+    for (input, rdkit) in [
+        ("*c1ccccc1 |$_R1;;;;;;$|", "*c1ccccc1 |$_R1;;;;;;$|"),
+        ("OCC |$foo;;$|", "CCO |$;;foo$|"),
+        ("CC* |$;;A_p$,$_AV:;;5$|", "*CC |$A_p;;$,$_AV:5;;$|"),
+        (
+            "[CH2]C[C@H](O)C* |^1:0,a:2,$;;;;;_R1$,$_AV:;;;;;7$|",
+            "*C[C@@H](O)C[CH2] |$_R1;;;;;$,$_AV:7;;;;;$,^1:5,a:2|",
+        ),
+        ("CC |$a;b$,$_AV:1;2$|", "CC |$a;b$,$_AV:1;2$|"),
+        ("[H]OC |$;x;$|", "CO |$;x$|"),
+    ] {
+        assert_eq!(canonical_cxsmiles(&cx(input)), rdkit, "{input}");
+    }
+    // Plain canonical SMILES has no label layer, and is the unlabelled molecule's.
+    assert_eq!(canonical_smiles(&cx("*C* |$_R1;;_R2$|")), "*C*");
+    // Labels read without warnings; too many entries are ignored with one, as RDKit ignores them.
+    assert!(
+        parse_cxsmiles("*C* |$_R1;;_R2$|")
+            .unwrap()
+            .warnings
+            .is_empty()
+    );
+    assert_eq!(canonical_cxsmiles(&cx("CC |$a;b;c;d$|")), "CC |$a;b$|");
+}
+
+#[test]
+fn label_escapes_are_read_and_written_as_rdkit_does() {
+    let m = cx("CCO |$a&#59;b;c&#36;d;e&#124;f&#38;g$|");
+    assert_eq!(labels(&m), vec![Some("a;b"), Some("c$d"), Some("e|f&g")]);
+    assert_eq!(
+        canonical_cxsmiles(&m),
+        "CCO |$a&#59;b;c&#36;d;e&#124;f&#38;g$|"
+    );
+    // RDKit escapes controls, `$&';` `` ` `` `{|}` and DEL; `&` not starting `&#` is plain text.
+    assert_eq!(
+        canonical_cxsmiles(&cx("CC |$a&b;&#123;c&#125;&#9;&#39;&#96;$|")),
+        "CC |$a&#38;b;&#123;c&#125;&#9;&#39;&#96;$|"
+    );
+    // Non-ASCII text is written as it is (RDKit writes each UTF-8 byte sign-extended, and reads
+    // those escapes back: so do we).
+    assert_eq!(labels(&cx("CC |$;Ä$|"))[1], Some("Ä"));
+    assert_eq!(
+        labels(&cx("CC |$;&#4294967235;&#4294967172;$|"))[1],
+        Some("Ä")
+    );
+    assert_eq!(canonical_cxsmiles(&cx("CC |$;Ä$|")), "CC |$;Ä$|");
+    // RDKit rejects a malformed escape.
+    for (s, column) in [
+        ("CC |$a&#59b;$|", 6),
+        ("CC |$&#x41;;$|", 5),
+        ("CC |$;&#;$|", 6),
+        ("CC |$&#195;;$|", 5),
+    ] {
+        let e = parse_cxsmiles(s).expect_err(s);
+        assert_eq!(e.kind, SmilesErrorKind::BadCxLayer, "{s}: {e}");
+        assert_eq!(e.offset, column, "{s}: {e}");
+    }
+}
+
+#[test]
+fn labels_tell_symmetric_atoms_apart_in_any_atom_order() {
+    // RDKit's output for these depends on the input order; ours is one string per molecule.
+    for (a, b) in [
+        ("*C* |$_R1;;_R2$|", "*C* |$_R2;;_R1$|"),
+        ("c1ccccc1 |$x;;;;;$|", "c1ccccc1 |$;;;x;;$|"),
+        ("*CC(*)C* |$_R1;;;_R2;;_R3$|", "*CC(*)C* |$_R3;;;_R2;;_R1$|"),
+        ("CC(C)O |$;;a;$|", "CC(C)O |$a;;;$|"),
+    ] {
+        assert_eq!(
+            canonical_cxsmiles(&cx(a)),
+            canonical_cxsmiles(&cx(b)),
+            "{a} / {b}"
+        );
+    }
+    assert_eq!(
+        canonical_cxsmiles(&cx("*C* |$_R2;;_R1$|")),
+        "*C* |$_R1;;_R2$|"
+    );
+    assert_ne!(
+        canonical_cxsmiles(&cx("*CC* |$_R1;;;_R1$|")),
+        canonical_cxsmiles(&cx("*CC* |$_R1;;;_R2$|"))
+    );
+}
+
+/// Our canonical CXSMILES with each atom's (label, value) as an atom class numbered by its rank
+/// among the molecule's distinct pairs: the `mapped` column of the fixture.
+fn mapped(ours: &str) -> String {
+    let mut m = cx(ours);
+    let key = |a: &textchem::chem::Atom| {
+        a.notes.is_some().then(|| {
+            (
+                a.label().unwrap_or("").to_string(),
+                a.value().unwrap_or("").to_string(),
+            )
+        })
+    };
+    let mut distinct: Vec<_> = m.atom_values().filter_map(key).collect();
+    distinct.sort();
+    distinct.dedup();
+    for atom in m.atom_values_mut() {
+        if let Some(k) = key(atom) {
+            atom.atom_class = Some(distinct.binary_search(&k).unwrap() as u32 + 1);
+        }
+        atom.notes = None;
+    }
+    canonical_smiles(&m)
+}
+
+#[test]
+fn labelled_fragments_agree_with_rdkit() {
+    let fixture = include_str!("../fixtures/chem/rdkit_cxsmiles_labels.tsv");
+    let mut shuffler = Shuffler::new(7);
+    let (mut rows, mut same_string) = (0, 0);
+    for line in fixture
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("id\t"))
+    {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (id, input, rdkit, stable, rdkit_mapped) =
+            (cols[0], cols[1], cols[2], cols[3], cols[4]);
+        let read = parse_cxsmiles(input).unwrap_or_else(|e| panic!("{id}: {input}: {e}"));
+        assert!(read.warnings.is_empty(), "{id}: {:?}", read.warnings);
+        let ours = canonical_cxsmiles(&read.molecule);
+        // Where RDKit's string does not depend on the atom order and its SMILES is ours, its
+        // layer is ours too, but for non-ASCII text (RDKit writes its bytes as `&#4294967...;`).
+        let smiles = ours.split(' ').next();
+        if stable == "1" && rdkit.split(' ').next() == smiles && !rdkit.contains("&#42949") {
+            assert_eq!(ours, rdkit, "{id}: {input}");
+            same_string += 1;
+        }
+        // RDKit's writing of the molecule, in RDKit's atom order, is the same molecule to us.
+        assert_eq!(canonical_cxsmiles(&cx(rdkit)), ours, "{id}: {input}");
+        // The labels sit on the atoms RDKit puts them on: the molecule with labels as atom
+        // classes is the one RDKit wrote with labels as map numbers.
+        let theirs = canonical_smiles(&parse_molecule(rdkit_mapped).unwrap());
+        assert_eq!(mapped(&ours), theirs, "{id}: {input} -> {ours}");
+        assert_eq!(canonical_cxsmiles(&cx(&ours)), ours, "{id}: round trip");
+        for _ in 0..3 {
+            let other = shuffler.shuffled(&read.molecule);
+            assert_eq!(canonical_cxsmiles(&other), ours, "{id}: another atom order");
+        }
+        rows += 1;
+    }
+    assert_eq!((rows, same_string), (140, 74));
+}
+
+#[test]
+fn reaction_layers_span_the_reaction() {
+    // RDKit's ReactionFromSmiles: indices run over reactants, agents, products.
+    let r = parse_cxreaction("CC.O>N>CCO |^1:3|").unwrap();
+    assert!(r.warnings.is_empty());
+    assert_eq!(canonical_cxsmiles(&r.reaction.agents[0]), "[NH2] |^1:0|");
+    let r = parse_cxreaction("*C.*N>>*CN |$_R1;;_R2;;_R1;;$|  amide").unwrap();
+    assert_eq!(r.name.as_deref(), Some("amide"));
+    assert_eq!(
+        labels(&r.reaction.products[0]),
+        vec![Some("_R1"), None, None]
+    );
+    assert_eq!(
+        canonical_reaction_cxsmiles(&r.reaction),
+        "*C.*N>>*CN |$_R1;;_R2;;_R1;;$|"
+    );
+    // Stereo groups numbered across the whole reaction, OR before AND, as RDKit writes them.
+    let r = parse_cxreaction("C[C@H](O)CC.C[C@@H](N)CC>>C[C@H](O)CC |&1:1,&2:6,o1:11|").unwrap();
+    let s = canonical_reaction_smiles(&r.reaction);
+    assert_eq!(
+        s,
+        "CC[C@@H](C)N.CC[C@@H](C)O>>CC[C@@H](C)O |o1:12,&1:2,&2:7|"
+    );
+    assert_eq!(canonical_reaction_cxsmiles(&r.reaction), s);
+    // Errors and warnings carry their column in the line.
+    let e = parse_cxreaction("CC>>CO |^1:4|").unwrap_err();
+    assert_eq!((e.kind, e.offset), (SmilesErrorKind::BadCxLayer, 11));
+    let r = parse_cxreaction("CC>>CO |r|").unwrap();
+    assert_eq!(r.warnings[0].column, 8);
+    // A label holding '>' does not make a molecule a reaction.
+    assert!(!textchem::chem::smiles::is_reaction("CC |$a&#62;b;$| x>y"));
+}
+
+/// Each role's species as canonical CXSMILES, sorted.
+fn roles(r: &textchem::chem::Reaction) -> [Vec<String>; 3] {
+    [&r.reactants, &r.agents, &r.products].map(|role| {
+        let mut v: Vec<String> = role.iter().map(canonical_cxsmiles).collect();
+        v.sort();
+        v
+    })
+}
+
+#[test]
+fn reaction_cxsmiles_agree_with_rdkit() {
+    let fixture = include_str!("../fixtures/chem/rdkit_cxsmiles_reactions.tsv");
+    let mut rows = 0;
+    for line in fixture
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("id\t"))
+    {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (id, input, rdkit) = (cols[0], cols[1], cols[3]);
+        let read = parse_cxreaction(input).unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert!(read.warnings.is_empty(), "{id}: {:?}", read.warnings);
+        // Each species is the molecule RDKit reads from the reaction's layer.
+        let species: Vec<&Molecule> = read.reaction.species().collect();
+        assert_eq!(species.len(), cols.len() - 4, "{id}");
+        for (m, rdkit_species) in species.iter().zip(&cols[4..]) {
+            let theirs = canonical_cxsmiles(&cx(rdkit_species));
+            assert_eq!(canonical_cxsmiles(m), theirs, "{id}: {rdkit_species}");
+        }
+        // RDKit's writing of the reaction gives our string, and ours reads back to itself.
+        let written = canonical_reaction_cxsmiles(&read.reaction);
+        let theirs = parse_cxreaction(rdkit).unwrap_or_else(|e| panic!("{id}: {rdkit}: {e}"));
+        assert_eq!(
+            canonical_reaction_cxsmiles(&theirs.reaction),
+            written,
+            "{id}"
+        );
+        let again = parse_cxreaction(&written).unwrap_or_else(|e| panic!("{id}: {written}: {e}"));
+        assert_eq!(
+            roles(&again.reaction),
+            roles(&read.reaction),
+            "{id}: {written}"
+        );
+        assert_eq!(
+            canonical_reaction_cxsmiles(&again.reaction),
+            written,
+            "{id}"
+        );
+        rows += 1;
+    }
+    assert_eq!(rows, 40);
 }

@@ -33,16 +33,19 @@ pub fn canonical_smiles(mol: &Molecule) -> String {
     if mol.stereo_groups.is_empty() {
         canonical_smiles_of(mol)
     } else {
-        cxlayer::canonical_with_layer(mol, false)
+        cxlayer::canonical_with_layer(mol, false).to_string()
     }
 }
 
 /// Canonical CXSMILES, as RDKit's `MolToCXSmiles` writes it without coordinates: the
-/// canonical SMILES and a layer with unpaired electrons (`[CH2]C |^1:0|`) and enhanced stereo
-/// groups, atoms numbered in output order; no layer when there is nothing to say.
+/// canonical SMILES and a layer with atom labels and values (`*c1ccccc1 |$_R1;;;;;;$|`),
+/// unpaired electrons (`[CH2]C |^1:0|`) and enhanced stereo groups, atoms numbered in output
+/// order; no layer when there is nothing to say. Labels and values also break the ties that
+/// symmetry leaves in the atom order, so where they tell symmetric atoms apart the string is
+/// still one per molecule (RDKit's then depends on the input order).
 pub fn canonical_cxsmiles(mol: &Molecule) -> String {
     let folded = fold_explicit_hydrogens(mol);
-    cxlayer::canonical_with_layer(folded.as_ref().unwrap_or(mol), true)
+    cxlayer::canonical_with_layer(folded.as_ref().unwrap_or(mol), true).to_string()
 }
 
 fn canonical_smiles_of(mol: &Molecule) -> String {
@@ -68,7 +71,7 @@ fn write_with(
 ) -> String {
     let mut stereo = StereoSet::collect(mol, adj, flags);
     let ranks = if options.canonical {
-        rank::canonical_ranks(mol, adj, rings, flags, &mut stereo)
+        rank::canonical_ranks(mol, adj, rings, flags, &mut stereo, None)
     } else {
         writer::input_order(mol.atom_count())
     };
@@ -84,7 +87,7 @@ pub(crate) fn resolved_stereo(mol: &Molecule) -> (Vec<usize>, Vec<usize>) {
     let rings = RingCore::new(&adj, mol.bond_count());
     let flags = aromaticity::aromatic_flags(mol, &adj, &rings);
     let mut stereo = StereoSet::collect(mol, &adj, &flags);
-    rank::canonical_ranks(mol, &adj, Some(&rings), &flags, &mut stereo);
+    rank::canonical_ranks(mol, &adj, Some(&rings), &flags, &mut stereo, None);
     let mut centres: Vec<usize> = stereo.centres.iter().map(|c| c.atom).collect();
     let mut bonds: Vec<usize> = stereo
         .double_bonds
@@ -101,19 +104,34 @@ pub(crate) fn resolved_stereo(mol: &Molecule) -> (Vec<usize>, Vec<usize>) {
 
 /// Canonical reaction SMILES `reactants>agents>products`: each species canonical, its ionic
 /// fragments joined by `~` (the training data's notation), species sorted within each role.
+/// Enhanced stereo groups go into one layer for the whole reaction, atoms numbered across it
+/// (reactants, agents, products), as for [`canonical_smiles`].
 pub fn canonical_reaction_smiles(r: &Reaction) -> String {
+    reaction_with_layer(r, false)
+}
+
+/// [`canonical_reaction_smiles`] with the layer of [`canonical_cxsmiles`]: labels, values,
+/// radicals and stereo groups, atoms numbered across the reaction as RDKit's
+/// `ReactionToCXSmiles` numbers them.
+pub fn canonical_reaction_cxsmiles(r: &Reaction) -> String {
+    reaction_with_layer(r, true)
+}
+
+fn reaction_with_layer(r: &Reaction, cx: bool) -> String {
     let role = |species: &[Molecule]| {
-        let mut parts: Vec<String> = species
+        let mut parts: Vec<(String, cxlayer::CxParts)> = species
             .iter()
-            .map(|m| canonical_smiles(m).replace('.', "~"))
+            .map(|m| {
+                let folded = fold_explicit_hydrogens(m);
+                let mut parts = cxlayer::canonical_with_layer(folded.as_ref().unwrap_or(m), cx);
+                parts.smiles = parts.smiles.replace('.', "~");
+                (parts.layer(), parts)
+            })
             .collect();
-        parts.sort();
-        parts.join(".")
+        parts.sort_by(|x, y| (&x.1.smiles, &x.0).cmp(&(&y.1.smiles, &y.0)));
+        let parts: Vec<cxlayer::CxParts> = parts.into_iter().map(|(_, p)| p).collect();
+        cxlayer::CxParts::concat(&parts, ".")
     };
-    format!(
-        "{}>{}>{}",
-        role(&r.reactants),
-        role(&r.agents),
-        role(&r.products)
-    )
+    let roles = [role(&r.reactants), role(&r.agents), role(&r.products)];
+    cxlayer::CxParts::concat(&roles, ">").to_string()
 }

@@ -20,16 +20,25 @@ const CENTRE_ANTICLOCKWISE: u32 = 1;
 const CENTRE_CLOCKWISE: u32 = 2;
 const DOUBLE_CIS: u32 = 4;
 const DOUBLE_TRANS: u32 = 8;
+/// Where an atom's note (its label's rank) sits in its refinement key, above the stereo bits.
+const NOTE_SHIFT: u32 = 4;
+const NOTE_MAX: u32 = u32::MAX >> NOTE_SHIFT;
 
 /// Ranks (0-based, one per atom, all distinct) and drops from `stereo` what is not real stereo
 /// (a "centre" with two identical substituents, a double bond with two identical substituents on
 /// one end), so that such input marks cannot change the output.
+///
+/// `notes` (one number per atom, 0 for none; CXSMILES labels) split the classes that remain
+/// after refinement and stereo, before ties are broken: they never reorder atoms that the
+/// molecule itself tells apart, and they do not make stereo real (RDKit's stereo perception
+/// ignores labels too).
 pub(crate) fn canonical_ranks(
     mol: &Molecule,
     adj: &Adjacency,
     rings: Option<&RingCore>,
     flags: &Flags,
     stereo: &mut StereoSet,
+    notes: Option<&[u32]>,
 ) -> Pooled<u32> {
     // Rings are needed only for ring stereo and symmetric ring systems; without the caller's,
     // they are computed on first use.
@@ -57,6 +66,19 @@ pub(crate) fn canonical_ranks(
         refiner.refine(&mut ranks, &labels.extra, Some(&touched));
     }
     drop_unresolved(mol, adj, rings, stereo, &mut labels);
+    if let Some(notes) = notes {
+        touched.clear();
+        for (a, &note) in notes.iter().enumerate() {
+            if note != 0 {
+                labels.extra[a] |= note.min(NOTE_MAX) << NOTE_SHIFT;
+                touched.push(a);
+            }
+        }
+        refiner.refine(&mut ranks, &labels.extra, Some(&touched));
+        while labels.update(adj, &ranks, stereo, &mut touched) {
+            refiner.refine(&mut ranks, &labels.extra, Some(&touched));
+        }
+    }
     TieBreaker::new(mol, adj, rings, stereo, keys, refiner)
         .complete(State { ranks, labels })
         .1

@@ -11,7 +11,8 @@ use crate::chem::canon::{canonical_reaction_smiles, canonical_smiles};
 use crate::chem::inchi::inchi;
 use crate::chem::props::{Properties, counts, formula, masses};
 use crate::chem::smiles::{
-    CxWarning, SmilesError, apply_cx_layer, is_reaction, parse_molecule, parse_reaction,
+    CxWarning, SmilesError, apply_cx_layer, apply_reaction_cx_layer, is_reaction, parse_molecule,
+    parse_reaction,
 };
 
 /// The columns of every row, in order.
@@ -137,14 +138,20 @@ pub fn warning_text(warnings: &[CxWarning]) -> String {
 fn cx_props_row(id: &str, text: &str, line: &PropsLine<'_>, layer: &str, all: bool) -> Vec<String> {
     let smiles = line.smiles;
     if is_reaction(smiles) {
-        let mut row = props_row(id, smiles, all);
+        // Reactions get only a canonical form, as without a layer.
+        let mut row = empty_row(id, all);
         row[1] = format!("{smiles} {layer}");
-        if row[ERROR].is_empty() {
-            row[ERROR] = format!(
-                "warning: the CXSMILES layer of a reaction is not read at column {}",
-                layer_column(text, layer)
-            );
-        }
+        let read = parse_reaction(smiles).and_then(|mut r| {
+            let warnings = apply_reaction_cx_layer(&mut r, layer, layer_column(text, layer))?;
+            Ok((r, warnings))
+        });
+        row[ERROR] = match read {
+            Ok((reaction, warnings)) => {
+                row[2] = canonical_reaction_smiles(&reaction);
+                warning_text(&warnings)
+            }
+            Err(e) => e.to_string(),
+        };
         return row;
     }
     let mut row = empty_row(id, all);

@@ -1,25 +1,30 @@
-//! CXSMILES layers: the `|...|` that RDKit and ChemAxon write after a SMILES, read into the
-//! molecule where textchem can hold what they say, and otherwise reported as warnings.
+//! CXSMILES layers: the `|...|` that RDKit and ChemAxon write after a SMILES or reaction SMILES,
+//! read into the molecule where textchem can hold what they say, and otherwise reported as
+//! warnings.
 //!
-//! Held: radicals (`^1:` .. `^7:`, as hydrogens taken off the atom so that its bracket implies
-//! the unpaired electrons, as RDKit does), enhanced stereo groups (`a:`, `o1:`, `&1:`),
-//! coordinate bonds (`C:`, made dative with the listed atom as donor), cis/trans of double bonds
-//! (`c:`, `t:`, relative to each end's lowest-numbered neighbour; `ctu:` clears it), wedges
-//! `wU:`/`wD:` read against the 2D coordinates (`(x,y,;...)`) as a drawing is read: they give an
-//! unmarked atom its configuration, and a marked atom keeps its mark (with a warning where the
-//! wedge shows the other one). Coordinates are not kept: textchem lays molecules out itself.
-//! Warned about: atom labels and values, wedges it cannot place, wiggly bonds,
-//! hydrogen and zero-order bonds, multi-centre attachments, link nodes, S-groups and polymers,
-//! atom properties, query features, the relative-stereo flag. An unknown field, a malformed
-//! list or an index the SMILES does not have is an error, as it is for RDKit.
+//! Held: atom labels (`$_R1;;foo$`, `&#59;`-style escapes decoded) and atom values
+//! (`$_AV:...$`) on `Atom::label` / `Atom::value`, radicals (`^1:` .. `^7:`, as hydrogens taken
+//! off the atom so that its bracket implies the unpaired electrons, as RDKit does), enhanced
+//! stereo groups (`a:`, `o1:`, `&1:`), coordinate bonds (`C:`, made dative with the listed atom
+//! as donor), cis/trans of double bonds (`c:`, `t:`, relative to each end's lowest-numbered
+//! neighbour; `ctu:` clears it), wedges `wU:`/`wD:` read against the 2D coordinates
+//! (`(x,y,;...)`) as a drawing is read: they give an unmarked atom its configuration, and a
+//! marked atom keeps its mark (with a warning where the wedge shows the other one).
+//! Coordinates are not kept: textchem lays molecules out itself. Warned about: labels or values
+//! past the last atom (RDKit ignores them), wedges it cannot place, wiggly bonds, hydrogen and
+//! zero-order bonds, multi-centre attachments, link nodes, S-groups and polymers, atom
+//! properties, query features, the relative-stereo flag. An unknown field, a malformed list or
+//! escape, or an index the SMILES does not have is an error (RDKit rejects the first three and
+//! skips the last). A reaction's layer numbers atoms and bonds across the whole reaction.
 
 use std::fmt;
 
 use super::error::{SmilesError, SmilesErrorKind};
+use super::reaction::read_reaction;
 use super::{read_molecule, trim};
 use crate::chem::mol::{
-    AtomIdx, AtomStereo, BondIdx, BondOrder, DoubleBondStereo, Molecule, StereoClass, StereoGroup,
-    StereoGroupKind, StereoNeighbor,
+    AtomIdx, AtomStereo, BondIdx, BondOrder, DoubleBondStereo, Molecule, Reaction, StereoClass,
+    StereoGroup, StereoGroupKind, StereoNeighbor,
 };
 use crate::chem::stereo_geometry::drawn_clockwise;
 use crate::chem::valence;
@@ -47,38 +52,94 @@ pub struct CxMolecule {
     pub name: Option<String>,
 }
 
+/// A reaction read from reaction CXSMILES, with what its layer said that it does not hold.
+#[derive(Clone, Debug)]
+pub struct CxReaction {
+    pub reaction: Reaction,
+    pub warnings: Vec<CxWarning>,
+    /// Text after the SMILES and its layer, trimmed.
+    pub name: Option<String>,
+}
+
 /// Reads `SMILES [|layer|] [name]` (spaces or tabs between), as RDKit's `MolFromSmiles` reads
 /// such a line. Error and warning columns count characters of `s` from 0.
 pub fn parse_cxsmiles(s: &str) -> Result<CxMolecule, SmilesError> {
+    let (molecule, warnings, name) = read_line(s, read_molecule, apply_cx_layer)?;
+    Ok(CxMolecule {
+        molecule,
+        warnings,
+        name,
+    })
+}
+
+/// Reads `reactants>agents>products [|layer|] [name]`, as RDKit's `ReactionFromSmiles` reads
+/// it: the layer's atom and bond indices run across the whole reaction (reactants, then
+/// agents, then products, as written).
+pub fn parse_cxreaction(s: &str) -> Result<CxReaction, SmilesError> {
+    let (reaction, warnings, name) = read_line(s, read_reaction, apply_reaction_cx_layer)?;
+    Ok(CxReaction {
+        reaction,
+        warnings,
+        name,
+    })
+}
+
+type Layered<T> = (T, Vec<CxWarning>, Option<String>);
+
+/// Splits a line into SMILES, layer and name, reads the SMILES with `read` and applies the
+/// layer with `apply`.
+fn read_line<T>(
+    s: &str,
+    read: fn(&str, usize) -> Result<T, SmilesError>,
+    apply: fn(&mut T, &str, usize) -> Result<Vec<CxWarning>, SmilesError>,
+) -> Result<Layered<T>, SmilesError> {
     let (text, base) = trim(s);
     if text.is_empty() {
         return Err(SmilesError::new(SmilesErrorKind::Empty, 0));
     }
     let Some(gap) = text.find([' ', '\t']) else {
-        return Ok(CxMolecule {
-            molecule: read_molecule(text, base)?,
-            warnings: Vec::new(),
-            name: None,
-        });
+        return Ok((read(text, base)?, Vec::new(), None));
     };
     let smiles = &text[..gap];
     let rest = text[gap..].trim_start_matches([' ', '\t']);
     let at = base + text[..text.len() - rest.len()].chars().count();
-    let mut molecule = read_molecule(smiles, base)?;
+    let mut value = read(smiles, base)?;
     let (warnings, name) = match rest.strip_prefix('|') {
         Some(after) => {
             // Without its closing bar the whole rest is the layer, and the error says so.
             let end = after.find('|').map_or(rest.len(), |e| e + 2);
-            let warnings = apply_cx_layer(&mut molecule, &rest[..end], at)?;
+            let warnings = apply(&mut value, &rest[..end], at)?;
             (warnings, rest[end..].trim_matches([' ', '\t']))
         }
         None => (Vec::new(), rest),
     };
-    Ok(CxMolecule {
-        molecule,
+    Ok((
+        value,
         warnings,
-        name: Some(name.to_string()).filter(|n| !n.is_empty()),
-    })
+        Some(name.to_string()).filter(|n| !n.is_empty()),
+    ))
+}
+
+/// Applies a layer `|...|` to a reaction: its species are joined into one molecule in
+/// reaction order for the layer's indices, and split again afterwards.
+pub fn apply_reaction_cx_layer(
+    reaction: &mut Reaction,
+    layer: &str,
+    column: usize,
+) -> Result<Vec<CxWarning>, SmilesError> {
+    let mut joined = Molecule::new();
+    let mut sizes = Vec::new();
+    for species in reaction.species() {
+        joined.append(species);
+        sizes.push(species.atom_count());
+    }
+    let warnings = apply_cx_layer(&mut joined, layer, column)?;
+    let mut start = 0;
+    for (species, size) in reaction.species_mut().zip(sizes) {
+        *species = joined.extract(start..start + size);
+        start += size;
+    }
+    Ok(warnings)
 }
 
 /// Applies a layer `|...|` (bars included, nothing after it) to the molecule read from the
@@ -161,7 +222,7 @@ impl LayerReader<'_> {
                 }
                 b'$' => {
                     let close = self.closing(start, b'$')? + 1;
-                    self.labels(start, close);
+                    self.labels(start, close)?;
                     close
                 }
                 _ => {
@@ -194,27 +255,88 @@ impl LayerReader<'_> {
             .ok_or_else(|| self.error(start, format!("('{}' not closed)", close as char)))
     }
 
-    /// `$label;label;...$` or `$_AV:value;...$`: textchem keeps neither.
-    fn labels(&mut self, start: usize, end: usize) {
-        let body = &self.text[start + 1..end - 1];
-        if let Some(values) = body.strip_prefix("_AV:") {
-            if values.split(';').any(|v| !v.is_empty()) {
-                self.warn(start, "atom values ($_AV:) are not kept");
+    /// `$label;label;...$` or `$_AV:value;...$`: one entry per atom in atom order, empty for
+    /// none, `&#N;` escapes decoded (RDKit writes `;`, `$`, `|`, `&` and a few others so).
+    /// Entries past the last atom are ignored, as RDKit ignores them, with a warning.
+    fn labels(&mut self, start: usize, end: usize) -> Result<(), SmilesError> {
+        let mut body_at = start + 1;
+        let mut body = &self.text[body_at..end - 1];
+        let values = body.starts_with("_AV:");
+        if values {
+            body = &body[4..];
+            body_at += 4;
+        }
+        let n = self.mol.atom_count();
+        let mut extra = false;
+        for (i, (entry, at)) in self.entries(body, body_at)?.into_iter().enumerate() {
+            if entry.is_empty() {
+                continue;
             }
-            return;
+            if i >= n {
+                if !std::mem::replace(&mut extra, true) {
+                    let what = if values { "values" } else { "labels" };
+                    self.warn(
+                        at,
+                        format!("atom {what} past atom {} are ignored", n.max(1) - 1),
+                    );
+                }
+                continue;
+            }
+            let atom = self.mol.atom_mut(AtomIdx::new(i));
+            if values {
+                atom.set_value(Some(entry.into()));
+            } else {
+                atom.set_label(Some(entry.into()));
+            }
         }
-        let labelled: Vec<String> = body
-            .split(';')
-            .enumerate()
-            .filter(|(_, l)| !l.is_empty())
-            .map(|(i, l)| format!("{i}={l}"))
-            .collect();
-        if !labelled.is_empty() {
-            self.warn(
-                start,
-                format!("atom labels are not kept ({})", labelled.join(" ")),
-            );
+        Ok(())
+    }
+
+    /// The `;`-separated entries of a label list at byte `at` of the layer, unescaped, each
+    /// with its position.
+    fn entries(&self, body: &str, at: usize) -> Result<Vec<(String, usize)>, SmilesError> {
+        let mut out = Vec::new();
+        let mut bytes = Vec::new();
+        let mut entry_at = at;
+        let mut i = 0;
+        let b = body.as_bytes();
+        while i < b.len() {
+            match b[i] {
+                b';' => {
+                    out.push((self.utf8(std::mem::take(&mut bytes), entry_at)?, entry_at));
+                    entry_at = at + i + 1;
+                    i += 1;
+                }
+                b'&' if b.get(i + 1) == Some(&b'#') => {
+                    let digits = b[i + 2..].iter().take_while(|c| c.is_ascii_digit()).count();
+                    let code = body[i + 2..i + 2 + digits].parse::<u64>().ok();
+                    match (code, b.get(i + 2 + digits)) {
+                        (Some(code), Some(b';')) => {
+                            unescape(code, &mut bytes).ok_or_else(|| {
+                                self.error(at + i, format!("(&#{code}; is not a character)"))
+                            })?;
+                            i += digits + 3;
+                        }
+                        _ => {
+                            return Err(
+                                self.error(at + i, "('&#' must start an escape such as '&#59;')")
+                            );
+                        }
+                    }
+                }
+                c => {
+                    bytes.push(c);
+                    i += 1;
+                }
+            }
         }
+        out.push((self.utf8(bytes, entry_at)?, entry_at));
+        Ok(out)
+    }
+
+    fn utf8(&self, bytes: Vec<u8>, at: usize) -> Result<String, SmilesError> {
+        String::from_utf8(bytes)
+            .map_err(|_| self.error(at, "(a label's escapes do not make UTF-8 text)"))
     }
 
     /// One `name:content` field in `text[start..end]`.
@@ -642,6 +764,21 @@ fn possible_centre(mol: &Molecule, a: AtomIdx) -> Option<Vec<StereoNeighbor>> {
         _ => return None,
     }
     Some(neighbors)
+}
+
+/// Appends the character that RDKit's escape `&#code;` stands for: codes up to 255 are bytes
+/// (RDKit reads them as bytes), as are the codes RDKit writes for the bytes of non-ASCII text
+/// (each byte sign-extended to 32 bits: `&#4294967235;`); a larger code is the Unicode
+/// character with that number. `None` for a code that is neither.
+fn unescape(code: u64, bytes: &mut Vec<u8>) -> Option<()> {
+    const SIGNED_BYTES: std::ops::Range<u64> = (1 << 32) - 128..1 << 32;
+    if code <= 0xff || SIGNED_BYTES.contains(&code) {
+        bytes.push((code & 0xff) as u8);
+        return Some(());
+    }
+    let c = char::from_u32(u32::try_from(code).ok()?)?;
+    bytes.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+    Some(())
 }
 
 /// Where the field starting at `start` ends: at the first `,` that is followed by something

@@ -17,7 +17,10 @@ mod reaction;
 mod sanitize;
 mod stereo;
 
-pub use cxsmiles::{CxMolecule, CxWarning, apply_cx_layer, parse_cxsmiles};
+pub use cxsmiles::{
+    CxMolecule, CxReaction, CxWarning, apply_cx_layer, apply_reaction_cx_layer, parse_cxreaction,
+    parse_cxsmiles,
+};
 pub use error::{SmilesError, SmilesErrorKind};
 pub use reaction::{is_reaction, parse_reaction};
 

@@ -146,7 +146,7 @@ impl Parser<'_> {
                         hydrogens: b.hydrogens,
                         bracket: true,
                         atom_class: b.atom_class,
-                        stereo: None,
+                        ..Atom::default()
                     };
                     self.add_atom(atom, b.chirality, offset)?;
                 }

@@ -6,8 +6,10 @@ use super::{read_molecule, trim};
 use crate::chem::mol::Reaction;
 
 /// Whether `s` is reaction SMILES: it has a `>` that is not the head of a dative bond `->`.
+/// Only the SMILES is looked at, not a CXSMILES layer or name after it (a label may hold `>`).
 pub fn is_reaction(s: &str) -> bool {
-    let b = s.as_bytes();
+    let s = s.trim_start();
+    let b = &s.as_bytes()[..s.find([' ', '\t']).unwrap_or(s.len())];
     b.iter()
         .enumerate()
         .any(|(i, &c)| c == b'>' && (i == 0 || b[i - 1] != b'-'))
@@ -16,6 +18,11 @@ pub fn is_reaction(s: &str) -> bool {
 /// Reads `reactants>agents>products`; any of the three parts may be empty.
 pub fn parse_reaction(s: &str) -> Result<Reaction, SmilesError> {
     let (text, base) = trim(s);
+    read_reaction(text, base)
+}
+
+/// Reads reaction SMILES that starts at character offset `base` of the user's string.
+pub(crate) fn read_reaction(text: &str, base: usize) -> Result<Reaction, SmilesError> {
     let parts = split_top_level(text, b'>');
     if parts.len() != 3 {
         let offset = parts
