@@ -10,18 +10,23 @@ mod fingerprints;
 mod substructure;
 
 use std::any::Any;
+use std::ffi::CString;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Mutex, PoisonError};
 
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyUserWarning, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 use rayon::prelude::*;
 
-use textchem::chem::canon::{canonical_reaction_smiles, canonical_smiles};
+use textchem::chem::canon::{
+    canonical_cxsmiles, canonical_reaction_cxsmiles, canonical_reaction_smiles, canonical_smiles,
+};
 use textchem::chem::inchi::inchi as inchi_of;
 use textchem::chem::props::table::{header, line_row, props_row};
-use textchem::chem::smiles::{is_reaction, parse_molecule, parse_reaction};
+use textchem::chem::smiles::{
+    is_reaction, parse_cxreaction, parse_cxsmiles, parse_molecule, parse_reaction,
+};
 use textchem::depict::{self, Style, molecule_scene, reaction_scene};
 use textchem::model::hub::HubSettings;
 use textchem::model::source::ModelSource;
@@ -129,18 +134,31 @@ fn props(
 }
 
 /// The canonical SMILES of a molecule, or the canonical reaction SMILES of `reactants>agents>
-/// products`. Raises `ValueError` with the reader's message (what is wrong and at which column)
-/// when the SMILES cannot be read.
+/// products`. A CXSMILES layer after the SMILES (`C[C@H](O)CC |&1:1|`) is read and what it
+/// holds is written back in canonical order; what textchem does not keep of it is reported as a
+/// `UserWarning`. Raises `ValueError` with the reader's message (what is wrong and at which
+/// column) when the SMILES cannot be read.
 #[pyfunction]
 fn canonical(py: Python<'_>, smiles: &str) -> PyResult<String> {
-    heavy(py, || {
-        let canonical = if is_reaction(smiles) {
-            parse_reaction(smiles).map(|r| canonical_reaction_smiles(&r))
-        } else {
-            parse_molecule(smiles).map(|m| canonical_smiles(&m))
+    let (canonical, warnings) = heavy(py, || {
+        let read = match (is_reaction(smiles), smiles.contains('|')) {
+            (true, false) => {
+                parse_reaction(smiles).map(|r| (canonical_reaction_smiles(&r), vec![]))
+            }
+            (false, false) => parse_molecule(smiles).map(|m| (canonical_smiles(&m), vec![])),
+            (true, true) => parse_cxreaction(smiles)
+                .map(|r| (canonical_reaction_cxsmiles(&r.reaction), r.warnings)),
+            (false, true) => {
+                parse_cxsmiles(smiles).map(|m| (canonical_cxsmiles(&m.molecule), m.warnings))
+            }
         };
-        canonical.map_err(|e| PyValueError::new_err(e.to_string()))
-    })
+        read.map_err(|e| PyValueError::new_err(e.to_string()))
+    })?;
+    for w in warnings {
+        let text = CString::new(w.to_string()).unwrap_or_default();
+        PyErr::warn(py, &py.get_type::<PyUserWarning>(), &text, 1)?;
+    }
+    Ok(canonical)
 }
 
 /// The standard InChI and InChIKey of a molecule SMILES, as a tuple `(inchi, inchikey)`,

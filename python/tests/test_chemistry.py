@@ -103,6 +103,17 @@ def test_canonical_and_its_errors():
         textchem.canonical("")
 
 
+def test_canonical_reads_a_cxsmiles_layer_and_warns_what_it_drops():
+    racemate = textchem.canonical("C[C@H](O)CC |&1:1|")
+    assert racemate == textchem.canonical("CC[C@@H](C)O |&1:2|")
+    assert racemate.endswith("|&1:2|")
+    assert "_R1" in textchem.canonical("*c1ccccc1 |$_R1;;;;;;$|")
+    with pytest.warns(UserWarning, match="wiggly"):
+        textchem.canonical("CC(O)F |w:1.0|")
+    with pytest.raises(ValueError, match="column"):
+        textchem.canonical("CC |^1:7|")
+
+
 def test_draw_svg_png_and_errors(textchem_cli, tmp_path):
     svg = textchem.draw("CC(=O)Oc1ccccc1C(=O)O")
     assert isinstance(svg, str) and "<svg" in svg

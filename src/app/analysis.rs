@@ -1,11 +1,15 @@
 //! Everything textchem knows about a SMILES without a model: canonical form, formula, masses,
 //! the reader's error, and a drawing with atom positions for hovering.
 
-use crate::chem::canon::{canonical_reaction_smiles, canonical_smiles};
+use crate::chem::canon::{
+    canonical_cxsmiles, canonical_reaction_cxsmiles, canonical_reaction_smiles, canonical_smiles,
+};
 use crate::chem::inchi::{InchiOutput, inchi};
 use crate::chem::props::{Properties, formula::molecular_formula, masses};
 use crate::chem::rings::RingInfo;
-use crate::chem::smiles::{SmilesError, parse_cxreaction, parse_graph_as_written, parse_molecule};
+use crate::chem::smiles::{
+    SmilesError, parse_cxreaction, parse_cxsmiles, parse_graph_as_written, parse_molecule,
+};
 use crate::chem::{Molecule, Reaction};
 use crate::depict::layout::{self, LayoutOptions, Vec2};
 use crate::depict::scene::{Color, Item, Scene};
@@ -26,6 +30,8 @@ pub struct Summary {
     /// A molecule's standard InChI and InChIKey with the InChI library's warnings, or why it
     /// has none (a wildcard atom, a structure the library rejects).
     pub inchi: Option<Result<InchiOutput, String>>,
+    /// What a CXSMILES layer after the SMILES says that textchem does not keep, with columns.
+    pub warnings: Vec<String>,
 }
 
 /// A rule of thumb for oral drugs and how a molecule fares against it.
@@ -85,23 +91,52 @@ impl RuleCheck {
     }
 }
 
+/// A SMILES as the user or the model wrote it, read.
+enum Input {
+    Molecule(Molecule, Layer),
+    Reaction(Reaction, Layer),
+}
+
+/// Whether the SMILES came with a CXSMILES layer, and what of it was not kept.
+struct Layer {
+    written: bool,
+    warnings: Vec<String>,
+}
+
+/// Reads a molecule or reaction SMILES, with a CXSMILES layer (`CC |^1:1|`) when one follows
+/// it; without a layer the text must be one SMILES, so stray words stay an error.
+fn read_input(s: &str) -> Result<Input, SmilesError> {
+    let written = s.contains('|');
+    let warnings = |w: Vec<crate::chem::smiles::CxWarning>| Layer {
+        written,
+        warnings: w.iter().map(ToString::to_string).collect(),
+    };
+    match (crate::chem::smiles::is_reaction(s), written) {
+        (true, _) => parse_cxreaction(s).map(|r| Input::Reaction(r.reaction, warnings(r.warnings))),
+        (false, true) => {
+            parse_cxsmiles(s).map(|m| Input::Molecule(m.molecule, warnings(m.warnings)))
+        }
+        (false, false) => parse_molecule(s).map(|m| Input::Molecule(m, warnings(Vec::new()))),
+    }
+}
+
+fn reaction_summary(r: &Reaction, layer: Layer) -> Summary {
+    Summary {
+        canonical: Some(if layer.written {
+            canonical_reaction_cxsmiles(r)
+        } else {
+            canonical_reaction_smiles(r)
+        }),
+        warnings: layer.warnings,
+        ..Summary::default()
+    }
+}
+
 /// Reads `smiles` and summarises it; reactions (containing `>`) get only a canonical form.
 pub fn summarize(smiles: &str) -> Summary {
-    let s = smiles.trim();
-    if crate::chem::smiles::is_reaction(s) {
-        return match parse_cxreaction(s) {
-            Ok(r) => Summary {
-                canonical: Some(canonical_reaction_smiles(&r.reaction)),
-                ..Summary::default()
-            },
-            Err(e) => Summary {
-                error: Some(e.to_string()),
-                ..Summary::default()
-            },
-        };
-    }
-    match parse_molecule(s) {
-        Ok(m) => molecule_summary(&m),
+    match read_input(smiles.trim()) {
+        Ok(Input::Molecule(m, layer)) => molecule_summary(&m, layer),
+        Ok(Input::Reaction(r, layer)) => reaction_summary(&r, layer),
         Err(e) => Summary {
             error: Some(e.to_string()),
             ..Summary::default()
@@ -109,14 +144,19 @@ pub fn summarize(smiles: &str) -> Summary {
     }
 }
 
-fn molecule_summary(m: &Molecule) -> Summary {
+fn molecule_summary(m: &Molecule, layer: Layer) -> Summary {
     let (average_mass, monoisotopic_mass, error) =
         match (masses::average_mass(m), masses::monoisotopic_mass(m)) {
             (Ok(a), Ok(b)) => (Some(a), Some(b), None),
             (Err(e), _) | (_, Err(e)) => (None, None, Some(e.to_string())),
         };
     Summary {
-        canonical: Some(canonical_smiles(m)),
+        canonical: Some(if layer.written {
+            canonical_cxsmiles(m)
+        } else {
+            canonical_smiles(m)
+        }),
+        warnings: layer.warnings,
         formula: Some(molecular_formula(m)),
         average_mass,
         monoisotopic_mass,
@@ -241,23 +281,16 @@ impl InvalidSite {
 impl Analysis {
     pub fn of(smiles: &str) -> Analysis {
         let s = smiles.trim();
-        let (summary, drawing, invalid) = if crate::chem::smiles::is_reaction(s) {
-            match parse_cxreaction(s) {
-                Ok(r) => (
-                    Summary {
-                        canonical: Some(canonical_reaction_smiles(&r.reaction)),
-                        ..Summary::default()
-                    },
-                    Some(Drawing::of_reaction(&r.reaction)),
-                    None,
-                ),
-                Err(e) => invalid_summary(s, &e),
+        let (summary, drawing, invalid) = match read_input(s) {
+            Ok(Input::Molecule(m, layer)) => {
+                let drawing = Drawing::of_molecule(&m);
+                (molecule_summary(&m, layer), Some(drawing), None)
             }
-        } else {
-            match parse_molecule(s) {
-                Ok(m) => (molecule_summary(&m), Some(Drawing::of_molecule(&m)), None),
-                Err(e) => invalid_summary(s, &e),
+            Ok(Input::Reaction(r, layer)) => {
+                let drawing = Drawing::of_reaction(&r);
+                (reaction_summary(&r, layer), Some(drawing), None)
             }
+            Err(e) => invalid_summary(s, &e),
         };
         Analysis {
             smiles: s.to_owned(),
@@ -353,6 +386,23 @@ mod tests {
         assert_eq!((atoms.len(), n), (5, 5));
         // Aromatic atom outside a ring.
         assert_eq!(circles("Cc").1, 1);
+    }
+
+    #[test]
+    fn a_cxsmiles_layer_is_read_kept_in_the_canonical_form_and_its_losses_listed() {
+        let racemate = Analysis::of("C[C@H](O)CC |&1:1|");
+        assert_eq!(racemate.summary.error, None);
+        let canonical = racemate.summary.canonical.unwrap();
+        assert!(canonical.ends_with(" |&1:2|"), "{canonical}");
+        assert!(racemate.drawing.is_some());
+        let labelled = summarize("*c1ccccc1 |$_R1;;;;;;$,w:0.0|");
+        assert!(labelled.canonical.unwrap().contains("_R1"));
+        assert_eq!(labelled.warnings.len(), 1, "{:?}", labelled.warnings);
+        assert!(labelled.warnings[0].contains("wiggly"));
+        // Without a layer, words after the SMILES are still an error.
+        assert!(summarize("CCO ethanol").error.is_some());
+        let reaction = summarize("CC>>C[CH2] |^1:3|");
+        assert!(reaction.canonical.unwrap().contains("|^1:"));
     }
 
     #[test]

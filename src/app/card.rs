@@ -291,6 +291,9 @@ fn structure(
     } else {
         body(ui);
     }
+    for w in &s.warnings {
+        ui.weak(format!("CXSMILES layer: {w}"));
+    }
 }
 
 /// Where an invalid SMILES goes wrong: the graph as written with the named atoms circled, or the

@@ -1,7 +1,7 @@
 //! What the user typed → which task to run: a SMILES is captioned, a reaction is completed, a
 //! procedure paragraph becomes actions, any other text is turned into a molecule.
 
-use crate::chem::smiles::{parse_molecule, parse_reaction};
+use crate::chem::smiles::{parse_cxsmiles, parse_molecule, parse_reaction};
 use crate::model::task::Task;
 
 /// Past-tense lab verbs that mark experimental procedure text (paragraph2actions style).
@@ -57,6 +57,18 @@ pub fn classify(input: &str) -> Task {
     if one_word && (parse_molecule(s).is_ok() || looks_like_smiles(s)) {
         return Task::Caption;
     }
+    // A SMILES with a CXSMILES layer (`C[C@H](O)CC |&1:1|`) is one word and its layer.
+    if let Some((smiles, layer)) = s.split_once(char::is_whitespace)
+        && layer.trim_start().starts_with('|')
+        && !smiles.contains(char::is_whitespace)
+    {
+        if crate::chem::smiles::is_reaction(smiles) {
+            return Task::Forward;
+        }
+        if parse_cxsmiles(s).is_ok() || looks_like_smiles(smiles) {
+            return Task::Caption;
+        }
+    }
     if looks_like_procedure(s) {
         return Task::Actions;
     }
@@ -96,9 +108,18 @@ pub fn looks_like_smiles(input: &str) -> bool {
 }
 
 /// The text sent to the model for `task`: a reaction's reactants and agents joined by `.` for
-/// forward prediction (the training data writes them so), the trimmed input otherwise.
+/// forward prediction (the training data writes them so), the trimmed input otherwise. A
+/// CXSMILES layer after a SMILES is left out: the model was trained on plain SMILES.
 pub fn model_input(task: Task, input: &str) -> String {
     let s = input.trim();
+    let s = match (task, s.split_once(char::is_whitespace)) {
+        (Task::Caption | Task::Forward | Task::Retro, Some((smiles, rest)))
+            if rest.trim_start().starts_with('|') =>
+        {
+            smiles
+        }
+        _ => s,
+    };
     if task == Task::Forward && crate::chem::smiles::is_reaction(s) {
         let mut parts = s.splitn(3, '>');
         let reactants = parts.next().unwrap_or("");
@@ -122,6 +143,20 @@ mod tests {
         assert_eq!(classify("  c1ccccc1C(=O)O \n"), Task::Caption);
         assert_eq!(classify("CCO.CC(=O)O>>"), Task::Forward);
         assert_eq!(classify("CCO.CC(=O)O>[H+]>CCOC(C)=O"), Task::Forward);
+    }
+
+    #[test]
+    fn smiles_with_a_cxsmiles_layer_are_smiles_and_the_model_reads_them_plain() {
+        assert_eq!(classify("C[C@H](O)CC |&1:1|"), Task::Caption);
+        assert_eq!(classify("*c1ccccc1 |$_R1;;;;;;$|"), Task::Caption);
+        assert_eq!(classify("CC.[OH-]>>CCO |^1:1|"), Task::Forward);
+        assert_eq!(
+            model_input(Task::Caption, " C[C@H](O)CC |&1:1| "),
+            "C[C@H](O)CC"
+        );
+        assert_eq!(model_input(Task::Forward, "CC.O>>CO |^1:1|"), "CC.O");
+        // Prose that happens to hold a bar stays prose.
+        assert_eq!(classify("the molecule is | a base"), Task::Molecule);
     }
 
     #[test]
