@@ -630,6 +630,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn atoms_stay_small_and_notes_vanish_when_cleared() {
+        // Atoms are copied in every ranking pass; labels are rare and stay behind a pointer.
+        assert!(std::mem::size_of::<Atom>() <= 64, "{}", std::mem::size_of::<Atom>());
+        let mut a = Atom::new(Element::WILDCARD);
+        a.set_label(Some("_R1".into()));
+        a.set_value(Some("7".into()));
+        assert_eq!((a.label(), a.value()), (Some("_R1"), Some("7")));
+        a.set_label(None);
+        a.set_value(None);
+        assert_eq!(a.notes, None);
+    }
+
+    #[test]
     fn neighbors_come_in_insertion_order_and_components_split() {
         let mut m = Molecule::new();
         let c = m.add_atom(Atom::new(Element::C));
