@@ -28,12 +28,24 @@ pub fn stereo_bonds(mol: &Molecule, pos: &[Vec2], ring_bond: &[bool]) -> Vec<Ste
         }
         let taken = |b: BondIdx| out.iter().any(|s| s.bond == b);
         let is_centre = |a: AtomIdx| mol.atom(a).stereo.is_some();
-        let Some(&(n, bond)) = mol
-            .neighbors(c)
+        let here = pos[c.index()];
+        let nbrs = mol.neighbors(c);
+        // With three drawn bonds the sense is read from the wedged bond's lift and the turn
+        // of the other two; if those two are (nearly) in line there is no turn to read.
+        let ambiguous = |n: AtomIdx| {
+            let others: Vec<Vec2> = nbrs
+                .iter()
+                .filter(|(x, _)| *x != n)
+                .map(|(x, _)| (pos[x.index()] - here).unit())
+                .collect();
+            others.len() == 2 && (others[0].x * others[1].y - others[0].y * others[1].x).abs() < 0.2
+        };
+        let Some(&(n, bond)) = nbrs
             .iter()
             .filter(|(_, b)| !taken(*b))
             .min_by_key(|(n, b)| {
                 (
+                    ambiguous(*n),
                     ring_bond[b.index()],
                     is_centre(*n),
                     mol.degree(*n) > 1,
@@ -43,7 +55,6 @@ pub fn stereo_bonds(mol: &Molecule, pos: &[Vec2], ring_bond: &[bool]) -> Vec<Ste
         else {
             continue;
         };
-        let here = pos[c.index()];
         let real: Vec<Vec2> = mol
             .neighbors(c)
             .iter()
@@ -57,11 +68,11 @@ pub fn stereo_bonds(mol: &Molecule, pos: &[Vec2], ring_bond: &[bool]) -> Vec<Ste
                     let v = (pos[x.index()] - here).unit();
                     [v.x, v.y, if *x == n { z } else { 0.0 }]
                 }
-                // With three drawn bonds the hidden H points out of the paper, away from the
-                // lifted (or lowered) bond; with two it lies in the gap they leave.
-                StereoNeighbor::Implicit if real.len() >= 3 => {
-                    [implicit.x * 0.3, implicit.y * 0.3, -z]
-                }
+                // With three drawn bonds the hidden H is taken at the centre, so the sense is
+                // the lifted bond's side of the turn of the other two, as MDL readers (RDKit)
+                // take it, whatever the spread of the drawn bonds; with two it lies in the gap
+                // they leave.
+                StereoNeighbor::Implicit if real.len() >= 3 => [0.0, 0.0, 0.0],
                 StereoNeighbor::Implicit => [implicit.x, implicit.y, 0.0],
             }
         };
