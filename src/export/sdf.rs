@@ -182,9 +182,10 @@ mod tests {
     }
 
     /// The 2,628 approved drugs of the shared data (when present) go through an SD file and
-    /// RDKit reads every one back as the same molecule with the same formula, and nearly all
-    /// as the same stereoisomer: the exceptions are trans double bonds that the layout draws
-    /// cis in crowded macrocycles (sirolimus, tacrolimus, amphotericin B...).
+    /// RDKit reads every one back as the same molecule with the same formula, and at least as
+    /// many as the same stereoisomer as after RDKit's own MOL round trip (the one left is
+    /// moxidectin, whose 16-membered ring has a trans double bond at a ring fusion, which the
+    /// layout does not redraw).
     #[test]
     fn approved_drugs_survive_the_rdkit_round_trip() {
         let tsv = concat!(
@@ -222,13 +223,18 @@ mod tests {
             .filter(|l| l.starts_with("record ") && !l.contains(" stereo: "))
             .collect();
         assert!(others.is_empty(), "{stdout}");
-        let kept: usize = summary
+        // "stereo kept: S/N (ours), R/N (RDKit's own MOL round trip)"
+        let counts: Vec<usize> = summary
             .split("stereo kept: ")
             .nth(1)
-            .and_then(|r| r.split('/').next())
-            .and_then(|k| k.parse().ok())
-            .unwrap();
-        // Measured: 2616 (RDKit's own MOL round trip: 2626).
-        assert!(kept >= 2616, "{stdout}");
+            .unwrap_or("")
+            .split(", ")
+            .filter_map(|part| part.split('/').next()?.parse().ok())
+            .collect();
+        let [ours, rdkit] = counts[..] else {
+            panic!("{summary}");
+        };
+        // Measured: 2627 (RDKit's own: 2626).
+        assert!(ours >= 2627 && ours >= rdkit, "{stdout}");
     }
 }
