@@ -11,6 +11,8 @@ use super::graph::Graph;
 const MIN_RING: usize = 8;
 /// Positions of the first moved atom tried around its fixed neighbour.
 const STEPS: usize = 144;
+/// Sine of the smallest bend (about 10°) that shows a double bond's configuration.
+const STRAIGHT_SIN: f64 = 0.17;
 /// Rounds over a ring's stereo double bonds.
 const PASSES: usize = 3;
 
@@ -40,7 +42,7 @@ pub fn enforce_ring_stereo(g: &Graph, rings: &[&[usize]], atoms: &[usize], pos: 
         for _ in 0..PASSES {
             let mut moved = false;
             for (i, &(quad, want)) in bonds.iter().enumerate() {
-                if drawn_cis(pos, quad) == want {
+                if drawn_cis(pos, quad) == want && !straight(pos, quad) {
                     continue;
                 }
                 let keep: Vec<([usize; 4], bool)> = bonds
@@ -78,6 +80,16 @@ fn ring_cis(g: &Graph, [p, a, b, q]: [usize; 4]) -> Option<bool> {
     let (ref_a, ref_b) = if bd.a == a { (ra, rb) } else { (rb, ra) };
     // A reference that is the substituent, not the ring neighbour, sits on the other side.
     Some(cis ^ (ref_a != p) ^ (ref_b != q))
+}
+
+/// Whether p–a=b–q is drawn (nearly) straight at a or b, which shows neither configuration
+/// (MDL readers take such a bond as unknown).
+fn straight(pos: &[Vec2], [p, a, b, q]: [usize; 4]) -> bool {
+    let bent = |x: usize, c: usize, y: usize| {
+        let (u, v) = ((pos[x] - pos[c]).unit(), (pos[y] - pos[c]).unit());
+        u.cross(v).abs() > STRAIGHT_SIN || u.dot(v) > 0.0
+    };
+    !bent(p, a, b) || !bent(a, b, q)
 }
 
 fn drawn_cis(pos: &[Vec2], [p, a, b, q]: [usize; 4]) -> bool {
