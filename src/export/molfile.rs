@@ -185,6 +185,21 @@ fn radical_code(mol: &Molecule, a: AtomIdx) -> Option<u8> {
     }
 }
 
+/// The valence to state for atom `a` (bonds plus hydrogens), where a reader would otherwise
+/// fill it with hydrogens from a default valence: a bracket atom outside the organic subset
+/// (`[25Mg]`, `[MgH2]`, `C[SnH](C)C`), or one with more unpaired electrons than a radical
+/// code says (`[B]`). `Some(0)` is a zero valence.
+fn stated_valence(mol: &Molecule, a: AtomIdx) -> Option<u16> {
+    let atom = mol.atom(a);
+    let fixed = atom.element.default_valences().is_empty() || radical_electrons(mol, a) > 2;
+    let bonds: u16 = mol
+        .neighbors(a)
+        .iter()
+        .map(|&(_, b)| u16::from(mol.valence_contribution(b, a)))
+        .sum();
+    (atom.bracket && fixed).then(|| bonds + u16::from(atom.hydrogens))
+}
+
 /// The bond's atoms in the order the line gives them: a wedge's centre first.
 fn bond_line_atoms(mol: &Molecule, b: BondIdx, mark: BondMark) -> (usize, usize) {
     let (x, y) = mol.bond_atoms(b);
@@ -204,9 +219,15 @@ fn v2000(s: &mut String, mol: &Molecule, pos: &[Vec2], stereo: &BlockStereo) {
     );
     for a in mol.atoms() {
         let p = pos[a.index()];
+        // Valence field: 15 stands for zero; above 14 it cannot be said.
+        let valence = match stated_valence(mol, a) {
+            Some(0) => 15,
+            Some(v) if v <= 14 => v,
+            _ => 0,
+        };
         let _ = writeln!(
             s,
-            "{:>10.4}{:>10.4}{:>10.4} {:<3} 0  0  0  0  0  0  0  0  0  0  0  0",
+            "{:>10.4}{:>10.4}{:>10.4} {:<3} 0  0  0  0  0{valence:>3}  0  0  0  0  0  0",
             p.x,
             p.y,
             0.0,
@@ -291,6 +312,13 @@ fn v3000(s: &mut String, mol: &Molecule, pos: &[Vec2], stereo: &BlockStereo) {
         }
         if let Some(m) = atom.isotope {
             let _ = write!(line, " MASS={m}");
+        }
+        match stated_valence(mol, a) {
+            Some(0) => line.push_str(" VAL=-1"),
+            Some(v) => {
+                let _ = write!(line, " VAL={v}");
+            }
+            None => {}
         }
         v30(s, &line);
     }
@@ -383,6 +411,31 @@ mod tests {
         let m = parse_molecule("[O]").unwrap();
         assert!(mol_block(&m, "").contains("M  RAD  1   1   3\n"));
         assert!(!mol_block(&parse_molecule("CCO").unwrap(), "").contains("RAD"));
+    }
+
+    #[test]
+    fn fixed_hydrogen_counts_are_stated_as_valences() {
+        // Columns 49-51: the valence field (15 for zero).
+        let vvv = |smiles: &str, atom: usize| {
+            let block = mol_block(&parse_molecule(smiles).unwrap(), "");
+            block.lines().nth(4 + atom).unwrap()[48..51]
+                .trim()
+                .to_owned()
+        };
+        assert_eq!(vvv("[25Mg]", 0), "15");
+        assert_eq!(vvv("[MgH2]", 0), "2");
+        assert_eq!(vvv("C[SnH](C)C", 1), "4");
+        assert_eq!(vvv("[B]", 0), "15");
+        // Organic-subset atoms keep the reader's default.
+        assert_eq!(vvv("CCO", 1), "0");
+        assert_eq!(vvv("[NH4+]", 0), "0");
+        let m = parse_molecule("[NH3]->[Pt](Cl)(Cl)<-[NH3]").unwrap();
+        let block = mol_block(&m, "");
+        let pt = block
+            .lines()
+            .find(|l| l.starts_with("M  V30 2 Pt "))
+            .unwrap();
+        assert!(pt.ends_with(" 0 0 VAL=4"), "{block}");
     }
 
     #[test]
@@ -509,7 +562,7 @@ mod tests {
         assert!(
             lines
                 .iter()
-                .any(|l| l.starts_with("M  V30 2 Pt ") && l.ends_with(" CHG=2"))
+                .any(|l| l.starts_with("M  V30 2 Pt ") && l.ends_with(" CHG=2 VAL=4"))
         );
         // Type 9, donor first.
         assert!(block.contains("M  V30 1 9 1 2\n"), "{block}");
