@@ -211,7 +211,7 @@ mod tests {
             .collect();
         let (sdf, skipped) = to_sdf(rows.iter().copied());
         assert!(skipped.is_empty(), "{skipped:?}");
-        let (out, stdout) = rdkit_check(&sdf);
+        let (_, stdout) = rdkit_check(&sdf);
         let summary = stdout.lines().last().unwrap_or("");
         eprintln!("{summary}");
         assert!(
