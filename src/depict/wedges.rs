@@ -38,7 +38,7 @@ pub fn stereo_bonds(mol: &Molecule, pos: &[Vec2], ring_bond: &[bool]) -> Vec<Ste
                 .filter(|(x, _)| *x != n)
                 .map(|(x, _)| (pos[x.index()] - here).unit())
                 .collect();
-            others.len() == 2 && (others[0].x * others[1].y - others[0].y * others[1].x).abs() < 0.2
+            others.len() == 2 && others[0].cross(others[1]).abs() < 0.2
         };
         let Some(&(n, bond)) = nbrs
             .iter()

@@ -147,6 +147,14 @@ mod tests {
         ("(R)-butan-2-ol", "CC[C@@H](C)O"),
         ("quaternary", "C[C@](F)(Cl)CC"),
         ("menthol", "CC(C)[C@@H]1CC[C@@H](C)C[C@H]1O"),
+        // Centres with two of their three ring bonds drawn in line: the wedge goes on one of
+        // those two, where the sense can be read.
+        ("CID 160614", "C1CCN2C[C@@H]3C[C@H]([C@@H]2C1)CN4C3=CCCC4"),
+        (
+            "retapamulin",
+            "C=C[C@]1(C)C[C@@H](OC(=O)CS[C@@H]2C[C@H]3CC[C@@H](C2)N3C)[C@]2(C)[C@H](C)CC[C@]3(CCC(=O)\
+             [C@H]32)[C@@H](C)[C@@H]1O",
+        ),
         ("sulfoxide", "C[S@](=O)CC"),
         ("E-but-2-ene", "C/C=C/C"),
         ("Z-but-2-ene", "C/C=C\\C"),
