@@ -408,10 +408,10 @@ fn properties(ui: &mut Ui, a: &Analysis, actions: &mut Vec<CardAction>) {
         }
         if !crate::chem::smiles::is_reaction(&a.smiles)
             && ui.small_button("Copy MOL block").clicked()
-            && let Ok(m) = crate::chem::smiles::parse_molecule(&a.smiles)
+            && let Ok(m) = crate::chem::smiles::parse_cxsmiles(&a.smiles)
         {
             ui.ctx()
-                .copy_text(crate::export::molfile::mol_block(&m, &a.smiles));
+                .copy_text(crate::export::molfile::mol_block(&m.molecule, &a.smiles));
         }
         if !crate::chem::smiles::is_reaction(&a.smiles) && ui.small_button("Save SDF…").clicked() {
             actions.push(CardAction::SaveSdf(a.smiles.clone()));

@@ -30,12 +30,24 @@ pub fn stereo_bonds(mol: &Molecule, pos: &[Vec2], ring_bond: &[bool]) -> Vec<Ste
         }
         let taken = |b: BondIdx| out.iter().any(|s| s.bond == b);
         let is_centre = |a: AtomIdx| mol.atom(a).stereo.is_some();
-        let Some(&(n, bond)) = mol
-            .neighbors(c)
+        let here = pos[c.index()];
+        let nbrs = mol.neighbors(c);
+        // With three drawn bonds the sense is read from the wedged bond's lift and the turn
+        // of the other two; if those two are (nearly) in line there is no turn to read.
+        let ambiguous = |n: AtomIdx| {
+            let others: Vec<Vec2> = nbrs
+                .iter()
+                .filter(|(x, _)| *x != n)
+                .map(|(x, _)| (pos[x.index()] - here).unit())
+                .collect();
+            others.len() == 2 && others[0].cross(others[1]).abs() < 0.2
+        };
+        let Some(&(n, bond)) = nbrs
             .iter()
             .filter(|(_, b)| !taken(*b))
             .min_by_key(|(n, b)| {
                 (
+                    ambiguous(*n),
                     ring_bond[b.index()],
                     is_centre(*n),
                     mol.degree(*n) > 1,

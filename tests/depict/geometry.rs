@@ -144,6 +144,33 @@ fn trans_double_bonds_in_macrocycles_are_drawn_trans() {
     );
 }
 
+/// Every double bond with a configuration is drawn with it: in a conjugated run of a polyene
+/// macrolide (amphotericin B: redrawing one bond must not undo its neighbour), with a ring
+/// substituent on the bond (tacrolimus: the methyl goes across the bond from the ring), and a
+/// tetraene beside an epoxide (natamycin).
+#[test]
+fn conjugated_and_substituted_macrocycle_double_bonds_keep_their_configuration() {
+    for smiles in [
+        "C[C@@H]1[C@H](O)[C@@H](C)/C=C/C=C/C=C/C=C/C=C/C=C/C=C/[C@H](O[C@@H]2O[C@H](C)[C@@H](O)\
+         [C@H](N)[C@@H]2O)C[C@@H]2O[C@](O)(C[C@@H](O)C[C@@H](O)[C@H](O)CC[C@@H](O)C[C@@H](O)CC(=O)\
+         O[C@H]1C)C[C@H](O)[C@H]2C(=O)O",
+        "C=CC[C@@H]1/C=C(\\C)C[C@H](C)C[C@H](OC)[C@H]2O[C@@](O)(C(=O)C(=O)N3CCCC[C@H]3C(=O)O\
+         [C@H](/C(C)=C/[C@@H]3CC[C@@H](O)[C@H](OC)C3)[C@H](C)[C@@H](O)CC1=O)[C@H](C)C[C@@H]2OC",
+        "C[C@@H]1C/C=C/C=C/C=C/C=C/[C@H](O[C@@H]2O[C@H](C)[C@@H](O)[C@H](N)[C@@H]2O)C[C@@H]2O\
+         [C@](O)(C[C@@H](O)C[C@H]3O[C@@H]3/C=C/C(=O)O1)C[C@H](O)[C@H]2C(=O)O",
+    ] {
+        let (m, p) = coords(smiles);
+        for b in m.bonds() {
+            let Some(st) = m.bond(b).stereo else { continue };
+            let (x, y) = m.bond_atoms(b);
+            let axis = p[y.index()] - p[x.index()];
+            let side = axis.cross(p[st.begin_ref.index()] - p[x.index()])
+                * axis.cross(p[st.end_ref.index()] - p[x.index()]);
+            assert_eq!(side > 0.0, st.cis, "bond {} of {smiles}", b.index());
+        }
+    }
+}
+
 #[test]
 fn bridged_systems_relaxed_until_clean() {
     // ChEBI-20 test molecules (CIDs 25112180, 3002216) whose polygon-and-arc drawings crossed

@@ -11,6 +11,10 @@ use super::graph::Graph;
 const MIN_RING: usize = 8;
 /// Positions of the first moved atom tried around its fixed neighbour.
 const STEPS: usize = 144;
+/// Sine of the smallest bend (about 10°) that shows a double bond's configuration.
+const STRAIGHT_SIN: f64 = 0.17;
+/// Rounds over a ring's stereo double bonds.
+const PASSES: usize = 3;
 
 /// Makes every stereo double bond of `rings` (one laid-out system, atoms `atoms` sorted) whose
 /// two atoms lie in a single ring of at least `MIN_RING` atoms show its configuration.
@@ -18,25 +22,47 @@ pub fn enforce_ring_stereo(g: &Graph, rings: &[&[usize]], atoms: &[usize], pos: 
     let ring_count = |a: usize| rings.iter().filter(|r| r.contains(&a)).count();
     for ring in rings.iter().filter(|r| r.len() >= MIN_RING) {
         let k = ring.len();
-        for i in 0..k {
-            let (p, a, b, q) = (
-                ring[(i + k - 1) % k],
-                ring[i],
-                ring[(i + 1) % k],
-                ring[(i + 2) % k],
-            );
-            if ring_count(a) != 1 || ring_count(b) != 1 {
-                continue;
+        // (p, a, b, q) and whether p and q must be cis, for each bond a=b that can be redrawn.
+        let bonds: Vec<([usize; 4], bool)> = (0..k)
+            .filter_map(|i| {
+                let quad = [
+                    ring[(i + k - 1) % k],
+                    ring[i],
+                    ring[(i + 1) % k],
+                    ring[(i + 2) % k],
+                ];
+                if ring_count(quad[1]) != 1 || ring_count(quad[2]) != 1 {
+                    return None;
+                }
+                ring_cis(g, quad).map(|want| (quad, want))
+            })
+            .collect();
+        // Redrawing a bond moves the ring neighbours of the next one in a conjugated run, so
+        // each redrawing keeps the bonds around it that are right, and a few passes settle runs.
+        for _ in 0..PASSES {
+            let mut moved = false;
+            for (i, &(quad, want)) in bonds.iter().enumerate() {
+                if drawn_cis(pos, quad) == want && !straight(pos, quad) {
+                    continue;
+                }
+                let keep: Vec<([usize; 4], bool)> = bonds
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, &(other, w))| {
+                        j != i
+                            && (other.contains(&quad[1]) || other.contains(&quad[2]))
+                            && drawn_cis(pos, other) == w
+                    })
+                    .map(|(_, &x)| x)
+                    .collect();
+                if let Some((na, nb)) = linkage(g, atoms, pos, quad, want, &keep) {
+                    pos[quad[1]] = na;
+                    pos[quad[2]] = nb;
+                    moved = true;
+                }
             }
-            let Some(want_cis) = ring_cis(g, p, a, b, q) else {
-                continue;
-            };
-            if drawn_cis(pos, p, a, b, q) == want_cis {
-                continue;
-            }
-            if let Some((na, nb)) = linkage(g, atoms, pos, (p, a, b, q), want_cis) {
-                pos[a] = na;
-                pos[b] = nb;
+            if !moved {
+                break;
             }
         }
     }
@@ -44,7 +70,7 @@ pub fn enforce_ring_stereo(g: &Graph, rings: &[&[usize]], atoms: &[usize], pos: 
 
 /// Whether the ring neighbours `p` (of `a`) and `q` (of `b`) must be cis about the stereo double
 /// bond a=b; None when the bond has no configuration.
-fn ring_cis(g: &Graph, p: usize, a: usize, b: usize, q: usize) -> Option<bool> {
+fn ring_cis(g: &Graph, [p, a, b, q]: [usize; 4]) -> Option<bool> {
     let &(_, bond) = g.adj[a].iter().find(|&&(w, _)| w == b)?;
     let bd = &g.bonds[bond];
     let (ra, rb, cis) = bd.stereo?;
@@ -56,19 +82,31 @@ fn ring_cis(g: &Graph, p: usize, a: usize, b: usize, q: usize) -> Option<bool> {
     Some(cis ^ (ref_a != p) ^ (ref_b != q))
 }
 
-fn drawn_cis(pos: &[Vec2], p: usize, a: usize, b: usize, q: usize) -> bool {
+/// Whether p–a=b–q is drawn (nearly) straight at a or b, which shows neither configuration
+/// (MDL readers take such a bond as unknown).
+fn straight(pos: &[Vec2], [p, a, b, q]: [usize; 4]) -> bool {
+    let bent = |x: usize, c: usize, y: usize| {
+        let (u, v) = ((pos[x] - pos[c]).unit(), (pos[y] - pos[c]).unit());
+        u.cross(v).abs() > STRAIGHT_SIN || u.dot(v) > 0.0
+    };
+    !bent(p, a, b) || !bent(a, b, q)
+}
+
+fn drawn_cis(pos: &[Vec2], [p, a, b, q]: [usize; 4]) -> bool {
     let axis = pos[b] - pos[a];
     axis.cross(pos[p] - pos[a]) * axis.cross(pos[q] - pos[a]) > 0.0
 }
 
 /// New places for `a` and `b` with unit bonds p–a, a–b, b–q showing `want_cis`, angles near
-/// 120°, crossing no bond of the system and crowding it least.
+/// 120°, crossing no bond of the system and crowding it least, and keeping the configuration
+/// of the bonds in `keep` ((p, a, b, q) and cis, as drawn now).
 fn linkage(
     g: &Graph,
     atoms: &[usize],
     pos: &[Vec2],
-    (p, a, b, q): (usize, usize, usize, usize),
+    [p, a, b, q]: [usize; 4],
     want_cis: bool,
+    keep: &[([usize; 4], bool)],
 ) -> Option<(Vec2, Vec2)> {
     let (pp, pq) = (pos[p], pos[q]);
     let others: Vec<usize> = atoms
@@ -88,6 +126,18 @@ fn linkage(
             let axis = nb - na;
             let cis = axis.cross(pp - na) * axis.cross(pq - na) > 0.0;
             if cis != want_cis {
+                continue;
+            }
+            let at = |x: usize| match x {
+                _ if x == a => na,
+                _ if x == b => nb,
+                _ => pos[x],
+            };
+            let kept = keep.iter().all(|&([p2, a2, b2, q2], w)| {
+                let axis = at(b2) - at(a2);
+                (axis.cross(at(p2) - at(a2)) * axis.cross(at(q2) - at(a2)) > 0.0) == w
+            });
+            if !kept {
                 continue;
             }
             let dev = |x: Vec2, c: Vec2, y: Vec2| {

@@ -282,6 +282,19 @@ impl Placer<'_> {
             .map(|&(w, _)| w)
             .partition(|&w| self.rings.atom_system[w] == sys && self.is_ring_neighbour(a, w));
         let dirs: Vec<Vec2> = inner.iter().map(|&w| self.pos[w] - self.pos[a]).collect();
+        // The substituent of a stereo ring double bond's end goes opposite the bisector of its
+        // ring bonds, whichever side that is: only there is it across the double bond from the
+        // ring neighbour, as the ring's drawn configuration assumes. (A trans bond drawn as a
+        // zig-zag turns that side towards the ring's inside.)
+        if let ([u, v], [_]) = (dirs.as_slice(), outer.as_slice())
+            && want == 1
+            && self.ends_stereo_ring_double_bond(a)
+        {
+            let out = -(u.unit() + v.unit());
+            if out.len() > 1e-6 {
+                return vec![(out.unit(), 0)];
+            }
+        }
         let inside = |d: Vec2| self.rings.points_into_ring(a, d, self.pos);
         let mut slots = gap_slots_outside(&dirs, outer.len(), &inside);
         for &w in outer.iter().filter(|&&w| self.placed[w]) {
@@ -301,6 +314,14 @@ impl Placer<'_> {
             slots.push(Vec2::from_angle(slots.len() as f64));
         }
         slots.into_iter().map(|d| (d, 0)).collect()
+    }
+
+    /// Whether `a` is an end of a ring double bond with a configuration.
+    fn ends_stereo_ring_double_bond(&self, a: usize) -> bool {
+        self.g.adj[a].iter().any(|&(_, b)| {
+            let bond = &self.g.bonds[b];
+            bond.order == 2 && bond.stereo.is_some() && self.rings.ring_bond[b]
+        })
     }
 
     fn is_ring_neighbour(&self, a: usize, w: usize) -> bool {
