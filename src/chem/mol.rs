@@ -346,9 +346,10 @@ impl Molecule {
     /// bond counting for its acceptor only; saturates at 255 (SMILES can give an atom hundreds
     /// of bonds).
     pub fn bond_order_sum(&self, i: AtomIdx) -> u8 {
+        // An undirected graph reports every edge from `i`, so the donor end of a dative bond
+        // is read from the bond's stored endpoints.
         self.graph.edges(i).fold(0u8, |sum, e| {
-            let donor = e.weight().dative && e.source() == i;
-            sum.saturating_add(if donor { 0 } else { e.weight().order.valence() })
+            sum.saturating_add(self.valence_contribution(e.id(), i))
         })
     }
 
@@ -356,14 +357,7 @@ impl Molecule {
     pub fn bond_valence_sum(&self, i: AtomIdx) -> u16 {
         self.graph
             .edges(i)
-            .map(|e| {
-                let donor = e.weight().dative && e.source() == i;
-                if donor {
-                    0
-                } else {
-                    u16::from(e.weight().order.valence())
-                }
-            })
+            .map(|e| u16::from(self.valence_contribution(e.id(), i)))
             .sum()
     }
 
@@ -630,9 +624,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_dative_bond_counts_one_at_the_acceptor_and_nothing_at_the_donor() {
+        let m = crate::chem::smiles::parse_molecule("[NH3]->[Pt](Cl)Cl").unwrap();
+        let (n, pt) = (AtomIdx::new(0), AtomIdx::new(1));
+        assert_eq!((m.bond_valence_sum(n), m.bond_valence_sum(pt)), (0, 3));
+        assert_eq!((m.bond_order_sum(n), m.bond_order_sum(pt)), (0, 3));
+    }
+
+    #[test]
     fn atoms_stay_small_and_notes_vanish_when_cleared() {
         // Atoms are copied in every ranking pass; labels are rare and stay behind a pointer.
-        assert!(std::mem::size_of::<Atom>() <= 64, "{}", std::mem::size_of::<Atom>());
+        assert!(
+            std::mem::size_of::<Atom>() <= 64,
+            "{}",
+            std::mem::size_of::<Atom>()
+        );
         let mut a = Atom::new(Element::WILDCARD);
         a.set_label(Some("_R1".into()));
         a.set_value(Some("7".into()));
