@@ -81,8 +81,8 @@ def stable(mol, rng, tries=20):
     return all(Chem.MolToCXSmiles(shuffled(mol, rng)) == first for _ in range(tries))
 
 
-def mapped(mol):
-    """MolToSmiles with each (label, value) as an atom map number."""
+def notes_as_map_numbers(mol):
+    """A copy of mol with each distinct (label, value) as an atom map number instead."""
     m = Chem.Mol(mol)
     notes = {}
     for a in m.GetAtoms():
@@ -90,13 +90,17 @@ def mapped(mol):
         value = a.GetProp("molFileValue") if a.HasProp("molFileValue") else ""
         if label or value:
             notes[a.GetIdx()] = (label, value)
-    distinct = sorted(set(notes.values()))
-    for a in m.GetAtoms():
         a.ClearProp("atomLabel")
         a.ClearProp("molFileValue")
-        if a.GetIdx() in notes:
-            a.SetAtomMapNum(distinct.index(notes[a.GetIdx()]) + 1)
-    return Chem.MolToSmiles(m)
+    distinct = sorted(set(notes.values()))
+    for i, note in notes.items():
+        m.GetAtomWithIdx(i).SetAtomMapNum(distinct.index(note) + 1)
+    return m
+
+
+def mapped(mol):
+    """MolToSmiles with each (label, value) as an atom map number."""
+    return Chem.MolToSmiles(notes_as_map_numbers(mol))
 
 
 def labelled_fragment(frag, rng):
@@ -262,18 +266,7 @@ def write_reactions(args):
 
 def key(mol):
     """MolToCXSmiles with labels and values as map numbers, smallest over OR/AND inversions."""
-    m = Chem.Mol(mol)
-    notes = {}
-    for a in m.GetAtoms():
-        label = a.GetProp("atomLabel") if a.HasProp("atomLabel") else ""
-        value = a.GetProp("molFileValue") if a.HasProp("molFileValue") else ""
-        if label or value:
-            notes[a.GetIdx()] = (label, value)
-        a.ClearProp("atomLabel")
-        a.ClearProp("molFileValue")
-    distinct = sorted(set(notes.values()))
-    for i, note in notes.items():
-        m.GetAtomWithIdx(i).SetAtomMapNum(distinct.index(note) + 1)
+    m = notes_as_map_numbers(mol)
     flippable = [g for g in m.GetStereoGroups() if g.GetGroupType() != Chem.StereoGroupType.STEREO_ABSOLUTE]
     best = None
     for bits in range(1 << min(len(flippable), 6)):

@@ -132,19 +132,7 @@ fn rebuild(mol: &Molecule, fold: &[bool]) -> Molecule {
             });
         }
     }
-    out.stereo_groups = mol
-        .stereo_groups
-        .iter()
-        .map(|g| StereoGroup {
-            kind: g.kind,
-            atoms: g
-                .atoms
-                .iter()
-                .filter_map(|a| new_index[a.index()])
-                .collect(),
-        })
-        .filter(|g| !g.atoms.is_empty())
-        .collect();
+    out.stereo_groups = StereoGroup::renumbered(&mol.stereo_groups, |a| new_index[a.index()]);
     out
 }
 

@@ -205,6 +205,24 @@ pub struct StereoGroup {
     pub atoms: Vec<AtomIdx>,
 }
 
+impl StereoGroup {
+    /// The groups of `groups` with each atom renumbered by `new` (`None`: the atom is gone),
+    /// groups left empty dropped.
+    pub fn renumbered(
+        groups: &[StereoGroup],
+        new: impl Fn(AtomIdx) -> Option<AtomIdx>,
+    ) -> Vec<StereoGroup> {
+        groups
+            .iter()
+            .map(|g| StereoGroup {
+                kind: g.kind,
+                atoms: g.atoms.iter().filter_map(|&a| new(a)).collect(),
+            })
+            .filter(|g| !g.atoms.is_empty())
+            .collect()
+    }
+}
+
 /// A molecule: one or more connected components (a salt such as `[Na+].[Cl-]` is one molecule
 /// with two components).
 #[derive(Clone, Debug, Default)]
@@ -456,20 +474,8 @@ impl Molecule {
             }
             out.add_bond(shift(x), shift(y), bond);
         }
-        out.stereo_groups = self
-            .stereo_groups
-            .iter()
-            .map(|g| StereoGroup {
-                kind: g.kind,
-                atoms: g
-                    .atoms
-                    .iter()
-                    .filter(|&&a| inside(a))
-                    .map(|&a| shift(a))
-                    .collect(),
-            })
-            .filter(|g| !g.atoms.is_empty())
-            .collect();
+        out.stereo_groups =
+            StereoGroup::renumbered(&self.stereo_groups, |a| inside(a).then(|| shift(a)));
         out
     }
 
