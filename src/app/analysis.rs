@@ -11,6 +11,7 @@ use crate::chem::smiles::{
     SmilesError, parse_cxreaction, parse_cxsmiles, parse_graph_as_written, parse_molecule,
 };
 use crate::chem::{Molecule, Reaction};
+use crate::depict::labels::atom_symbol;
 use crate::depict::layout::{self, LayoutOptions, Vec2};
 use crate::depict::scene::{Color, Item, Scene};
 use crate::depict::{Style, molecule_scene, reaction_scene, svg};
@@ -197,7 +198,7 @@ impl Drawing {
                 let p = pos[a.index()];
                 AtomInfo {
                     index: a.index(),
-                    symbol: atom.element.symbol().to_owned(),
+                    symbol: atom_symbol(atom).to_owned(),
                     charge: atom.charge,
                     hydrogens: atom.hydrogens,
                     pos: Vec2::new(p.x, -p.y),
@@ -403,6 +404,14 @@ mod tests {
         assert!(summarize("CCO ethanol").error.is_some());
         let reaction = summarize("CC>>C[CH2] |^1:3|");
         assert!(reaction.canonical.unwrap().contains("|^1:"));
+    }
+
+    #[test]
+    fn a_labelled_star_is_hovered_as_its_label() {
+        let a = Analysis::of("*c1ccccc1 |$_R1;;;;;;$|");
+        let atoms = &a.drawing.unwrap().atoms;
+        assert_eq!(atoms[0].symbol, "R1");
+        assert_eq!(atoms[1].symbol, "C");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use super::layout::Vec2;
 use super::scene::{Shift, Span};
-use crate::chem::{AtomIdx, Element, Molecule};
+use crate::chem::{Atom, AtomIdx, Element, Molecule};
 
 /// The label of atom `a`, with the index of the span that holds its element symbol; `None` for
 /// an implicit carbon.
@@ -19,10 +19,7 @@ pub fn atom_label(mol: &Molecule, a: AtomIdx, pos: &[Vec2]) -> Option<(Vec<Span>
     if let Some(iso) = atom.isotope {
         symbol_part.push(span(iso.to_string(), Shift::Super));
     }
-    let symbol = match atom.label() {
-        Some(label) if atom.element == Element::WILDCARD => dummy_text(label),
-        _ => atom.element.symbol(),
-    };
+    let symbol = atom_symbol(atom);
     symbol_part.push(span(symbol.to_string(), Shift::Normal));
     let mut h_part = Vec::new();
     if atom.hydrogens > 0 {
@@ -61,6 +58,14 @@ pub fn atom_label(mol: &Molecule, a: AtomIdx, pos: &[Vec2]) -> Option<(Vec<Span>
         spans.push(span(c, Shift::Super));
     }
     Some((spans, anchor))
+}
+
+/// The text an atom is drawn with: its element symbol, or for a labelled `*` its label.
+pub fn atom_symbol(atom: &Atom) -> &str {
+    match atom.label() {
+        Some(label) if atom.element == Element::WILDCARD => dummy_text(label),
+        _ => atom.element.symbol(),
+    }
 }
 
 /// What a `*` with this CXSMILES label shows: R-groups and attachment points without their
