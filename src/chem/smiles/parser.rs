@@ -174,6 +174,14 @@ impl Parser<'_> {
                 .error(SmilesErrorKind::BranchWithoutAtom)
                 .with_detail("(empty branch)"));
         }
+        // OpenSMILES: a branch holds a chain, which starts with a bond or an atom; RDKit
+        // rejects `C((C)C)` too.
+        if self.cur.peek() == Some(b'(') {
+            return Err(self
+                .cur
+                .error(SmilesErrorKind::BranchWithoutAtom)
+                .with_detail("(a branch starts with a bond or an atom, not another branch)"));
+        }
         Ok(())
     }
 
