@@ -218,6 +218,32 @@ pub(crate) fn ring_atom_flags(mol: &Molecule) -> Pooled<bool> {
         .collect()
 }
 
+/// Whether bond `b` lies on a ring of fewer than `size` atoms: a path between its ends, not
+/// through `b` and not through dative bonds (which close no rings), of at most `size - 2` bonds.
+/// A breadth-first search bounded by that length, so it stays cheap on large molecules.
+pub fn in_ring_smaller_than(mol: &Molecule, b: BondIdx, size: usize) -> bool {
+    let (from, to) = mol.bond_atoms(b);
+    let mut depth = std::collections::HashMap::from([(from, 0usize)]);
+    let mut queue = std::collections::VecDeque::from([from]);
+    while let Some(a) = queue.pop_front() {
+        let d = depth[&a];
+        if d + 2 > size.saturating_sub(1) {
+            continue;
+        }
+        for (n, nb) in mol.neighbors(a) {
+            if nb == b || mol.bond(nb).dative || depth.contains_key(&n) {
+                continue;
+            }
+            if n == to {
+                return true;
+            }
+            depth.insert(n, d + 1);
+            queue.push_back(n);
+        }
+    }
+    false
+}
+
 /// Marks every bond that lies on a cycle (is not a bridge), by an iterative Tarjan low-link DFS.
 /// Dative bonds are left out of the graph (as RDKit's ring finding leaves them out), so they
 /// and the cycles through them are not rings.

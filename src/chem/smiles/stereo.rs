@@ -7,6 +7,7 @@
 
 use super::parser::RawSmiles;
 use crate::chem::mol::{AtomIdx, BondIdx, BondOrder, DoubleBondStereo};
+use crate::chem::rings::in_ring_smaller_than;
 
 /// Sets `Bond::stereo` on every written double bond with a consistently marked neighbour at
 /// both ends.
@@ -25,6 +26,12 @@ pub(crate) fn assign_double_bond_stereo(raw: &mut RawSmiles) {
         else {
             continue;
         };
+        // A ring of fewer than eight atoms holds its double bonds cis; RDKit keeps no
+        // configuration there, and marks around such a bond (often written for a neighbouring
+        // double bond) say nothing about it.
+        if in_ring_smaller_than(&raw.mol, b, 8) {
+            continue;
+        }
         raw.mol.bond_mut(b).stereo = Some(DoubleBondStereo {
             begin_ref: rx,
             end_ref: ry,
