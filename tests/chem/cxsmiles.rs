@@ -127,6 +127,13 @@ fn coordinate_bonds_and_double_bond_layers() {
     assert_eq!(canon("CC(F)=CC |c:2|"), canon("C/C=C(\\C)F"));
     assert_eq!(canon("FC(C)=C(Cl)Br |t:2|"), canon("C/C(F)=C(\\Cl)Br"));
     assert_eq!(canon("C/C=C/C |ctu:1|"), "CC=CC");
+    // A ring of fewer than eight atoms holds its double bonds cis: the flags add nothing (ChemAxon
+    // writes them on benzene's Kekulé bonds).
+    assert_eq!(canon("C1CC=CCC1 |c:2|"), canon("C1CC=CCC1"));
+    assert_eq!(
+        canon("C/C=C/C1=CC=CC=C1 |c:5,7,t:3|"),
+        canon("C/C=C/c1ccccc1")
+    );
 }
 
 #[test]
@@ -242,6 +249,24 @@ fn wedges_that_cannot_be_read_are_warned_about() {
             cx.warnings[0]
         );
         assert!(!canonical_smiles(&cx.molecule).contains('@'), "{s}");
+    }
+}
+
+#[test]
+fn coordinates_that_do_not_read_are_warned_about_with_their_column() {
+    for (s, column, says) in [
+        ("CC |(0,0,;1,x,)|", 10, "'1,x,' is not x,y,z"),
+        ("CC |(0,0,;1,nan,)|", 10, "is not x,y,z"),
+        ("CC |(0,0,)|", 4, "1 positions for 2 atoms"),
+    ] {
+        let cx = parse_cxsmiles(s).unwrap_or_else(|e| panic!("{s}: {e}"));
+        assert_eq!(cx.warnings.len(), 1, "{s}: {:?}", cx.warnings);
+        assert_eq!(cx.warnings[0].column, column, "{s}");
+        assert!(
+            cx.warnings[0].message.contains(says),
+            "{s}: {}",
+            cx.warnings[0]
+        );
     }
 }
 

@@ -22,10 +22,12 @@ use std::fmt;
 use super::error::{SmilesError, SmilesErrorKind};
 use super::reaction::read_reaction;
 use super::{read_molecule, trim};
+use crate::chem::canon::canonical_smiles;
 use crate::chem::mol::{
     AtomIdx, AtomStereo, BondIdx, BondOrder, DoubleBondStereo, Molecule, Reaction, StereoClass,
     StereoGroup, StereoGroupKind, StereoNeighbor,
 };
+use crate::chem::rings::in_ring_smaller_than;
 use crate::chem::stereo_geometry::drawn_clockwise;
 use crate::chem::valence;
 
@@ -430,25 +432,43 @@ impl LayerReader<'_> {
     }
 
     /// `(x,y,z;...)` in `text[start..=close]`: kept as 2D positions when there is one entry per
-    /// atom and every depth is empty or zero; otherwise the wedges cannot be placed, and a
-    /// wedge that would have set a configuration says so.
+    /// atom and every depth is empty or zero. Otherwise the wedges cannot be placed: numbers
+    /// that do not read or a count that does not fit are warned about here, and each wedge
+    /// that would have set a configuration says so.
     fn coordinates(&mut self, start: usize, close: usize) {
         let body = &self.text[start + 1..close];
         let mut points = Vec::new();
+        let mut flat = true;
+        let mut offset = start + 1;
         for entry in body.split(';') {
             let parts: Vec<&str> = entry.split(',').collect();
             let number = |i: usize| -> Option<f64> {
                 match parts.get(i).map(|p| p.trim()) {
                     None | Some("") => Some(0.0),
-                    Some(p) => p.parse().ok(),
+                    Some(p) => p.parse::<f64>().ok().filter(|v| v.is_finite()),
                 }
             };
             match (number(0), number(1), number(2)) {
-                (Some(x), Some(y), Some(z)) if parts.len() <= 3 && z == 0.0 => points.push([x, y]),
-                _ => return,
+                (Some(x), Some(y), Some(z)) if parts.len() <= 3 => {
+                    flat &= z == 0.0;
+                    points.push([x, y]);
+                }
+                _ => {
+                    let text = format!("coordinates not read: '{entry}' is not x,y,z");
+                    self.warn(offset, text);
+                    return;
+                }
             }
+            offset += entry.len() + 1;
         }
-        if points.len() == self.mol.atom_count() {
+        let atoms = self.mol.atom_count();
+        if points.len() != atoms {
+            let text = format!(
+                "coordinates not read: {} positions for {atoms} atoms",
+                points.len()
+            );
+            self.warn(start, text);
+        } else if flat {
             self.coordinates = Some(points);
         }
     }
@@ -459,6 +479,8 @@ impl LayerReader<'_> {
     /// warned about. An unmarked atom takes the configuration its wedges show, as RDKit reads
     /// it.
     fn finish_wedges(&mut self) {
+        // Marked centres whose wedges show the other configuration, with where they are.
+        let mut contrary: Vec<(AtomIdx, usize)> = Vec::new();
         let mut centres: Vec<AtomIdx> = self.wedges.iter().map(|w| w.0).collect();
         centres.sort();
         centres.dedup();
@@ -492,11 +514,7 @@ impl LayerReader<'_> {
                     };
                     let drawn = drawn_clockwise(self.mol, c, &st.neighbors, pos, lift);
                     if drawn.is_some_and(|d| d != clockwise) {
-                        let text = format!(
-                            "the wedge at atom {} shows the other configuration than its @ mark, which is kept",
-                            c.index()
-                        );
-                        self.warn(at, text);
+                        contrary.push((c, at));
                     }
                 }
                 None => {
@@ -525,6 +543,34 @@ impl LayerReader<'_> {
                     }
                 }
             }
+        }
+        self.warn_contrary_wedges(contrary);
+    }
+
+    /// Warns of marked centres whose wedges draw the other configuration, unless the drawing
+    /// is the same molecule anyway (inverting both ring centres of a cis-1,4-cyclohexane, or
+    /// every centre of a meso compound, changes nothing).
+    fn warn_contrary_wedges(&mut self, contrary: Vec<(AtomIdx, usize)>) {
+        if contrary.is_empty() {
+            return;
+        }
+        let mut drawn = self.mol.clone();
+        for &(c, _) in &contrary {
+            if let Some(StereoClass::Tetrahedral { clockwise }) =
+                drawn.atom_mut(c).stereo.as_mut().map(|st| &mut st.class)
+            {
+                *clockwise = !*clockwise;
+            }
+        }
+        if canonical_smiles(&drawn) == canonical_smiles(self.mol) {
+            return;
+        }
+        for (c, at) in contrary {
+            let text = format!(
+                "the wedge at atom {} shows the other configuration than its @ mark, which is kept",
+                c.index()
+            );
+            self.warn(at, text);
         }
     }
 
@@ -712,7 +758,9 @@ impl LayerReader<'_> {
             );
             return;
         }
-        if name == "ctu" {
+        // A ring of fewer than eight atoms holds it cis whatever the flag (ChemAxon flags the
+        // Kekulé bonds of benzene); RDKit keeps no configuration there either.
+        if name == "ctu" || in_ring_smaller_than(self.mol, b, 8) {
             self.mol.bond_mut(b).stereo = None;
             return;
         }
