@@ -501,12 +501,13 @@ fn bond_line(line: &str, n: usize, atoms: usize) -> Result<RawBond, MolfileError
     let kind = bond_kind(int_field(line, 6, 9, n, "the bond type")?, n)?;
     let mark = match (int_field(line, 9, 12, n, "the bond stereo")?, kind) {
         (0, _) => Mark::None,
-        (1, 1) => Mark::Wedge,
-        (6, 1) => Mark::Hash,
+        // A wedge on a double bond (P=O, S=O) still marks its narrow end's centre.
+        (1, _) => Mark::Wedge,
+        (6, _) => Mark::Hash,
         (4, 1) => Mark::Wavy,
         (3, 2) => Mark::Either,
-        // A mark the bond's type cannot take says nothing (RDKit ignores it too).
-        (1 | 3 | 4 | 6, _) => Mark::None,
+        // A mark the bond's type cannot take says nothing.
+        (3 | 4, _) => Mark::None,
         (s, _) => {
             return Err(MolfileError::new(
                 n,
@@ -935,11 +936,11 @@ fn v3000_bond(e: &Entry, index: &HashMap<u64, usize>) -> Result<RawBond, Molfile
         if key == "CFG" {
             mark = match (number::<u8>(value, n, "the bond configuration")?, kind) {
                 (0, _) => Mark::None,
-                (1, 1) => Mark::Wedge,
-                (3, 1) => Mark::Hash,
+                (1, _) => Mark::Wedge,
+                (3, _) => Mark::Hash,
                 (2, 1) => Mark::Wavy,
                 (2, 2) => Mark::Either,
-                (1..=3, _) => Mark::None,
+                (2, _) => Mark::None,
                 (c, _) => return Err(MolfileError::new(n, format!("bond configuration {c}"))),
             };
         }
@@ -1129,17 +1130,13 @@ fn sanitize(mol: &mut Molecule, ctab: &Ctab) -> Result<(), MolfileError> {
     Ok(())
 }
 
-/// Configurations from 3D positions: every atom that could be a centre, with at most one
-/// hydrogen (others have two equal neighbours), takes the sense its neighbours show.
+/// Configurations from 3D positions: every atom that could be a centre takes the sense its
+/// neighbours show, unless two of its neighbours are the same terminal group (two hydrogens,
+/// two methyls, the oxygens of a carboxylate...), which no configuration tells apart.
 fn centres_from_space(mol: &mut Molecule, pos: &[[f64; 3]]) {
     for i in 0..mol.atom_count() {
         let c = AtomIdx::new(i);
-        let hydrogens = mol.atom(c).hydrogens as usize
-            + mol
-                .bonds_at(c)
-                .filter(|(n, _)| mol.atom(*n).element == Element::H)
-                .count();
-        if hydrogens > 1 {
+        if has_twin_terminal_neighbours(mol, c) {
             continue;
         }
         let Some(neighbors) = possible_centre(mol, c) else {
@@ -1152,6 +1149,44 @@ fn centres_from_space(mol: &mut Molecule, pos: &[[f64; 3]]) {
             });
         }
     }
+}
+
+/// Whether two neighbours of `c` are alike terminal atoms (bonded to nothing else but hydrogen
+/// atoms), the implicit hydrogens counting as such neighbours too.
+fn has_twin_terminal_neighbours(mol: &Molecule, c: AtomIdx) -> bool {
+    let hydrogen_atoms = |a: AtomIdx| {
+        mol.bonds_at(a)
+            .filter(|(n, _)| mol.atom(*n).element == Element::H && *n != c)
+            .count()
+    };
+    let mut seen = Vec::new();
+    let mut plain_hydrogens = usize::from(mol.atom(c).hydrogens);
+    for (n, bond) in mol.bonds_at(c) {
+        let atom = mol.atom(n);
+        let terminal = mol
+            .bonds_at(n)
+            .all(|(m, _)| m == c || mol.atom(m).element == Element::H);
+        if !terminal {
+            continue;
+        }
+        if atom.element == Element::H && atom.isotope.is_none() && atom.charge == 0 {
+            plain_hydrogens += 1;
+            continue;
+        }
+        let key = (
+            atom.element,
+            atom.isotope,
+            atom.charge,
+            usize::from(atom.hydrogens) + hydrogen_atoms(n),
+            bond.order,
+            bond.aromatic,
+        );
+        if seen.contains(&key) {
+            return true;
+        }
+        seen.push(key);
+    }
+    plain_hydrogens > 1
 }
 
 /// Configurations of wedged centres from the drawing: the wide end of a wedge rises towards
