@@ -167,7 +167,7 @@ def read_inputs(paths):
                 for i, line in enumerate(f):
                     cols = line.rstrip("\n").split("\t")
                     col = 1 if len(header) > 1 and header[0].strip().lower() == "cid" else 0
-                    yield f"{path}:{i + 1}", cols[col]
+                    yield f"{path}:{i + 1}", cols[col].replace("\\\\", "\\")
 
 
 def write(paths):
