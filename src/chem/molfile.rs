@@ -85,30 +85,34 @@ pub fn parse_mol_block(text: &str) -> Result<Molecule, MolfileError> {
 }
 
 /// Whether `text` looks like a MOL block (what a user pastes from ChemDraw, Ketcher or RDKit):
-/// a counts line ending in `V2000` or `V3000` among its first four lines and an `M  END` line
-/// after it. Says nothing of whether it reads.
+/// a counts line ending in `V2000` or `V3000` among its first lines and an `M  END` line after
+/// it. Says nothing of whether it reads.
 pub fn looks_like_mol_block(text: &str) -> bool {
     counts_line_index(text)
         .is_some_and(|i| text.lines().skip(i + 1).any(|l| l.trim_end() == "M  END"))
 }
 
-/// Reads a MOL block as pasted, where the blank header lines before the counts line (an
-/// untitled block's first line, say) may have been trimmed away with the surrounding
-/// whitespace: they are put back before reading. Line numbers count the text as given.
+/// Reads a MOL block as pasted: the three header lines are the three before the counts line,
+/// blank ones put back where they were trimmed away with the surrounding whitespace (an
+/// untitled block's first line) and blank lines before them skipped. Line numbers count the
+/// text as given.
 pub fn read_pasted_mol_block(text: &str) -> Result<MolBlock, MolfileError> {
-    let missing = counts_line_index(text).map_or(0, |i| 3 - i);
+    let counts = counts_line_index(text).unwrap_or(3);
+    let missing = 3usize.saturating_sub(counts);
+    let skipped = counts.saturating_sub(3);
     let lines: Vec<&str> = std::iter::repeat_n("", missing)
-        .chain(text.lines())
+        .chain(text.lines().skip(skipped))
         .collect();
-    read_block(&lines, 1).map_err(|e| MolfileError {
+    read_block(&lines, 1 + skipped).map_err(|e| MolfileError {
         line: e.line.saturating_sub(missing).max(1),
         ..e
     })
 }
 
-/// The 0-based line of the counts line, if one of the first four lines is one.
+/// The 0-based line of the counts line, if one of the first few lines (blank lines before a
+/// block allowed) is one.
 fn counts_line_index(text: &str) -> Option<usize> {
-    text.lines().take(4).position(|l| {
+    text.lines().take(8).position(|l| {
         let l = l.trim_end();
         l.ends_with("V2000") || l.ends_with("V3000")
     })
