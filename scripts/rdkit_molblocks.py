@@ -12,7 +12,8 @@ Pinned: rdkit==2026.9.1 (scripts/requirements-fixtures.txt).
 fixture: about 150 molecules of the committed fixtures (tests/fixtures/chem/drugs_rdkit.tsv and
 chebi20_test_rdkit.tsv, molecules of at most 30 heavy atoms to keep the file small) chosen for
 what a MOL block says: the most stereo-rich ones, charged ones, isotopes, radicals, plus
-handmade metal complexes with dative bonds and molecules with enhanced stereo groups. Each is
+handmade small cases (SMALL), metal complexes with dative bonds and molecules with enhanced
+stereo groups. Each is
 written by MolToMolBlock in one of these forms (data field `form`):
     v2000     2D coordinates from Compute2DCoords, V2000, the chiral flag set
     noflag    the same with the chiral flag 0
@@ -51,6 +52,18 @@ DATIVE = [
     "[O-][N+](=O)c1ccc(cc1)C(=O)O->[Fe]",
     "C[C@H](N->[Co+3])C(=O)O",
     "N1(C)C=CN=C1->[Mg]",
+]
+
+# Small cases for what a block says beside the data sets' molecules: radicals, isotopes (an
+# isotopic H stays an atom), hydrogens that reference a double bond, metals and their valence
+# fields, salts, S/P/N+ centres, macrocycle and "either" double bonds, wildcards, hypervalent
+# groups.
+SMALL = [
+    "[CH3]", "[CH2]CC", "[O]O", "C[N]C", "[C]", "[CH]=O", "C[O]",
+    "[2H]C", "[13CH3]O", "[2H][C@@H](O)C", "[3H]C(F)(Cl)Br", "[H]/N=C/C",
+    "[Na+].[Cl-]", "[Fe+3]", "[O-2]", "[MgH2]", "C[Si](C)(C)C", "C[SnH](C)C", "[AlH3]",
+    "C[S@](=O)CC", "C[P@](=O)(O)OC", "C[N@+](CC)(CCC)CCCC", "C1CCC/C=C/CCC1", "CC=CC",
+    "*CC", "[1*]CC", "C[N+](=O)[O-]", "CN=[N+]=[N-]", "FI(F)F", "[Xe]", "N#CC#N",
 ]
 
 ENHANCED = [
@@ -139,6 +152,9 @@ def fixture():
     chosen += [(mid, m, "v2000") for mid, m in isotopes[:10]]
     chosen += [(mid, m, "v2000") for mid, m in radicals[:10]]
     chosen += [(mid, m, "3d") for mid, m in small_stereo[:25]]
+    for i, smi in enumerate(SMALL):
+        form = "v3000" if i % 4 == 3 else "v2000"
+        chosen.append((f"small{i + 1}", Chem.MolFromSmiles(smi), form))
     for i, smi in enumerate(DATIVE):
         chosen.append((f"dative{i + 1}", Chem.MolFromSmiles(smi), "v2000"))
     params = Chem.SmilesParserParams()
