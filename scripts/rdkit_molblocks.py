@@ -6,7 +6,7 @@ docs/molfile.md.
 Pinned: rdkit==2026.9.1 (scripts/requirements-fixtures.txt).
 
     python3 scripts/rdkit_molblocks.py fixture > tests/fixtures/chem/rdkit_molblocks.sdf
-    python3 scripts/rdkit_molblocks.py write SMILES_FILE... > ALL.sdf
+    python3 scripts/rdkit_molblocks.py write [--form v2000|v3000|noflag|3d] SMILES_FILE... > ALL.sdf
     python3 scripts/rdkit_molblocks.py score ALL.sdf TEXTCHEM_OUT.txt
 
 fixture: about 150 molecules of the committed fixtures (tests/fixtures/chem/drugs_rdkit.tsv and
@@ -23,9 +23,10 @@ RDKit writes V3000 itself where V2000 cannot say what the molecule holds (dative
 enhanced stereo). Data field `rdkit` is MolToCXSmiles of MolFromMolBlock(block) with only the
 enhanced-stereo part of the layer (plain canonical SMILES where there are no groups).
 
-write: the same with every molecule of the given files (first column of a .txt with a header
-`SMILES`..., or the `canonical_smiles`/`smiles` column of a .csv) in form v2000; `rdkit` is
-RDKit's reading of the block, `id` the row number.
+write: the same with every molecule of the given files (the SMILES column of a ChEBI-20 .txt,
+or the `canonical_smiles`/`smiles` column of a .csv) in one form (v2000 unless --form says);
+`rdkit` is RDKit's reading of the block, the title `FILE:ROW`. A molecule RDKit cannot write in
+that form (no 3D embedding) or read back is left out.
 
 score: TEXTCHEM_OUT has one line per record of ALL.sdf, `textchem props`-style: the canonical
 SMILES textchem read from the block (or `error: ...`). Counts the records where RDKit reading
@@ -186,16 +187,19 @@ def read_inputs(paths):
                     yield f"{path}:{i + 1}", cols[col].replace("\\\\", "\\")
 
 
-def write(paths):
-    for rid, smi in read_inputs(paths):
+def write(args):
+    form = "v2000"
+    if args and args[0] == "--form":
+        form, args = args[1], args[2:]
+    for rid, smi in read_inputs(args):
         m = Chem.MolFromSmiles(smi or "")
         if m is None:
             continue
-        block = block_of(m, "v2000")
-        expected = rdkit_reading(block)
+        block = block_of(m, form)
+        expected = block and rdkit_reading(block)
         if expected is None:
             continue
-        sys.stdout.write(record(block, rid, "v2000", expected))
+        sys.stdout.write(record(block, rid, form, expected))
 
 
 def score(sdf, ours):

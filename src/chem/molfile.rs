@@ -260,8 +260,8 @@ struct RawBond {
 struct Ctab {
     atoms: Vec<RawAtom>,
     bonds: Vec<RawBond>,
-    /// Stereo groups as 0-based atom positions, with the line that gave each.
-    groups: Vec<(StereoGroupKind, Vec<usize>, usize)>,
+    /// Stereo groups as 0-based atom positions.
+    groups: Vec<(StereoGroupKind, Vec<usize>)>,
 }
 
 /// Reads a MOL block whose first line is line `first` of the file.
@@ -959,11 +959,10 @@ fn v3000_bond(e: &Entry, index: &HashMap<u64, usize>) -> Result<RawBond, Molfile
 
 /// `MDLV30/STEABS ATOMS=(n a ...)`, `MDLV30/STERACn ...`, `MDLV30/STERELn ...`; `None` for
 /// other collections.
-#[allow(clippy::type_complexity)]
 fn v3000_collection(
     e: &Entry,
     index: &HashMap<u64, usize>,
-) -> Result<Option<(StereoGroupKind, Vec<usize>, usize)>, MolfileError> {
+) -> Result<Option<(StereoGroupKind, Vec<usize>)>, MolfileError> {
     let n = e.line;
     let w = words(&e.text);
     let Some(name) = w.first().and_then(|w| w.strip_prefix("MDLV30/")) else {
@@ -1011,7 +1010,7 @@ fn v3000_collection(
             format!("ATOMS announces {count} atoms and lists {}", atoms.len()),
         ));
     }
-    Ok(Some((kind, atoms, n)))
+    Ok(Some((kind, atoms)))
 }
 
 /// Unpaired electrons of an MDL radical code (singlet: two, paired, RDKit's reading).
@@ -1290,7 +1289,7 @@ fn double_bonds_from_positions(mol: &mut Molecule, ctab: &Ctab, pos: &[[f64; 3]]
 fn stereo_groups(mol: &Molecule, ctab: &Ctab) -> Vec<StereoGroup> {
     ctab.groups
         .iter()
-        .filter_map(|(kind, atoms, _)| {
+        .filter_map(|(kind, atoms)| {
             let mut atoms: Vec<AtomIdx> = atoms
                 .iter()
                 .map(|&a| AtomIdx::new(a))
