@@ -6,7 +6,7 @@ docs/molfile.md.
 Pinned: rdkit==2026.9.1 (scripts/requirements-fixtures.txt).
 
     python3 scripts/rdkit_molblocks.py fixture > tests/fixtures/chem/rdkit_molblocks.sdf
-    python3 scripts/rdkit_molblocks.py write [--form v2000|v3000|noflag|3d] SMILES_FILE... > ALL.sdf
+    python3 scripts/rdkit_molblocks.py write [--form v2000|v3000|noflag|3d|2dh] SMILES_FILE... > ALL.sdf
     python3 scripts/rdkit_molblocks.py score ALL.sdf TEXTCHEM_OUT.txt
 
 fixture: about 150 molecules of the committed fixtures (tests/fixtures/chem/drugs_rdkit.tsv and
@@ -19,6 +19,7 @@ written by MolToMolBlock in one of these forms (data field `form`):
     noflag    the same with the chiral flag 0
     v3000     forceV3000=True
     3d        AddHs, EmbedMolecule(randomSeed=0xf00d), 3D coordinates, hydrogens as atoms
+    2dh       AddHs, then as v2000: hydrogens drawn as atoms, some of them wedged
 RDKit writes V3000 itself where V2000 cannot say what the molecule holds (dative bonds,
 enhanced stereo). Data field `rdkit` is MolToCXSmiles of MolFromMolBlock(block) with only the
 enhanced-stereo part of the layer (plain canonical SMILES where there are no groups).
@@ -107,8 +108,10 @@ def block_of(mol, form):
             return None
         Chem.AssignStereochemistryFrom3D(m)
         return Chem.MolToMolBlock(m)
+    if form == "2dh":
+        m = Chem.AddHs(m)
     Chem.rdDepictor.Compute2DCoords(m)
-    if form in ("v2000", "v3000"):
+    if form in ("v2000", "v3000", "2dh"):
         m.SetIntProp("_MolFileChiralFlag", 1)
     return Chem.MolToMolBlock(m, forceV3000=(form == "v3000"))
 
