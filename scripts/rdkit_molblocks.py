@@ -68,6 +68,9 @@ SMALL = [
     "*CC", "[1*]CC", "C[N+](=O)[O-]", "CN=[N+]=[N-]", "FI(F)F", "[Xe]", "N#CC#N",
 ]
 
+# In 3D: RDKit gives three-coordinate P no configuration from positions, S one.
+SMALL_3D = ["C[P@](CC)CCC", "C[S@](=O)CC", "CC[S@@+](C)CCC", "[2H][C@@H](O)C"]
+
 ENHANCED = [
     "C[C@H](O)C[C@@H](C)O |o1:1,&2:4|",
     "C[C@H](O)CC |&1:1|",
@@ -159,6 +162,8 @@ def fixture():
     for i, smi in enumerate(SMALL):
         form = "v3000" if i % 4 == 3 else "v2000"
         chosen.append((f"small{i + 1}", Chem.MolFromSmiles(smi), form))
+    for i, smi in enumerate(SMALL_3D):
+        chosen.append((f"small3d{i + 1}", Chem.MolFromSmiles(smi), "3d"))
     for i, smi in enumerate(DATIVE):
         chosen.append((f"dative{i + 1}", Chem.MolFromSmiles(smi), "v2000"))
     params = Chem.SmilesParserParams()
@@ -212,6 +217,10 @@ def score(sdf, ours):
     same = errors = 0
     misses = []
     for i, (want, have) in enumerate(zip(expected, got)):
+        if have == want:
+            # The same string (RDKit's SMILES reader would drop a kept [H] of it).
+            same += 1
+            continue
         if have.startswith("error"):
             errors += 1
             misses.append((i + 1, want, have))

@@ -1135,11 +1135,15 @@ fn sanitize(mol: &mut Molecule, ctab: &Ctab) -> Result<(), MolfileError> {
 
 /// Configurations from 3D positions: every atom that could be a centre takes the sense its
 /// neighbours show, unless two of its neighbours are the same terminal group (two hydrogens,
-/// two methyls, the oxygens of a carboxylate...), which no configuration tells apart.
+/// two methyls, the oxygens of a carboxylate...), which no configuration tells apart, or it is
+/// a three-coordinate P or As.
 fn centres_from_space(mol: &mut Molecule, pos: &[[f64; 3]]) {
     for i in 0..mol.atom_count() {
         let c = AtomIdx::new(i);
-        if has_twin_terminal_neighbours(mol, c) {
+        // Phosphines and arsines take no configuration from 3D positions in RDKit (they do
+        // from a wedge).
+        let pnictogen = matches!(mol.atom(c).element.atomic_number(), 15 | 33);
+        if has_twin_terminal_neighbours(mol, c) || (pnictogen && mol.degree(c) == 3) {
             continue;
         }
         let Some(neighbors) = possible_centre(mol, c) else {
