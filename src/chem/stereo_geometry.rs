@@ -51,8 +51,17 @@ pub fn drawn_volume(
     }
     // With three drawn bonds the hidden H (or lone pair) is read at the centre, as MDL
     // drawings are read; where that leaves the volume flat (two of the bonds in a line
-    // through the centre) it is read out of the paper, away from the lifted bonds.
+    // through the centre) it is read in the plane opposite the bonds (RDKit's reading of a
+    // wedge on the third bond), and failing that out of the paper, away from the lifted bonds.
     let v = volume_with([0.0; 3]);
+    if v.abs() > UNDECIDED {
+        return v;
+    }
+    let opposite = real.iter().fold([0.0, 0.0], |s, &x| {
+        let u = unit(pos[x.index()]);
+        [s[0] - u[0], s[1] - u[1]]
+    });
+    let v = volume_with([opposite[0], opposite[1], 0.0]);
     if v.abs() > UNDECIDED {
         return v;
     }
@@ -193,6 +202,31 @@ pub fn possible_centre(mol: &Molecule, a: AtomIdx) -> Option<Vec<StereoNeighbor>
 mod tests {
     use super::*;
     use crate::chem::smiles::parse_molecule;
+
+    /// Two bonds drawn in a line through the centre and the wedge on the third: the hidden
+    /// hydrogen is read in the plane, opposite the bonds, as RDKit reads such a MOL block.
+    #[test]
+    fn a_straight_pair_of_bonds_puts_the_hidden_hydrogen_opposite_the_third() {
+        let mol = parse_molecule("NC(C)C").unwrap();
+        let angle = 107f64.to_radians();
+        let pos = [
+            [1.0, 0.0],
+            [0.0, 0.0],
+            [angle.cos(), angle.sin()],
+            [-1.0, 0.0],
+        ];
+        let order = [
+            StereoNeighbor::Atom(AtomIdx::new(0)),
+            StereoNeighbor::Implicit,
+            StereoNeighbor::Atom(AtomIdx::new(2)),
+            StereoNeighbor::Atom(AtomIdx::new(3)),
+        ];
+        let up = |x: AtomIdx| if x.index() == 2 { 1.0 } else { 0.0 };
+        assert_eq!(
+            drawn_clockwise(&mol, AtomIdx::new(1), &order, &pos, up),
+            Some(true)
+        );
+    }
 
     #[test]
     fn a_flat_drawing_decides_nothing_and_a_wedge_decides_the_sense() {
