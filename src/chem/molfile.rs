@@ -173,7 +173,9 @@ impl Iterator for SdRecords<'_> {
             .map_or(self.lines.len(), |p| start + p);
         self.next = end + 1;
         let lines = &self.lines[start..end];
-        if lines.iter().all(|l| l.trim().is_empty()) {
+        // Blank lines after the last `$$$$` are no record; a blank record between two others
+        // is one (RDKit's SDMolSupplier counts it too) that does not read.
+        if end >= self.lines.len() && lines.iter().all(|l| l.trim().is_empty()) {
             return None;
         }
         self.number += 1;
@@ -1636,10 +1638,13 @@ mod tests {
             .replace(" Cl  0", " Xx  0");
         let third = CISPLATIN_V3000;
         let text = format!(
-            "{good}> <ID>\nA-1\n\n> <note>\ntwo\nlines\n\n$$$$\n{bad}$$$$\n{third}> <ID>\nA-3\n\n$$$$\n"
+            "{good}> <ID>\nA-1\n\n> <note>\ntwo\nlines\n\n$$$$\n{bad}$$$$\n{third}> <ID>\nA-3\n\n$$$$\n\n$$$$\n{good}$$$$\n\n"
         );
         let records: Vec<SdRecord> = sd_records(&text).collect();
-        assert_eq!(records.len(), 3);
+        assert_eq!(records.len(), 5);
+        // The blank fourth record is one, and does not stop the fifth.
+        assert!(records[3].molecule.is_err());
+        assert!(records[4].molecule.is_ok());
         assert_eq!(records[0].title, "first");
         assert_eq!(records[0].field("ID"), Some("A-1"));
         assert_eq!(records[0].field("note"), Some("two\nlines"));
