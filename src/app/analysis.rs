@@ -1,10 +1,12 @@
 //! Everything textchem knows about a SMILES without a model: canonical form, formula, masses,
-//! the reader's error, and a drawing with atom positions for hovering.
+//! the reader's error, and a drawing with atom positions for hovering. A pasted MOL block is
+//! read as the molecule it holds and stands for its canonical SMILES.
 
 use crate::chem::canon::{
     canonical_cxsmiles, canonical_reaction_cxsmiles, canonical_reaction_smiles, canonical_smiles,
 };
 use crate::chem::inchi::{InchiOutput, inchi};
+use crate::chem::molfile::{MolfileError, looks_like_mol_block, read_pasted_mol_block};
 use crate::chem::props::{Properties, formula::molecular_formula, masses};
 use crate::chem::rings::RingInfo;
 use crate::chem::smiles::{
@@ -104,9 +106,47 @@ struct Layer {
     warnings: Vec<String>,
 }
 
-/// Reads a molecule or reaction SMILES, with a CXSMILES layer (`CC |^1:1|`) when one follows
-/// it; without a layer the text must be one SMILES, so stray words stay an error.
-fn read_input(s: &str) -> Result<Input, SmilesError> {
+/// Why an input was not read.
+enum ReadError {
+    Smiles(SmilesError),
+    MolBlock(MolfileError),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Smiles(e) => e.fmt(f),
+            ReadError::MolBlock(e) => write!(f, "MOL block {e}"),
+        }
+    }
+}
+
+/// Reads a MOL block, or a molecule or reaction SMILES with a CXSMILES layer (`CC |^1:1|`)
+/// when one follows it; without a layer the text must be one SMILES, so stray words stay an
+/// error.
+fn read_input(text: &str) -> Result<Input, ReadError> {
+    let s = text.trim();
+    if looks_like_mol_block(s) {
+        // Untrimmed at the start, so that error lines count the lines as pasted.
+        let block = read_pasted_mol_block(text.trim_end()).map_err(ReadError::MolBlock)?;
+        let layer = Layer {
+            written: false,
+            warnings: Vec::new(),
+        };
+        return Ok(Input::Molecule(block.molecule, layer));
+    }
+    read_smiles(s).map_err(ReadError::Smiles)
+}
+
+/// The canonical SMILES of a pasted MOL block, or `None` when `s` is not one that reads.
+pub fn mol_block_smiles(s: &str) -> Option<String> {
+    looks_like_mol_block(s.trim())
+        .then(|| read_pasted_mol_block(s.trim_end()).ok())
+        .flatten()
+        .map(|b| canonical_smiles(&b.molecule))
+}
+
+fn read_smiles(s: &str) -> Result<Input, SmilesError> {
     let written = s.contains('|');
     let warnings = |w: Vec<crate::chem::smiles::CxWarning>| Layer {
         written,
@@ -135,7 +175,7 @@ fn reaction_summary(r: &Reaction, layer: Layer) -> Summary {
 
 /// Reads `smiles` and summarises it; reactions (containing `>`) get only a canonical form.
 pub fn summarize(smiles: &str) -> Summary {
-    match read_input(smiles.trim()) {
+    match read_input(smiles) {
         Ok(Input::Molecule(m, layer)) => molecule_summary(&m, layer),
         Ok(Input::Reaction(r, layer)) => reaction_summary(&r, layer),
         Err(e) => Summary {
@@ -281,8 +321,17 @@ impl InvalidSite {
 
 impl Analysis {
     pub fn of(smiles: &str) -> Analysis {
-        let s = smiles.trim();
-        let (summary, drawing, invalid) = match read_input(s) {
+        let mut s = smiles.trim();
+        // A MOL block is shown (and drawn on the canvas) as its canonical SMILES.
+        let from_block = mol_block_smiles(smiles);
+        let text = match &from_block {
+            Some(canonical) => {
+                s = canonical;
+                canonical
+            }
+            None => smiles,
+        };
+        let (summary, drawing, invalid) = match read_input(text) {
             Ok(Input::Molecule(m, layer)) => {
                 let drawing = Drawing::of_molecule(&m);
                 (molecule_summary(&m, layer), Some(drawing), None)
@@ -291,7 +340,14 @@ impl Analysis {
                 let drawing = Drawing::of_reaction(&r);
                 (reaction_summary(&r, layer), Some(drawing), None)
             }
-            Err(e) => invalid_summary(s, &e),
+            Err(ReadError::Smiles(e)) => invalid_summary(s, &e),
+            Err(e @ ReadError::MolBlock(_)) => {
+                let summary = Summary {
+                    error: Some(e.to_string()),
+                    ..Summary::default()
+                };
+                (summary, None, None)
+            }
         };
         Analysis {
             smiles: s.to_owned(),
@@ -313,6 +369,44 @@ fn invalid_summary(s: &str, e: &SmilesError) -> (Summary, Option<Drawing>, Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const ALANINE_BLOCK: &str = "
+  textchem          2D
+
+  6  5  0  0  1  0  0  0  0  0999 V2000
+    0.0000    0.0000    0.0000 N   0  0  0  0  0  0  0  0  0  0  0  0
+    1.2990    0.7500    0.0000 C   0  0  0  0  0  0  0  0  0  0  0  0
+    1.2990    2.2500    0.0000 C   0  0  0  0  0  0  0  0  0  0  0  0
+    2.5981    0.0000    0.0000 C   0  0  0  0  0  0  0  0  0  0  0  0
+    2.5981   -1.5000    0.0000 O   0  0  0  0  0  0  0  0  0  0  0  0
+    3.8971    0.7500    0.0000 O   0  0  0  0  0  0  0  0  0  0  0  0
+  2  1  1  0
+  2  3  1  1
+  2  4  1  0
+  4  5  2  0
+  4  6  1  0
+M  END
+";
+
+    #[test]
+    fn a_pasted_mol_block_is_its_molecule() {
+        let a = Analysis::of(ALANINE_BLOCK);
+        let expected = canonical_smiles(&parse_molecule("N[C@@H](C)C(=O)O").unwrap());
+        assert_eq!(a.summary.canonical.as_deref(), Some(expected.as_str()));
+        assert_eq!(a.smiles, expected);
+        assert!(a.drawing.is_some() && a.summary.error.is_none());
+        assert_eq!(summarize(ALANINE_BLOCK).canonical, Some(expected.clone()));
+        assert_eq!(mol_block_smiles(ALANINE_BLOCK), Some(expected));
+        // A block that does not read says where.
+        let broken = ALANINE_BLOCK.replace(" O   0  0", " Xx  0  0");
+        let a = Analysis::of(&broken);
+        let error = a.summary.error.unwrap();
+        assert!(
+            error.starts_with("MOL block line 9: unknown atom symbol"),
+            "{error}"
+        );
+        assert!(a.drawing.is_none());
+    }
 
     #[test]
     fn ethanol_is_summarised_and_drawn_with_hoverable_atoms() {

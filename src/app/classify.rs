@@ -1,5 +1,6 @@
-//! What the user typed → which task to run: a SMILES is captioned, a reaction is completed, a
-//! procedure paragraph becomes actions, any other text is turned into a molecule.
+//! What the user typed → which task to run: a SMILES (or a pasted MOL block) is captioned, a
+//! reaction is completed, a procedure paragraph becomes actions, any other text is turned into
+//! a molecule.
 
 use crate::chem::smiles::{parse_cxsmiles, parse_molecule, parse_reaction};
 use crate::model::task::Task;
@@ -42,6 +43,9 @@ pub fn classify(input: &str) -> Task {
     let s = input.trim();
     if s.is_empty() {
         return Task::Molecule;
+    }
+    if crate::chem::molfile::looks_like_mol_block(s) {
+        return Task::Caption;
     }
     let one_word = !s.contains(char::is_whitespace);
     if one_word
@@ -109,9 +113,15 @@ pub fn looks_like_smiles(input: &str) -> bool {
 
 /// The text sent to the model for `task`: a reaction's reactants and agents joined by `.` for
 /// forward prediction (the training data writes them so), the trimmed input otherwise. A
-/// CXSMILES layer after a SMILES is left out: the model was trained on plain SMILES.
+/// CXSMILES layer after a SMILES is left out: the model was trained on plain SMILES. A MOL
+/// block is captioned from its canonical SMILES.
 pub fn model_input(task: Task, input: &str) -> String {
     let s = input.trim();
+    if task == Task::Caption
+        && let Some(smiles) = crate::app::analysis::mol_block_smiles(s)
+    {
+        return smiles;
+    }
     let s = match (task, s.split_once(char::is_whitespace)) {
         (Task::Caption | Task::Forward | Task::Retro, Some((smiles, rest)))
             if rest.trim_start().starts_with('|') =>
@@ -176,6 +186,17 @@ mod tests {
         assert_eq!(classify("aspirin"), Task::Molecule);
         assert_eq!(classify("a ketone with five carbons"), Task::Molecule);
         assert_eq!(classify("CC(C"), Task::Caption);
+    }
+
+    #[test]
+    fn a_pasted_mol_block_is_captioned_from_its_canonical_smiles() {
+        let block = "ethanol\n  test\n\n  3  2  0  0  0  0  0  0  0  0999 V2000\n    0.0000    0.0000    0.0000 O   0  0  0  0  0  0  0  0  0  0  0  0\n    1.2990    0.7500    0.0000 C   0  0  0  0  0  0  0  0  0  0  0  0\n    2.5981    0.0000    0.0000 C   0  0  0  0  0  0  0  0  0  0  0  0\n  1  2  1  0\n  2  3  1  0\nM  END\n";
+        assert_eq!(classify(block), Task::Caption);
+        assert_eq!(model_input(Task::Caption, block), "CCO");
+        // Untitled, as pasted with its leading blank line trimmed away.
+        let untitled = block.replacen("ethanol", "", 1);
+        assert_eq!(classify(untitled.trim()), Task::Caption);
+        assert_eq!(model_input(Task::Caption, &untitled), "CCO");
     }
 
     #[test]

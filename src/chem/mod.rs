@@ -9,6 +9,7 @@ pub mod inchi;
 pub mod kekulize;
 pub mod maccs;
 pub mod mol;
+pub mod molfile;
 mod pool;
 pub mod props;
 pub mod rings;

@@ -144,6 +144,60 @@ pub fn implicit_hydrogens(element: Element, in_pi_system: bool, bond_order_sum: 
     fill_to_valence(element.default_valences(), in_pi_system, bond_order_sum)
 }
 
+/// Hydrogens an atom of a MOL file carries when its valence field does not fix them, as RDKit's
+/// `MolFromMolBlock` fills them: every atom whose element has a default valence in RDKit's
+/// periodic table (alkali and alkaline-earth metals included: a lone `Na` is NaH) fills to it,
+/// a charged atom to the valences of the element with as many electrons ([`valence_rule`], or
+/// that element's default) provided its own element has one; `unpaired` electrons take the
+/// place of as many hydrogens. Sum of bond orders and pi membership as for
+/// [`implicit_hydrogens`].
+pub fn mol_file_hydrogens(
+    element: Element,
+    charge: i8,
+    in_pi_system: bool,
+    bond_order_sum: u16,
+    unpaired: u8,
+) -> u8 {
+    let z = element.atomic_number();
+    let Some(own) = rdkit_default_valences(z) else {
+        return 0;
+    };
+    let valences: &[u8] = if charge == 0 {
+        own
+    } else {
+        match valence_rule(element, charge) {
+            ValenceRule::Listed(list) => list,
+            ValenceRule::NeutralNitrogen => &[3],
+            ValenceRule::NoValence => &[],
+            ValenceRule::Any => u8::try_from(i16::from(z) - i16::from(charge))
+                .ok()
+                .filter(|n| (1..=118).contains(n))
+                .and_then(rdkit_default_valences)
+                .unwrap_or(&[]),
+        }
+    };
+    let valences = if z == 7 && charge == 0 {
+        &[3][..]
+    } else {
+        valences
+    };
+    fill_to_valence(
+        valences,
+        in_pi_system,
+        bond_order_sum.saturating_add(u16::from(unpaired)),
+    )
+}
+
+/// [`neutral_valences`], with the alkali and alkaline-earth metals' default valence that RDKit
+/// uses to fill atoms of a MOL file.
+fn rdkit_default_valences(z: u8) -> Option<&'static [u8]> {
+    match z {
+        3 | 11 | 19 | 37 | 55 | 87 => Some(&[1]),
+        4 | 12 | 20 | 38 | 56 | 88 => Some(&[2]),
+        _ => neutral_valences(z),
+    }
+}
+
 /// Hydrogens that bring an atom to the lowest of `valences` at least its bond-order sum (only
 /// the lowest for an atom in a pi system, which counts one bond more); 0 above all of them.
 fn fill_to_valence(valences: &[u8], in_pi_system: bool, bond_order_sum: u16) -> u8 {

@@ -1,4 +1,5 @@
-//! `textchem props [FILE|-]`: molecular properties of SMILES lines as CSV.
+//! `textchem props [FILE|-]`: molecular properties of SMILES lines, or of the records of an SD
+//! or MOL file (`.sdf`, `.sd`, `.mol`), as CSV.
 //!
 //! The columns and each line's row come from `chem::props::table`; this module reads the lines,
 //! computes chunks of them on every core and writes the CSV. A line that cannot be read still
@@ -9,7 +10,7 @@ use std::io::{self, BufRead, BufWriter, Write};
 use super::lines::{LineError, open_input, rows_in_chunks};
 use std::path::PathBuf;
 
-use crate::chem::props::table::{error_row, header};
+use crate::chem::props::table::{error_row, header, record_row};
 
 #[derive(clap::Args, Debug)]
 pub struct PropsArgs {
@@ -20,12 +21,30 @@ pub struct PropsArgs {
     /// standard InChI and InChIKey.
     #[arg(long)]
     pub all: bool,
+    /// For an SD file: the data field (`> <NAME>`) that names each row; records without it on
+    /// one line are named by their title, or else their number.
+    #[arg(long, value_name = "NAME")]
+    pub id_field: Option<String>,
+}
+
+/// Whether `path` names an SD or MOL file, read record by record.
+fn is_sd_file(path: &std::path::Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["sdf", "sd", "mol"].contains(&e.to_ascii_lowercase().as_str()))
 }
 
 pub fn run(args: PropsArgs) -> anyhow::Result<()> {
-    let input = open_input(args.input.as_deref())?;
     let mut out = BufWriter::new(io::stdout().lock());
-    write_props(input, &mut out, args.all)?;
+    match args.input.as_deref() {
+        Some(path) if is_sd_file(path) => {
+            let bytes =
+                std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let text = String::from_utf8_lossy(&bytes);
+            write_sd_props(&text, &mut out, args.id_field.as_deref(), args.all)?;
+        }
+        _ => write_props(open_input(args.input.as_deref())?, &mut out, args.all)?,
+    }
     out.flush()?;
     Ok(())
 }
@@ -38,6 +57,20 @@ pub fn write_props(input: impl BufRead, out: &mut impl Write, all: bool) -> io::
         |number, text| line_row(number, text, all),
         |rows| rows.iter().try_for_each(|row| write_record(out, row)),
     )
+}
+
+/// Writes the CSV (header included) of the records of SD file `text`, one row per record.
+pub fn write_sd_props(
+    text: &str,
+    out: &mut impl Write,
+    id_field: Option<&str>,
+    all: bool,
+) -> io::Result<()> {
+    write_record(out, &header(all))?;
+    for record in crate::chem::molfile::sd_records(text) {
+        write_record(out, &record_row(&record, id_field, all))?;
+    }
+    Ok(())
 }
 
 /// The row for one input line; `None` for a blank line. Lines without an id are named by
@@ -238,6 +271,35 @@ mod tests {
             errors[0]
         );
         assert!(rows[9_999].starts_with("m10000,"));
+    }
+
+    const SD: &str = "ethanol\n  test\n\n  3  2  0  0  0  0  0  0  0  0999 V2000\n    0.0000    0.0000    0.0000 C   0  0  0  0  0  0  0  0  0  0  0  0\n    1.2990    0.7500    0.0000 C   0  0  0  0  0  0  0  0  0  0  0  0\n    2.5981    0.0000    0.0000 O   0  0  0  0  0  0  0  0  0  0  0  0\n  1  2  1  0\n  2  3  1  0\nM  END\n> <ID>\nE-1\n\n$$$$\nbroken\n  test\n\n  2  1  0  0  0  0  0  0  0  0999 V2000\n    0.0000    0.0000    0.0000 C   0  0  0  0  0  0  0  0  0  0  0  0\n  1  2  1  0\nM  END\n$$$$\n";
+
+    #[test]
+    fn sd_records_get_one_row_each_and_a_bad_one_its_error() {
+        let mut out = Vec::new();
+        write_sd_props(SD, &mut out, None, false).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let rows: Vec<&str> = out.lines().collect();
+        assert_eq!(rows.len(), 3, "{out}");
+        assert_eq!(
+            rows[1],
+            "ethanol,record 1 (line 1),CCO,C2H6O,46.0690,46.041865,3,3 2 1,"
+        );
+        assert!(
+            rows[2].starts_with("broken,record 2 (line 15),,"),
+            "{}",
+            rows[2]
+        );
+        assert!(rows[2].contains("record 2: line 20: "), "{}", rows[2]);
+        let mut out = Vec::new();
+        write_sd_props(SD, &mut out, Some("ID"), false).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.lines().nth(1).unwrap().starts_with("E-1,"), "{out}");
+        // Without the field the title names the row.
+        assert!(out.lines().nth(2).unwrap().starts_with("broken,"), "{out}");
+        assert!(is_sd_file(std::path::Path::new("x/drugs.SDF")));
+        assert!(!is_sd_file(std::path::Path::new("x/drugs.smi")));
     }
 
     #[test]

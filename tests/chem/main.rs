@@ -4,6 +4,7 @@ mod canonical;
 mod cxsmiles;
 mod fingerprints;
 mod inchi;
+mod molfile;
 mod normalisation;
 mod parse;
 mod properties;

@@ -4,11 +4,13 @@
 //! A line is `SMILES [|cx layer|] [id]`, split at spaces and tabs (a Unicode space belongs to
 //! the SMILES and is reported with its column). A CXSMILES layer is not read yet: its row
 //! carries an error naming it rather than dropping it silently. Reaction SMILES (containing
-//! `>`) get their canonical reaction SMILES and empty per-molecule columns.
+//! `>`) get their canonical reaction SMILES and empty per-molecule columns. Records of an SD
+//! file get rows too ([`record_row`]).
 
 use crate::chem::Molecule;
 use crate::chem::canon::{canonical_reaction_smiles, canonical_smiles};
 use crate::chem::inchi::inchi;
+use crate::chem::molfile::SdRecord;
 use crate::chem::props::{Properties, counts, formula, masses};
 use crate::chem::smiles::{
     CxWarning, SmilesError, apply_cx_layer, apply_reaction_cx_layer, is_reaction, parse_molecule,
@@ -178,6 +180,28 @@ pub fn empty_row(id: &str, all: bool) -> Vec<String> {
 pub fn error_row(id: &str, error: &str, all: bool) -> Vec<String> {
     let mut row = empty_row(id, all);
     row[ERROR] = error.to_string();
+    row
+}
+
+/// The row of one SD record: its id is the value of data field `id_field` when the record has
+/// it on one non-empty line, else the title, else the record number; `input` says where the
+/// record starts. A record that does not read gets its error with the line it is on.
+pub fn record_row(record: &SdRecord, id_field: Option<&str>, all: bool) -> Vec<String> {
+    let field = id_field
+        .and_then(|name| record.field(name))
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && !v.contains('\n'));
+    let number = record.number.to_string();
+    let id = field
+        .or(Some(record.title.as_str()).filter(|t| !t.is_empty()))
+        .unwrap_or(&number);
+    let mut row = empty_row(id, all);
+    row[1] = format!("record {} (line {})", record.number, record.line);
+    let error = match &record.molecule {
+        Ok(mol) => fill_molecule(&mut row, mol.clone(), all),
+        Err(e) => Some(format!("record {}: {e}", record.number)),
+    };
+    row[ERROR] = error.unwrap_or_default();
     row
 }
 

@@ -25,10 +25,10 @@ use super::{read_molecule, trim};
 use crate::chem::canon::canonical_smiles;
 use crate::chem::mol::{
     AtomIdx, AtomStereo, BondIdx, BondOrder, DoubleBondStereo, Molecule, Reaction, StereoClass,
-    StereoGroup, StereoGroupKind, StereoNeighbor,
+    StereoGroup, StereoGroupKind,
 };
 use crate::chem::rings::in_ring_smaller_than;
-use crate::chem::stereo_geometry::drawn_clockwise;
+use crate::chem::stereo_geometry::{drawn_clockwise, possible_centre};
 use crate::chem::valence;
 
 /// Something a CXSMILES layer says that textchem does not keep, and where it is said.
@@ -790,28 +790,6 @@ impl LayerReader<'_> {
             ),
         }
     }
-}
-
-/// The neighbours of `a` in the order a configuration read from a drawing refers to, when it
-/// could be a tetrahedral centre: four neighbours, three and one hydrogen, or three around a
-/// sulfur, selenium, phosphorus or arsenic lone pair.
-fn possible_centre(mol: &Molecule, a: AtomIdx) -> Option<Vec<StereoNeighbor>> {
-    let atom = mol.atom(a);
-    let degree = mol.degree(a);
-    // P, S, As, Se.
-    let lone_pair = matches!(atom.element.atomic_number(), 15 | 16 | 33 | 34);
-    let mut neighbors: Vec<StereoNeighbor> = mol
-        .neighbors(a)
-        .into_iter()
-        .map(|(x, _)| StereoNeighbor::Atom(x))
-        .collect();
-    match (degree, atom.hydrogens) {
-        (4, 0) => {}
-        (3, 1) => neighbors.push(StereoNeighbor::Implicit),
-        (3, 0) if lone_pair => neighbors.push(StereoNeighbor::Implicit),
-        _ => return None,
-    }
-    Some(neighbors)
 }
 
 /// Appends the character that RDKit's escape `&#code;` stands for: codes up to 255 are bytes

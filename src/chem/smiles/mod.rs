@@ -11,7 +11,7 @@ mod bracket;
 mod cursor;
 mod cxsmiles;
 mod error;
-mod hypervalent;
+pub(crate) mod hypervalent;
 mod parser;
 mod reaction;
 mod sanitize;
