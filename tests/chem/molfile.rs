@@ -51,11 +51,7 @@ fn rdkit_blocks_read_as_rdkit_reads_them() {
 }
 
 /// textchem's own MOL blocks of the drugs fixture read back as the molecule written, stereo
-/// included, except where the block cannot say it: a double bond's configuration inside a ring
-/// under 8 atoms (RDKit keeps one written in SMILES; its MOL reader, and so textchem's, reads
-/// none there).
-const SMALL_RING_DOUBLE_BOND_STEREO: [&str; 1] = ["CHEMBL4594383"];
-
+/// included.
 #[test]
 fn own_blocks_read_back_as_the_same_molecule() {
     let text = fixture("drugs_rdkit.tsv");
@@ -75,7 +71,7 @@ fn own_blocks_read_back_as_the_same_molecule() {
         match parse_mol_block(&block) {
             Ok(back) => {
                 let got = canonical_smiles(&back);
-                if got != want && !SMALL_RING_DOUBLE_BOND_STEREO.contains(&id) {
+                if got != want {
                     misses.push(format!("{id}: {got} != {want}"));
                 }
             }
