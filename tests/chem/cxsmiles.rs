@@ -164,14 +164,7 @@ fn coordinates_are_ignored_and_other_layers_warned_about() {
         ("CCC |rb:0:2|", 5, "query features"),
         ("*C.CC |m:0:2.3|", 7, "multi-centre"),
     ] {
-        let cx = parse_cxsmiles(s).unwrap_or_else(|e| panic!("{s}: {e}"));
-        assert_eq!(cx.warnings.len(), 1, "{s}: {:?}", cx.warnings);
-        assert_eq!(cx.warnings[0].column, column, "{s}");
-        assert!(
-            cx.warnings[0].message.contains(says),
-            "{s}: {}",
-            cx.warnings[0]
-        );
+        assert_one_warning(s, column, says);
     }
 }
 
@@ -252,6 +245,18 @@ fn wedges_that_cannot_be_read_are_warned_about() {
     }
 }
 
+/// Reading `s` gives exactly one warning, at `column`, that says `says`.
+fn assert_one_warning(s: &str, column: usize, says: &str) {
+    let cx = parse_cxsmiles(s).unwrap_or_else(|e| panic!("{s}: {e}"));
+    assert_eq!(cx.warnings.len(), 1, "{s}: {:?}", cx.warnings);
+    assert_eq!(cx.warnings[0].column, column, "{s}");
+    assert!(
+        cx.warnings[0].message.contains(says),
+        "{s}: {}",
+        cx.warnings[0]
+    );
+}
+
 #[test]
 fn coordinates_that_do_not_read_are_warned_about_with_their_column() {
     for (s, column, says) in [
@@ -259,14 +264,7 @@ fn coordinates_that_do_not_read_are_warned_about_with_their_column() {
         ("CC |(0,0,;1,nan,)|", 10, "is not x,y,z"),
         ("CC |(0,0,)|", 4, "1 positions for 2 atoms"),
     ] {
-        let cx = parse_cxsmiles(s).unwrap_or_else(|e| panic!("{s}: {e}"));
-        assert_eq!(cx.warnings.len(), 1, "{s}: {:?}", cx.warnings);
-        assert_eq!(cx.warnings[0].column, column, "{s}");
-        assert!(
-            cx.warnings[0].message.contains(says),
-            "{s}: {}",
-            cx.warnings[0]
-        );
+        assert_one_warning(s, column, says);
     }
 }
 
