@@ -34,10 +34,10 @@ use crate::chem::mol::{
     StereoGroupKind,
 };
 use crate::chem::props::masses::most_common_isotope_mass;
-use crate::chem::rings::{RingInfo, ring_atom_flags};
+use crate::chem::rings::{in_ring_smaller_than, ring_atom_flags};
 use crate::chem::smiles::hypervalent::separate_charges;
 use crate::chem::stereo_geometry::{
-    drawn_clockwise, possible_centre, same_side, spatial_clockwise,
+    drawn_centre, lift_of, possible_centre, same_side, spatial_clockwise,
 };
 use crate::chem::valence::{mol_file_hydrogens, over_valent_atoms};
 
@@ -1221,15 +1221,8 @@ fn centres_from_wedges(mol: &mut Molecule, ctab: &Ctab, pos: &[[f64; 3]]) {
             continue;
         }
         let c = AtomIdx::new(i);
-        let Some(neighbors) = possible_centre(mol, c) else {
-            continue;
-        };
-        let lift = |x: AtomIdx| lifted.iter().filter(|l| l.0 == x).map(|l| l.1).sum();
-        if let Some(clockwise) = drawn_clockwise(mol, c, &neighbors, &flat, lift) {
-            mol.atom_mut(c).stereo = Some(AtomStereo {
-                class: StereoClass::Tetrahedral { clockwise },
-                neighbors,
-            });
+        if let Ok(stereo) = drawn_centre(mol, c, &flat, lift_of(lifted)) {
+            mol.atom_mut(c).stereo = Some(stereo);
         }
     }
 }
@@ -1253,19 +1246,10 @@ fn double_bonds_from_positions(mol: &mut Molecule, ctab: &Ctab, pos: &[[f64; 3]]
         wavy_end[b.atoms.0] = true;
         wavy_end[b.atoms.1] = true;
     }
-    let info = RingInfo::new(mol);
-    let mut small_ring = vec![false; mol.bond_count()];
-    for (r, cycle) in info.relevant_cycles().iter().enumerate() {
-        if cycle.len() < 8 {
-            for b in info.relevant_cycle_bonds(r) {
-                small_ring[b.index()] = true;
-            }
-        }
-    }
     for i in candidates {
         let b = crate::chem::BondIdx::new(i);
         let (x, y) = mol.bond_atoms(b);
-        if small_ring[i] || wavy_end[x.index()] || wavy_end[y.index()] {
+        if wavy_end[x.index()] || wavy_end[y.index()] || in_ring_smaller_than(mol, b, 8) {
             continue;
         }
         let others = |end: AtomIdx, partner: AtomIdx| -> Vec<AtomIdx> {

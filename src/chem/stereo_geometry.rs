@@ -4,7 +4,7 @@
 //! back. Readers of 3D structures (MOL files with depth) read the same configurations from the
 //! positions themselves.
 
-use super::mol::{AtomIdx, Molecule, StereoNeighbor};
+use super::mol::{AtomIdx, AtomStereo, Molecule, StereoClass, StereoNeighbor};
 
 /// Signed volume of `neighbors` of `centre` drawn at y-up 2D positions `pos`, each real
 /// neighbour raised by `lift` (+ towards the viewer for a wedge, - for a hash, 0 in the plane).
@@ -28,6 +28,11 @@ pub fn drawn_volume(
         }
     };
     let real: Vec<AtomIdx> = mol.neighbors(centre).iter().map(|&(x, _)| x).collect();
+    // Where the drawn bonds leave room: the gap two bonds leave, or opposite three.
+    let opposite = real.iter().fold([0.0, 0.0], |s, &x| {
+        let u = unit(pos[x.index()]);
+        [s[0] - u[0], s[1] - u[1]]
+    });
     let volume_with = |hidden: [f64; 3]| {
         let v: Vec<[f64; 3]> = neighbors
             .iter()
@@ -43,11 +48,7 @@ pub fn drawn_volume(
     };
     if real.len() < 3 {
         // Two drawn bonds: the hidden neighbour lies in the gap they leave.
-        let gap = real.iter().fold([0.0, 0.0], |s, &x| {
-            let u = unit(pos[x.index()]);
-            [s[0] - u[0], s[1] - u[1]]
-        });
-        return volume_with([gap[0], gap[1], 0.0]);
+        return volume_with([opposite[0], opposite[1], 0.0]);
     }
     // With three drawn bonds the hidden H (or lone pair) is read at the centre, as MDL
     // drawings are read; where that leaves the volume flat (two of the bonds in a line
@@ -57,10 +58,6 @@ pub fn drawn_volume(
     if v.abs() > UNDECIDED {
         return v;
     }
-    let opposite = real.iter().fold([0.0, 0.0], |s, &x| {
-        let u = unit(pos[x.index()]);
-        [s[0] - u[0], s[1] - u[1]]
-    });
     let v = volume_with([opposite[0], opposite[1], 0.0]);
     if v.abs() > UNDECIDED {
         return v;
@@ -106,6 +103,37 @@ pub fn drawn_clockwise(
 ) -> Option<bool> {
     let v = drawn_volume(mol, centre, neighbors, pos, lift);
     (v.abs() > UNDECIDED).then_some(v > 0.0)
+}
+
+/// Why a wedged atom takes no configuration from its drawing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Undrawn {
+    /// Not four neighbours, three and a hydrogen, or three around a lone pair.
+    NotACentre,
+    /// The drawing does not decide (bonds in a line, nothing lifted).
+    Flat,
+}
+
+/// The configuration a drawing gives the unmarked atom `c`: its neighbours as
+/// [`possible_centre`] orders them, and their sense at `pos` with the bonds lifted by `lift`.
+pub fn drawn_centre(
+    mol: &Molecule,
+    c: AtomIdx,
+    pos: &[[f64; 2]],
+    lift: impl Fn(AtomIdx) -> f64,
+) -> Result<AtomStereo, Undrawn> {
+    let neighbors = possible_centre(mol, c).ok_or(Undrawn::NotACentre)?;
+    let clockwise = drawn_clockwise(mol, c, &neighbors, pos, lift).ok_or(Undrawn::Flat)?;
+    Ok(AtomStereo {
+        class: StereoClass::Tetrahedral { clockwise },
+        neighbors,
+    })
+}
+
+/// The height of each neighbour from a centre's list of lifted bonds (neighbour, +1 wedge or
+/// -1 hash); a neighbour not listed lies in the plane.
+pub fn lift_of(lifted: &[(AtomIdx, f64)]) -> impl Fn(AtomIdx) -> f64 + '_ {
+    move |x| lifted.iter().filter(|l| l.0 == x).map(|l| l.1).sum()
 }
 
 /// Whether `neighbors` of `centre` at 3D positions `pos` are clockwise seen from the first

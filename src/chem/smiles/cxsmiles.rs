@@ -24,11 +24,11 @@ use super::reaction::read_reaction;
 use super::{read_molecule, trim};
 use crate::chem::canon::canonical_smiles;
 use crate::chem::mol::{
-    AtomIdx, AtomStereo, BondIdx, BondOrder, DoubleBondStereo, Molecule, Reaction, StereoClass,
-    StereoGroup, StereoGroupKind,
+    AtomIdx, BondIdx, BondOrder, DoubleBondStereo, Molecule, Reaction, StereoClass, StereoGroup,
+    StereoGroupKind,
 };
 use crate::chem::rings::in_ring_smaller_than;
-use crate::chem::stereo_geometry::{drawn_clockwise, possible_centre};
+use crate::chem::stereo_geometry::{Undrawn, drawn_centre, drawn_clockwise, lift_of};
 use crate::chem::valence;
 
 /// Something a CXSMILES layer says that textchem does not keep, and where it is said.
@@ -495,7 +495,7 @@ impl LayerReader<'_> {
                     (if x == c { y } else { x }, w.2)
                 })
                 .collect();
-            let lift = |x: AtomIdx| lifts.iter().filter(|l| l.0 == x).map(|l| l.1).sum();
+            let lift = lift_of(&lifts);
             let marked = self.mol.atom(c).stereo.clone();
             let Some(pos) = &self.coordinates else {
                 if marked.is_none() {
@@ -517,31 +517,17 @@ impl LayerReader<'_> {
                         contrary.push((c, at));
                     }
                 }
-                None => {
-                    let Some(neighbors) = possible_centre(self.mol, c) else {
-                        let text = format!(
-                            "the wedge at atom {} is not read: the atom cannot be a tetrahedral centre",
-                            c.index()
-                        );
+                None => match drawn_centre(self.mol, c, pos, lift) {
+                    Ok(stereo) => self.mol.atom_mut(c).stereo = Some(stereo),
+                    Err(why) => {
+                        let reason = match why {
+                            Undrawn::NotACentre => "the atom cannot be a tetrahedral centre",
+                            Undrawn::Flat => "its bonds are drawn in a line",
+                        };
+                        let text = format!("the wedge at atom {} is not read: {reason}", c.index());
                         self.warn(at, text);
-                        continue;
-                    };
-                    match drawn_clockwise(self.mol, c, &neighbors, pos, lift) {
-                        Some(clockwise) => {
-                            self.mol.atom_mut(c).stereo = Some(AtomStereo {
-                                class: StereoClass::Tetrahedral { clockwise },
-                                neighbors,
-                            });
-                        }
-                        None => {
-                            let text = format!(
-                                "the wedge at atom {} is not read: its bonds are drawn in a line",
-                                c.index()
-                            );
-                            self.warn(at, text);
-                        }
                     }
-                }
+                },
             }
         }
         self.warn_contrary_wedges(contrary);
