@@ -321,16 +321,10 @@ impl InvalidSite {
 
 impl Analysis {
     pub fn of(smiles: &str) -> Analysis {
-        let mut s = smiles.trim();
         // A MOL block is shown (and drawn on the canvas) as its canonical SMILES.
         let from_block = mol_block_smiles(smiles);
-        let text = match &from_block {
-            Some(canonical) => {
-                s = canonical;
-                canonical
-            }
-            None => smiles,
-        };
+        let text = from_block.as_deref().unwrap_or(smiles);
+        let s = text.trim();
         let (summary, drawing, invalid) = match read_input(text) {
             Ok(Input::Molecule(m, layer)) => {
                 let drawing = Drawing::of_molecule(&m);

@@ -61,11 +61,7 @@ pub fn classify(input: &str) -> Task {
     if one_word && (parse_molecule(s).is_ok() || looks_like_smiles(s)) {
         return Task::Caption;
     }
-    // A SMILES with a CXSMILES layer (`C[C@H](O)CC |&1:1|`) is one word and its layer.
-    if let Some((smiles, layer)) = s.split_once(char::is_whitespace)
-        && layer.trim_start().starts_with('|')
-        && !smiles.contains(char::is_whitespace)
-    {
+    if let Some(smiles) = smiles_before_layer(s) {
         if crate::chem::smiles::is_reaction(smiles) {
             return Task::Forward;
         }
@@ -111,6 +107,13 @@ pub fn looks_like_smiles(input: &str) -> bool {
             .all(|c| c.is_ascii_alphabetic() && !c.is_ascii_uppercase())
 }
 
+/// The SMILES of a SMILES with a CXSMILES layer after it (`C[C@H](O)CC |&1:1|`): one word, then
+/// the layer's opening bar.
+fn smiles_before_layer(s: &str) -> Option<&str> {
+    let (smiles, rest) = s.split_once(char::is_whitespace)?;
+    rest.trim_start().starts_with('|').then_some(smiles)
+}
+
 /// The text sent to the model for `task`: a reaction's reactants and agents joined by `.` for
 /// forward prediction (the training data writes them so), the trimmed input otherwise. A
 /// CXSMILES layer after a SMILES is left out: the model was trained on plain SMILES. A MOL
@@ -122,12 +125,8 @@ pub fn model_input(task: Task, input: &str) -> String {
     {
         return smiles;
     }
-    let s = match (task, s.split_once(char::is_whitespace)) {
-        (Task::Caption | Task::Forward | Task::Retro, Some((smiles, rest)))
-            if rest.trim_start().starts_with('|') =>
-        {
-            smiles
-        }
+    let s = match task {
+        Task::Caption | Task::Forward | Task::Retro => smiles_before_layer(s).unwrap_or(s),
         _ => s,
     };
     if task == Task::Forward && crate::chem::smiles::is_reaction(s) {
