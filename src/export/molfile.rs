@@ -16,7 +16,7 @@
 use std::fmt::Write;
 
 use crate::chem::mol::{BondOrder, DoubleBondStereo, StereoGroupKind};
-use crate::chem::rings::RingInfo;
+use crate::chem::rings::{RingInfo, in_ring_smaller_than};
 use crate::chem::{AtomIdx, BondIdx, Molecule};
 use crate::depict::layout::{LayoutOptions, Vec2, layout_with_rings};
 use crate::depict::radicals::radical_electrons;
@@ -82,7 +82,7 @@ impl BlockStereo {
                 };
             }
         }
-        for b in unspecified_stereo_bonds(mol, info) {
+        for b in unspecified_stereo_bonds(mol) {
             marks[b.index()] = BondMark::Either;
         }
         let wedged: Vec<AtomIdx> = marks
@@ -124,15 +124,7 @@ impl BlockStereo {
 /// every plausible bond a configuration and keeping those that stereo perception keeps
 /// (different substituents on each end, not aromatic); bonds in rings under 8 atoms cannot be
 /// trans, so they are left out first, as RDKit leaves them out.
-fn unspecified_stereo_bonds(mol: &Molecule, info: &RingInfo) -> Vec<BondIdx> {
-    let mut small_ring = vec![false; mol.bond_count()];
-    for (r, cycle) in info.relevant_cycles().iter().enumerate() {
-        if cycle.len() < 8 {
-            for b in info.relevant_cycle_bonds(r) {
-                small_ring[b.index()] = true;
-            }
-        }
-    }
+fn unspecified_stereo_bonds(mol: &Molecule) -> Vec<BondIdx> {
     let mut probe = mol.clone();
     let mut tried = Vec::new();
     for b in mol.bonds() {
@@ -141,7 +133,7 @@ fn unspecified_stereo_bonds(mol: &Molecule, info: &RingInfo) -> Vec<BondIdx> {
             || bond.stereo.is_some()
             || bond.aromatic
             || bond.dative
-            || small_ring[b.index()]
+            || in_ring_smaller_than(mol, b, 8)
         {
             continue;
         }
